@@ -1,0 +1,97 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# modwatch: `make` builds everything into $(OUT); `make test` and `make run`
+# install what is missing first (tools/install-deps). V=1 shows commands.
+
+OUT		?= build
+CLANG		?= clang-16
+BPFTOOL		?= bpftool
+CC		?= gcc
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+BPF_CFLAGS	:= -target bpf -mcpu=v3 -g -O2 -Wall -Werror -D__TARGET_ARCH_x86 \
+		   -Iinclude -Ibpf
+CFLAGS		?= -O2 -g
+CFLAGS		+= -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(OUT)
+# One static binary runs on the host and, unchanged, in the test VM.
+LDLIBS		:= -static -lbpf -lelf -lz
+
+# Link order matters: each feature after the ones whose maps it uses.
+# libbpf 1.1's linker gives an extern map the wrong BTF offset when its
+# definition comes from a later object ("map relo failed to find map").
+BPF_FEATURES	:= events registry heap
+BPF_OBJS	:= $(patsubst %,$(OUT)/bpf/%.bpf.o,$(BPF_FEATURES))
+BPF_HDRS	:= $(wildcard bpf/*.bpf.h include/*.h) bpf/vmlinux.h
+USER_SRCS	:= $(filter-out user/main.c,$(wildcard user/*.c))
+USER_OBJS	:= $(patsubst user/%.c,$(OUT)/obj/%.o,$(USER_SRCS))
+USER_HDRS	:= $(wildcard user/*.h include/*.h) $(OUT)/modwatch.skel.h
+UNIT_SRCS	:= $(wildcard tests/unit/*.c)
+UNIT_OBJS	:= $(patsubst tests/unit/%.c,$(OUT)/unit/%.o,$(UNIT_SRCS))
+
+.PHONY: all deps test test-unit test-cli run clean
+
+all: $(OUT)/modwatch $(OUT)/unit-tests
+
+deps:
+	$(Q)tools/install-deps
+
+$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# The features' objects, statically linked into the one object to load.
+$(OUT)/modwatch.bpf.o: $(BPF_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
+
+$(OUT)/modwatch.skel.h: $(OUT)/modwatch.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name modwatch_bpf > $@.tmp && mv $@.tmp $@
+
+$(OUT)/obj/%.o: user/%.c $(USER_HDRS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUT)/libmodwatch.a: $(USER_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(OUT)/modwatch: $(OUT)/obj/main.o $(OUT)/libmodwatch.a
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUT)/unit/%.o: tests/unit/%.c $(USER_HDRS) $(wildcard tests/unit/*.h)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -Itests/unit -c $< -o $@
+
+$(OUT)/unit-tests: $(UNIT_OBJS) $(OUT)/libmodwatch.a
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -lpthread -o $@
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory test-unit test-cli
+
+test-unit: $(OUT)/unit-tests
+	$(Q)$(OUT)/unit-tests
+
+test-cli: $(OUT)/modwatch
+	$(Q)MODWATCH=$(abspath $(OUT)/modwatch) bats --tap tests/cli.bats
+
+# Build, then watch this machine's modules until Ctrl-C.
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(OUT)/modwatch
+
+clean:
+	$(Q)rm -rf $(OUT)

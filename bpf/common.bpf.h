@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What every BPF feature shares: the ring buffer, the per-CPU counters, the
+ * daemon's configuration and the one way to emit a violation.
+ */
+#ifndef MODWATCH_COMMON_BPF_H
+#define MODWATCH_COMMON_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "events.h"
+#include "stats.h"
+
+#ifndef EEXIST
+#define EEXIST 17
+#endif
+
+/* Sized by the daemon (--ringbuf-kb) before load. */
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);
+} mw_events_t;
+extern mw_events_t mw_events SEC(".maps");
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MW_STAT_NR);
+	__type(key, __u32);
+	__type(value, __u64);
+} mw_stats_t;
+extern mw_stats_t mw_stats SEC(".maps");
+
+/* The daemon's own thread group: it must not report on itself (feedback loop). */
+extern const volatile __u32 mw_self_tgid;
+
+static __always_inline void mw_stat_inc(__u32 id)
+{
+	__u64 *n = bpf_map_lookup_elem(&mw_stats, &id);
+
+	if (n)
+		*n += 1;	/* per-CPU slot: no other writer */
+}
+
+/*
+ * Reserve a record of @size bytes for a violation of @kind at @site and fill
+ * its header. A failed reserve is counted per kind, never dropped silently.
+ * Returns NULL when there is nothing to fill: no room, or the task is the
+ * daemon itself.
+ */
+static __always_inline struct mw_event *mw_event_reserve(__u32 kind, __u32 size, __u64 site,
+							  __u32 module_id)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct mw_event *e;
+
+	if (mw_self_tgid && (__u32)(pid_tgid >> 32) == mw_self_tgid)
+		return NULL;
+	e = bpf_ringbuf_reserve(&mw_events, size, 0);
+	if (!e) {
+		mw_stat_inc(MW_STAT_LOST_BASE + kind);
+		return NULL;
+	}
+	e->hdr.kind = kind;
+	e->hdr.size = size;
+	e->hdr.cpu = bpf_get_smp_processor_id();
+	e->hdr.ts_ns = bpf_ktime_get_ns();
+	e->hdr.pid = pid_tgid >> 32;
+	e->hdr.tid = (__u32)pid_tgid;
+	e->hdr.module_id = module_id;
+	e->hdr.flags = 0;
+	e->hdr.site = site;
+	bpf_get_current_comm(e->hdr.comm, sizeof(e->hdr.comm));
+	return e;
+}
+
+#endif /* MODWATCH_COMMON_BPF_H */

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Heap-object records, shared by the BPF maps (live objects, quarantine)
+ * and the event payloads that quote an object.
+ */
+#ifndef MODWATCH_HEAP_H
+#define MODWATCH_HEAP_H
+
+#include "types.h"
+
+/* mw_object.flags */
+enum {
+	/* A double_free was reported for this freed object: report it once. */
+	MW_OBJ_DOUBLE_FREE_REPORTED = 1u << 0,
+};
+
+/*
+ * One heap object allocated by a watched module. Live objects are keyed by
+ * address in mw_objects; on free the record moves, with its free site, to the
+ * mw_quarantine LRU until the allocator hands the address out again.
+ */
+struct mw_object {
+	__u64 addr;
+	__u64 size;		/* bytes requested */
+	__u64 alloc_size;	/* bytes the allocator gave (its size class) */
+	__u64 alloc_site;
+	__u64 alloc_ns;
+	__u64 free_site;	/* 0 while live */
+	__u64 free_ns;
+	__u64 cache;		/* struct kmem_cache * for kmem_cache_alloc, 0 for kmalloc */
+	__u32 alloc_tid;
+	__u32 free_tid;
+	__u32 module_id;	/* registry id of the allocating module */
+	__u32 flags;		/* MW_OBJ_* */
+};
+
+#define MW_OBJECT_SIZE 80
+_Static_assert(sizeof(struct mw_object) == MW_OBJECT_SIZE, "mw_object layout");
+
+#endif /* MODWATCH_HEAP_H */

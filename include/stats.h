@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Counters the BPF side keeps per CPU (a per-CPU array indexed by these ids)
+ * so that nothing it drops is dropped silently. The daemon sums them.
+ */
+#ifndef MODWATCH_STATS_H
+#define MODWATCH_STATS_H
+
+#include "events.h"
+
+#define MW_STATS(X)								\
+	X(OBJECTS_FULL,		objects_full,	"allocations not tracked: object table full") \
+	X(QUARANTINE_FULL,	quarantine_full, "frees not quarantined: quarantine insert failed")
+
+#define MW_STAT_ENUM(up, low, desc) MW_STAT_##up,
+enum mw_stat {
+	MW_STATS(MW_STAT_ENUM)
+	/* Ring buffer reserve failures, one counter per violation kind. */
+	MW_STAT_LOST_BASE,
+	MW_STAT_NR = MW_STAT_LOST_BASE + MW_KIND_NR,
+};
+#undef MW_STAT_ENUM
+
+#endif /* MODWATCH_STATS_H */

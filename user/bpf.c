@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The BPF object's lifecycle: open -> configure rodata and map sizes ->
+ * choose which programs this kernel can run -> load -> attach.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "modwatch.h"
+#include "modwatch.skel.h"
+
+void mw_config_default(struct mw_config *cfg)
+{
+	cfg->max_objects = 32768;
+	cfg->quarantine = 16384;
+	cfg->ringbuf_kb = 1024;
+	cfg->exclude_self = true;
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG && !mw_verbose)
+		return 0;
+	if (level == LIBBPF_INFO && !mw_verbose)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+/* Load a program only where the kernel has its tracepoint. */
+static void choose_programs(struct modwatch_bpf *skel, const struct mw_kernel *k)
+{
+	bpf_program__set_autoload(skel->progs.mw_kmalloc, k->tp_kmalloc);
+	bpf_program__set_autoload(skel->progs.mw_kmalloc_node, k->tp_kmalloc_node);
+	bpf_program__set_autoload(skel->progs.mw_kmem_cache_alloc, k->tp_kmem_cache_alloc);
+	bpf_program__set_autoload(skel->progs.mw_kmem_cache_alloc_node,
+				  k->tp_kmem_cache_alloc_node);
+	bpf_program__set_autoload(skel->progs.mw_kfree, k->tp_kfree);
+	bpf_program__set_autoload(skel->progs.mw_kmem_cache_free, k->tp_kmem_cache_free);
+}
+
+static int configure(struct modwatch_bpf *skel, const struct mw_config *cfg,
+		     const struct mw_kernel *k)
+{
+	int err;
+
+	skel->rodata->mw_self_tgid = cfg->exclude_self ? (__u32)getpid() : 0;
+	skel->rodata->mw_kca_has_cache = k->kca_has_cache;
+	err = bpf_map__set_max_entries(skel->maps.mw_objects, cfg->max_objects);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.mw_quarantine, cfg->quarantine);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.mw_events, cfg->ringbuf_kb * 1024);
+	choose_programs(skel, k);
+	return err;
+}
+
+int mw_bpf_load(struct modwatch_bpf **out, const struct mw_config *cfg,
+		const struct mw_kernel *k)
+{
+	struct modwatch_bpf *skel;
+	int err;
+
+	libbpf_set_print(libbpf_print);
+	skel = modwatch_bpf__open();
+	if (!skel) {
+		err = -errno;
+		mw_err("cannot open the BPF object: %s", strerror(-err));
+		return err;
+	}
+	err = configure(skel, cfg, k);
+	if (err) {
+		mw_err("cannot size the BPF maps: %s", strerror(-err));
+		goto cleanup;
+	}
+	err = modwatch_bpf__load(skel);
+	if (err) {
+		mw_err("cannot load the BPF programs: %s (run with -v for the verifier log)",
+		       strerror(-err));
+		goto cleanup;
+	}
+	*out = skel;
+	return 0;
+cleanup:
+	modwatch_bpf__destroy(skel);
+	return err;
+}
+
+int mw_bpf_attach(struct modwatch_bpf *skel)
+{
+	int err = modwatch_bpf__attach(skel);
+
+	if (err)
+		mw_err("cannot attach the BPF programs: %s (see modwatch doctor)", strerror(-err));
+	return err;
+}
+
+void mw_bpf_destroy(struct modwatch_bpf *skel)
+{
+	modwatch_bpf__destroy(skel);
+}
+
+int mw_bpf_stats(struct modwatch_bpf *skel, __u64 stats[MW_STAT_NR])
+{
+	int fd = bpf_map__fd(skel->maps.mw_stats);
+	int ncpu = libbpf_num_possible_cpus();
+	__u64 *vals;
+	__u32 id;
+	int cpu;
+
+	if (ncpu <= 0)
+		return ncpu ? ncpu : -EINVAL;
+	vals = calloc(ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	for (id = 0; id < MW_STAT_NR; id++) {
+		stats[id] = 0;
+		if (bpf_map_lookup_elem(fd, &id, vals))
+			continue;
+		for (cpu = 0; cpu < ncpu; cpu++)
+			stats[id] += vals[cpu];
+	}
+	free(vals);
+	return 0;
+}
+
+/* The kernel's own account of a map's memory: "memlock:" in its fdinfo. */
+static __u64 map_memory(int fd)
+{
+	char path[64], line[128];
+	unsigned long long v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "memlock: %llu", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+int mw_bpf_maps(struct modwatch_bpf *skel, struct mw_map_info *info, int max)
+{
+	struct bpf_map *map;
+	int n = 0;
+
+	bpf_object__for_each_map(map, skel->obj) {
+		/* .rodata and .bss hold a few variables: not worth a line. */
+		if (bpf_map__is_internal(map) || n == max)
+			continue;
+		info[n].name = bpf_map__name(map);
+		info[n].entries = bpf_map__max_entries(map);
+		info[n].bytes = map_memory(bpf_map__fd(map));
+		n++;
+	}
+	return n;
+}

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * modwatch doctor: what the running kernel offers and, from that, which
+ * rules can run here. Every rule names what it needs, so a missing feature
+ * is explained once instead of failing later and obscurely.
+ */
+#include <string.h>
+#include "modwatch.h"
+
+enum {
+	NEED_KMEM_TP = 1u << 0,		/* kmem tracepoints */
+	NEED_SYSCALL_TP = 1u << 1,	/* raw_syscalls sys_enter/sys_exit */
+	NEED_KPROBES = 1u << 2,		/* call-site kprobes in the module */
+	NEED_MODULES = 1u << 3,		/* something to watch at all */
+	IMPLEMENTED = 1u << 31,		/* this version of modwatch enforces it */
+};
+
+static const __u32 rule_needs[MW_KIND_NR] = {
+	[MW_USER_SLICE_OVERRUN] = NEED_MODULES | NEED_KPROBES | NEED_SYSCALL_TP,
+	[MW_DOUBLE_FETCH] = NEED_MODULES | NEED_KPROBES | NEED_SYSCALL_TP,
+	[MW_HEAP_OVERFLOW_WRITE] = NEED_MODULES | NEED_KPROBES | NEED_KMEM_TP,
+	[MW_HEAP_OVERFLOW_READ] = NEED_MODULES | NEED_KPROBES | NEED_KMEM_TP,
+	[MW_USE_AFTER_FREE] = NEED_MODULES | NEED_KPROBES | NEED_KMEM_TP,
+	[MW_DOUBLE_FREE] = NEED_MODULES | NEED_KMEM_TP | IMPLEMENTED,
+	[MW_INVALID_FREE] = NEED_MODULES | NEED_KMEM_TP,
+	[MW_LEAK_ON_UNLOAD] = NEED_MODULES | NEED_KMEM_TP,
+	[MW_UNINIT_LEAK] = NEED_MODULES | NEED_KPROBES | NEED_KMEM_TP,
+	[MW_UNLOCK_NOT_OWNER] = NEED_MODULES | NEED_KPROBES,
+	[MW_UNLOCK_NOT_HELD] = NEED_MODULES | NEED_KPROBES,
+	[MW_RECURSIVE_LOCK] = NEED_MODULES | NEED_KPROBES,
+	[MW_LOCK_HELD_ON_RETURN] = NEED_MODULES | NEED_KPROBES | NEED_SYSCALL_TP,
+	[MW_SLEEP_IN_ATOMIC] = NEED_MODULES | NEED_KPROBES | NEED_KMEM_TP,
+	[MW_LOCK_ORDER_INVERSION] = NEED_MODULES | NEED_KPROBES,
+	[MW_HELD_LOCK_FREED] = NEED_MODULES | NEED_KPROBES | NEED_KMEM_TP,
+	[MW_LOCK_HELD_ON_UNLOAD] = NEED_MODULES | NEED_KPROBES,
+};
+
+static const char *yes_no(bool v, bool known)
+{
+	return !known ? "unknown (run as root)" : v ? "yes" : "NO";
+}
+
+static __u32 missing_needs(const struct mw_kernel *k, bool core_ok)
+{
+	bool kmem = k->tp_kmalloc && k->tp_kfree && k->tp_kmem_cache_alloc &&
+		    k->tp_kmem_cache_free;
+	__u32 missing = 0;
+
+	if (!kmem || !core_ok)
+		missing |= NEED_KMEM_TP;
+	if (!k->tp_sys_enter || !k->tp_sys_exit || !core_ok)
+		missing |= NEED_SYSCALL_TP;
+	if (!k->kprobes)
+		missing |= NEED_KPROBES;
+	if (!k->modules)
+		missing |= NEED_MODULES;
+	return missing;
+}
+
+static void print_features(const struct mw_kernel *k, bool root)
+{
+	printf("kernel %s\n", k->release);
+	printf("  BTF (/sys/kernel/btf/vmlinux)      %s\n", yes_no(k->btf, true));
+	printf("  BPF ring buffer                    %s\n", yes_no(k->ringbuf, root));
+	printf("  BPF raw tracepoints                %s\n", yes_no(k->raw_tp, root));
+	printf("  kmem tracepoints                   %s%s\n",
+	       yes_no(k->tp_kmalloc && k->tp_kfree, k->btf),
+	       k->tp_kmalloc_node ? " (with kmalloc_node)" : "");
+	printf("  raw_syscalls tracepoints           %s\n",
+	       yes_no(k->tp_sys_enter && k->tp_sys_exit, k->btf));
+	printf("  kprobes (CONFIG_KPROBES)           %s\n", yes_no(k->kprobes, true));
+	printf("  loadable modules (CONFIG_MODULES)  %s\n", yes_no(k->modules, true));
+	if (!k->kprobes)
+		printf("kprobes are missing: the call-site rules (user slices, double fetches, "
+		       "heap overflows, use after free, locks) cannot run on this kernel\n");
+	if (!k->modules)
+		printf("loadable modules are missing: there is no module to watch on this kernel\n");
+}
+
+static void print_rules(const struct mw_kernel *k, bool core_ok)
+{
+	__u32 missing = missing_needs(k, core_ok), kind, lack;
+
+	printf("rules\n");
+	for (kind = 1; kind < MW_KIND_NR; kind++) {
+		lack = rule_needs[kind] & missing;
+		printf("  %-22s ", mw_kind_name(kind));
+		if (!(rule_needs[kind] & IMPLEMENTED))
+			printf("not implemented in this version\n");
+		else if (!lack)
+			printf("ready\n");
+		else
+			printf("cannot run: needs%s%s%s%s\n",
+			       lack & NEED_KMEM_TP ? " kmem-tracepoints" : "",
+			       lack & NEED_SYSCALL_TP ? " syscall-tracepoints" : "",
+			       lack & NEED_KPROBES ? " kprobes" : "",
+			       lack & NEED_MODULES ? " loadable-modules" : "");
+	}
+}
+
+int mw_cmd_doctor(void)
+{
+	struct mw_kernel k;
+	bool root = mw_is_root(), core_ok;
+	int err;
+
+	err = mw_kernel_probe(&k);
+	if (err)
+		mw_warn("cannot read the kernel's BTF: %s", strerror(-err));
+	if (!root)
+		mw_warn("not root: BPF features cannot be probed (try sudo modwatch doctor)");
+	print_features(&k, root);
+	core_ok = k.btf && k.ringbuf && k.raw_tp;
+	print_rules(&k, core_ok);
+	if (!core_ok) {
+		printf("modwatch cannot run here: it needs BTF, BPF ring buffers and raw "
+		       "tracepoints%s\n", root ? "" : " (and root)");
+		return MW_EXIT_VIOLATION;
+	}
+	return MW_EXIT_OK;
+}

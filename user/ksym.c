@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Symbolisation of kernel addresses from /proc/kallsyms: "func+0x1c [mod]".
+ * Loaded lazily on the first address, kept sorted for binary search; call
+ * mw_ksym_free() when modules come or go so the next lookup reloads.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include "modwatch.h"
+
+/* No symbol spans more than this: beyond it the address is "unknown". */
+#define MW_KSYM_MAX_OFFSET (1u << 20)
+
+struct ksym {
+	unsigned long long addr;
+	char *name;
+	const char *module;	/* interned; NULL for core kernel */
+};
+
+static struct ksym *syms;
+static size_t nr_syms, cap_syms;
+static char **mod_names;
+static size_t nr_mods;
+static bool loaded;
+
+static const char *intern_module(const char *name)
+{
+	char **grown;
+	size_t i;
+
+	for (i = 0; i < nr_mods; i++)
+		if (!strcmp(mod_names[i], name))
+			return mod_names[i];
+	grown = realloc(mod_names, (nr_mods + 1) * sizeof(*grown));
+	if (!grown)
+		return NULL;
+	mod_names = grown;
+	mod_names[nr_mods] = strdup(name);
+	return mod_names[nr_mods++];
+}
+
+static int add_sym(__u64 addr, const char *name, const char *module)
+{
+	struct ksym *grown;
+
+	if (nr_syms == cap_syms) {
+		cap_syms = cap_syms ? cap_syms * 2 : 65536;
+		grown = realloc(syms, cap_syms * sizeof(*syms));
+		if (!grown)
+			return -ENOMEM;
+		syms = grown;
+	}
+	syms[nr_syms].addr = addr;
+	syms[nr_syms].name = strdup(name);
+	syms[nr_syms].module = module && *module ? intern_module(module) : NULL;
+	if (!syms[nr_syms].name)
+		return -ENOMEM;
+	nr_syms++;
+	return 0;
+}
+
+static int cmp_ksym(const void *a, const void *b)
+{
+	const struct ksym *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static int load_kallsyms(void)
+{
+	char line[512], name[256], module[128];
+	unsigned long long addr;
+	char type;
+	FILE *f;
+	int err = 0;
+
+	f = fopen("/proc/kallsyms", "re");
+	if (!f)
+		return -errno;
+	while (!err && fgets(line, sizeof(line), f)) {
+		module[0] = '\0';
+		if (sscanf(line, "%llx %c %255s [%127[^]]]", &addr, &type, name,
+			   module) < 3)
+			continue;
+		/* Text symbols only: call sites are code. */
+		if (type != 't' && type != 'T')
+			continue;
+		err = add_sym(addr, name, module);
+	}
+	fclose(f);
+	qsort(syms, nr_syms, sizeof(*syms), cmp_ksym);
+	loaded = true;
+	return err;
+}
+
+void mw_ksym_free(void)
+{
+	size_t i;
+
+	for (i = 0; i < nr_syms; i++)
+		free(syms[i].name);
+	for (i = 0; i < nr_mods; i++)
+		free(mod_names[i]);
+	free(syms);
+	free(mod_names);
+	syms = NULL;
+	mod_names = NULL;
+	nr_syms = cap_syms = nr_mods = 0;
+	loaded = false;
+}
+
+int mw_ksym_resolve(__u64 addr, struct mw_sym *sym)
+{
+	size_t lo = 0, hi;
+	int err;
+
+	memset(sym, 0, sizeof(*sym));
+	if (!loaded) {
+		err = load_kallsyms();
+		if (err)
+			return err;
+	}
+	hi = nr_syms;
+	/* Find the last symbol at or below addr. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (syms[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo || !syms[lo - 1].addr || addr - syms[lo - 1].addr > MW_KSYM_MAX_OFFSET)
+		return -ENOENT;
+	sym->name = syms[lo - 1].name;
+	sym->module = syms[lo - 1].module;
+	sym->offset = addr - syms[lo - 1].addr;
+	return 0;
+}
+
+void mw_ksym_format(__u64 addr, char *buf, size_t len)
+{
+	struct mw_sym s;
+
+	if (!addr) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	if (mw_ksym_resolve(addr, &s)) {
+		snprintf(buf, len, "0x%llx", (unsigned long long)addr);
+		return;
+	}
+	if (s.module)
+		snprintf(buf, len, "%s+0x%llx [%s]", s.name, (unsigned long long)s.offset,
+			 s.module);
+	else
+		snprintf(buf, len, "%s+0x%llx", s.name, (unsigned long long)s.offset);
+}

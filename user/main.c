@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * modwatch: run-time checks of Rust-for-Linux's safety rules on C kernel
+ * modules. The command line: global options, then a command (bpftool
+ * style), then for CI mode "-- CMD ARGS...".
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include "modwatch.h"
+
+#define MODWATCH_VERSION "0.1.0"
+
+static const char usage_text[] =
+"Usage: modwatch [OPTIONS] [run] [-- CMD [ARGS...]]\n"
+"       modwatch doctor\n"
+"       modwatch help | version\n"
+"\n"
+"modwatch watches what loaded kernel modules do at their API boundary (the\n"
+"allocator, user copies, locks) with BPF, and reports every memory-safety or\n"
+"locking rule they break, on a stock kernel with no rebuild. Run it as root.\n"
+"\n"
+"Commands:\n"
+"  run       (default) watch until Ctrl-C or SIGTERM, printing one line per\n"
+"            violation and a summary at the end\n"
+"  doctor    say what this kernel offers and which rules can run on it\n"
+"\n"
+"CI mode: with \"-- CMD ARGS\", modwatch starts watching, runs CMD, stops when\n"
+"it exits and exits 1 if any violation was seen, 3 if CMD failed without\n"
+"violations, 0 if both were clean (2: usage error).\n"
+"\n"
+"Options:\n"
+"  -m, --module NAME     watch module NAME (repeatable); default: every loaded\n"
+"                        module that is not built in\n"
+"  -j, --json            one JSON object per line (schema: README.md)\n"
+"      --max-objects N   live heap objects tracked at once (default 32768)\n"
+"      --quarantine N    freed objects remembered for double-free checks\n"
+"                        (default 16384; least recently freed are forgotten)\n"
+"      --ringbuf-kb N    ring buffer size in KiB, a power of two >= 4\n"
+"                        (default 1024); a full buffer loses reports, which\n"
+"                        are counted and printed\n"
+"  -v, --verbose         libbpf's messages, the verifier log on failure\n"
+"  -h, --help            this text\n"
+"  -V, --version         print the version\n"
+"\n"
+"Examples:\n"
+"  sudo modwatch -m mydrv                  watch mydrv until Ctrl-C\n"
+"  sudo modwatch --json -m mydrv > v.json  JSON lines for a log pipeline\n"
+"  sudo modwatch -m mydrv -- ./run-tests   fail CI on any violation\n";
+
+enum {
+	OPT_MAX_OBJECTS = 0x100,
+	OPT_QUARANTINE,
+	OPT_RINGBUF_KB,
+};
+
+static const struct option long_opts[] = {
+	{ "module", required_argument, NULL, 'm' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "max-objects", required_argument, NULL, OPT_MAX_OBJECTS },
+	{ "quarantine", required_argument, NULL, OPT_QUARANTINE },
+	{ "ringbuf-kb", required_argument, NULL, OPT_RINGBUF_KB },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "modwatch: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, " (see modwatch --help)\n");
+	return -EINVAL;
+}
+
+static int parse_u32(const char *opt, const char *arg, __u32 min, __u32 max, __u32 *out)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end || v < min || v > max || arg[0] == '-') {
+		fprintf(stderr, "modwatch: invalid %s value '%s': expected a whole number from "
+			"%u to %u (see modwatch --help)\n", opt, arg, min, max);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_ringbuf(const char *arg, __u32 *kb)
+{
+	int err = parse_u32("--ringbuf-kb", arg, 4, 1u << 20, kb);
+
+	if (!err && (*kb & (*kb - 1)))
+		return usage_error("invalid --ringbuf-kb value '%s': must be a power of two", arg);
+	return err;
+}
+
+/* The option getopt just rejected, for the error message. */
+static const char *argv_opt;
+
+/* Returns 1 to stop with success (help/version), 0 to go on, -EINVAL on error. */
+static int parse_opt(int c, struct mw_run_opts *o)
+{
+	switch (c) {
+	case 'm':
+		if (o->nr_modules == MW_MAX_MODULES)
+			return usage_error("too many --module options%s", "");
+		if (!*optarg)
+			return usage_error("--module needs a module name%s", "");
+		o->modules[o->nr_modules++] = optarg;
+		return 0;
+	case 'j':
+		o->json = true;
+		return 0;
+	case OPT_MAX_OBJECTS:
+		return parse_u32("--max-objects", optarg, 1, 1u << 24, &o->cfg.max_objects);
+	case OPT_QUARANTINE:
+		return parse_u32("--quarantine", optarg, 1, 1u << 24, &o->cfg.quarantine);
+	case OPT_RINGBUF_KB:
+		return parse_ringbuf(optarg, &o->cfg.ringbuf_kb);
+	case 'v':
+		mw_verbose = true;
+		return 0;
+	case 'h':
+		fputs(usage_text, stdout);
+		return 1;
+	case 'V':
+		printf("modwatch %s\n", MODWATCH_VERSION);
+		return 1;
+	case ':':
+		return usage_error("option %s needs a value", argv_opt);
+	default:
+		return usage_error("unknown option '%s'", argv_opt);
+	}
+}
+
+/* Parse options up to the first non-option; 1: done, 0: go on, <0: error. */
+static int parse_opts(int argc, char **argv, struct mw_run_opts *o)
+{
+	int c, err;
+
+	opterr = 0;	/* our own one-line messages */
+	while ((c = getopt_long(argc, argv, "+:m:jvhV", long_opts, NULL)) != -1) {
+		argv_opt = argv[optind - 1];
+		err = parse_opt(c, o);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* getopt swallows "--": was it what stopped option parsing? */
+static bool after_dashdash(char **argv)
+{
+	return optind > 1 && !strcmp(argv[optind - 1], "--");
+}
+
+static int cmd_run(int argc, char **argv, struct mw_run_opts *o)
+{
+	int err = parse_opts(argc, argv, o);
+
+	if (err)
+		return err > 0 ? MW_EXIT_OK : MW_EXIT_USAGE;
+	if (optind < argc) {
+		if (!after_dashdash(argv)) {
+			usage_error("unexpected argument '%s': put the command to run after --",
+				    argv[optind]);
+			return MW_EXIT_USAGE;
+		}
+		o->cmd = &argv[optind];
+	} else if (after_dashdash(argv)) {
+		usage_error("no command after --%s", "");
+		return MW_EXIT_USAGE;
+	}
+	return mw_cmd_run(o);
+}
+
+static int cmd_doctor(int argc, char **argv, struct mw_run_opts *o)
+{
+	(void)o;
+	if (optind < argc) {
+		usage_error("doctor takes no arguments, got '%s'", argv[optind]);
+		return MW_EXIT_USAGE;
+	}
+	return mw_cmd_doctor();
+}
+
+static int cmd_help(int argc, char **argv, struct mw_run_opts *o)
+{
+	(void)argc, (void)argv, (void)o;
+	fputs(usage_text, stdout);
+	return MW_EXIT_OK;
+}
+
+static int cmd_version(int argc, char **argv, struct mw_run_opts *o)
+{
+	(void)argc, (void)argv, (void)o;
+	printf("modwatch %s\n", MODWATCH_VERSION);
+	return MW_EXIT_OK;
+}
+
+static const struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv, struct mw_run_opts *o);
+} cmds[] = {
+	{ "run", cmd_run },
+	{ "doctor", cmd_doctor },
+	{ "help", cmd_help },
+	{ "version", cmd_version },
+};
+
+int main(int argc, char **argv)
+{
+	struct mw_run_opts o = {};
+	size_t i;
+	int err;
+
+	mw_config_default(&o.cfg);
+	err = parse_opts(argc, argv, &o);
+	if (err)
+		return err > 0 ? MW_EXIT_OK : MW_EXIT_USAGE;
+	if (optind >= argc || after_dashdash(argv))
+		return cmd_run(argc, argv, &o);
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (strcmp(argv[optind], cmds[i].name))
+			continue;
+		optind++;
+		return cmds[i].fn(argc, argv, &o);
+	}
+	usage_error("unknown command '%s'", argv[optind]);
+	return MW_EXIT_USAGE;
+}

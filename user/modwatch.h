@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Interfaces between the daemon's parts. Functions return 0 or -errno. */
+#ifndef MODWATCH_USER_H
+#define MODWATCH_USER_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <linux/types.h>
+#include "events.h"
+#include "registry.h"
+#include "stats.h"
+
+struct modwatch_bpf;
+
+/* Exit codes of the modwatch binary. */
+enum {
+	MW_EXIT_OK = 0,
+	MW_EXIT_VIOLATION = 1,	/* a violation was reported, or modwatch failed */
+	MW_EXIT_USAGE = 2,
+	MW_EXIT_CMD_FAILED = 3,	/* CI mode: clean, but CMD itself failed */
+};
+
+/* error.c: the one error printer. */
+void mw_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void mw_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+extern bool mw_verbose;
+
+/* kernel.c: what the running kernel offers. */
+struct mw_kernel {
+	char release[65];
+	bool btf;		/* /sys/kernel/btf/vmlinux */
+	bool ringbuf;		/* BPF_MAP_TYPE_RINGBUF */
+	bool raw_tp;		/* BPF_PROG_TYPE_RAW_TRACEPOINT */
+	bool kprobes;		/* perf kprobe PMU */
+	bool modules;		/* CONFIG_MODULES: /proc/modules */
+	bool tp_kmalloc, tp_kmalloc_node, tp_kmem_cache_alloc, tp_kmem_cache_alloc_node;
+	bool tp_kfree, tp_kmem_cache_free, tp_sys_enter, tp_sys_exit;
+	bool kca_has_cache;	/* kmem_cache_alloc passes struct kmem_cache * (v6.1+) */
+};
+int mw_kernel_probe(struct mw_kernel *k);
+bool mw_is_root(void);
+
+/* registry.c: watched modules and the BPF page table that names them. */
+struct mw_module {
+	char name[64];
+	__u32 id;
+	__u64 text_lo, text_hi;	/* [lo, hi) */
+	bool loaded;
+	__u64 counts[MW_KIND_NR];	/* violations seen, for the summary */
+};
+
+struct mw_registry {
+	struct mw_module mods[MW_MAX_MODULES];
+	__u32 nr;		/* ids 1..nr are mods[0..nr-1] */
+	int pages_fd;		/* the mw_pages map */
+	__u64 *watch_lo, *watch_hi;	/* in the skeleton's .bss */
+};
+void mw_registry_init(struct mw_registry *r, struct modwatch_bpf *skel);
+int mw_registry_add_loaded(struct mw_registry *r, const char *name);
+int mw_registry_add_all(struct mw_registry *r);
+int mw_registry_add_range(struct mw_registry *r, const char *name, __u64 lo, __u64 hi);
+struct mw_module *mw_registry_module(struct mw_registry *r, __u32 id);
+const char *mw_registry_name(struct mw_registry *r, __u32 id);
+
+/* ksym.c: addresses to module:function+offset. */
+struct mw_sym {
+	const char *module;	/* NULL for core kernel */
+	const char *name;	/* NULL when unknown */
+	__u64 offset;
+};
+int mw_ksym_resolve(__u64 addr, struct mw_sym *sym);
+void mw_ksym_format(__u64 addr, char *buf, size_t len);
+void mw_ksym_free(void);
+
+/* bpf.c: the BPF object's lifecycle. */
+struct mw_config {
+	__u32 max_objects;
+	__u32 quarantine;
+	__u32 ringbuf_kb;
+	bool exclude_self;	/* off only in unit tests, which drive the hooks themselves */
+};
+void mw_config_default(struct mw_config *cfg);
+int mw_bpf_load(struct modwatch_bpf **skel, const struct mw_config *cfg,
+		const struct mw_kernel *k);
+int mw_bpf_attach(struct modwatch_bpf *skel);
+void mw_bpf_destroy(struct modwatch_bpf *skel);
+int mw_bpf_stats(struct modwatch_bpf *skel, __u64 stats[MW_STAT_NR]);
+
+struct mw_map_info {
+	const char *name;
+	__u32 entries;
+	__u64 bytes;		/* the kernel's count (fdinfo memlock) */
+};
+#define MW_MAX_MAPS 16
+int mw_bpf_maps(struct modwatch_bpf *skel, struct mw_map_info *info, int max);
+
+/* kinds.c: names and what each rule needs. */
+const char *mw_kind_name(__u32 kind);
+const char *mw_stat_name(__u32 stat);
+const char *mw_stat_desc(__u32 stat);
+
+/* The printers: plain text (print_text.c) and JSON lines (print_json.c). */
+struct mw_summary {
+	struct mw_registry *reg;
+	const __u64 *stats;	/* MW_STAT_NR counters */
+	__u64 violations;
+	__u64 runtime_ns;
+};
+
+struct mw_start {
+	struct mw_registry *reg;
+	const struct mw_map_info *maps;
+	int nr_maps;
+	const char *kernel;	/* release */
+};
+
+struct mw_printer {
+	void (*start)(FILE *out, const struct mw_start *s);
+	void (*violation)(FILE *out, struct mw_registry *reg, const struct mw_event *e);
+	void (*lost)(FILE *out, __u64 new_lost, __u64 total_lost);
+	void (*summary)(FILE *out, const struct mw_summary *s);
+};
+extern const struct mw_printer mw_print_text;
+extern const struct mw_printer mw_print_json;
+
+/* The commands. */
+struct mw_run_opts {
+	struct mw_config cfg;
+	const char *modules[MW_MAX_MODULES];
+	int nr_modules;
+	bool json;
+	char **cmd;		/* CI mode: argv of the command to run, or NULL */
+};
+int mw_cmd_run(const struct mw_run_opts *o);
+int mw_cmd_doctor(void);
+
+#endif /* MODWATCH_USER_H */

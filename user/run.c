@@ -1,0 +1,339 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The watch session: load and attach the probes, stream violations until
+ * a signal (or, in CI mode, until the command exits), then drain the ring
+ * buffer and print the summary.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include <bpf/libbpf.h>
+#include "modwatch.h"
+#include "modwatch.skel.h"
+
+#define POLL_MS 100
+
+struct session {
+	const struct mw_run_opts *opts;
+	const struct mw_printer *pr;
+	FILE *out;
+	struct modwatch_bpf *skel;
+	struct ring_buffer *rb;
+	struct mw_registry reg;
+	struct mw_kernel kernel;
+	__u64 violations;
+	__u64 lost_reported;
+	__u64 start_ns;
+	pid_t child;
+	int child_status;
+};
+
+static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t child_exited;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void on_child(int sig)
+{
+	(void)sig;
+	child_exited = 1;
+}
+
+static __u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* No SA_RESTART: a signal must wake ring_buffer__poll(). */
+static void install_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop };
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_child;
+	sa.sa_flags = SA_NOCLDSTOP;
+	sigaction(SIGCHLD, &sa, NULL);
+}
+
+static int handle_event(void *ctx, void *data, size_t size)
+{
+	struct session *s = ctx;
+	const struct mw_event *e = data;
+	struct mw_module *m;
+
+	if (size < sizeof(e->hdr) || e->hdr.size > size || e->hdr.kind >= MW_KIND_NR ||
+	    e->hdr.kind == MW_KIND_NONE) {
+		mw_warn("dropping a malformed record (%zu bytes): BPF object and daemon disagree",
+			size);
+		return 0;
+	}
+	s->violations++;
+	m = mw_registry_module(&s->reg, e->hdr.module_id);
+	if (m)
+		m->counts[e->hdr.kind]++;
+	s->pr->violation(s->out, &s->reg, e);
+	return 0;
+}
+
+static __u64 total_lost(const __u64 *stats)
+{
+	__u64 lost = 0;
+	__u32 k;
+
+	for (k = 0; k < MW_KIND_NR; k++)
+		lost += stats[MW_STAT_LOST_BASE + k];
+	return lost;
+}
+
+/* Say so as soon as the BPF side could not report a violation. */
+static void check_lost(struct session *s)
+{
+	__u64 stats[MW_STAT_NR], lost;
+
+	if (mw_bpf_stats(s->skel, stats))
+		return;
+	lost = total_lost(stats);
+	if (lost > s->lost_reported) {
+		s->pr->lost(s->out, lost - s->lost_reported, lost);
+		s->lost_reported = lost;
+	}
+}
+
+static int check_kernel(const struct mw_kernel *k)
+{
+	if (!k->btf) {
+		mw_err("this kernel has no BTF (/sys/kernel/btf/vmlinux): boot one built with "
+		       "CONFIG_DEBUG_INFO_BTF=y");
+		return -ENOTSUP;
+	}
+	if (!k->ringbuf || !k->raw_tp) {
+		mw_err("this kernel lacks BPF %s: modwatch needs Linux 5.8 or later "
+		       "(see modwatch doctor)", !k->ringbuf ? "ring buffers" : "raw tracepoints");
+		return -ENOTSUP;
+	}
+	if (!k->tp_kmalloc || !k->tp_kfree || !k->tp_kmem_cache_alloc || !k->tp_kmem_cache_free) {
+		mw_err("this kernel lacks the kmem tracepoints (CONFIG_TRACEPOINTS): "
+		       "see modwatch doctor");
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+static int watch_modules(struct session *s)
+{
+	const struct mw_run_opts *o = s->opts;
+	int i, err = 0;
+
+	if (!o->nr_modules) {
+		err = mw_registry_add_all(&s->reg);
+		if (!err && !s->reg.nr)
+			mw_warn("no loadable modules are loaded%s: nothing to watch yet",
+				s->kernel.modules ? "" : " (this kernel has no CONFIG_MODULES)");
+		return err;
+	}
+	for (i = 0; i < o->nr_modules && !err; i++)
+		err = mw_registry_add_loaded(&s->reg, o->modules[i]);
+	return err;
+}
+
+static void print_start(struct session *s)
+{
+	struct mw_map_info maps[MW_MAX_MAPS];
+	struct mw_start st = {
+		.reg = &s->reg,
+		.maps = maps,
+		.kernel = s->kernel.release,
+	};
+
+	st.nr_maps = mw_bpf_maps(s->skel, maps, MW_MAX_MAPS);
+	s->pr->start(s->out, &st);
+}
+
+/*
+ * Start CI mode's command. A close-on-exec pipe carries exec()'s errno back,
+ * so "command not found" is an error of modwatch's, not a silent exit 127.
+ */
+static int spawn(struct session *s)
+{
+	int pfd[2], child_errno = 0;
+	ssize_t n;
+
+	if (pipe2(pfd, O_CLOEXEC))
+		return -errno;
+	s->child = fork();
+	if (s->child < 0)
+		return -errno;
+	if (!s->child) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		execvp(s->opts->cmd[0], s->opts->cmd);
+		child_errno = errno;
+		if (write(pfd[1], &child_errno, sizeof(child_errno)) < 0)
+			_exit(126);
+		_exit(127);
+	}
+	close(pfd[1]);
+	n = read(pfd[0], &child_errno, sizeof(child_errno));
+	close(pfd[0]);
+	if (n == sizeof(child_errno)) {
+		waitpid(s->child, NULL, 0);
+		s->child = 0;
+		mw_err("cannot run %s: %s", s->opts->cmd[0], strerror(child_errno));
+		return -child_errno;
+	}
+	return 0;
+}
+
+/* Has CI mode's command ended? Reaps it. */
+static bool child_done(struct session *s)
+{
+	if (!s->child || !child_exited)
+		return false;
+	child_exited = 0;
+	if (waitpid(s->child, &s->child_status, WNOHANG) != s->child)
+		return false;
+	s->child = 0;
+	return true;
+}
+
+static void stop_child(struct session *s)
+{
+	if (!s->child)
+		return;
+	kill(s->child, SIGTERM);
+	waitpid(s->child, &s->child_status, 0);
+	s->child = 0;
+}
+
+static int event_loop(struct session *s)
+{
+	__u64 last_check = now_ns();
+	int err;
+
+	while (!stop_requested) {
+		err = ring_buffer__poll(s->rb, POLL_MS);
+		if (err < 0 && err != -EINTR) {
+			mw_err("reading the ring buffer failed: %s", strerror(-err));
+			return err;
+		}
+		if (s->opts->cmd && child_done(s))
+			break;
+		if (now_ns() - last_check >= 1000000000ull) {
+			check_lost(s);
+			last_check = now_ns();
+		}
+	}
+	return 0;
+}
+
+static void finish(struct session *s)
+{
+	__u64 stats[MW_STAT_NR] = {};
+	struct mw_summary sum = {
+		.reg = &s->reg,
+		.stats = stats,
+	};
+
+	stop_child(s);
+	/* Drain what the probes wrote before they stopped. */
+	ring_buffer__consume(s->rb);
+	check_lost(s);
+	mw_bpf_stats(s->skel, stats);
+	sum.violations = s->violations;
+	sum.runtime_ns = now_ns() - s->start_ns;
+	s->pr->summary(s->out, &sum);
+}
+
+static int exit_code(const struct session *s)
+{
+	int st = s->child_status;
+
+	if (s->violations)
+		return MW_EXIT_VIOLATION;
+	if (s->opts->cmd && (!WIFEXITED(st) || WEXITSTATUS(st))) {
+		if (WIFSIGNALED(st))
+			mw_err("%s was killed by signal %d", s->opts->cmd[0], WTERMSIG(st));
+		else
+			mw_err("%s exited with status %d", s->opts->cmd[0], WEXITSTATUS(st));
+		return MW_EXIT_CMD_FAILED;
+	}
+	return MW_EXIT_OK;
+}
+
+static int setup(struct session *s)
+{
+	int err;
+
+	err = mw_kernel_probe(&s->kernel);
+	if (err) {
+		mw_err("cannot read the kernel's BTF: %s", strerror(-err));
+		return err;
+	}
+	err = check_kernel(&s->kernel);
+	if (!err)
+		err = mw_bpf_load(&s->skel, &s->opts->cfg, &s->kernel);
+	if (err)
+		return err;
+	mw_registry_init(&s->reg, s->skel);
+	err = watch_modules(s);
+	if (!err)
+		err = mw_bpf_attach(s->skel);
+	if (err)
+		return err;
+	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.mw_events), handle_event, s, NULL);
+	if (!s->rb) {
+		mw_err("cannot open the ring buffer: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+int mw_cmd_run(const struct mw_run_opts *o)
+{
+	struct session s = {
+		.opts = o,
+		.pr = o->json ? &mw_print_json : &mw_print_text,
+		.out = stdout,
+	};
+	int err, code = MW_EXIT_VIOLATION;
+
+	if (!mw_is_root()) {
+		mw_err("must run as root (BPF needs CAP_BPF and CAP_PERFMON): try sudo modwatch");
+		return MW_EXIT_VIOLATION;
+	}
+	install_signals();
+	err = setup(&s);
+	if (err)
+		goto cleanup;
+	s.start_ns = now_ns();
+	print_start(&s);
+	if (o->cmd) {
+		err = spawn(&s);
+		if (err)
+			goto cleanup;
+	}
+	err = event_loop(&s);
+	finish(&s);
+	if (!err)
+		code = exit_code(&s);
+cleanup:
+	stop_child(&s);
+	ring_buffer__free(s.rb);
+	if (s.skel)
+		mw_bpf_destroy(s.skel);
+	mw_ksym_free();
+	return code;
+}
