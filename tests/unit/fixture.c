@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0
+/* See fixture.h. */
+#include <errno.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "fixture.h"
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct fx *f = ctx;
+
+	if (f->nr_events < FX_MAX_EVENTS && size <= sizeof(struct mw_event))
+		memcpy(&f->events[f->nr_events++], data, size);
+	return 0;
+}
+
+int fx_setup(struct fx *f, const struct mw_config *cfg)
+{
+	struct mw_config def;
+	int err;
+
+	memset(f, 0, sizeof(*f));
+	if (!cfg) {
+		mw_config_default(&def);
+		def.exclude_self = false;	/* the tests are the "kernel" here */
+		cfg = &def;
+	}
+	err = mw_kernel_probe(&f->kernel);
+	if (!err)
+		err = mw_bpf_load(&f->skel, cfg, &f->kernel);
+	if (err)
+		return err;
+	mw_registry_init(&f->reg, f->skel);
+	err = mw_registry_add_range(&f->reg, "mw_fake", FAKE_LO, FAKE_HI);
+	if (err)
+		return err;
+	f->rb = ring_buffer__new(bpf_map__fd(f->skel->maps.mw_events), on_event, f, NULL);
+	return f->rb ? 0 : -errno;
+}
+
+void fx_teardown(struct fx *f)
+{
+	ring_buffer__free(f->rb);
+	if (f->skel)
+		mw_bpf_destroy(f->skel);
+	f->rb = NULL;
+	f->skel = NULL;
+}
+
+static int run(struct bpf_program *prog, __u64 *args, int nr)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args, .ctx_size_in = nr * sizeof(*args));
+	int err;
+
+	err = bpf_prog_test_run_opts(bpf_program__fd(prog), &opts);
+	return err ? -errno : (int)opts.retval;
+}
+
+/* kmalloc(call_site, ptr, bytes_req, bytes_alloc, gfp_flags, node) */
+int fx_kmalloc(struct fx *f, __u64 site, __u64 ptr, __u64 size)
+{
+	__u64 args[6] = { site, ptr, size, size < 64 ? 64 : size, 0xcc0, 0 };
+
+	return run(f->skel->progs.mw_kmalloc, args, 6);
+}
+
+/* kmem_cache_alloc(call_site, ptr, s, gfp_flags, node) since v6.1 */
+int fx_cache_alloc(struct fx *f, __u64 site, __u64 ptr, __u64 cache)
+{
+	__u64 args[5] = { site, ptr, cache, 0xcc0, 0 };
+
+	return run(f->skel->progs.mw_kmem_cache_alloc, args, 5);
+}
+
+int fx_kfree(struct fx *f, __u64 site, __u64 ptr)
+{
+	__u64 args[2] = { site, ptr };
+
+	return run(f->skel->progs.mw_kfree, args, 2);
+}
+
+int fx_cache_free(struct fx *f, __u64 site, __u64 ptr)
+{
+	__u64 args[3] = { site, ptr, 0 };
+
+	return run(f->skel->progs.mw_kmem_cache_free, args, 3);
+}
+
+int fx_drain(struct fx *f)
+{
+	int before = f->nr_events;
+
+	ring_buffer__consume(f->rb);
+	return f->nr_events - before;
+}
+
+int fx_count(struct fx *f, __u32 kind)
+{
+	int i, n = 0;
+
+	for (i = 0; i < f->nr_events; i++)
+		n += f->events[i].hdr.kind == kind;
+	return n;
+}
+
+__u64 fx_stat(struct fx *f, __u32 stat)
+{
+	__u64 stats[MW_STAT_NR];
+
+	if (mw_bpf_stats(f->skel, stats))
+		return ~0ull;
+	return stats[stat];
+}
+
+static bool in_map(struct bpf_map *map, __u64 ptr)
+{
+	struct mw_object obj;
+
+	return !bpf_map_lookup_elem(bpf_map__fd(map), &ptr, &obj);
+}
+
+bool fx_is_live(struct fx *f, __u64 ptr)
+{
+	return in_map(f->skel->maps.mw_objects, ptr);
+}
+
+bool fx_is_quarantined(struct fx *f, __u64 ptr)
+{
+	return in_map(f->skel->maps.mw_quarantine, ptr);
+}

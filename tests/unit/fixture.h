@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The unit tests' fixture: the real BPF object, loaded exactly as the
+ * daemon loads it but never attached; tests drive its programs with
+ * BPF_PROG_TEST_RUN and read back the ring buffer and the maps.
+ */
+#ifndef MODWATCH_FIXTURE_H
+#define MODWATCH_FIXTURE_H
+
+#include "modwatch.h"
+#include "modwatch.skel.h"
+
+/* A fake watched module: its text, and call sites inside and outside it. */
+#define FAKE_LO		0xffffffffc1000000ull
+#define FAKE_HI		(FAKE_LO + 0x10000)
+#define SITE_ALLOC	(FAKE_LO + 0x100)
+#define SITE_FREE1	(FAKE_LO + 0x200)
+#define SITE_FREE2	(FAKE_LO + 0x300)
+#define SITE_CORE	0xffffffff81000100ull	/* core kernel text: never watched */
+/* Object addresses no real allocation returns (tests never attach anyway). */
+#define OBJ(i)		(0xffff888100000000ull + (unsigned long long)(i) * 64)
+
+#define FX_MAX_EVENTS	1024
+
+struct fx {
+	struct modwatch_bpf *skel;
+	struct ring_buffer *rb;
+	struct mw_registry reg;
+	struct mw_kernel kernel;
+	struct mw_event events[FX_MAX_EVENTS];
+	int nr_events;
+};
+
+/* Load with @cfg (NULL: defaults, self not excluded) and watch the fake module. */
+int fx_setup(struct fx *f, const struct mw_config *cfg);
+void fx_teardown(struct fx *f);
+
+int fx_kmalloc(struct fx *f, __u64 site, __u64 ptr, __u64 size);
+int fx_cache_alloc(struct fx *f, __u64 site, __u64 ptr, __u64 cache);
+int fx_kfree(struct fx *f, __u64 site, __u64 ptr);
+int fx_cache_free(struct fx *f, __u64 site, __u64 ptr);
+
+/* Consume the ring buffer into f->events; returns the number read now. */
+int fx_drain(struct fx *f);
+int fx_count(struct fx *f, __u32 kind);
+__u64 fx_stat(struct fx *f, __u32 stat);
+bool fx_is_live(struct fx *f, __u64 ptr);
+bool fx_is_quarantined(struct fx *f, __u64 ptr);
+
+#endif /* MODWATCH_FIXTURE_H */
