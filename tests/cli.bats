@@ -1,0 +1,161 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+#
+# The modwatch command line on the machine that builds it: usage errors,
+# doctor, a real JSON run with the kmem tracepoints attached, CI mode.
+# MODWATCH names the binary (the Makefile sets it).
+
+setup() {
+	: "${MODWATCH:=$BATS_TEST_DIRNAME/../build/modwatch}"
+}
+
+# Lines of $output that are not JSON objects (none expected).
+non_json_lines() {
+	printf '%s\n' "$output" | while IFS= read -r line; do
+		[ -z "$line" ] || printf '%s\n' "$line" | jq -e 'type == "object"' >/dev/null 2>&1 ||
+			printf '%s\n' "$line"
+	done
+}
+
+@test "--help teaches the commands, CI mode and every option" {
+	run "$MODWATCH" --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Usage: modwatch"* ]]
+	[[ "$output" == *"doctor"* ]]
+	[[ "$output" == *"-- CMD"* ]]
+	for opt in --module --json --max-objects --quarantine --ringbuf-kb --verbose; do
+		[[ "$output" == *"$opt"* ]]
+	done
+}
+
+@test "an unknown flag exits 2 with a one-line message" {
+	run "$MODWATCH" --bogus
+	[ "$status" -eq 2 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "${lines[0]}" == "modwatch: unknown option '--bogus' (see modwatch --help)" ]]
+}
+
+@test "a bad option value exits 2 and names the accepted range" {
+	run "$MODWATCH" --ringbuf-kb 3
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--ringbuf-kb"*"from 4"* ]]
+	run "$MODWATCH" --max-objects lots
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"invalid --max-objects value 'lots'"* ]]
+	run "$MODWATCH" --ringbuf-kb 48
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"power of two"* ]]
+	run "$MODWATCH" --module
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"needs a value"* ]]
+}
+
+@test "an unknown command, or -- with nothing after it, exits 2" {
+	run "$MODWATCH" frobnicate
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"unknown command 'frobnicate'"* ]]
+	run "$MODWATCH" --
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"no command after --"* ]]
+}
+
+@test "an unknown module is a clear error" {
+	run "$MODWATCH" -m no_such_module_xyz
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == "modwatch: module no_such_module_xyz is not loaded"* ]]
+}
+
+@test "not root: one line that says so and how to fix it" {
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$MODWATCH" -- true
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == *"must run as root"*"sudo"* ]]
+}
+
+@test "doctor reports what this kernel has and lacks" {
+	run "$MODWATCH" doctor
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"BTF"*"yes"* ]]
+	[[ "$output" == *"double_free"* ]]
+	if [ -e /sys/bus/event_source/devices/kprobe/type ]; then
+		[[ "$output" == *"kprobes (CONFIG_KPROBES)           yes"* ]]
+	else
+		[[ "$output" == *"kprobes (CONFIG_KPROBES)           NO"* ]]
+		[[ "$output" == *"kprobes are missing"* ]]
+	fi
+	if [ -e /proc/modules ]; then
+		[[ "$output" == *"double_free            ready"* ]]
+	else
+		[[ "$output" == *"loadable modules are missing"* ]]
+		[[ "$output" == *"double_free            cannot run: needs loadable-modules"* ]]
+	fi
+}
+
+@test "a JSON run attaches the kmem tracepoints and stops cleanly on SIGTERM" {
+	out=$BATS_TEST_TMPDIR/run.json
+	"$MODWATCH" --json >"$out" 2>"$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	for _ in $(seq 50); do
+		[ -s "$out" ] && break
+		sleep 0.1
+	done
+	run bpftool link list
+	kill -TERM "$pid"
+	wait "$pid"
+	for tp in kmalloc kmem_cache_alloc kfree kmem_cache_free; do
+		[[ "$output" == *"tp '$tp'"* ]]
+	done
+	run cat "$out"
+	[ -z "$(non_json_lines)" ]
+	[ "$(head -1 "$out" | jq -r .type)" = start ]
+	[ "$(head -1 "$out" | jq '.maps | map(.name) | index("mw_quarantine") != null')" = true ]
+	[ "$(head -1 "$out" | jq '.memory_bytes > 0')" = true ]
+	[ "$(tail -1 "$out" | jq -r .type)" = summary ]
+	[ "$(tail -1 "$out" | jq '.lost')" = 0 ]
+	[ "$(tail -1 "$out" | jq '.counters | has("objects_full")')" = true ]
+}
+
+@test "SIGINT stops a plain-text run with a summary" {
+	out=$BATS_TEST_TMPDIR/run.txt
+	"$MODWATCH" >"$out" 2>&1 &
+	pid=$!
+	for _ in $(seq 50); do
+		grep -q "BPF map memory" "$out" && break
+		sleep 0.1
+	done
+	kill -INT "$pid"
+	wait "$pid"
+	grep -q "modwatch: summary after" "$out"
+}
+
+@test "CI mode: a clean command exits 0, with the summary last" {
+	run "$MODWATCH" --json -- sh -c 'echo from-cmd'
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"from-cmd"* ]]
+	[ "$(printf '%s\n' "$output" | tail -1 | jq -r .type)" = summary ]
+}
+
+@test "CI mode: a failing command exits 3 and says why" {
+	run "$MODWATCH" -- sh -c 'exit 5'
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"sh exited with status 5"* ]]
+	run "$MODWATCH" -- sh -c 'kill -9 $$'
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"killed by signal 9"* ]]
+}
+
+@test "CI mode: a command that cannot start is modwatch's error" {
+	run "$MODWATCH" -- /nonexistent/cmd
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"cannot run /nonexistent/cmd: No such file or directory"* ]]
+}
+
+@test "CI mode: SIGTERM to modwatch ends the command too" {
+	"$MODWATCH" -- sleep 300 >/dev/null 2>&1 &
+	pid=$!
+	sleep 1
+	kill -TERM "$pid"
+	run wait "$pid"
+	! pgrep -f "^sleep 300$"
+}
