@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mw_ioctl.h - the ABI shared by the modwatch test modules (mw_buggy.ko, mw_clean.ko) and
+ * their userspace trigger.
+ *
+ * Both modules implement every command below with the same numbers and structs:
+ * mw_buggy commits exactly one rule violation per scenario, mw_clean does the same work
+ * correctly (the false-positive control). The commands carry real struct sizes, so
+ * _IOC_SIZE(cmd) is the size of the user slice that the argument pointer names.
+ *
+ * This header is included by kernel code and by userspace, so it only uses uapi headers.
+ */
+#ifndef MW_IOCTL_H
+#define MW_IOCTL_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define MW_IOC_MAGIC	0xB7	/* private misc devices: any free magic will do */
+#define MW_ABI_VERSION	1
+
+/* Payload of struct mw_msg; 64 bytes in all, one kmalloc-64 slot. */
+#define MW_MSG_DATA	56
+/* Largest write() a module accepts; a write handler copies into a stack buffer. */
+#define MW_WRITE_MAX	96
+/* The buggy write() handler copies count rounded up to this many bytes. */
+#define MW_WRITE_ROUND	32
+/* Default requested size of a heap record (module parameter rec_size). */
+#define MW_REC_SIZE	40
+/* How many bytes the trigger asks the heap-overflow commands to move (> MW_REC_SIZE). */
+#define MW_HEAP_LEN	56
+
+/* MW_IOC_INFO: which device this is. */
+struct mw_info {
+	__u32 abi;		/* MW_ABI_VERSION */
+	__u32 buggy;		/* 1 for mw_buggy, 0 for mw_clean */
+	__u32 rec_size;		/* requested size of heap records (module parameter) */
+	__u32 slot_size;	/* ksize() of such a record: its slab slot */
+};
+
+/* MW_IOC_SLICE: the documented (v1) layout; the buggy module copies struct mw_slice_v2. */
+struct mw_slice {
+	__u64 a;
+	__u64 b;
+};
+
+struct mw_slice_v2 {
+	__u64 a;
+	__u64 b;
+	__u64 c;	/* not part of the MW_IOC_SLICE slice */
+};
+
+/* MW_IOC_FETCH_*: a length-prefixed message. */
+struct mw_msg {
+	__u32 len;	/* bytes of data[] in use, at most MW_MSG_DATA */
+	__u32 flags;
+	__u8 data[MW_MSG_DATA];
+};
+
+/* MW_IOC_HEAP_*, MW_IOC_UNINIT, MW_IOC_UAF_COPY: a separate user buffer of len bytes. */
+struct mw_buf {
+	__u64 uptr;	/* user address of the buffer */
+	__u32 len;	/* its size in bytes */
+	__u32 pad;
+};
+
+/* MW_IOC_ATOMIC_COPY: counters copied in under a spinlock. */
+struct mw_stats {
+	__u64 packets;
+	__u64 bytes;
+};
+
+/*
+ * Commands. Unless noted, a command returns 0 on success; the heap commands return the
+ * number of bytes copied, the fetch commands the length the module used, and
+ * MW_IOC_FETCH_RACE returns 1 when the two fetches saw different lengths.
+ */
+#define MW_IOC_INFO		_IOR(MW_IOC_MAGIC, 0x00, struct mw_info)
+#define MW_IOC_SLICE		_IOW(MW_IOC_MAGIC, 0x01, struct mw_slice)
+#define MW_IOC_FETCH_LEN	_IOW(MW_IOC_MAGIC, 0x02, struct mw_msg)
+#define MW_IOC_FETCH_GET_USER	_IOW(MW_IOC_MAGIC, 0x03, struct mw_msg)
+#define MW_IOC_FETCH_RACE	_IOW(MW_IOC_MAGIC, 0x04, struct mw_msg)
+#define MW_IOC_HEAP_WRITE	_IOW(MW_IOC_MAGIC, 0x05, struct mw_buf)
+#define MW_IOC_HEAP_READ	_IOW(MW_IOC_MAGIC, 0x06, struct mw_buf)
+#define MW_IOC_UAF_COPY		_IOW(MW_IOC_MAGIC, 0x07, struct mw_buf)
+#define MW_IOC_UNINIT		_IOW(MW_IOC_MAGIC, 0x08, struct mw_buf)
+#define MW_IOC_UAF_MUTEX	_IO(MW_IOC_MAGIC, 0x09)
+#define MW_IOC_DOUBLE_FREE	_IO(MW_IOC_MAGIC, 0x0a)
+#define MW_IOC_INVALID_FREE	_IO(MW_IOC_MAGIC, 0x0b)
+#define MW_IOC_LEAK		_IO(MW_IOC_MAGIC, 0x0c)
+#define MW_IOC_OWNER_TAKE	_IO(MW_IOC_MAGIC, 0x0d)
+#define MW_IOC_OWNER_DROP	_IO(MW_IOC_MAGIC, 0x0e)
+#define MW_IOC_UNLOCK_UNHELD	_IO(MW_IOC_MAGIC, 0x0f)
+#define MW_IOC_RECURSIVE	_IO(MW_IOC_MAGIC, 0x10)
+#define MW_IOC_HOLD		_IO(MW_IOC_MAGIC, 0x11)
+#define MW_IOC_RELEASE		_IO(MW_IOC_MAGIC, 0x12)
+#define MW_IOC_ATOMIC_COPY	_IOW(MW_IOC_MAGIC, 0x13, struct mw_stats)
+#define MW_IOC_ORDER_AB		_IO(MW_IOC_MAGIC, 0x14)
+#define MW_IOC_ORDER_BA		_IO(MW_IOC_MAGIC, 0x15)
+#define MW_IOC_FREE_HELD	_IO(MW_IOC_MAGIC, 0x16)
+#define MW_IOC_HOLD_UNLOAD	_IO(MW_IOC_MAGIC, 0x17)
+
+/* Scenario flags. */
+#define MW_SCN_BLOCKS	0x1	/* mw_buggy blocks in the kernel until the task is killed */
+
+/*
+ * The scenario table: X(name, kind, flags, site).
+ *   name  - what `trigger NAME` runs;
+ *   kind  - the violation kind a checker must report for mw_buggy (and never for mw_clean);
+ *   site  - the mw_buggy.c function that holds the violating call (what a report should name).
+ * mw_buggy.c's header comment gives the commands and the other call sites of each scenario.
+ */
+#define MW_SCENARIOS(X)								\
+	X(slice_write,		user_slice_overrun,	0, "buggy_copy_past_count")	\
+	X(slice_ioctl,		user_slice_overrun,	0, "buggy_copy_past_ioc_size")	\
+	X(double_fetch_len,	double_fetch,		0, "buggy_double_fetch_len")	\
+	X(double_fetch_get_user, double_fetch,		0, "buggy_double_fetch_get_user") \
+	X(double_fetch_race,	double_fetch,		0, "buggy_double_fetch_race")	\
+	X(heap_write,		heap_overflow_write,	0, "buggy_heap_overflow_write")	\
+	X(heap_read,		heap_overflow_read,	0, "buggy_heap_overflow_read")	\
+	X(uaf_copy,		use_after_free,		0, "buggy_uaf_copy")		\
+	X(uaf_mutex,		use_after_free,		0, "buggy_uaf_mutex")		\
+	X(double_free,		double_free,		0, "buggy_double_free")		\
+	X(invalid_free,		invalid_free,		0, "buggy_invalid_free")	\
+	X(leak,			leak_on_unload,		0, "buggy_leak")		\
+	X(uninit_copy,		uninit_leak,		0, "buggy_uninit_copy")		\
+	X(unlock_not_owner,	unlock_not_owner,	0, "buggy_owner_drop")		\
+	X(unlock_not_held,	unlock_not_held,	0, "buggy_unlock_unheld")	\
+	X(recursive_lock,	recursive_lock,		MW_SCN_BLOCKS, "buggy_recursive_lock") \
+	X(held_on_return,	lock_held_on_return,	0, "buggy_hold")		\
+	X(copy_under_spinlock,	sleep_in_atomic,	0, "buggy_copy_under_spinlock")	\
+	X(lock_order,		lock_order_inversion,	0, "buggy_lock_ba")		\
+	X(held_lock_freed,	held_lock_freed,	0, "buggy_free_held_lock")	\
+	X(held_on_unload,	lock_held_on_unload,	0, "buggy_lock_until_unload")
+
+#endif /* MW_IOCTL_H */

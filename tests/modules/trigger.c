@@ -1,0 +1,542 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * trigger - runs modwatch's test scenarios against /dev/mw_buggy or /dev/mw_clean.
+ *
+ *   trigger [--dev PATH] [--include-blocking] [--block-timeout SEC] list|sites|all|SCENARIO...
+ *
+ *   list      one line per scenario: "NAME KIND" (KIND is the violation mw_buggy commits)
+ *   sites     one line per scenario: "NAME KIND FUNCTION" (the mw_buggy.c function of the
+ *             violating call)
+ *   all       every scenario in table order, except the blocking one (recursive_lock)
+ *             unless --include-blocking is given
+ *   SCENARIO  the named scenarios, in the order given
+ *
+ * For each scenario run it prints one line, "NAME KIND ok DETAILS" or "NAME KIND failed:
+ * REASON", and exits 0 when every scenario ran (whether or not the module had a bug), 1 when
+ * one could not run, 2 on a usage error. The same scenarios run against both devices.
+ *
+ * recursive_lock deadlocks mw_buggy's ioctl on itself, killably. It runs in a child process
+ * that the trigger SIGKILLs after --block-timeout seconds (default 3; 0 = never, leaving it
+ * to the test harness, which then kills the trigger: the child dies with its parent through
+ * PR_SET_PDEATHSIG). A kill takes effect once the kernel stops spinning on the owner, which
+ * on 6.1 may take a few seconds. Scenarios that need two tasks (unlock_not_owner, the racing
+ * flip of double_fetch_race) create a thread.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mw_ioctl.h"
+
+#define DEFAULT_DEV		"/dev/mw_buggy"
+#define DEFAULT_BLOCK_TIMEOUT	3
+/* double_fetch_race: tries at least this often (a checker may miss one flip), at most MAX. */
+#define RACE_MIN_TRIES		8
+#define RACE_MAX_TRIES		64
+#define RACE_LEN_A		8
+#define RACE_LEN_B		48
+
+struct ctx {
+	int fd;
+	unsigned int block_timeout;
+	char detail[160];
+};
+
+static void note(struct ctx *c, const char *fmt, ...)
+{
+	size_t used = strlen(c->detail);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->detail + used, sizeof(c->detail) - used, fmt, ap);
+	va_end(ap);
+}
+
+/* ioctl() that returns -errno on failure. */
+static long xioctl(struct ctx *c, unsigned long cmd, void *arg)
+{
+	long ret = ioctl(c->fd, cmd, arg);
+
+	return ret < 0 ? -errno : ret;
+}
+
+static int simple_cmd(struct ctx *c, unsigned long cmd)
+{
+	long ret = xioctl(c, cmd, NULL);
+
+	return ret < 0 ? (int)ret : 0;
+}
+
+/* ---- user slices ---- */
+
+static int run_slice_write(struct ctx *c)
+{
+	/* Room past the 40 bytes written, so the rounded-up copy reads mapped memory. */
+	char buf[MW_WRITE_MAX * 2];
+	ssize_t n;
+
+	memset(buf, 'w', sizeof(buf));
+	n = write(c->fd, buf, 40);
+	if (n < 0)
+		return -errno;
+	note(c, "wrote=%zd", n);
+	return 0;
+}
+
+static int run_slice_ioctl(struct ctx *c)
+{
+	/* The v2 layout, so that mw_buggy's over-long copy stays inside this object. */
+	struct mw_slice_v2 v = { .a = 1, .b = 2, .c = 3 };
+	long ret = xioctl(c, MW_IOC_SLICE, &v);
+
+	return ret < 0 ? (int)ret : 0;
+}
+
+/* ---- double fetches ---- */
+
+static int fetch_once(struct ctx *c, unsigned long cmd)
+{
+	struct mw_msg msg = { .len = 16 };
+	long ret;
+
+	memset(msg.data, 'm', sizeof(msg.data));
+	ret = xioctl(c, cmd, &msg);
+	if (ret < 0)
+		return (int)ret;
+	note(c, "used_len=%ld", ret);
+	return 0;
+}
+
+static int run_double_fetch_len(struct ctx *c)
+{
+	return fetch_once(c, MW_IOC_FETCH_LEN);
+}
+
+static int run_double_fetch_get_user(struct ctx *c)
+{
+	return fetch_once(c, MW_IOC_FETCH_GET_USER);
+}
+
+struct flipper {
+	struct mw_msg msg;
+	volatile bool stop;
+};
+
+/* Flips msg.len between two valid lengths every ~0.2 ms, slower than one fetch. */
+static void *flip_len(void *arg)
+{
+	struct timespec pause = { .tv_nsec = 200 * 1000 };
+	struct flipper *f = arg;
+	uint32_t len = RACE_LEN_A;
+
+	while (!f->stop) {
+		len = len == RACE_LEN_A ? RACE_LEN_B : RACE_LEN_A;
+		__atomic_store_n(&f->msg.len, len, __ATOMIC_RELAXED);
+		nanosleep(&pause, NULL);
+	}
+	return NULL;
+}
+
+static int run_double_fetch_race(struct ctx *c)
+{
+	struct flipper f = { .msg.len = RACE_LEN_A };
+	int tries, changed = 0, err = 0;
+	pthread_t t;
+
+	memset(f.msg.data, 'r', sizeof(f.msg.data));
+	err = pthread_create(&t, NULL, flip_len, &f);
+	if (err)
+		return -err;
+	for (tries = 0; tries < RACE_MAX_TRIES; tries++) {
+		long ret = xioctl(c, MW_IOC_FETCH_RACE, &f.msg);
+
+		if (ret < 0) {
+			err = (int)ret;
+			break;
+		}
+		changed += ret == 1;
+		if (changed && tries + 1 >= RACE_MIN_TRIES) {
+			tries++;
+			break;
+		}
+	}
+	f.stop = true;
+	pthread_join(t, NULL);
+	note(c, "changed=%d tries=%d", changed, tries);
+	return err;
+}
+
+/* ---- heap objects ---- */
+
+static long buf_cmd(struct ctx *c, unsigned long cmd, void *buf, uint32_t len)
+{
+	struct mw_buf b = { .uptr = (uintptr_t)buf, .len = len };
+
+	return xioctl(c, cmd, &b);
+}
+
+static int count_not(const unsigned char *p, long n, unsigned char byte)
+{
+	int count = 0;
+
+	while (n-- > 0)
+		count += *p++ != byte;
+	return count;
+}
+
+static int run_heap_write(struct ctx *c)
+{
+	unsigned char buf[MW_HEAP_LEN];
+	long n;
+
+	memset(buf, 'h', sizeof(buf));
+	n = buf_cmd(c, MW_IOC_HEAP_WRITE, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	note(c, "copied=%ld", n);
+	return 0;
+}
+
+static int run_heap_read(struct ctx *c)
+{
+	unsigned char buf[MW_HEAP_LEN];
+	long n;
+
+	memset(buf, 0, sizeof(buf));
+	n = buf_cmd(c, MW_IOC_HEAP_READ, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	note(c, "copied=%ld", n);
+	return 0;
+}
+
+static int run_uaf_copy(struct ctx *c)
+{
+	unsigned char buf[MW_HEAP_LEN];
+	long n;
+
+	memset(buf, 0x5a, sizeof(buf));
+	n = buf_cmd(c, MW_IOC_UAF_COPY, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	/* The module wrote 0x5a before freeing; other bytes are what the allocator left. */
+	note(c, "copied=%ld changed_after_free=%d", n, count_not(buf, n, 0x5a));
+	return 0;
+}
+
+static int run_uninit_copy(struct ctx *c)
+{
+	unsigned char buf[MW_HEAP_LEN];
+	long n;
+
+	memset(buf, 0, sizeof(buf));
+	n = buf_cmd(c, MW_IOC_UNINIT, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	/* Zero under init_on_alloc (the default); stale heap bytes with init_on_alloc=0. */
+	note(c, "copied=%ld nonzero=%d", n, count_not(buf, n, 0));
+	return 0;
+}
+
+static int run_uaf_mutex(struct ctx *c)
+{
+	return simple_cmd(c, MW_IOC_UAF_MUTEX);
+}
+
+static int run_double_free(struct ctx *c)
+{
+	return simple_cmd(c, MW_IOC_DOUBLE_FREE);
+}
+
+static int run_invalid_free(struct ctx *c)
+{
+	return simple_cmd(c, MW_IOC_INVALID_FREE);
+}
+
+static int run_leak(struct ctx *c)
+{
+	return simple_cmd(c, MW_IOC_LEAK);
+}
+
+/* ---- locks ---- */
+
+struct owner_task {
+	struct ctx *c;
+	long ret;
+};
+
+static void *owner_take(void *arg)
+{
+	struct owner_task *a = arg;
+
+	a->ret = xioctl(a->c, MW_IOC_OWNER_TAKE, NULL);
+	return NULL;
+}
+
+/* Task A (a thread) takes the lock and waits in the kernel; task B (this one) drops it. */
+static int run_unlock_not_owner(struct ctx *c)
+{
+	struct owner_task a = { .c = c };
+	long drop;
+	pthread_t t;
+	int err;
+
+	err = pthread_create(&t, NULL, owner_take, &a);
+	if (err)
+		return -err;
+	drop = xioctl(c, MW_IOC_OWNER_DROP, NULL);
+	pthread_join(t, NULL);
+	if (a.ret < 0)
+		return (int)a.ret;
+	return drop < 0 ? (int)drop : 0;
+}
+
+static int run_unlock_not_held(struct ctx *c)
+{
+	return simple_cmd(c, MW_IOC_UNLOCK_UNHELD);
+}
+
+static void recursive_child(struct ctx *c, pid_t parent)
+{
+	/* Dies with the trigger, even when the harness kills only the trigger. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(1);
+	_exit(xioctl(c, MW_IOC_RECURSIVE, NULL) < 0 ? 1 : 0);
+}
+
+/* Waits up to timeout seconds (0: for ever) for pid; true when it has exited. */
+static bool wait_child(pid_t pid, unsigned int timeout, int *status)
+{
+	struct timespec tick = { .tv_nsec = 50 * 1000 * 1000 };
+	unsigned int ticks;
+
+	for (ticks = 0; !timeout || ticks < timeout * 20; ticks++) {
+		pid_t r = waitpid(pid, status, WNOHANG);
+
+		if (r == pid || (r < 0 && errno != EINTR))
+			return true;
+		nanosleep(&tick, NULL);
+	}
+	return false;
+}
+
+static int run_recursive_lock(struct ctx *c)
+{
+	pid_t parent = getpid();
+	int status = 0;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0)
+		recursive_child(c, parent);
+	if (wait_child(pid, c->block_timeout, &status)) {
+		note(c, "blocked=0 status=%d", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		return 0;
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	note(c, "blocked=1 killed_after=%us", c->block_timeout);
+	return 0;
+}
+
+static int run_held_on_return(struct ctx *c)
+{
+	long ret = xioctl(c, MW_IOC_HOLD, NULL);
+
+	if (ret < 0)
+		return (int)ret;
+	ret = xioctl(c, MW_IOC_RELEASE, NULL);
+	return ret < 0 ? (int)ret : 0;
+}
+
+static int run_copy_under_spinlock(struct ctx *c)
+{
+	/* On the stack and written just now: faulted in, so the copy cannot fault. */
+	struct mw_stats s = { .packets = 1, .bytes = 1500 };
+	long ret = xioctl(c, MW_IOC_ATOMIC_COPY, &s);
+
+	return ret < 0 ? (int)ret : 0;
+}
+
+/* One after the other: the inversion is visible, but nothing can deadlock. */
+static int run_lock_order(struct ctx *c)
+{
+	int err = simple_cmd(c, MW_IOC_ORDER_AB);
+
+	return err ? err : simple_cmd(c, MW_IOC_ORDER_BA);
+}
+
+static int run_held_lock_freed(struct ctx *c)
+{
+	return simple_cmd(c, MW_IOC_FREE_HELD);
+}
+
+static int run_held_on_unload(struct ctx *c)
+{
+	return simple_cmd(c, MW_IOC_HOLD_UNLOAD);
+}
+
+/* ---- the table and the command line ---- */
+
+struct scenario {
+	const char *name;
+	const char *kind;
+	const char *site;
+	unsigned int flags;
+	int (*run)(struct ctx *c);
+};
+
+static const struct scenario scenarios[] = {
+#define X(name, kind, flags, site) { #name, #kind, site, flags, run_##name },
+	MW_SCENARIOS(X)
+#undef X
+};
+
+#define NR_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
+
+static const struct scenario *find_scenario(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NR_SCENARIOS; i++)
+		if (!strcmp(scenarios[i].name, name))
+			return &scenarios[i];
+	return NULL;
+}
+
+/* Prints the scenario's line; returns 0 when it ran. */
+static int run_one(struct ctx *c, const struct scenario *s)
+{
+	int err;
+
+	c->detail[0] = '\0';
+	err = s->run(c);
+	if (err)
+		printf("%s %s failed: %s%s%s\n", s->name, s->kind, strerror(-err),
+		       c->detail[0] ? " " : "", c->detail);
+	else
+		printf("%s %s ok%s%s\n", s->name, s->kind, c->detail[0] ? " " : "", c->detail);
+	fflush(stdout);
+	return err ? 1 : 0;
+}
+
+static int open_device(struct ctx *c, const char *dev)
+{
+	struct mw_info info;
+
+	c->fd = open(dev, O_RDWR | O_CLOEXEC);
+	if (c->fd < 0) {
+		fprintf(stderr, "trigger: %s: %s\n", dev, strerror(errno));
+		return -1;
+	}
+	if (xioctl(c, MW_IOC_INFO, &info) < 0 || info.abi != MW_ABI_VERSION) {
+		fprintf(stderr, "trigger: %s is not a modwatch test device (ABI %d)\n", dev,
+			MW_ABI_VERSION);
+		return -1;
+	}
+	return 0;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: trigger [--dev PATH] [--include-blocking] [--block-timeout SEC] "
+		     "list|sites|all|SCENARIO...\n");
+}
+
+static int list(bool sites)
+{
+	size_t i;
+
+	for (i = 0; i < NR_SCENARIOS; i++) {
+		if (sites)
+			printf("%s %s %s\n", scenarios[i].name, scenarios[i].kind,
+			       scenarios[i].site);
+		else
+			printf("%s %s\n", scenarios[i].name, scenarios[i].kind);
+	}
+	return 0;
+}
+
+static int run_all(struct ctx *c, bool include_blocking)
+{
+	int failed = 0;
+	size_t i;
+
+	for (i = 0; i < NR_SCENARIOS; i++)
+		if (include_blocking || !(scenarios[i].flags & MW_SCN_BLOCKS))
+			failed |= run_one(c, &scenarios[i]);
+	return failed;
+}
+
+static int run_named(struct ctx *c, char **names, int count)
+{
+	int failed = 0;
+	int i;
+
+	for (i = 0; i < count; i++)
+		failed |= run_one(c, find_scenario(names[i]));
+	return failed;
+}
+
+int main(int argc, char **argv)
+{
+	struct ctx c = { .fd = -1, .block_timeout = DEFAULT_BLOCK_TIMEOUT };
+	const char *dev = DEFAULT_DEV;
+	bool include_blocking = false;
+	int i;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "--dev") && i + 1 < argc) {
+			dev = argv[++i];
+		} else if (!strcmp(argv[i], "--include-blocking")) {
+			include_blocking = true;
+		} else if (!strcmp(argv[i], "--block-timeout") && i + 1 < argc) {
+			c.block_timeout = (unsigned int)strtoul(argv[++i], NULL, 10);
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			return 0;
+		} else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (i == argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[i], "list") || !strcmp(argv[i], "sites"))
+		return list(!strcmp(argv[i], "sites"));
+	if (strcmp(argv[i], "all")) {
+		int j;
+
+		for (j = i; j < argc; j++) {
+			if (!find_scenario(argv[j])) {
+				fprintf(stderr, "trigger: no scenario '%s' (see 'trigger list')\n",
+					argv[j]);
+				return 2;
+			}
+		}
+	}
+	if (open_device(&c, dev))
+		return 1;
+	if (!strcmp(argv[i], "all"))
+		return run_all(&c, include_blocking);
+	return run_named(&c, argv + i, argc - i);
+}
