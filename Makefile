@@ -35,7 +35,7 @@ USER_HDRS	:= $(wildcard user/*.h include/*.h) $(OUT)/modwatch.skel.h
 UNIT_SRCS	:= $(wildcard tests/unit/*.c)
 UNIT_OBJS	:= $(patsubst tests/unit/%.c,$(OUT)/unit/%.o,$(UNIT_SRCS))
 
-.PHONY: all deps test test-unit test-cli run clean
+.PHONY: all deps modules test test-unit test-cli test-e2e run watch clean
 
 all: $(OUT)/modwatch $(OUT)/unit-tests
 
@@ -78,9 +78,15 @@ $(OUT)/unit-tests: $(UNIT_OBJS) $(OUT)/libmodwatch.a
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -lpthread -o $@
 
+# The test modules, built against the test VM's kernel headers.
+modules:
+	$(call msg,MODULES,$(OUT)/modules)
+	$(Q)$(MAKE) --no-print-directory -C tests/modules KDIR="$$(tools/vm headers)" \
+		O=$(abspath $(OUT)/modules) $(if $(V),,-s)
+
 test: deps
-	$(Q)$(MAKE) --no-print-directory all
-	$(Q)$(MAKE) --no-print-directory test-unit test-cli
+	$(Q)$(MAKE) --no-print-directory all modules
+	$(Q)$(MAKE) --no-print-directory test-unit test-cli test-e2e
 
 test-unit: $(OUT)/unit-tests
 	$(Q)$(OUT)/unit-tests
@@ -88,9 +94,17 @@ test-unit: $(OUT)/unit-tests
 test-cli: $(OUT)/modwatch
 	$(Q)MODWATCH=$(abspath $(OUT)/modwatch) bats --tap tests/cli.bats
 
-# Build, then watch this machine's modules until Ctrl-C.
+# End to end in the Debian 6.1 test VM (tools/vm): both test modules, every scenario.
+test-e2e: $(OUT)/modwatch
+	$(Q)OUT=$(abspath $(OUT)) bats --tap tests/e2e
+
+# The demo: boot the test VM, load mw_buggy, watch it while every scenario runs.
 run: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all modules
+	$(Q)tools/vm run --share $(CURDIR) -- sh tools/demo-guest.sh $(abspath $(OUT))
+
+# Watch this machine's own loaded modules until Ctrl-C.
+watch: all
 	$(Q)$(OUT)/modwatch
 
 clean:

@@ -23,7 +23,7 @@ non_json_lines() {
 	[[ "$output" == *"Usage: modwatch"* ]]
 	[[ "$output" == *"doctor"* ]]
 	[[ "$output" == *"-- CMD"* ]]
-	for opt in --module --json --max-objects --quarantine --ringbuf-kb --verbose; do
+	for opt in --module --json --output --max-objects --quarantine --ringbuf-kb --verbose; do
 		[[ "$output" == *"$opt"* ]]
 	done
 }
@@ -134,6 +134,18 @@ non_json_lines() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"from-cmd"* ]]
 	[ "$(printf '%s\n' "$output" | tail -1 | jq -r .type)" = summary ]
+}
+
+@test "CI mode: --output keeps the reports apart from the command's output" {
+	out=$BATS_TEST_TMPDIR/reports.json
+	run "$MODWATCH" --json -o "$out" -- sh -c 'echo from-cmd'
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"from-cmd"* ]]
+	[[ "$output" != *'"type":'* ]]
+	[ "$(jq -r .type "$out" | tr '\n' ' ')" = "start summary " ]
+	run "$MODWATCH" -o /nonexistent/dir/x.json -- true
+	[ "$status" -eq 1 ]
+	[[ "$output" == "modwatch: cannot write /nonexistent/dir/x.json: No such file or directory" ]]
 }
 
 @test "CI mode: a failing command exits 3 and says why" {

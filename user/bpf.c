@@ -156,6 +156,9 @@ int mw_bpf_maps(struct modwatch_bpf *skel, struct mw_map_info *info, int max)
 		info[n].name = bpf_map__name(map);
 		info[n].entries = bpf_map__max_entries(map);
 		info[n].bytes = map_memory(bpf_map__fd(map));
+		/* Before v6.4 ("bpf: add map_mem_usage") a ring buffer shows memlock 0. */
+		if (!info[n].bytes && bpf_map__type(map) == BPF_MAP_TYPE_RINGBUF)
+			info[n].bytes = info[n].entries;
 		n++;
 	}
 	return n;

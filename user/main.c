@@ -35,6 +35,8 @@ static const char usage_text[] =
 "  -m, --module NAME     watch module NAME (repeatable); default: every loaded\n"
 "                        module that is not built in\n"
 "  -j, --json            one JSON object per line (schema: README.md)\n"
+"  -o, --output FILE     write reports to FILE instead of standard output\n"
+"                        (in CI mode, keeps them apart from CMD's output)\n"
 "      --max-objects N   live heap objects tracked at once (default 32768)\n"
 "      --quarantine N    freed objects remembered for double-free checks\n"
 "                        (default 16384; least recently freed are forgotten)\n"
@@ -48,7 +50,8 @@ static const char usage_text[] =
 "Examples:\n"
 "  sudo modwatch -m mydrv                  watch mydrv until Ctrl-C\n"
 "  sudo modwatch --json -m mydrv > v.json  JSON lines for a log pipeline\n"
-"  sudo modwatch -m mydrv -- ./run-tests   fail CI on any violation\n";
+"  sudo modwatch -m mydrv -- ./run-tests   fail CI on any violation\n"
+"  sudo modwatch -j -o v.json -- ./tests   CI mode, reports in v.json\n";
 
 enum {
 	OPT_MAX_OBJECTS = 0x100,
@@ -59,6 +62,7 @@ enum {
 static const struct option long_opts[] = {
 	{ "module", required_argument, NULL, 'm' },
 	{ "json", no_argument, NULL, 'j' },
+	{ "output", required_argument, NULL, 'o' },
 	{ "max-objects", required_argument, NULL, OPT_MAX_OBJECTS },
 	{ "quarantine", required_argument, NULL, OPT_QUARANTINE },
 	{ "ringbuf-kb", required_argument, NULL, OPT_RINGBUF_KB },
@@ -118,6 +122,9 @@ static int parse_opt(int c, struct mw_run_opts *o)
 	case 'j':
 		o->json = true;
 		return 0;
+	case 'o':
+		o->output = optarg;
+		return 0;
 	case OPT_MAX_OBJECTS:
 		return parse_u32("--max-objects", optarg, 1, 1u << 24, &o->cfg.max_objects);
 	case OPT_QUARANTINE:
@@ -146,7 +153,7 @@ static int parse_opts(int argc, char **argv, struct mw_run_opts *o)
 	int c, err;
 
 	opterr = 0;	/* our own one-line messages */
-	while ((c = getopt_long(argc, argv, "+:m:jvhV", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:m:jo:vhV", long_opts, NULL)) != -1) {
 		argv_opt = argv[optind - 1];
 		err = parse_opt(c, o);
 		if (err)

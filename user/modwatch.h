@@ -129,6 +129,7 @@ struct mw_run_opts {
 	const char *modules[MW_MAX_MODULES];
 	int nr_modules;
 	bool json;
+	const char *output;	/* reports go here, or to stdout */
 	char **cmd;		/* CI mode: argv of the command to run, or NULL */
 };
 int mw_cmd_run(const struct mw_run_opts *o);

@@ -314,6 +314,13 @@ int mw_cmd_run(const struct mw_run_opts *o)
 		mw_err("must run as root (BPF needs CAP_BPF and CAP_PERFMON): try sudo modwatch");
 		return MW_EXIT_VIOLATION;
 	}
+	if (o->output) {
+		s.out = fopen(o->output, "we");
+		if (!s.out) {
+			mw_err("cannot write %s: %s", o->output, strerror(errno));
+			return MW_EXIT_VIOLATION;
+		}
+	}
 	install_signals();
 	err = setup(&s);
 	if (err)
@@ -335,5 +342,7 @@ cleanup:
 	if (s.skel)
 		mw_bpf_destroy(s.skel);
 	mw_ksym_free();
+	if (s.out != stdout)
+		fclose(s.out);
 	return code;
 }

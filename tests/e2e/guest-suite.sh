@@ -1,0 +1,50 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs inside the test VM (busybox sh, as root): load both test modules, run
+# every scenario of mw_buggy under modwatch in CI mode (one session per
+# scenario, so each report is attributed to its scenario), then the whole
+# mw_clean set in one session, then unload. Everything lands in OUT for the
+# BATS files on the host to assert on.
+#
+#   guest-suite.sh OUT BUILD     (BUILD holds modwatch and modules/)
+set -u
+out=$1
+build=$2
+mods=$build/modules
+mw=$build/modwatch
+trigger=$mods/trigger
+
+rm -rf "$out"
+mkdir -p "$out"
+
+# One CI-mode session per scenario. The trigger itself ends its blocking
+# scenario (recursive_lock) by killing the blocked task after a while.
+run_scenario() { # module name
+	"$mw" --json -o "$out/$1.$2.json" -m "$1" -- "$trigger" --dev "/dev/$1" "$2" \
+		>"$out/$1.$2.out" 2>"$out/$1.$2.err"
+	echo $? >"$out/$1.$2.rc"
+}
+
+for m in mw_buggy mw_clean; do
+	insmod "$mods/$m.ko" >"$out/insmod.$m.err" 2>&1
+	echo $? >"$out/insmod.$m.rc"
+done
+
+"$trigger" --dev /dev/mw_buggy list >"$out/scenarios" 2>"$out/scenarios.err"
+echo $? >"$out/scenarios.rc"
+
+while read -r name kind; do
+	run_scenario mw_buggy "$name"
+done <"$out/scenarios"
+
+"$mw" --json -o "$out/mw_clean.all.json" -m mw_clean -- "$trigger" --dev /dev/mw_clean all \
+	>"$out/mw_clean.all.out" 2>"$out/mw_clean.all.err"
+echo $? >"$out/mw_clean.all.rc"
+
+for m in mw_buggy mw_clean; do
+	rmmod "$m" >"$out/rmmod.$m.err" 2>&1
+	echo $? >"$out/rmmod.$m.rc"
+done
+dmesg >"$out/dmesg"
+echo done >"$out/complete"
