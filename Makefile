@@ -26,7 +26,7 @@ LDLIBS		:= -static -lbpf -lelf -lz
 # Link order matters: each feature after the ones whose maps it uses.
 # libbpf 1.1's linker gives an extern map the wrong BTF offset when its
 # definition comes from a later object ("map relo failed to find map").
-BPF_FEATURES	:= events registry heap
+BPF_FEATURES	:= events registry heap sites usercopy
 BPF_OBJS	:= $(patsubst %,$(OUT)/bpf/%.bpf.o,$(BPF_FEATURES))
 BPF_HDRS	:= $(wildcard bpf/*.bpf.h include/*.h) bpf/vmlinux.h
 USER_SRCS	:= $(filter-out user/main.c,$(wildcard user/*.c))

@@ -37,6 +37,46 @@ extern mw_quarantine_t mw_quarantine SEC(".maps");
 /* NULL and ZERO_SIZE_PTR: what kmalloc(0) returns and kfree() ignores. */
 #define MW_ZERO_SIZE_PTR 16
 
+/* The object whose slot starting at @start holds @p, if @start is a tracked object. */
+static __always_inline struct mw_object *mw_heap_at(__u64 start, __u64 p)
+{
+	struct mw_object *o = bpf_map_lookup_elem(&mw_objects, &start);
+
+	return o && p < start + (o->alloc_size > o->size ? o->alloc_size : o->size) ? o : NULL;
+}
+
+/*
+ * The live object that contains @p, possibly an interior pointer, with a
+ * bounded number of lookups: slab objects of a power-of-two size class are
+ * aligned to their size, and large kmallocs come from buddy pages aligned to
+ * their order, so the object starts at @p rounded down to one of 2^3..2^22.
+ * kmalloc-96 and kmalloc-192 objects sit at multiples of their size from the
+ * start of their (single-page) slab.
+ */
+static __always_inline struct mw_object *mw_heap_find(__u64 p)
+{
+	struct mw_object *o;
+	__u64 start, prev = p, page = p & ~4095ull;
+	__u32 shift;
+
+	o = bpf_map_lookup_elem(&mw_objects, &p);
+	if (o)
+		return o;
+	for (shift = 3; shift <= 22; shift++) {
+		start = p & ~((1ull << shift) - 1);
+		if (start == prev)
+			continue;
+		prev = start;
+		o = mw_heap_at(start, p);
+		if (o)
+			return o;
+	}
+	o = mw_heap_at(page + (p - page) / 96 * 96, p);
+	if (o)
+		return o;
+	return mw_heap_at(page + (p - page) / 192 * 192, p);
+}
+
 static __always_inline void mw_report_double_free(struct mw_object *q, __u64 site, __u32 module_id)
 {
 	struct mw_event *e;

@@ -10,7 +10,9 @@
 
 #define MW_STATS(X)								\
 	X(OBJECTS_FULL,		objects_full,	"allocations not tracked: object table full") \
-	X(QUARANTINE_FULL,	quarantine_full, "frees not quarantined: quarantine insert failed")
+	X(QUARANTINE_FULL,	quarantine_full, "frees not quarantined: quarantine insert failed") \
+	X(EPOCH_FULL,		epoch_full,	"fetches not remembered: more than 8 in one syscall") \
+	X(EPOCH_NO_STORAGE,	epoch_no_storage, "fetches not remembered: no task storage")
 
 #define MW_STAT_ENUM(up, low, desc) MW_STAT_##up,
 enum mw_stat {

@@ -140,6 +140,28 @@ int mw_ksym_resolve(__u64 addr, struct mw_sym *sym)
 	return 0;
 }
 
+/* The address of @name (in @module, or anywhere when NULL). */
+int mw_ksym_addr(const char *module, const char *name, __u64 *addr)
+{
+	size_t i;
+	int err;
+
+	if (!loaded) {
+		err = load_kallsyms();
+		if (err)
+			return err;
+	}
+	for (i = 0; i < nr_syms; i++) {
+		if (strcmp(syms[i].name, name))
+			continue;
+		if (module && (!syms[i].module || strcmp(syms[i].module, module)))
+			continue;
+		*addr = syms[i].addr;
+		return 0;
+	}
+	return -ENOENT;
+}
+
 void mw_ksym_format(__u64 addr, char *buf, size_t len)
 {
 	struct mw_sym s;

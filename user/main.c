@@ -34,6 +34,9 @@ static const char usage_text[] =
 "Options:\n"
 "  -m, --module NAME     watch module NAME (repeatable); default: every loaded\n"
 "                        module that is not built in\n"
+"      --ko NAME=PATH    the .ko file of module NAME (repeatable), for a module\n"
+"                        not in /lib/modules/$(uname -r)/modules.dep; its call\n"
+"                        sites get the user-copy probes\n"
 "  -j, --json            one JSON object per line (schema: README.md)\n"
 "  -o, --output FILE     write reports to FILE instead of standard output\n"
 "                        (in CI mode, keeps them apart from CMD's output)\n"
@@ -57,6 +60,7 @@ enum {
 	OPT_MAX_OBJECTS = 0x100,
 	OPT_QUARANTINE,
 	OPT_RINGBUF_KB,
+	OPT_KO,
 };
 
 static const struct option long_opts[] = {
@@ -66,6 +70,7 @@ static const struct option long_opts[] = {
 	{ "max-objects", required_argument, NULL, OPT_MAX_OBJECTS },
 	{ "quarantine", required_argument, NULL, OPT_QUARANTINE },
 	{ "ringbuf-kb", required_argument, NULL, OPT_RINGBUF_KB },
+	{ "ko", required_argument, NULL, OPT_KO },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -105,6 +110,25 @@ static int parse_ringbuf(const char *arg, __u32 *kb)
 	return err;
 }
 
+/* --ko NAME=PATH */
+static int parse_ko(char *arg, struct mw_run_opts *o)
+{
+	char *eq = strchr(arg, '=');
+
+	if (!eq || eq == arg || !eq[1])
+		return usage_error("invalid --ko value '%s': expected NAME=PATH", arg);
+	if (o->nr_kos == MW_MAX_MODULES)
+		return usage_error("too many --ko options%s", "");
+	*eq = '\0';
+	o->kos[o->nr_kos][0] = arg;
+	o->kos[o->nr_kos][1] = eq + 1;
+	for (; eq-- > arg;)	/* module names use '_' where modprobe accepts '-' */
+		if (*eq == '-')
+			*eq = '_';
+	o->nr_kos++;
+	return 0;
+}
+
 /* The option getopt just rejected, for the error message. */
 static const char *argv_opt;
 
@@ -119,6 +143,8 @@ static int parse_opt(int c, struct mw_run_opts *o)
 			return usage_error("--module needs a module name%s", "");
 		o->modules[o->nr_modules++] = optarg;
 		return 0;
+	case OPT_KO:
+		return parse_ko(optarg, o);
 	case 'j':
 		o->json = true;
 		return 0;

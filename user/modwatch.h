@@ -8,6 +8,7 @@
 #include <linux/types.h>
 #include "events.h"
 #include "registry.h"
+#include "sites.h"
 #include "stats.h"
 
 struct modwatch_bpf;
@@ -47,6 +48,12 @@ struct mw_module {
 	__u64 text_lo, text_hi;	/* [lo, hi) */
 	bool loaded;
 	__u64 counts[MW_KIND_NR];	/* violations seen, for the summary */
+	/* call-site probes (sites.c) */
+	char ko[256];		/* the .ko they came from */
+	__u32 nr_sites;		/* calls to callees of interest found in it */
+	__u32 nr_probes;	/* kprobes attached: links[], slots[] in mw_sites */
+	struct bpf_link **links;
+	__u32 *slots;
 };
 
 struct mw_registry {
@@ -60,6 +67,8 @@ int mw_registry_add_loaded(struct mw_registry *r, const char *name);
 int mw_registry_add_all(struct mw_registry *r);
 int mw_registry_add_range(struct mw_registry *r, const char *name, __u64 lo, __u64 hi);
 struct mw_module *mw_registry_module(struct mw_registry *r, __u32 id);
+void mw_registry_remove(struct mw_registry *r, struct mw_module *m);
+int mw_registry_loaded_names(char (**names)[64]);
 const char *mw_registry_name(struct mw_registry *r, __u32 id);
 
 /* ksym.c: addresses to module:function+offset. */
@@ -71,6 +80,16 @@ struct mw_sym {
 int mw_ksym_resolve(__u64 addr, struct mw_sym *sym);
 void mw_ksym_format(__u64 addr, char *buf, size_t len);
 void mw_ksym_free(void);
+int mw_ksym_addr(const char *module, const char *name, __u64 *addr);
+
+/* sites.c: kprobes on a watched module's own call instructions. */
+struct mw_sites {
+	bool used[MW_MAX_SITES];	/* slots of the mw_sites map */
+	__u32 hint;
+};
+int mw_sites_attach(struct mw_sites *ss, struct modwatch_bpf *skel, struct mw_module *m,
+		    const char *ko_path);
+void mw_sites_detach(struct mw_sites *ss, struct modwatch_bpf *skel, struct mw_module *m);
 
 /* bpf.c: the BPF object's lifecycle. */
 struct mw_config {
@@ -118,6 +137,7 @@ struct mw_printer {
 	void (*start)(FILE *out, const struct mw_start *s);
 	void (*violation)(FILE *out, struct mw_registry *reg, const struct mw_event *e);
 	void (*lost)(FILE *out, __u64 new_lost, __u64 total_lost);
+	void (*module)(FILE *out, const struct mw_module *m);	/* loaded or unloaded */
 	void (*summary)(FILE *out, const struct mw_summary *s);
 };
 extern const struct mw_printer mw_print_text;
@@ -129,6 +149,8 @@ struct mw_run_opts {
 	const char *modules[MW_MAX_MODULES];
 	int nr_modules;
 	bool json;
+	const char *kos[MW_MAX_MODULES][2];	/* --ko NAME=PATH */
+	int nr_kos;
 	const char *output;	/* reports go here, or to stdout */
 	char **cmd;		/* CI mode: argv of the command to run, or NULL */
 };

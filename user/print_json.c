@@ -51,6 +51,32 @@ static void json_site(FILE *out, const char *key, __u64 addr)
 	fprintf(out, ",\"offset\":%llu}", ok ? (unsigned long long)s.offset : 0ull);
 }
 
+/* {"id","name","text_start","text_end","ko","sites","probes"} */
+static void json_module(FILE *out, const struct mw_module *m)
+{
+	fprintf(out, "{\"id\":%u,\"name\":", m->id);
+	json_str(out, m->name, 64);
+	fputc(',', out);
+	json_addr(out, "text_start", m->text_lo);
+	fputc(',', out);
+	json_addr(out, "text_end", m->text_hi);
+	fputs(",\"ko\":", out);
+	if (m->ko[0])
+		json_str(out, m->ko, sizeof(m->ko));
+	else
+		fputs("null", out);
+	fprintf(out, ",\"sites\":%u,\"probes\":%u}", m->nr_sites, m->nr_probes);
+}
+
+static void json_module_event(FILE *out, const struct mw_module *m)
+{
+	fprintf(out, "{\"type\":\"module\",\"event\":\"%s\",\"module\":",
+		m->loaded ? "load" : "unload");
+	json_module(out, m);
+	fputs("}\n", out);
+	fflush(out);
+}
+
 static void json_start(FILE *out, const struct mw_start *s)
 {
 	__u64 total = 0;
@@ -61,13 +87,8 @@ static void json_start(FILE *out, const struct mw_start *s)
 	json_str(out, s->kernel, 64);
 	fputs(",\"modules\":[", out);
 	for (i = 0; i < s->reg->nr; i++) {
-		fprintf(out, "%s{\"id\":%u,\"name\":", i ? "," : "", s->reg->mods[i].id);
-		json_str(out, s->reg->mods[i].name, 64);
-		fputc(',', out);
-		json_addr(out, "text_start", s->reg->mods[i].text_lo);
-		fputc(',', out);
-		json_addr(out, "text_end", s->reg->mods[i].text_hi);
-		fputc('}', out);
+		fputs(i ? "," : "", out);
+		json_module(out, &s->reg->mods[i]);
 	}
 	fputs("],\"maps\":[", out);
 	for (m = 0; m < s->nr_maps; m++) {
@@ -101,6 +122,39 @@ static void json_object(FILE *out, const struct mw_object *o)
 		(unsigned long long)o->free_ns);
 }
 
+static void json_slice(FILE *out, const struct mw_user_slice_overrun *p)
+{
+	fprintf(out, ",\"direction\":\"%s\",\"syscall\":%u,\"slice\":{",
+		p->dir == MW_TO_USER ? "to_user" : "from_user", p->syscall_nr);
+	json_addr(out, "addr", p->slice_start);
+	fprintf(out, ",\"len\":%llu},\"copy\":{", (unsigned long long)p->slice_len);
+	json_addr(out, "addr", p->copy_start);
+	fprintf(out, ",\"len\":%llu}", (unsigned long long)p->copy_len);
+}
+
+static void json_double_fetch(FILE *out, const struct mw_double_fetch *p)
+{
+	static const char *const changed[] = { "false", "true", "null" };
+
+	fputc(',', out);
+	json_site(out, "first_site", p->first_site);
+	fprintf(out, ",\"syscall\":%u,\"first_size\":%u,\"second_size\":%u,\"overlap\":{",
+		p->syscall_nr, p->first_size, p->second_size);
+	json_addr(out, "addr", p->user_addr);
+	fprintf(out, ",\"len\":%llu},\"changed\":%s", (unsigned long long)p->overlap_len,
+		changed[p->changed < 3 ? p->changed : 2]);
+}
+
+static void json_heap_overflow(FILE *out, const struct mw_heap_overflow *p)
+{
+	fputc(',', out);
+	json_object(out, &p->obj);
+	fputs(",\"copy\":{", out);
+	json_addr(out, "addr", p->copy_addr);
+	fprintf(out, ",\"len\":%llu,\"offset\":%llu}", (unsigned long long)p->copy_len,
+		(unsigned long long)(p->copy_addr - p->obj.addr));
+}
+
 static void json_violation(FILE *out, struct mw_registry *reg, const struct mw_event *e)
 {
 	fputs("{\"type\":\"violation\",\"kind\":", out);
@@ -116,6 +170,16 @@ static void json_violation(FILE *out, struct mw_registry *reg, const struct mw_e
 	case MW_DOUBLE_FREE:
 		fputc(',', out);
 		json_object(out, &e->double_free.obj);
+		break;
+	case MW_USER_SLICE_OVERRUN:
+		json_slice(out, &e->user_slice_overrun);
+		break;
+	case MW_DOUBLE_FETCH:
+		json_double_fetch(out, &e->double_fetch);
+		break;
+	case MW_HEAP_OVERFLOW_WRITE:
+	case MW_HEAP_OVERFLOW_READ:
+		json_heap_overflow(out, &e->heap_overflow);
 		break;
 	default:
 		break;
@@ -177,5 +241,6 @@ const struct mw_printer mw_print_json = {
 	.start = json_start,
 	.violation = json_violation,
 	.lost = json_lost,
+	.module = json_module_event,
 	.summary = json_summary,
 };

@@ -6,6 +6,27 @@
 
 #define SYM_LEN 160
 
+static void print_module(FILE *out, const struct mw_module *m)
+{
+	fprintf(out, "modwatch:   %-24s text 0x%llx-0x%llx", m->name,
+		(unsigned long long)m->text_lo, (unsigned long long)m->text_hi);
+	if (m->ko[0])
+		fprintf(out, ", %u call sites in %s, %u probed", m->nr_sites, m->ko,
+			m->nr_probes);
+	fputc('\n', out);
+}
+
+static void text_module(FILE *out, const struct mw_module *m)
+{
+	if (!m->loaded) {
+		fprintf(out, "modwatch: module %s unloaded: its probes are detached\n", m->name);
+	} else {
+		fprintf(out, "modwatch: module %s loaded, now watched:\n", m->name);
+		print_module(out, m);
+	}
+	fflush(out);
+}
+
 static void text_start(FILE *out, const struct mw_start *s)
 {
 	__u64 total = 0;
@@ -15,9 +36,7 @@ static void text_start(FILE *out, const struct mw_start *s)
 	fprintf(out, "modwatch: kernel %s, watching %u module%s\n", s->kernel, s->reg->nr,
 		s->reg->nr == 1 ? "" : "s");
 	for (i = 0; i < s->reg->nr; i++)
-		fprintf(out, "modwatch:   %-24s text 0x%llx-0x%llx\n", s->reg->mods[i].name,
-			(unsigned long long)s->reg->mods[i].text_lo,
-			(unsigned long long)s->reg->mods[i].text_hi);
+		print_module(out, &s->reg->mods[i]);
 	fprintf(out, "modwatch: BPF map memory:\n");
 	for (m = 0; m < s->nr_maps; m++) {
 		fprintf(out, "modwatch:   %-14s %9u entries %10.1f KiB\n", s->maps[m].name,
@@ -42,6 +61,53 @@ static void print_double_free(FILE *out, const struct mw_event *e)
 		(unsigned long long)o->alloc_size, site, alloc, o->alloc_tid, freed, o->free_tid);
 }
 
+static const char *const dir_names[] = { [MW_FROM_USER] = "from", [MW_TO_USER] = "to" };
+
+static void print_slice(FILE *out, const struct mw_event *e)
+{
+	const struct mw_user_slice_overrun *p = &e->user_slice_overrun;
+	char site[SYM_LEN];
+
+	mw_ksym_format(e->hdr.site, site, sizeof(site));
+	fprintf(out, " copy %s user [0x%llx, +%llu) at %s runs %llu bytes past the slice "
+		"[0x%llx, +%llu) that syscall %u declared", dir_names[p->dir & 3],
+		(unsigned long long)p->copy_start, (unsigned long long)p->copy_len, site,
+		(unsigned long long)(p->copy_start + p->copy_len - p->slice_start - p->slice_len),
+		(unsigned long long)p->slice_start, (unsigned long long)p->slice_len,
+		p->syscall_nr);
+}
+
+static const char *const changed_names[] = { "no", "YES", "unknown" };
+
+static void print_double_fetch(FILE *out, const struct mw_event *e)
+{
+	const struct mw_double_fetch *p = &e->double_fetch;
+	char site[SYM_LEN], first[SYM_LEN];
+
+	mw_ksym_format(e->hdr.site, site, sizeof(site));
+	mw_ksym_format(p->first_site, first, sizeof(first));
+	fprintf(out, " user [0x%llx, +%llu) fetched again at %s (%u bytes), first at %s "
+		"(%u bytes) in syscall %u; changed in between: %s",
+		(unsigned long long)p->user_addr, (unsigned long long)p->overlap_len, site,
+		p->second_size, first, p->first_size, p->syscall_nr,
+		changed_names[p->changed < 3 ? p->changed : 2]);
+}
+
+static void print_heap_overflow(FILE *out, const struct mw_event *e)
+{
+	const struct mw_heap_overflow *p = &e->heap_overflow;
+	char site[SYM_LEN], alloc[SYM_LEN];
+
+	mw_ksym_format(e->hdr.site, site, sizeof(site));
+	mw_ksym_format(p->obj.alloc_site, alloc, sizeof(alloc));
+	fprintf(out, " copy of %llu bytes at 0x%llx (offset %llu) at %s runs %llu bytes past "
+		"the %llu-byte object 0x%llx allocated at %s",
+		(unsigned long long)p->copy_len, (unsigned long long)p->copy_addr,
+		(unsigned long long)(p->copy_addr - p->obj.addr), site,
+		(unsigned long long)(p->copy_addr + p->copy_len - p->obj.addr - p->obj.size),
+		(unsigned long long)p->obj.size, (unsigned long long)p->obj.addr, alloc);
+}
+
 static void print_generic(FILE *out, const struct mw_event *e)
 {
 	char site[SYM_LEN];
@@ -58,6 +124,16 @@ static void text_violation(FILE *out, struct mw_registry *reg, const struct mw_e
 	switch (e->hdr.kind) {
 	case MW_DOUBLE_FREE:
 		print_double_free(out, e);
+		break;
+	case MW_USER_SLICE_OVERRUN:
+		print_slice(out, e);
+		break;
+	case MW_DOUBLE_FETCH:
+		print_double_fetch(out, e);
+		break;
+	case MW_HEAP_OVERFLOW_WRITE:
+	case MW_HEAP_OVERFLOW_READ:
+		print_heap_overflow(out, e);
 		break;
 	default:
 		print_generic(out, e);
@@ -108,5 +184,6 @@ const struct mw_printer mw_print_text = {
 	.start = text_start,
 	.violation = text_violation,
 	.lost = text_lost,
+	.module = text_module,
 	.summary = text_summary,
 };

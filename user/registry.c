@@ -207,6 +207,52 @@ static int load_proc_modules(struct proc_module **out)
 	return n;
 }
 
+/* Forget a module that was unloaded: its pages no longer name it. */
+void mw_registry_remove(struct mw_registry *r, struct mw_module *m)
+{
+	struct mw_page none = {};
+	__u64 a, lo = 0, hi = 0;
+	__u32 i, slot;
+
+	for (a = m->text_lo & ~((1ull << MW_PAGE_SHIFT) - 1); a < m->text_hi;
+	     a += 1ull << MW_PAGE_SHIFT) {
+		slot = mw_page_slot(a);
+		bpf_map_update_elem(r->pages_fd, &slot, &none, BPF_ANY);
+	}
+	m->loaded = false;
+	for (i = 0; i < r->nr; i++) {
+		if (!r->mods[i].loaded)
+			continue;
+		if (!hi || r->mods[i].text_lo < lo)
+			lo = r->mods[i].text_lo;
+		if (r->mods[i].text_hi > hi)
+			hi = r->mods[i].text_hi;
+	}
+	/* Narrow the span only after the pages are gone. */
+	*r->watch_hi = hi;
+	*r->watch_lo = lo;
+}
+
+/* Names of the loaded modules; returns how many (or -errno), *names to free(). */
+int mw_registry_loaded_names(char (**names)[64])
+{
+	struct proc_module *mods = NULL;
+	int i, n;
+
+	n = load_proc_modules(&mods);
+	if (n < 0)
+		return n;
+	*names = calloc(n + 1, sizeof(**names));
+	if (!*names) {
+		free(mods);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++)
+		memcpy((*names)[i], mods[i].name, sizeof(mods[i].name));
+	free(mods);
+	return n;
+}
+
 int mw_registry_add_loaded(struct mw_registry *r, const char *name)
 {
 	struct proc_module *mods = NULL;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <sys/wait.h>
 #include <bpf/libbpf.h>
+#include "ko.h"
 #include "modwatch.h"
 #include "modwatch.skel.h"
 
@@ -25,6 +26,7 @@ struct session {
 	struct modwatch_bpf *skel;
 	struct ring_buffer *rb;
 	struct mw_registry reg;
+	struct mw_sites sites;
 	struct mw_kernel kernel;
 	__u64 violations;
 	__u64 lost_reported;
@@ -132,21 +134,139 @@ static int check_kernel(const struct mw_kernel *k)
 	return 0;
 }
 
+/* The .ko of module @name: from --ko, else from modules.dep. */
+static const char *ko_for(struct session *s, const char *name, char *buf, size_t len)
+{
+	int i;
+
+	for (i = 0; i < s->opts->nr_kos; i++)
+		if (!strcmp(s->opts->kos[i][0], name))
+			return s->opts->kos[i][1];
+	return mw_ko_find(name, buf, len) ? NULL : buf;
+}
+
+/*
+ * Probe the module's own call sites. Without its .ko only the heap rules
+ * run for it: an error for a module the user named, a warning otherwise.
+ */
+static int probe_module(struct session *s, struct mw_module *m, bool named)
+{
+	char buf[PATH_MAX];
+	const char *ko;
+
+	if (!s->kernel.kprobes)
+		return 0;
+	ko = ko_for(s, m->name, buf, sizeof(buf));
+	if (ko)
+		return mw_sites_attach(&s->sites, s->skel, m, ko);
+	if (named) {
+		mw_err("no .ko for module %s in /lib/modules/%s/modules.dep: pass --ko %s=PATH",
+		       m->name, s->kernel.release, m->name);
+		return -ENOENT;
+	}
+	mw_warn("no .ko for module %s: only its heap rules run (pass --ko %s=PATH)", m->name,
+		m->name);
+	return 0;
+}
+
+static int watch_module(struct session *s, const char *name, bool named)
+{
+	int err = mw_registry_add_loaded(&s->reg, name);
+
+	if (!err)
+		err = probe_module(s, &s->reg.mods[s->reg.nr - 1], named);
+	return err;
+}
+
 static int watch_modules(struct session *s)
 {
 	const struct mw_run_opts *o = s->opts;
-	int i, err = 0;
+	__u32 i;
+	int n, err = 0;
 
+	for (n = 0; n < o->nr_modules && !err; n++)
+		err = watch_module(s, o->modules[n], true);
 	if (!o->nr_modules) {
 		err = mw_registry_add_all(&s->reg);
-		if (!err && !s->reg.nr)
-			mw_warn("no loadable modules are loaded%s: nothing to watch yet",
-				s->kernel.modules ? "" : " (this kernel has no CONFIG_MODULES)");
-		return err;
+		for (i = 0; i < s->reg.nr && !err; i++)
+			err = probe_module(s, &s->reg.mods[i], false);
 	}
-	for (i = 0; i < o->nr_modules && !err; i++)
-		err = mw_registry_add_loaded(&s->reg, o->modules[i]);
-	return err;
+	if (err)
+		return err;
+	if (!s->reg.nr)
+		mw_warn("no loadable modules are loaded%s: nothing to watch yet",
+			s->kernel.modules ? "" : " (this kernel has no CONFIG_MODULES)");
+	else if (!s->kernel.kprobes)
+		mw_warn("this kernel has no kprobes: the user-copy rules cannot run "
+			"(see modwatch doctor)");
+	return 0;
+}
+
+static bool is_named(const struct mw_run_opts *o, const char *name)
+{
+	char want[64];
+	int i, j;
+
+	for (i = 0; i < o->nr_modules; i++) {
+		for (j = 0; j < 63 && o->modules[i][j]; j++)
+			want[j] = o->modules[i][j] == '-' ? '_' : o->modules[i][j];
+		want[j] = '\0';
+		if (!strcmp(want, name))
+			return true;
+	}
+	return false;
+}
+
+static struct mw_module *find_loaded(struct session *s, const char *name)
+{
+	__u32 i;
+
+	for (i = 0; i < s->reg.nr; i++)
+		if (s->reg.mods[i].loaded && !strcmp(s->reg.mods[i].name, name))
+			return &s->reg.mods[i];
+	return NULL;
+}
+
+static void unwatch_module(struct session *s, struct mw_module *m)
+{
+	mw_sites_detach(&s->sites, s->skel, m);
+	mw_registry_remove(&s->reg, m);
+	mw_ksym_free();		/* its symbols are gone */
+	s->pr->module(s->out, m);
+}
+
+/*
+ * Follow modules coming and going: an unloaded module's probes are
+ * detached and its pages forgotten; a module that (re)appears is watched
+ * if it was named, or if every module is watched.
+ */
+static void refresh_modules(struct session *s)
+{
+	char (*names)[64] = NULL;
+	struct mw_module *m;
+	__u32 i;
+	int n, k;
+
+	n = mw_registry_loaded_names(&names);
+	if (n < 0)
+		return;
+	for (i = 0; i < s->reg.nr; i++) {
+		m = &s->reg.mods[i];
+		for (k = 0; k < n && strcmp(names[k], m->name); k++)
+			;
+		if (m->loaded && k == n)
+			unwatch_module(s, m);
+	}
+	for (k = 0; k < n; k++) {
+		if (find_loaded(s, names[k]))
+			continue;
+		if (s->opts->nr_modules && !is_named(s->opts, names[k]))
+			continue;
+		mw_ksym_free();		/* new symbols */
+		if (!watch_module(s, names[k], false))
+			s->pr->module(s->out, &s->reg.mods[s->reg.nr - 1]);
+	}
+	free(names);
 }
 
 static void print_start(struct session *s)
@@ -233,6 +353,8 @@ static int event_loop(struct session *s)
 			break;
 		if (now_ns() - last_check >= 1000000000ull) {
 			check_lost(s);
+			if (s->kernel.modules)
+				refresh_modules(s);
 			last_check = now_ns();
 		}
 	}
@@ -309,6 +431,7 @@ int mw_cmd_run(const struct mw_run_opts *o)
 		.out = stdout,
 	};
 	int err, code = MW_EXIT_VIOLATION;
+	__u32 i;
 
 	if (!mw_is_root()) {
 		mw_err("must run as root (BPF needs CAP_BPF and CAP_PERFMON): try sudo modwatch");
@@ -339,6 +462,8 @@ int mw_cmd_run(const struct mw_run_opts *o)
 cleanup:
 	stop_child(&s);
 	ring_buffer__free(s.rb);
+	for (i = 0; s.skel && i < s.reg.nr; i++)
+		mw_sites_detach(&s.sites, s.skel, &s.reg.mods[i]);
 	if (s.skel)
 		mw_bpf_destroy(s.skel);
 	mw_ksym_free();

@@ -78,6 +78,97 @@ guest_ok() {
 	[ "$(jq -r .comm <<<"$v")" = trigger ]
 }
 
+# Kinds whose rules modwatch implements; a scenario of another kind must stay silent.
+IMPLEMENTED="double_free user_slice_overrun double_fetch heap_overflow_write heap_overflow_read"
+
+implemented() { [[ " $IMPLEMENTED " == *" $1 "* ]]; }
+
+# Violations of scenario $1, as JSON lines.
+scenario() { violations "$RESULTS/mw_buggy.$1.json"; }
+
+@test "each mw_buggy scenario reports only its own kind" {
+	guest_ok
+	while read -r name kind; do
+		other=$(scenario "$name" | jq -r --arg k "$kind" 'select(.kind != $k) | .kind')
+		[ -z "$other" ] || { echo "$name ($kind) also reported: $other"; false; }
+		if implemented "$kind"; then
+			[ "$(cat "$RESULTS/mw_buggy.$name.rc")" = 1 ] || { echo "$name: missed"; false; }
+		fi
+	done <"$RESULTS/scenarios"
+}
+
+# Exactly one violation in scenario $1, of kind $2, at function $3 of mw_buggy.
+one_report() { # scenario kind function
+	local v
+	[ "$(scenario "$1" | wc -l)" = 1 ] || { echo "$1: $(scenario "$1" | wc -l) reports"; return 1; }
+	v=$(scenario "$1")
+	[ "$(jq -r .kind <<<"$v")" = "$2" ]
+	[ "$(jq -r .module <<<"$v")" = mw_buggy ]
+	[ "$(jq -r .site.module <<<"$v")" = mw_buggy ]
+	[ "$(jq -r .site.function <<<"$v")" = "$3" ] || { echo "site: $(jq -c .site <<<"$v")"; return 1; }
+}
+
+@test "user_slice_overrun: write() and ioctl copying past the declared slice" {
+	guest_ok
+	one_report slice_write user_slice_overrun buggy_copy_past_count
+	v=$(scenario slice_write)
+	[ "$(jq -r .direction <<<"$v")" = from_user ]
+	[ "$(jq .syscall <<<"$v")" = 1 ]
+	[ "$(jq '.copy.len > .slice.len' <<<"$v")" = true ]
+	one_report slice_ioctl user_slice_overrun buggy_copy_past_ioc_size
+	v=$(scenario slice_ioctl)
+	[ "$(jq .syscall <<<"$v")" = 16 ]
+	[ "$(jq .slice.len <<<"$v")" = 16 ]
+	[ "$(jq .copy.len <<<"$v")" = 24 ]
+}
+
+@test "double_fetch: length then struct, and get_user then copy, name both sites" {
+	guest_ok
+	for s in double_fetch_len double_fetch_get_user; do
+		one_report "$s" double_fetch "buggy_$s"
+		v=$(scenario "$s")
+		[ "$(jq -r .first_site.function <<<"$v")" = "buggy_$s" ]
+		[ "$(jq -r .first_site.addr <<<"$v")" != "$(jq -r .site.addr <<<"$v")" ]
+		[ "$(jq .first_size <<<"$v")" = 4 ]
+		[ "$(jq .overlap.len <<<"$v")" = 4 ]
+		[ "$(jq .changed <<<"$v")" = false ]
+	done
+}
+
+@test "double_fetch: a racing writer is seen changing the bytes (changed=true)" {
+	guest_ok
+	n=$(scenario double_fetch_race | wc -l)
+	[ "$n" -ge 1 ]
+	[ "$(scenario double_fetch_race | jq -r .kind | sort -u)" = double_fetch ]
+	[ "$(scenario double_fetch_race | jq -r .site.function | sort -u)" = buggy_double_fetch_race ]
+	[ "$(scenario double_fetch_race | jq -s 'map(select(.changed == true)) | length')" -ge 1 ]
+}
+
+@test "heap_overflow_write and heap_overflow_read name the copy and the allocation" {
+	guest_ok
+	one_report heap_write heap_overflow_write buggy_heap_overflow_write
+	one_report heap_read heap_overflow_read buggy_heap_overflow_read
+	for s in heap_write heap_read; do
+		v=$(scenario "$s")
+		[ "$(jq .object.size <<<"$v")" = 40 ]
+		[ "$(jq .copy.len <<<"$v")" = 56 ]
+		[ "$(jq -r .alloc.site.module <<<"$v")" = mw_buggy ]
+		[ "$(jq -r .alloc.site.function <<<"$v")" != null ]
+	done
+}
+
+@test "kprobes go only on mw_buggy's call sites, one per probed site" {
+	guest_ok
+	[ "$(cat "$RESULTS/probes.rc")" = 0 ]
+	probes=$(jq -r 'select(.type == "start") | .modules[0].probes' "$RESULTS/probes.json")
+	sites=$(jq -r 'select(.type == "start") | .modules[0].sites' "$RESULTS/probes.json")
+	[ "$probes" -gt 10 ]
+	[ "$sites" -ge "$probes" ]
+	[ "$(wc -l <"$RESULTS/probes.list")" = "$probes" ]
+	# "ADDR  k  func+off  MODULE": every probe is in mw_buggy
+	[ -z "$(awk '$4 != "mw_buggy" && $4 != "[mw_buggy]"' "$RESULTS/probes.list")" ]
+}
+
 @test "mw_clean's whole scenario set yields zero violations" {
 	guest_ok
 	f=$RESULTS/mw_clean.all.json

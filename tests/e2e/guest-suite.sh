@@ -21,8 +21,8 @@ mkdir -p "$out"
 # One CI-mode session per scenario. The trigger itself ends its blocking
 # scenario (recursive_lock) by killing the blocked task after a while.
 run_scenario() { # module name
-	"$mw" --json -o "$out/$1.$2.json" -m "$1" -- "$trigger" --dev "/dev/$1" "$2" \
-		>"$out/$1.$2.out" 2>"$out/$1.$2.err"
+	"$mw" --json -o "$out/$1.$2.json" -m "$1" --ko "$1=$mods/$1.ko" -- \
+		"$trigger" --dev "/dev/$1" "$2" >"$out/$1.$2.out" 2>"$out/$1.$2.err"
 	echo $? >"$out/$1.$2.rc"
 }
 
@@ -38,9 +38,14 @@ while read -r name kind; do
 	run_scenario mw_buggy "$name"
 done <"$out/scenarios"
 
-"$mw" --json -o "$out/mw_clean.all.json" -m mw_clean -- "$trigger" --dev /dev/mw_clean all \
-	>"$out/mw_clean.all.out" 2>"$out/mw_clean.all.err"
+"$mw" --json -o "$out/mw_clean.all.json" -m mw_clean --ko "mw_clean=$mods/mw_clean.ko" -- \
+	"$trigger" --dev /dev/mw_clean all >"$out/mw_clean.all.out" 2>"$out/mw_clean.all.err"
 echo $? >"$out/mw_clean.all.rc"
+
+# Which kprobes exist while modwatch watches mw_buggy.
+"$mw" --json -o "$out/probes.json" -m mw_buggy --ko "mw_buggy=$mods/mw_buggy.ko" -- \
+	cat /sys/kernel/debug/kprobes/list >"$out/probes.list" 2>"$out/probes.err"
+echo $? >"$out/probes.rc"
 
 for m in mw_buggy mw_clean; do
 	rmmod "$m" >"$out/rmmod.$m.err" 2>&1

@@ -87,6 +87,41 @@ int fx_cache_free(struct fx *f, __u64 site, __u64 ptr)
 	return run(f->skel->progs.mw_kmem_cache_free, args, 3);
 }
 
+int fx_site(struct fx *f, __u32 idx, __u64 addr, __u32 callee)
+{
+	struct mw_site site = { .addr = addr, .module_id = 1, .callee = callee };
+
+	return bpf_map_update_elem(bpf_map__fd(f->skel->maps.mw_sites), &idx, &site, BPF_ANY) ?
+		-errno : 0;
+}
+
+static int run_copy(struct bpf_program *prog, __u32 idx, const struct mw_syscall *sc,
+		    __u64 kaddr, __u64 uaddr, __u64 len)
+{
+	__u64 args[8] = { idx, sc->nr, sc->arg[0], sc->arg[1], sc->arg[2], kaddr, uaddr, len };
+
+	return run(prog, args, 8);
+}
+
+int fx_fetch(struct fx *f, __u32 idx, const struct mw_syscall *sc, __u64 kdst, const void *usrc,
+	     __u64 len)
+{
+	return run_copy(f->skel->progs.mw_test_fetch, idx, sc, kdst, (__u64)usrc, len);
+}
+
+int fx_store(struct fx *f, __u32 idx, const struct mw_syscall *sc, void *udst, __u64 ksrc,
+	     __u64 len)
+{
+	return run_copy(f->skel->progs.mw_test_store, idx, sc, ksrc, (__u64)udst, len);
+}
+
+int fx_sys_exit(struct fx *f)
+{
+	__u64 arg = 0;
+
+	return run(f->skel->progs.mw_test_sys_exit, &arg, 1);
+}
+
 int fx_drain(struct fx *f)
 {
 	int before = f->nr_events;

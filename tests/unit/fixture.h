@@ -9,6 +9,7 @@
 
 #include "modwatch.h"
 #include "modwatch.skel.h"
+#include "usercopy.h"
 
 /* A fake watched module: its text, and call sites inside and outside it. */
 #define FAKE_LO		0xffffffffc1000000ull
@@ -39,6 +40,15 @@ int fx_kmalloc(struct fx *f, __u64 site, __u64 ptr, __u64 size);
 int fx_cache_alloc(struct fx *f, __u64 site, __u64 ptr, __u64 cache);
 int fx_kfree(struct fx *f, __u64 site, __u64 ptr);
 int fx_cache_free(struct fx *f, __u64 site, __u64 ptr);
+
+/* Install call site @idx at @addr in the fake module, for the user-copy entries. */
+int fx_site(struct fx *f, __u32 idx, __u64 addr, __u32 callee);
+/* The user-copy rules as a probe at site @idx would run them, in syscall @sc. */
+int fx_fetch(struct fx *f, __u32 idx, const struct mw_syscall *sc, __u64 kdst, const void *usrc,
+	     __u64 len);
+int fx_store(struct fx *f, __u32 idx, const struct mw_syscall *sc, void *udst, __u64 ksrc,
+	     __u64 len);
+int fx_sys_exit(struct fx *f);
 
 /* Consume the ring buffer into f->events; returns the number read now. */
 int fx_drain(struct fx *f);

@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Storage of the probed call sites; the daemon fills it before attaching. */
+#include "sites.bpf.h"
+
+mw_sites_t mw_sites SEC(".maps");
+
+/*
+ * Before a kprobe goes on a call site the daemon checks that the live code
+ * is the call the .ko says it is: a test run of this program copies the
+ * bytes at an address into mw_peek_buf. (Reading module text needs no
+ * /proc/kcore this way.)
+ */
+__u8 mw_peek_buf[16];
+
+SEC("raw_tp")
+int mw_peek(__u64 *ctx)
+{
+	return bpf_probe_read_kernel(mw_peek_buf, sizeof(mw_peek_buf), (void *)ctx[0]) ? 1 : 0;
+}

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * User-copy hooks. In production each is a kprobe on one call instruction
+ * in a watched module (the cookie names the site), reading the callee's
+ * arguments from their registers; in the unit tests the SEC("raw_tp")
+ * entries below take the same arguments from the test and drive the same
+ * rules. The syscall's declared slice comes from the task's saved user
+ * registers, so no sys_enter hook is needed; sys_exit ends the epoch.
+ */
+#include "usercopy.bpf.h"
+
+mw_epochs_t mw_epochs SEC(".maps");
+
+static __always_inline const struct mw_site *kprobe_site(void *ctx)
+{
+	return mw_site((__u32)bpf_get_attach_cookie(ctx));
+}
+
+/* _copy_from_user(to, from, n), copy_from_user_nofault(dst, src, size) */
+SEC("kprobe")
+int BPF_KPROBE(mw_kp_fetch, void *to, const void *from, unsigned long n)
+{
+	const struct mw_site *s = kprobe_site(ctx);
+	struct mw_syscall sc;
+
+	if (!s)
+		return 0;
+	mw_current_syscall(&sc);
+	mw_user_fetch(s, &sc, (__u64)to, (__u64)from, n);
+	return 0;
+}
+
+/* strncpy_from_user(dst, src, count): up to count bytes may be read. */
+SEC("kprobe")
+int BPF_KPROBE(mw_kp_strncpy, char *dst, const char *src, long count)
+{
+	const struct mw_site *s = kprobe_site(ctx);
+	struct mw_syscall sc;
+
+	if (!s || count <= 0)
+		return 0;
+	mw_current_syscall(&sc);
+	mw_user_fetch(s, &sc, 0, (__u64)src, count);
+	return 0;
+}
+
+/* __get_user_N: the user address is in rax (arch/x86/lib/getuser.S). */
+SEC("kprobe")
+int BPF_KPROBE(mw_kp_get_user)
+{
+	const struct mw_site *s = kprobe_site(ctx);
+	struct mw_syscall sc;
+
+	if (!s)
+		return 0;
+	mw_current_syscall(&sc);
+	mw_user_fetch(s, &sc, 0, PT_REGS_RC(ctx), s->size);
+	return 0;
+}
+
+/* _copy_to_user(to, from, n) */
+SEC("kprobe")
+int BPF_KPROBE(mw_kp_copy_to, void *to, const void *from, unsigned long n)
+{
+	const struct mw_site *s = kprobe_site(ctx);
+	struct mw_syscall sc;
+
+	if (!s)
+		return 0;
+	mw_current_syscall(&sc);
+	mw_user_store(s, &sc, (__u64)to, (__u64)from, n);
+	return 0;
+}
+
+/* __put_user_N: the user address is in rcx (arch/x86/lib/putuser.S). */
+SEC("kprobe")
+int BPF_KPROBE(mw_kp_put_user)
+{
+	const struct mw_site *s = kprobe_site(ctx);
+	struct mw_syscall sc;
+
+	if (!s)
+		return 0;
+	mw_current_syscall(&sc);
+	mw_user_store(s, &sc, ctx->cx, 0, s->size);
+	return 0;
+}
+
+SEC("raw_tp/sys_exit")
+int BPF_PROG(mw_sys_exit)
+{
+	mw_epoch_end();
+	return 0;
+}
+
+/*
+ * Unit-test entries: (site index, syscall nr, syscall arg0..2, kernel
+ * address, user address, length), and sys_exit for the calling task.
+ */
+static __always_inline void test_args(__u64 *ctx, struct mw_syscall *sc)
+{
+	sc->nr = ctx[1];
+	sc->arg[0] = ctx[2];
+	sc->arg[1] = ctx[3];
+	sc->arg[2] = ctx[4];
+}
+
+SEC("raw_tp")
+int mw_test_fetch(__u64 *ctx)
+{
+	const struct mw_site *s = mw_site(ctx[0]);
+	struct mw_syscall sc;
+
+	if (!s)
+		return 1;
+	test_args(ctx, &sc);
+	mw_user_fetch(s, &sc, ctx[5], ctx[6], ctx[7]);
+	return 0;
+}
+
+SEC("raw_tp")
+int mw_test_store(__u64 *ctx)
+{
+	const struct mw_site *s = mw_site(ctx[0]);
+	struct mw_syscall sc;
+
+	if (!s)
+		return 1;
+	test_args(ctx, &sc);
+	mw_user_store(s, &sc, ctx[6], ctx[5], ctx[7]);
+	return 0;
+}
+
+SEC("raw_tp")
+int mw_test_sys_exit(__u64 *ctx)
+{
+	mw_epoch_end();
+	return 0;
+}

@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The user-slice rules, checked at a watched module's own calls to the
+ * user-copy functions (one kprobe per call instruction):
+ *
+ * - user_slice_overrun: a copy that starts inside the slice the system call
+ *   declared (read/write/pread64/pwrite64: buf, count; ioctl: arg and
+ *   _IOC_SIZE(cmd)) but ends past it. Copies wholly outside the slice are
+ *   nested user pointers, not violations.
+ * - double_fetch: a fetch overlapping one the same task made earlier in the
+ *   same system call. Rust's UserSlicePtr reader consumes what it reads, so
+ *   a second read of the same bytes is impossible there; here it is the race
+ *   a concurrent writer can win. The first bytes of every fetch are kept so
+ *   the report can say whether they changed in between.
+ * - heap_overflow_write/read: the kernel side of the copy lies in a tracked
+ *   heap object and the copy runs past the object's requested size.
+ */
+#ifndef MODWATCH_USERCOPY_BPF_H
+#define MODWATCH_USERCOPY_BPF_H
+
+#include "common.bpf.h"
+#include "heap.bpf.h"
+#include "sites.bpf.h"
+#include "usercopy.h"
+
+/* include/linux/sched.h: not in BTF, stable for years. */
+#define PF_IO_WORKER	0x00000010
+#define PF_KTHREAD	0x00200000
+
+/* x86_64 system call numbers (arch/x86/entry/syscalls/syscall_64.tbl). */
+#define MW_NR_READ	0
+#define MW_NR_WRITE	1
+#define MW_NR_IOCTL	16
+#define MW_NR_PREAD64	17
+#define MW_NR_PWRITE64	18
+
+/* include/uapi/asm-generic/ioctl.h */
+#define MW_IOC_SIZE(cmd) (((cmd) >> 16) & ((1u << 14) - 1))
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct mw_epoch);
+} mw_epochs_t;
+extern mw_epochs_t mw_epochs SEC(".maps");
+
+/* Kernel threads and io_uring workers have no syscall boundaries to reset epochs at. */
+static __always_inline bool mw_task_has_epochs(void)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+
+	return !(t->flags & (PF_KTHREAD | PF_IO_WORKER));
+}
+
+/* The system call the current task is in, from its saved user registers. */
+static __always_inline void mw_current_syscall(struct mw_syscall *sc)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+
+	sc->nr = BPF_CORE_READ(regs, orig_ax);
+	sc->arg[0] = BPF_CORE_READ(regs, di);
+	sc->arg[1] = BPF_CORE_READ(regs, si);
+	sc->arg[2] = BPF_CORE_READ(regs, dx);
+}
+
+/* The user slice @sc declares, if any: [*start, *start + *len). */
+static __always_inline bool mw_syscall_slice(const struct mw_syscall *sc, __u64 *start,
+					     __u64 *len)
+{
+	switch (sc->nr) {
+	case MW_NR_READ:
+	case MW_NR_WRITE:
+	case MW_NR_PREAD64:
+	case MW_NR_PWRITE64:
+		*start = sc->arg[1];
+		*len = sc->arg[2];
+		return true;
+	case MW_NR_IOCTL:
+		*start = sc->arg[2];
+		*len = MW_IOC_SIZE((__u32)sc->arg[1]);
+		return *len != 0;
+	}
+	return false;
+}
+
+static __always_inline void mw_check_slice(const struct mw_site *s, const struct mw_syscall *sc,
+					   __u64 uaddr, __u64 len, __u32 dir)
+{
+	__u64 start, slen;
+	struct mw_event *e;
+
+	if (!mw_syscall_slice(sc, &start, &slen))
+		return;
+	if (uaddr < start || uaddr >= start + slen || uaddr + len <= start + slen)
+		return;
+	e = mw_event_reserve(MW_USER_SLICE_OVERRUN, MW_EVENT_SIZE(user_slice_overrun), s->addr,
+			     s->module_id);
+	if (!e)
+		return;
+	e->user_slice_overrun.slice_start = start;
+	e->user_slice_overrun.slice_len = slen;
+	e->user_slice_overrun.copy_start = uaddr;
+	e->user_slice_overrun.copy_len = len;
+	e->user_slice_overrun.syscall_nr = sc->nr;
+	e->user_slice_overrun.dir = dir;
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* The kernel side [kaddr, kaddr + len) of a copy, against the heap tracker. */
+static __always_inline void mw_check_heap(const struct mw_site *s, __u64 kaddr, __u64 len,
+					  __u32 kind)
+{
+	struct mw_object *o;
+	struct mw_event *e;
+
+	if (!kaddr)
+		return;
+	o = mw_heap_find(kaddr);
+	if (!o || kaddr + len <= o->addr + o->size)
+		return;
+	e = mw_event_reserve(kind, MW_EVENT_SIZE(heap_overflow), s->addr, s->module_id);
+	if (!e)
+		return;
+	e->heap_overflow.obj = *o;
+	e->heap_overflow.copy_addr = kaddr;
+	e->heap_overflow.copy_len = len;
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* Do the overlapping bytes differ between the earlier fetch @f and user memory now? */
+static __always_inline __u32 mw_bytes_changed(const struct mw_fetch *f, __u64 ostart, __u64 olen)
+{
+	__u8 now[MW_SNAP_LEN];
+	__u64 skip = ostart - f->start, n, i;
+
+	if (skip >= f->snap_len)
+		return MW_CHANGED_UNKNOWN;	/* the overlap lies past the kept bytes */
+	n = f->snap_len - skip;
+	if (n > olen)
+		n = olen;
+	if (n > MW_SNAP_LEN)
+		n = MW_SNAP_LEN;
+	if (bpf_probe_read_user(now, n, (void *)ostart))
+		return MW_CHANGED_UNKNOWN;
+	for (i = 0; i < MW_SNAP_LEN; i++) {
+		if (i >= n)
+			break;
+		if (now[i] != f->snap[(skip + i) & (MW_SNAP_LEN - 1)])
+			return MW_CHANGED_YES;
+	}
+	return MW_CHANGED_NO;
+}
+
+static __always_inline void mw_report_double_fetch(const struct mw_site *s,
+						   const struct mw_fetch *f, __u64 uaddr,
+						   __u64 len, __u64 syscall_nr)
+{
+	__u64 ostart = uaddr > f->start ? uaddr : f->start;
+	__u64 oend = uaddr + len < f->start + f->len ? uaddr + len : f->start + f->len;
+	struct mw_event *e;
+
+	e = mw_event_reserve(MW_DOUBLE_FETCH, MW_EVENT_SIZE(double_fetch), s->addr, s->module_id);
+	if (!e)
+		return;
+	e->double_fetch.first_site = f->site;
+	e->double_fetch.user_addr = ostart;
+	e->double_fetch.overlap_len = oend - ostart;
+	e->double_fetch.first_size = f->len;
+	e->double_fetch.second_size = len;
+	e->double_fetch.changed = mw_bytes_changed(f, ostart, oend - ostart);
+	e->double_fetch.syscall_nr = syscall_nr;
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* Remember this fetch and its first bytes in the task's epoch. */
+static __always_inline void mw_epoch_add(struct mw_epoch *ep, __u64 site, __u64 uaddr, __u64 len)
+{
+	struct mw_fetch *f;
+	__u32 n = ep->nr, snap;
+
+	if (n >= MW_EPOCH_FETCHES) {
+		mw_stat_inc(MW_STAT_EPOCH_FULL);
+		return;
+	}
+	f = &ep->f[n];
+	f->start = uaddr;
+	f->len = len;
+	f->site = site;
+	snap = len < MW_SNAP_LEN ? len : MW_SNAP_LEN;
+	f->snap_len = bpf_probe_read_user(f->snap, snap, (void *)uaddr) ? 0 : snap;
+	ep->nr = n + 1;
+}
+
+/* A fetch of [uaddr, uaddr + len): report the first earlier fetch it overlaps. */
+static __always_inline void mw_check_double_fetch(const struct mw_site *s, __u64 uaddr, __u64 len,
+						  __u64 syscall_nr)
+{
+	struct mw_epoch *ep;
+	__u32 i;
+
+	ep = bpf_task_storage_get(&mw_epochs, bpf_get_current_task_btf(), 0,
+				  BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!ep) {
+		mw_stat_inc(MW_STAT_EPOCH_NO_STORAGE);
+		return;
+	}
+	for (i = 0; i < MW_EPOCH_FETCHES; i++) {
+		struct mw_fetch *f = &ep->f[i];
+
+		if (i >= ep->nr)
+			break;
+		if (uaddr < f->start + f->len && f->start < uaddr + len) {
+			mw_report_double_fetch(s, f, uaddr, len, syscall_nr);
+			break;
+		}
+	}
+	mw_epoch_add(ep, s->addr, uaddr, len);
+}
+
+/* A fetch from user memory: copy_from_user (kdst set), get_user, strncpy_from_user. */
+static __always_inline void mw_user_fetch(const struct mw_site *s, const struct mw_syscall *sc,
+					  __u64 kdst, __u64 uaddr, __u64 len)
+{
+	if (!len)
+		return;
+	mw_check_heap(s, kdst, len, MW_HEAP_OVERFLOW_WRITE);
+	if (!mw_task_has_epochs())
+		return;
+	mw_check_slice(s, sc, uaddr, len, MW_FROM_USER);
+	mw_check_double_fetch(s, uaddr, len, sc->nr);
+}
+
+/* A copy to user memory: copy_to_user (ksrc set), put_user. */
+static __always_inline void mw_user_store(const struct mw_site *s, const struct mw_syscall *sc,
+					  __u64 uaddr, __u64 ksrc, __u64 len)
+{
+	if (!len)
+		return;
+	mw_check_heap(s, ksrc, len, MW_HEAP_OVERFLOW_READ);
+	if (mw_task_has_epochs())
+		mw_check_slice(s, sc, uaddr, len, MW_TO_USER);
+}
+
+/* sys_exit: the epoch ends. Only tasks that fetched through a watched module have storage. */
+static __always_inline void mw_epoch_end(void)
+{
+	struct mw_epoch *ep = bpf_task_storage_get(&mw_epochs, bpf_get_current_task_btf(), 0, 0);
+
+	if (ep)
+		ep->nr = 0;
+}
+
+#endif /* MODWATCH_USERCOPY_BPF_H */

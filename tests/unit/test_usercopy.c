@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The user-copy rules (double_fetch, user_slice_overrun, heap overflows),
+ * driven through the raw_tp test entries that call the same inline rules as
+ * the production kprobes. User addresses are this process's own memory, so
+ * the rules' reads of user bytes see real data.
+ */
+#include <pthread.h>
+#include <string.h>
+#include <unistd.h>
+#include "fixture.h"
+#include "test.h"
+
+#define SETUP(f)								\
+	do {									\
+		int _err = fx_setup(f, NULL);					\
+		if (_err) {							\
+			fx_teardown(f);						\
+			ASSERT_OK(_err, "loading the BPF object");		\
+		}								\
+	} while (0)
+
+#define SITE_A		(FAKE_LO + 0x1000)
+#define SITE_B		(FAKE_LO + 0x1040)
+#define NR_IOCTL	16
+#define NR_READ		0
+#define NR_WRITE	1
+/* _IOW('x', 1, 16 bytes) */
+#define IOW16		((1u << 30) | (16u << 16) | ('x' << 8) | 1)
+
+static struct fx fx;
+static __u8 ubuf[4096];
+
+/* An ioctl whose declared slice is ubuf[0, 16). */
+static const struct mw_syscall *ioctl16(void)
+{
+	static struct mw_syscall sc;
+
+	sc.nr = NR_IOCTL;
+	sc.arg[0] = 3;
+	sc.arg[1] = IOW16;
+	sc.arg[2] = (__u64)ubuf;
+	return &sc;
+}
+
+static int sites(void)
+{
+	int err = fx_site(&fx, 0, SITE_A, MW_CALLEE_COPY_FROM_USER);
+
+	return err ? err : fx_site(&fx, 1, SITE_B, MW_CALLEE_COPY_FROM_USER);
+}
+
+TEST(overlapping_fetches_are_a_double_fetch)
+{
+	const struct mw_double_fetch *p;
+
+	SETUP(&fx);
+	ASSERT_OK(sites(), "installing sites");
+	memset(ubuf, 7, 64);
+	fx_fetch(&fx, 0, ioctl16(), 0, ubuf, 4);	/* the length */
+	fx_fetch(&fx, 1, ioctl16(), 0, ubuf, 16);	/* the whole struct again */
+	ASSERT_EQ(fx_drain(&fx), 1, "reports");
+	ASSERT_EQ(fx.events[0].hdr.kind, MW_DOUBLE_FETCH, "kind");
+	ASSERT_EQ(fx.events[0].hdr.site, SITE_B, "second fetch site");
+	ASSERT_EQ(fx.events[0].hdr.module_id, 1, "module");
+	p = &fx.events[0].double_fetch;
+	ASSERT_EQ(p->first_site, SITE_A, "first fetch site");
+	ASSERT_EQ(p->user_addr, (__u64)ubuf, "overlap start");
+	ASSERT_EQ(p->overlap_len, 4, "overlap length");
+	ASSERT_EQ(p->first_size, 4, "first size");
+	ASSERT_EQ(p->second_size, 16, "second size");
+	ASSERT_EQ(p->changed, MW_CHANGED_NO, "bytes unchanged");
+	ASSERT_EQ(p->syscall_nr, NR_IOCTL, "syscall");
+	fx_teardown(&fx);
+}
+
+TEST(adjacent_and_disjoint_fetches_are_fine)
+{
+	SETUP(&fx);
+	ASSERT_OK(sites(), "installing sites");
+	fx_fetch(&fx, 0, ioctl16(), 0, ubuf, 16);
+	fx_fetch(&fx, 1, ioctl16(), 0, ubuf + 16, 16);	/* adjacent */
+	fx_fetch(&fx, 1, ioctl16(), 0, ubuf + 100, 8);	/* elsewhere */
+	fx_fetch(&fx, 1, ioctl16(), 0, ubuf + 15, 0);	/* empty */
+	ASSERT_EQ(fx_drain(&fx), 0, "reports");
+	fx_teardown(&fx);
+}
+
+TEST(changed_bytes_between_fetches_are_reported)
+{
+	SETUP(&fx);
+	ASSERT_OK(sites(), "installing sites");
+	memset(ubuf, 1, 64);
+	fx_fetch(&fx, 0, ioctl16(), 0, ubuf, 8);
+	ubuf[5] = 99;	/* a racing thread wins */
+	fx_fetch(&fx, 1, ioctl16(), 0, ubuf + 4, 8);
+	ASSERT_EQ(fx_drain(&fx), 1, "reports");
+	ASSERT_EQ(fx.events[0].double_fetch.user_addr, (__u64)ubuf + 4, "overlap start");
+	ASSERT_EQ(fx.events[0].double_fetch.overlap_len, 4, "overlap length");
+	ASSERT_EQ(fx.events[0].double_fetch.changed, MW_CHANGED_YES, "changed");
+	fx_teardown(&fx);
+}
+
+TEST(an_epoch_ends_at_sys_exit)
+{
+	SETUP(&fx);
+	ASSERT_OK(sites(), "installing sites");
+	fx_fetch(&fx, 0, ioctl16(), 0, ubuf, 16);
+	fx_sys_exit(&fx);
+	fx_fetch(&fx, 1, ioctl16(), 0, ubuf, 16);	/* the next syscall */
+	ASSERT_EQ(fx_drain(&fx), 0, "reports across syscalls");
+	fx_fetch(&fx, 1, ioctl16(), 0, ubuf, 16);
+	ASSERT_EQ(fx_drain(&fx), 1, "reports within the new syscall");
+	fx_teardown(&fx);
+}
+
+static void *fetch_in_thread(void *arg)
+{
+	(void)arg;
+	fx_fetch(&fx, 1, ioctl16(), 0, ubuf, 16);
+	return NULL;
+}
+
+TEST(tasks_have_their_own_epochs)
+{
+	pthread_t t;
+
+	SETUP(&fx);
+	ASSERT_OK(sites(), "installing sites");
+	fx_fetch(&fx, 0, ioctl16(), 0, ubuf, 16);
+	pthread_create(&t, NULL, fetch_in_thread, NULL);
+	pthread_join(t, NULL);
+	ASSERT_EQ(fx_drain(&fx), 0, "another task fetching the same bytes");
+	fx_teardown(&fx);
+}
+
+TEST(a_full_epoch_table_is_counted)
+{
+	int i;
+
+	SETUP(&fx);
+	ASSERT_OK(sites(), "installing sites");
+	for (i = 0; i < MW_EPOCH_FETCHES + 2; i++)
+		fx_fetch(&fx, 0, ioctl16(), 0, ubuf + 100 * i, 8);
+	ASSERT_EQ(fx_stat(&fx, MW_STAT_EPOCH_FULL), 2, "fetches not remembered");
+	fx_fetch(&fx, 1, ioctl16(), 0, ubuf + 700, 8);	/* overlaps the 8th, remembered */
+	ASSERT_EQ(fx_drain(&fx), 1, "the remembered fetches still count");
+	fx_teardown(&fx);
+}
+
+TEST(slice_rule_inside_crossing_and_outside)
+{
+	const struct mw_user_slice_overrun *p;
+
+	SETUP(&fx);
+	ASSERT_OK(sites(), "installing sites");
+	fx_fetch(&fx, 0, ioctl16(), 0, ubuf, 16);	/* exactly the slice */
+	fx_sys_exit(&fx);
+	fx_fetch(&fx, 0, ioctl16(), 0, ubuf + 200, 64);	/* a nested user pointer */
+	fx_sys_exit(&fx);
+	ASSERT_EQ(fx_drain(&fx), 0, "copies inside or wholly outside the slice");
+	fx_fetch(&fx, 0, ioctl16(), 0, ubuf + 8, 24);	/* crosses the end by 16 */
+	ASSERT_EQ(fx_drain(&fx), 1, "a copy crossing the slice's end");
+	ASSERT_EQ(fx.events[0].hdr.kind, MW_USER_SLICE_OVERRUN, "kind");
+	p = &fx.events[0].user_slice_overrun;
+	ASSERT_EQ(p->slice_start, (__u64)ubuf, "slice start");
+	ASSERT_EQ(p->slice_len, 16, "slice length from _IOC_SIZE");
+	ASSERT_EQ(p->copy_start, (__u64)ubuf + 8, "copy start");
+	ASSERT_EQ(p->copy_len, 24, "copy length");
+	ASSERT_EQ(p->dir, MW_FROM_USER, "direction");
+	fx_teardown(&fx);
+}
+
+TEST(slice_rule_for_read_write_and_sizeless_ioctls)
+{
+	struct mw_syscall rd = { NR_READ, { 3, (__u64)ubuf, 40 } };
+	struct mw_syscall wr = { NR_WRITE, { 3, (__u64)ubuf, 40 } };
+	struct mw_syscall io = { NR_IOCTL, { 3, 0x7801, (__u64)ubuf } };	/* _IO: no size */
+
+	SETUP(&fx);
+	ASSERT_OK(sites(), "installing sites");
+	fx_fetch(&fx, 0, &io, 0, ubuf, 64);
+	fx_sys_exit(&fx);
+	fx_store(&fx, 0, &rd, ubuf, 0, 40);
+	ASSERT_EQ(fx_drain(&fx), 0, "an _IO ioctl declares nothing; a read of count bytes");
+	fx_store(&fx, 0, &rd, ubuf, 0, 41);
+	fx_fetch(&fx, 0, &wr, 0, ubuf, 64);
+	ASSERT_EQ(fx_drain(&fx), 2, "read and write past count");
+	ASSERT_EQ(fx.events[0].user_slice_overrun.dir, MW_TO_USER, "read copies to user");
+	ASSERT_EQ(fx.events[1].user_slice_overrun.dir, MW_FROM_USER, "write copies from user");
+	ASSERT_EQ(fx.events[1].user_slice_overrun.copy_len, 64, "write's copy length");
+	fx_teardown(&fx);
+}
+
+TEST(heap_overflow_write_and_read_resolve_interior_pointers)
+{
+	const __u64 obj96 = OBJ(0x1000) + 3 * 96;	/* kmalloc-96: page + k * 96 */
+
+	SETUP(&fx);
+	ASSERT_OK(sites(), "installing sites");
+	fx_kmalloc(&fx, SITE_ALLOC, OBJ(1), 40);
+	fx_fetch(&fx, 0, ioctl16(), OBJ(1), ubuf + 300, 40);
+	fx_fetch(&fx, 0, ioctl16(), OBJ(1) + 16, ubuf + 400, 24);
+	ASSERT_EQ(fx_drain(&fx), 0, "copies within the object");
+	fx_fetch(&fx, 0, ioctl16(), OBJ(1) + 8, ubuf + 500, 40);
+	ASSERT_EQ(fx_drain(&fx), 1, "a copy 8 bytes past the object");
+	ASSERT_EQ(fx.events[0].hdr.kind, MW_HEAP_OVERFLOW_WRITE, "kind");
+	ASSERT_EQ(fx.events[0].heap_overflow.obj.addr, OBJ(1), "object found from an interior pointer");
+	ASSERT_EQ(fx.events[0].heap_overflow.copy_addr, OBJ(1) + 8, "copy address");
+	ASSERT_EQ(fx.events[0].heap_overflow.copy_len, 40, "copy length");
+	fx.nr_events = 0;
+	fx_kmalloc(&fx, SITE_ALLOC, obj96, 90);
+	fx_store(&fx, 0, ioctl16(), ubuf + 600, obj96 + 50, 50);
+	ASSERT_EQ(fx_drain(&fx), 1, "a read past a kmalloc-96 object");
+	ASSERT_EQ(fx.events[0].hdr.kind, MW_HEAP_OVERFLOW_READ, "kind");
+	ASSERT_EQ(fx.events[0].heap_overflow.obj.addr, obj96, "the kmalloc-96 object");
+	fx_store(&fx, 0, ioctl16(), ubuf + 600, OBJ(0x2000), 4096);
+	ASSERT_EQ(fx_drain(&fx), 0, "untracked kernel memory");
+	fx_teardown(&fx);
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What a module's .ko says about its own call sites. Debian's 6.1 kernel
+ * refuses kprobes on _copy_from_user()/_copy_to_user() (notrace), so modwatch
+ * probes the module's call instructions instead: every call (or tail-call jmp)
+ * to a function of MW_CALLEES, found from the relocations of the .ko's
+ * executable sections. Functions return 0 or -errno and print their own
+ * one-line error through mw_err(), except where noted.
+ */
+#ifndef MODWATCH_KO_H
+#define MODWATCH_KO_H
+
+#include <limits.h>	/* PATH_MAX, the size of mw_ko_find()'s buffer */
+#include <stddef.h>
+#include "sites.h"
+
+struct mw_callsite {
+	char func[128];		/* the FUNC symbol that contains the call ("" if none) */
+	__u64 func_off;		/* offset of the call instruction from that symbol */
+	char section[64];	/* e.g. ".text", ".text.unlikely", ".init.text" */
+	__u64 sec_off;		/* offset of the call instruction in its section */
+	__u32 callee;		/* enum mw_callee */
+	__u8 opcode;		/* 0xe8 (call rel32) or 0xe9 (jmp rel32: a tail call) */
+};
+
+struct mw_ko {			/* what a .ko says, freed with mw_ko_free() */
+	char name[64];		/* from .gnu.linkonce.this_module or the modinfo "name=" */
+	struct mw_callsite *sites;	/* sorted by section name, then offset */
+	size_t nr_sites;
+};
+
+/*
+ * Reads a .ko, plain or compressed (xz, zstd, gzip: by content, not by name).
+ * -ENOEXEC: not an x86_64 relocatable ELF; -EINVAL: a malformed one (truncated,
+ * no symbol table); -ENOENT: no such file, or the decompressor is not installed.
+ */
+int mw_ko_read(const char *path, struct mw_ko *ko);
+void mw_ko_free(struct mw_ko *ko);
+
+/*
+ * Locates MODULE's .ko (into @path: PATH_MAX will do) through
+ * /lib/modules/$(uname -r)/modules.dep, '-' and '_' being equivalent. -ENOENT
+ * (printing nothing: the caller knows why it asked) when it is not listed or
+ * there is no modules.dep.
+ */
+int mw_ko_find(const char *module, char *path, size_t len);
+/* The same in the modules folder DIR (which holds modules.dep). */
+int mw_ko_find_in(const char *dir, const char *module, char *path, size_t len);
+
+/* The callee's symbol name from MW_CALLEES; "unknown" if out of range. */
+const char *mw_callee_name(__u32 callee);
+
+#endif /* MODWATCH_KO_H */
