@@ -137,3 +137,58 @@ int mw_test_sys_exit(__u64 *ctx)
 	mw_epoch_end();
 	return 0;
 }
+
+/*
+ * --probe-mode global: without the module's .ko there are no call sites to
+ * probe, so these kprobes sit on the exported functions themselves and
+ * take the caller's return address (on the stack at entry) as the site.
+ * Debian's 6.1 refuses kprobes on _copy_from_user/_copy_to_user (notrace);
+ * hardened usercopy's __check_object_size(ptr, n, to_user) still sees the
+ * kernel side of every copy whose size is not a compile-time constant.
+ */
+static __always_inline bool global_site(struct pt_regs *ctx, struct mw_site *s)
+{
+	__u64 ret = 0;
+
+	bpf_probe_read_kernel(&ret, sizeof(ret), (void *)PT_REGS_SP(ctx));
+	s->module_id = mw_site_module(ret);
+	s->addr = ret - 5;	/* the call instruction */
+	return s->module_id != 0;
+}
+
+SEC("kprobe/__check_object_size")
+int BPF_KPROBE(mw_kpg_check_object_size, const void *ptr, unsigned long n, bool to_user)
+{
+	struct mw_site s = {};
+
+	if (global_site(ctx, &s))
+		mw_check_heap(&s, (__u64)ptr, n,
+			      to_user ? MW_HEAP_OVERFLOW_READ : MW_HEAP_OVERFLOW_WRITE);
+	return 0;
+}
+
+SEC("kprobe/strncpy_from_user")
+int BPF_KPROBE(mw_kpg_strncpy, char *dst, const char *src, long count)
+{
+	struct mw_site s = {};
+	struct mw_syscall sc;
+
+	if (!global_site(ctx, &s) || count <= 0)
+		return 0;
+	mw_current_syscall(&sc);
+	mw_user_fetch(&s, &sc, 0, (__u64)src, count);
+	return 0;
+}
+
+SEC("kprobe/copy_from_user_nofault")
+int BPF_KPROBE(mw_kpg_fetch_nofault, void *dst, const void *src, size_t size)
+{
+	struct mw_site s = {};
+	struct mw_syscall sc;
+
+	if (!global_site(ctx, &s))
+		return 0;
+	mw_current_syscall(&sc);
+	mw_user_fetch(&s, &sc, (__u64)dst, (__u64)src, size);
+	return 0;
+}

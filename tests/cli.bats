@@ -23,7 +23,7 @@ non_json_lines() {
 	[[ "$output" == *"Usage: modwatch"* ]]
 	[[ "$output" == *"doctor"* ]]
 	[[ "$output" == *"-- CMD"* ]]
-	for opt in --module --json --output --max-objects --quarantine --ringbuf-kb --verbose; do
+	for opt in --module --ko --probe-mode --json --output --max-objects --quarantine --ringbuf-kb --verbose; do
 		[[ "$output" == *"$opt"* ]]
 	done
 }
@@ -89,6 +89,22 @@ non_json_lines() {
 	else
 		[[ "$output" == *"loadable modules are missing"* ]]
 		[[ "$output" == *"double_free            cannot run: needs loadable-modules"* ]]
+	fi
+}
+
+@test "--probe-mode: a bad mode is a usage error; global says what it cannot do here" {
+	run "$MODWATCH" --probe-mode nowhere
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"invalid --probe-mode 'nowhere': expected sites or global"* ]]
+	run "$MODWATCH" --probe-mode global -- true
+	[ "$status" -eq 0 ]
+	if [ ! -e /sys/bus/event_source/devices/kprobe/type ]; then
+		[[ "$output" == *"--probe-mode global needs kprobes, which this kernel lacks"* ]]
+	fi
+	run "$MODWATCH" doctor
+	[[ "$output" == *"probe modes"* ]]
+	if [ ! -e /sys/bus/event_source/devices/kprobe/type ]; then
+		[[ "$output" == *"sites, global          cannot run: needs kprobes"* ]]
 	fi
 }
 

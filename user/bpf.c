@@ -41,6 +41,60 @@ static void choose_programs(struct modwatch_bpf *skel, const struct mw_kernel *k
 	bpf_program__set_autoload(skel->progs.mw_kmem_cache_free, k->tp_kmem_cache_free);
 }
 
+/* --probe-mode global's programs and where the skeleton keeps their links. */
+struct global_prog {
+	struct bpf_program *prog;
+	struct bpf_link **link;
+};
+
+#define NR_GLOBAL 3
+
+static void global_progs(struct modwatch_bpf *skel, struct global_prog g[NR_GLOBAL])
+{
+	g[0] = (struct global_prog){ skel->progs.mw_kpg_check_object_size,
+				     &skel->links.mw_kpg_check_object_size };
+	g[1] = (struct global_prog){ skel->progs.mw_kpg_strncpy, &skel->links.mw_kpg_strncpy };
+	g[2] = (struct global_prog){ skel->progs.mw_kpg_fetch_nofault,
+				     &skel->links.mw_kpg_fetch_nofault };
+}
+
+/* Loaded only for --probe-mode global on a kernel with kprobes; attached one by one. */
+static void choose_global(struct modwatch_bpf *skel, const struct mw_config *cfg,
+			  const struct mw_kernel *k)
+{
+	struct global_prog g[NR_GLOBAL];
+	int i;
+
+	global_progs(skel, g);
+	for (i = 0; i < NR_GLOBAL; i++) {
+		bpf_program__set_autoload(g[i].prog, cfg->probe_global && k->kprobes);
+		bpf_program__set_autoattach(g[i].prog, false);
+	}
+}
+
+/*
+ * Attach what the kernel lets us probe; a function it refuses (notrace or
+ * blacklisted) only turns off what depends on it, and modwatch says so.
+ * Returns how many were attached; the skeleton destroys their links.
+ */
+int mw_bpf_attach_global(struct modwatch_bpf *skel)
+{
+	struct global_prog g[NR_GLOBAL];
+	int i, attached = 0;
+
+	global_progs(skel, g);
+	for (i = 0; i < NR_GLOBAL; i++) {
+		*g[i].link = bpf_program__attach(g[i].prog);
+		if (*g[i].link) {
+			attached++;
+			continue;
+		}
+		mw_warn("--probe-mode global: cannot kprobe %s (%s): what it sees goes unchecked",
+			strchr(bpf_program__section_name(g[i].prog), '/') + 1, strerror(errno));
+	}
+	return attached;
+}
+
 static int configure(struct modwatch_bpf *skel, const struct mw_config *cfg,
 		     const struct mw_kernel *k)
 {
@@ -54,6 +108,7 @@ static int configure(struct modwatch_bpf *skel, const struct mw_config *cfg,
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.mw_events, cfg->ringbuf_kb * 1024);
 	choose_programs(skel, k);
+	choose_global(skel, cfg, k);
 	return err;
 }
 

@@ -98,6 +98,33 @@ static void print_rules(const struct mw_kernel *k, bool core_ok)
 	}
 }
 
+/* The two ways of probing user copies, and what each can see here. */
+static void print_probe_modes(const struct mw_kernel *k)
+{
+	static const char *const global[] = { "__check_object_size", "strncpy_from_user",
+					       "copy_from_user_nofault", "_copy_from_user",
+					       "_copy_to_user" };
+	size_t i;
+	int p;
+
+	printf("probe modes\n");
+	if (!k->kprobes) {
+		printf("  sites, global          cannot run: needs kprobes\n");
+		return;
+	}
+	printf("  sites (default)        ready: kprobes on each watched module's own calls "
+	       "(needs its .ko)\n");
+	printf("  global                 kprobes on exported functions:\n");
+	for (i = 0; i < sizeof(global) / sizeof(global[0]); i++) {
+		p = mw_kernel_probeable(global[i]);
+		printf("    %-22s %s\n", global[i],
+		       p < 0 ? "unknown (mount tracefs)" : p ? "probeable" : "NOT probeable (notrace)");
+	}
+	printf("  global cannot enforce user_slice_overrun; double_fetch only through "
+	       "strncpy_from_user/copy_from_user_nofault; heap_overflow_* only for copies "
+	       "whose size is not a compile-time constant\n");
+}
+
 int mw_cmd_doctor(void)
 {
 	struct mw_kernel k;
@@ -112,6 +139,7 @@ int mw_cmd_doctor(void)
 	print_features(&k, root);
 	core_ok = k.btf && k.ringbuf && k.raw_tp;
 	print_rules(&k, core_ok);
+	print_probe_modes(&k);
 	if (!core_ok) {
 		printf("modwatch cannot run here: it needs BTF, BPF ring buffers and raw "
 		       "tracepoints%s\n", root ? "" : " (and root)");

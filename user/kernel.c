@@ -88,3 +88,39 @@ int mw_kernel_probe(struct mw_kernel *k)
 	btf__free(btf);
 	return 0;
 }
+
+/* Does @path list @name as the first word of a line? -1: cannot tell. */
+static int file_lists(const char *path, const char *name, int word)
+{
+	char line[512], w[2][256];
+	int found = 0;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return -1;
+	while (!found && fgets(line, sizeof(line), f)) {
+		w[1][0] = '\0';
+		if (sscanf(line, "%255s %255s", w[0], w[1]) >= 1)
+			found = !strcmp(w[word], name);
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * Can a kprobe go on function @name? Not if it is notrace (absent from
+ * ftrace's available_filter_functions: "Could not probe notrace function")
+ * or on the kprobe blacklist. -1: tracefs/debugfs not mounted, cannot tell.
+ */
+int mw_kernel_probeable(const char *name)
+{
+	int in_ftrace = file_lists("/sys/kernel/tracing/available_filter_functions", name, 0);
+	int blacklisted = file_lists("/sys/kernel/debug/kprobes/blacklist", name, 1);
+
+	if (in_ftrace < 0)
+		in_ftrace = file_lists("/sys/kernel/debug/tracing/available_filter_functions",
+				       name, 0);
+	if (in_ftrace < 0)
+		return -1;
+	return in_ftrace && blacklisted != 1;
+}

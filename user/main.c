@@ -37,6 +37,10 @@ static const char usage_text[] =
 "      --ko NAME=PATH    the .ko file of module NAME (repeatable), for a module\n"
 "                        not in /lib/modules/$(uname -r)/modules.dep; its call\n"
 "                        sites get the user-copy probes\n"
+"      --probe-mode MODE sites (default): kprobes on the module's own calls,\n"
+"                        found in its .ko; global: kprobes on the exported\n"
+"                        functions, for modules without a .ko (fewer rules:\n"
+"                        modwatch says which)\n"
 "  -j, --json            one JSON object per line (schema: README.md)\n"
 "  -o, --output FILE     write reports to FILE instead of standard output\n"
 "                        (in CI mode, keeps them apart from CMD's output)\n"
@@ -61,6 +65,7 @@ enum {
 	OPT_QUARANTINE,
 	OPT_RINGBUF_KB,
 	OPT_KO,
+	OPT_PROBE_MODE,
 };
 
 static const struct option long_opts[] = {
@@ -71,6 +76,7 @@ static const struct option long_opts[] = {
 	{ "quarantine", required_argument, NULL, OPT_QUARANTINE },
 	{ "ringbuf-kb", required_argument, NULL, OPT_RINGBUF_KB },
 	{ "ko", required_argument, NULL, OPT_KO },
+	{ "probe-mode", required_argument, NULL, OPT_PROBE_MODE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -145,6 +151,12 @@ static int parse_opt(int c, struct mw_run_opts *o)
 		return 0;
 	case OPT_KO:
 		return parse_ko(optarg, o);
+	case OPT_PROBE_MODE:
+		if (strcmp(optarg, "sites") && strcmp(optarg, "global"))
+			return usage_error("invalid --probe-mode '%s': expected sites or global",
+					   optarg);
+		o->cfg.probe_global = !strcmp(optarg, "global");
+		return 0;
 	case 'j':
 		o->json = true;
 		return 0;

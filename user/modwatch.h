@@ -39,6 +39,7 @@ struct mw_kernel {
 	bool kca_has_cache;	/* kmem_cache_alloc passes struct kmem_cache * (v6.1+) */
 };
 int mw_kernel_probe(struct mw_kernel *k);
+int mw_kernel_probeable(const char *name);
 bool mw_is_root(void);
 
 /* registry.c: watched modules and the BPF page table that names them. */
@@ -97,11 +98,13 @@ struct mw_config {
 	__u32 quarantine;
 	__u32 ringbuf_kb;
 	bool exclude_self;	/* off only in unit tests, which drive the hooks themselves */
+	bool probe_global;	/* --probe-mode global: kprobes on exported functions */
 };
 void mw_config_default(struct mw_config *cfg);
 int mw_bpf_load(struct modwatch_bpf **skel, const struct mw_config *cfg,
 		const struct mw_kernel *k);
 int mw_bpf_attach(struct modwatch_bpf *skel);
+int mw_bpf_attach_global(struct modwatch_bpf *skel);
 void mw_bpf_destroy(struct modwatch_bpf *skel);
 int mw_bpf_stats(struct modwatch_bpf *skel, __u64 stats[MW_STAT_NR]);
 

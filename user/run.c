@@ -154,18 +154,18 @@ static int probe_module(struct session *s, struct mw_module *m, bool named)
 	char buf[PATH_MAX];
 	const char *ko;
 
-	if (!s->kernel.kprobes)
+	if (!s->kernel.kprobes || s->opts->cfg.probe_global)
 		return 0;
 	ko = ko_for(s, m->name, buf, sizeof(buf));
 	if (ko)
 		return mw_sites_attach(&s->sites, s->skel, m, ko);
 	if (named) {
-		mw_err("no .ko for module %s in /lib/modules/%s/modules.dep: pass --ko %s=PATH",
-		       m->name, s->kernel.release, m->name);
+		mw_err("no .ko for module %s in /lib/modules/%s/modules.dep: pass --ko %s=PATH "
+		       "or use --probe-mode global", m->name, s->kernel.release, m->name);
 		return -ENOENT;
 	}
-	mw_warn("no .ko for module %s: only its heap rules run (pass --ko %s=PATH)", m->name,
-		m->name);
+	mw_warn("no .ko for module %s: only its heap rules run (pass --ko %s=PATH or use "
+		"--probe-mode global)", m->name, m->name);
 	return 0;
 }
 
@@ -395,6 +395,21 @@ static int exit_code(const struct session *s)
 	return MW_EXIT_OK;
 }
 
+/* --probe-mode global: say what it cannot do, and attach what it can. */
+static void attach_global(struct session *s)
+{
+	if (!s->kernel.kprobes) {
+		mw_warn("--probe-mode global needs kprobes, which this kernel lacks: only the "
+			"heap rules run (see modwatch doctor)");
+		return;
+	}
+	mw_warn("--probe-mode global cannot enforce user_slice_overrun, nor double_fetch "
+		"through copy_from_user/get_user (Debian 6.1: _copy_*_user are notrace); "
+		"heap_overflow_* only for copies whose size is not a compile-time constant");
+	if (!mw_bpf_attach_global(s->skel))
+		mw_warn("--probe-mode global: no probe attached: only the heap rules run");
+}
+
 static int setup(struct session *s)
 {
 	int err;
@@ -415,6 +430,8 @@ static int setup(struct session *s)
 		err = mw_bpf_attach(s->skel);
 	if (err)
 		return err;
+	if (s->opts->cfg.probe_global)
+		attach_global(s);
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.mw_events), handle_event, s, NULL);
 	if (!s->rb) {
 		mw_err("cannot open the ring buffer: %s", strerror(errno));

@@ -169,6 +169,32 @@ one_report() { # scenario kind function
 	[ -z "$(awk '$4 != "mw_buggy" && $4 != "[mw_buggy]"' "$RESULTS/probes.list")" ]
 }
 
+@test "--probe-mode global needs no .ko, catches heap overflows and says what it cannot do" {
+	guest_ok
+	f=$RESULTS/global.json
+	[ "$(cat "$RESULTS/global.rc")" = 1 ]
+	grep -q "cannot enforce user_slice_overrun" "$RESULTS/global.err"
+	[ "$(jq -r 'select(.type == "start") | .modules[0].probes' "$f")" = 0 ]
+	[ "$(violations "$f" | jq -r '.kind + " " + .site.function' | sort | tr '\n' ,)" = \
+		"heap_overflow_read buggy_heap_overflow_read,heap_overflow_write buggy_heap_overflow_write," ]
+}
+
+@test "an unloaded module's probes go away; reloaded, it is probed and watched again" {
+	guest_ok
+	f=$RESULTS/reload.json
+	[ "$(cat "$RESULTS/reload.rc")" = 1 ]
+	probes=$(jq -r 'select(.type == "start") | .modules[0].probes' "$f")
+	[ "$(jq -r 'select(.type == "module") | .event' "$f" | tr '\n' ' ')" = "unload load " ]
+	[ "$(grep -c mw_buggy "$RESULTS/reload.unloaded.list")" = 0 ]
+	[ "$(grep -c mw_buggy "$RESULTS/reload.loaded.list")" = "$probes" ]
+	[ "$(jq -r 'select(.event == "load") | .module.probes' "$f")" = "$probes" ]
+	v=$(violations "$f")
+	[ "$(jq -r .kind <<<"$v")" = double_free ]
+	[ "$(jq -r .module <<<"$v")" = mw_buggy ]
+	[ "$(jq -r .site.function <<<"$v")" = buggy_double_free ]
+	[ "$(tail -1 "$f" | jq -r .type)" = summary ]
+}
+
 @test "mw_clean's whole scenario set yields zero violations" {
 	guest_ok
 	f=$RESULTS/mw_clean.all.json

@@ -42,10 +42,42 @@ done <"$out/scenarios"
 	"$trigger" --dev /dev/mw_clean all >"$out/mw_clean.all.out" 2>"$out/mw_clean.all.err"
 echo $? >"$out/mw_clean.all.rc"
 
+# Without the .ko: kprobes on the exported functions instead.
+"$mw" --json -o "$out/global.json" --probe-mode global -m mw_buggy -- \
+	"$trigger" --dev /dev/mw_buggy heap_write heap_read >/dev/null 2>"$out/global.err"
+echo $? >"$out/global.rc"
+
 # Which kprobes exist while modwatch watches mw_buggy.
 "$mw" --json -o "$out/probes.json" -m mw_buggy --ko "mw_buggy=$mods/mw_buggy.ko" -- \
 	cat /sys/kernel/debug/kprobes/list >"$out/probes.list" 2>"$out/probes.err"
 echo $? >"$out/probes.rc"
+
+# Wait (at most 20 s) until FILE has a line matching PATTERN.
+wait_for() { # file pattern
+	i=0
+	while ! grep -q "$2" "$1" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -le 100 ] || return 1
+		sleep 0.2
+	done
+}
+
+# modwatch follows mw_buggy being unloaded and loaded again while it runs.
+"$mw" --json -o "$out/reload.json" -m mw_buggy --ko "mw_buggy=$mods/mw_buggy.ko" \
+	2>"$out/reload.err" &
+mwpid=$!
+wait_for "$out/reload.json" '"type":"start"'
+rmmod mw_buggy
+wait_for "$out/reload.json" '"event":"unload"'
+cat /sys/kernel/debug/kprobes/list >"$out/reload.unloaded.list"
+insmod "$mods/mw_buggy.ko"
+wait_for "$out/reload.json" '"event":"load"'
+cat /sys/kernel/debug/kprobes/list >"$out/reload.loaded.list"
+"$trigger" --dev /dev/mw_buggy double_free >/dev/null
+sleep 1
+kill -TERM $mwpid
+wait $mwpid
+echo $? >"$out/reload.rc"
 
 for m in mw_buggy mw_clean; do
 	rmmod "$m" >"$out/rmmod.$m.err" 2>&1
