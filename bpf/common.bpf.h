@@ -13,6 +13,9 @@
 #include "events.h"
 #include "stats.h"
 
+#ifndef E2BIG
+#define E2BIG 7
+#endif
 #ifndef EEXIST
 #define EEXIST 17
 #endif
@@ -73,6 +76,53 @@ static __always_inline struct mw_event *mw_event_reserve(__u32 kind, __u32 size,
 	e->hdr.site = site;
 	bpf_get_current_comm(e->hdr.comm, sizeof(e->hdr.comm));
 	return e;
+}
+
+/*
+ * Compare up to 64 bytes: a[] (as they are now) with b[] (as they were).
+ * A bpf_loop callback, so the verifier checks it once, not per byte.
+ */
+#define MW_CMP_MAX 64
+
+struct mw_cmp {
+	__u8 a[MW_CMP_MAX];
+	__u8 b[MW_CMP_MAX];
+	__u32 n;
+	__u32 same;		/* positions where a[i] == b[i] */
+	__u32 nonzero;		/* OR of the equal bytes */
+	__u32 __pad;
+};
+
+static long mw_cmp_step(__u32 idx, void *ctx)
+{
+	struct mw_cmp *c = ctx;
+	__u32 i = idx & (MW_CMP_MAX - 1);
+
+	if (idx >= c->n)
+		return 1;
+	if (c->a[i] == c->b[i]) {
+		c->same++;
+		c->nonzero |= c->a[i];
+	}
+	return 0;
+}
+
+/*
+ * @n capped at MW_CMP_MAX in a way the verifier sees: the empty asm makes n
+ * opaque, so clang cannot drop a comparison it proved redundant from the
+ * caller's arithmetic, which older verifiers (6.1) do not follow.
+ */
+static __always_inline __u32 mw_cmp_len(__u64 n)
+{
+	asm volatile("" : "+r"(n));
+	return n > MW_CMP_MAX ? MW_CMP_MAX : n;
+}
+
+static __always_inline void mw_cmp_run(struct mw_cmp *c)
+{
+	c->same = 0;
+	c->nonzero = 0;
+	bpf_loop(MW_CMP_MAX, mw_cmp_step, c, 0);
 }
 
 #endif /* MODWATCH_COMMON_BPF_H */

@@ -9,6 +9,8 @@
 
 mw_objects_t mw_objects SEC(".maps");
 mw_quarantine_t mw_quarantine SEC(".maps");
+mw_snaps_t mw_snaps SEC(".maps");
+mw_caches_t mw_caches SEC(".maps");
 
 /*
  * Argument layouts of kmem_cache_alloc. Since v6.1 ("mm/slab_common: drop
@@ -20,9 +22,9 @@ const volatile bool mw_kca_has_cache = true;
 
 SEC("raw_tp/kmalloc")
 int BPF_PROG(mw_kmalloc, unsigned long call_site, const void *ptr, size_t bytes_req,
-	     size_t bytes_alloc)
+	     size_t bytes_alloc, gfp_t gfp_flags)
 {
-	mw_heap_alloc(call_site, (__u64)ptr, bytes_req, bytes_alloc, 0);
+	mw_heap_alloc(call_site, (__u64)ptr, bytes_req, bytes_alloc, 0, gfp_flags);
 	return 0;
 }
 
@@ -33,37 +35,36 @@ int BPF_PROG(mw_kmalloc, unsigned long call_site, const void *ptr, size_t bytes_
  */
 SEC("raw_tp/kmalloc_node")
 int BPF_PROG(mw_kmalloc_node, unsigned long call_site, const void *ptr, size_t bytes_req,
-	     size_t bytes_alloc)
+	     size_t bytes_alloc, gfp_t gfp_flags)
 {
-	mw_heap_alloc(call_site, (__u64)ptr, bytes_req, bytes_alloc, 0);
+	mw_heap_alloc(call_site, (__u64)ptr, bytes_req, bytes_alloc, 0, gfp_flags);
 	return 0;
 }
 
-static __always_inline void mw_cache_alloc(__u64 call_site, __u64 ptr, __u64 arg2, __u64 arg3)
+/* (call_site, ptr, s, gfp) since v6.1; (call_site, ptr, bytes_req, bytes_alloc, gfp) before. */
+static __always_inline void mw_cache_alloc(__u64 call_site, __u64 ptr, __u64 arg2, __u64 arg3,
+					   __u64 arg4)
 {
-	struct kmem_cache *s = (void *)arg2;
-
 	if (!mw_kca_has_cache) {
-		mw_heap_alloc(call_site, ptr, arg2, arg3, 0);
+		mw_heap_alloc(call_site, ptr, arg2, arg3, 0, arg4);
 		return;
 	}
-	mw_heap_alloc(call_site, ptr, BPF_CORE_READ(s, object_size), BPF_CORE_READ(s, size),
-		      arg2);
+	mw_heap_alloc(call_site, ptr, 0, 0, arg2, arg3);
 }
 
 SEC("raw_tp/kmem_cache_alloc")
 int BPF_PROG(mw_kmem_cache_alloc, unsigned long call_site, const void *ptr, __u64 arg2,
-	     __u64 arg3)
+	     __u64 arg3, __u64 arg4)
 {
-	mw_cache_alloc(call_site, (__u64)ptr, arg2, arg3);
+	mw_cache_alloc(call_site, (__u64)ptr, arg2, arg3, arg4);
 	return 0;
 }
 
 SEC("raw_tp/kmem_cache_alloc_node")
 int BPF_PROG(mw_kmem_cache_alloc_node, unsigned long call_site, const void *ptr, __u64 arg2,
-	     __u64 arg3)
+	     __u64 arg3, __u64 arg4)
 {
-	mw_cache_alloc(call_site, (__u64)ptr, arg2, arg3);
+	mw_cache_alloc(call_site, (__u64)ptr, arg2, arg3, arg4);
 	return 0;
 }
 

@@ -34,47 +34,106 @@ typedef struct {
 } mw_quarantine_t;
 extern mw_quarantine_t mw_quarantine SEC(".maps");
 
+/* First bytes of non-zeroed live objects, for uninit_leak; sized like mw_objects. */
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 32768);
+	__type(key, __u64);
+	__type(value, struct mw_snap);
+} mw_snaps_t;
+extern mw_snaps_t mw_snaps SEC(".maps");
+
+/* Layouts of the caches watched modules allocate from, keyed by struct kmem_cache *. */
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MW_MAX_CACHES);
+	__type(key, __u64);
+	__type(value, struct mw_cache);
+} mw_caches_t;
+extern mw_caches_t mw_caches SEC(".maps");
+
+/* include/linux/gfp_types.h: ___GFP_ZERO, the same bit in 6.1 and 6.18 */
+#define MW_GFP_ZERO 0x100u
+
 /* NULL and ZERO_SIZE_PTR: what kmalloc(0) returns and kfree() ignores. */
 #define MW_ZERO_SIZE_PTR 16
 
-/* The object whose slot starting at @start holds @p, if @start is a tracked object. */
-static __always_inline struct mw_object *mw_heap_at(__u64 start, __u64 p)
+/* The object in @map whose slot starting at @start holds @p, if any. */
+static __always_inline struct mw_object *mw_heap_at(void *map, __u64 start, __u64 p)
 {
-	struct mw_object *o = bpf_map_lookup_elem(&mw_objects, &start);
+	struct mw_object *o = bpf_map_lookup_elem(map, &start);
 
 	return o && p < start + (o->alloc_size > o->size ? o->alloc_size : o->size) ? o : NULL;
 }
 
-/*
- * The live object that contains @p, possibly an interior pointer, with a
- * bounded number of lookups: slab objects of a power-of-two size class are
- * aligned to their size, and large kmallocs come from buddy pages aligned to
- * their order, so the object starts at @p rounded down to one of 2^3..2^22.
- * kmalloc-96 and kmalloc-192 objects sit at multiples of their size from the
- * start of their (single-page) slab.
- */
-static __always_inline struct mw_object *mw_heap_find(__u64 p)
-{
-	struct mw_object *o;
-	__u64 start, prev = p, page = p & ~4095ull;
-	__u32 shift;
+/* What a search for the object containing p carries through its callbacks. */
+struct mw_find {
+	void *map;
+	__u64 p;
+	struct mw_object *found;
+};
 
-	o = bpf_map_lookup_elem(&mw_objects, &p);
-	if (o)
-		return o;
-	for (shift = 3; shift <= 22; shift++) {
-		start = p & ~((1ull << shift) - 1);
-		if (start == prev)
-			continue;
-		prev = start;
-		o = mw_heap_at(start, p);
-		if (o)
-			return o;
-	}
-	o = mw_heap_at(page + (p - page) / 96 * 96, p);
-	if (o)
-		return o;
-	return mw_heap_at(page + (p - page) / 192 * 192, p);
+/* Where @p's object would start in a slab of @c of the given order. */
+static __always_inline struct mw_object *mw_cache_slot(struct mw_find *f,
+						       const struct mw_cache *c, __u32 order)
+{
+	__u64 base = f->p & ~((4096ull << (order & 15)) - 1), first, k;
+
+	first = base + c->red_left_pad;
+	if (f->p < first || !c->size)
+		return NULL;
+	k = (f->p - first) / c->size;
+	return mw_heap_at(f->map, first + k * c->size, f->p);
+}
+
+static long mw_find_in_cache(void *map, __u64 *cache, struct mw_cache *c, void *ctx)
+{
+	struct mw_find *f = ctx;
+
+	f->found = mw_cache_slot(f, c, c->order);
+	if (!f->found && c->min_order != c->order)
+		f->found = mw_cache_slot(f, c, c->min_order);
+	return f->found ? 1 : 0;	/* 1 stops the walk */
+}
+
+/* bpf_loop callback: try the start aligned to 2^(3 + i). */
+static long mw_find_aligned(__u32 i, void *ctx)
+{
+	struct mw_find *f = ctx;
+	__u64 start = f->p & ~((8ull << (i & 31)) - 1);
+
+	if (start != f->p)
+		f->found = mw_heap_at(f->map, start, f->p);
+	return f->found ? 1 : 0;
+}
+
+/*
+ * The object in @map (live objects or quarantine) that contains @p,
+ * possibly an interior pointer, with a bounded number of lookups: slab
+ * objects of a power-of-two kmalloc class are aligned to their size and
+ * large kmallocs come from buddy pages aligned to their order, so the
+ * object starts at @p rounded down to one of 2^3..2^22; kmalloc-96 and -192
+ * objects sit at multiples of their size in their page; objects of the
+ * modules' own caches (red zones and all) where their recorded layout puts
+ * them. Callbacks keep the verifier's work independent of the bounds.
+ */
+static __always_inline struct mw_object *mw_heap_find(void *map, __u64 p)
+{
+	struct mw_find f = { .map = map, .p = p };
+	__u64 page = p & ~4095ull;
+
+	f.found = bpf_map_lookup_elem(map, &p);
+	if (f.found)
+		return f.found;
+	bpf_loop(20, mw_find_aligned, &f, 0);
+	if (f.found)
+		return f.found;
+	f.found = mw_heap_at(map, page + (p - page) / 96 * 96, p);
+	if (!f.found)
+		f.found = mw_heap_at(map, page + (p - page) / 192 * 192, p);
+	if (!f.found)
+		bpf_for_each_map_elem(&mw_caches, mw_find_in_cache, &f, 0);
+	return f.found;
 }
 
 static __always_inline void mw_report_double_free(struct mw_object *q, __u64 site, __u32 module_id)
@@ -93,23 +152,75 @@ static __always_inline void mw_report_double_free(struct mw_object *q, __u64 sit
 }
 
 /*
+ * Keep the first bytes of an object allocated without __GFP_ZERO as the
+ * allocator left them (the tracepoint fires before the caller writes), so
+ * that a later copy to user space can tell bytes never written.
+ */
+static __always_inline __u32 mw_heap_snapshot(__u64 ptr, __u64 size)
+{
+	struct mw_snap snap = {};
+	__u32 n = size < MW_ALLOC_SNAP ? size : MW_ALLOC_SNAP;
+
+	if (bpf_probe_read_kernel(snap.bytes, n, (void *)ptr))
+		return 0;
+	if (bpf_map_update_elem(&mw_snaps, &ptr, &snap, BPF_ANY)) {
+		mw_stat_inc(MW_STAT_SNAPSHOTS_FULL);
+		return 0;
+	}
+	return MW_OBJ_SNAPSHOT;
+}
+
+/*
+ * The layout of a watched module's cache, recorded the first time it is used
+ * (so later allocations cost one lookup, not a walk of struct kmem_cache).
+ */
+static __always_inline struct mw_cache *mw_heap_cache_seen(__u64 cache)
+{
+	struct kmem_cache *s = (void *)cache;
+	struct mw_cache c = {}, *known;
+
+	known = bpf_map_lookup_elem(&mw_caches, &cache);
+	if (known)
+		return known;
+	c.size = BPF_CORE_READ(s, size);
+	c.object_size = BPF_CORE_READ(s, object_size);
+	c.red_left_pad = BPF_CORE_READ(s, red_left_pad);
+	/* mm/slub.c: OO_SHIFT 16 */
+	c.order = BPF_CORE_READ(s, oo.x) >> 16;
+	c.min_order = BPF_CORE_READ(s, min.x) >> 16;
+	bpf_probe_read_kernel_str(c.name, sizeof(c.name), BPF_CORE_READ(s, name));
+	if (bpf_map_update_elem(&mw_caches, &cache, &c, BPF_NOEXIST) == -E2BIG)
+		mw_stat_inc(MW_STAT_CACHES_FULL);
+	return bpf_map_lookup_elem(&mw_caches, &cache);
+}
+
+/*
  * An allocation returned @ptr to the code at @site. @cache is the
- * struct kmem_cache * for kmem_cache_alloc(), 0 for kmalloc().
+ * struct kmem_cache * for kmem_cache_alloc() (the sizes then come from the
+ * cache, only for watched call sites), 0 for kmalloc().
  */
 static __always_inline void mw_heap_alloc(__u64 site, __u64 ptr, __u64 size, __u64 alloc_size,
-					  __u64 cache)
+					  __u64 cache, __u32 gfp)
 {
+	struct mw_cache *c;
 	struct mw_object obj = {};
 	__u32 module_id;
 
 	if (ptr <= MW_ZERO_SIZE_PTR)
 		return;
 	/* A lookup is lock-free; delete only on a hit, the rare case. */
-	if (bpf_map_lookup_elem(&mw_quarantine, &ptr))
-		bpf_map_delete_elem(&mw_quarantine, &ptr);
+	if (bpf_map_lookup_elem(&mw_quarantine, &ptr) && !bpf_map_delete_elem(&mw_quarantine, &ptr))
+		mw_stat_inc(MW_STAT_QUARANTINE_REUSED);
 	module_id = mw_site_module(site);
 	if (!module_id)
 		return;
+	if (cache) {
+		c = mw_heap_cache_seen(cache);
+		size = c ? c->object_size : 0;
+		alloc_size = c ? c->size : 0;
+	}
+	if (!(gfp & MW_GFP_ZERO))
+		obj.flags = mw_heap_snapshot(ptr, size);
 	obj.addr = ptr;
 	obj.size = size;
 	obj.alloc_size = alloc_size;
@@ -120,6 +231,20 @@ static __always_inline void mw_heap_alloc(__u64 site, __u64 ptr, __u64 size, __u
 	obj.module_id = module_id;
 	if (bpf_map_update_elem(&mw_objects, &ptr, &obj, BPF_ANY))
 		mw_stat_inc(MW_STAT_OBJECTS_FULL);
+}
+
+/* A watched module freed @ptr, which lies inside live @o but not at its start. */
+static __always_inline void mw_report_invalid_free(struct mw_object *o, __u64 site, __u64 ptr,
+						   __u32 module_id)
+{
+	struct mw_event *e;
+
+	e = mw_event_reserve(MW_INVALID_FREE, MW_EVENT_SIZE(invalid_free), site, module_id);
+	if (!e)
+		return;
+	e->invalid_free.obj = *o;
+	e->invalid_free.ptr = ptr;
+	bpf_ringbuf_submit(e, 0);
 }
 
 /*
@@ -138,8 +263,12 @@ static __always_inline void mw_heap_retire(struct mw_object *live, __u64 site, _
 	q.free_ns = bpf_ktime_get_ns();
 	q.free_tid = (__u32)bpf_get_current_pid_tgid();
 	q.flags = 0;
+	q.flags &= ~MW_OBJ_SNAPSHOT;
 	err = bpf_map_update_elem(&mw_quarantine, &ptr, &q, BPF_NOEXIST);
 	if (!err) {
+		mw_stat_inc(MW_STAT_QUARANTINE_INSERTS);
+		if (live->flags & MW_OBJ_SNAPSHOT)
+			bpf_map_delete_elem(&mw_snaps, &ptr);
 		bpf_map_delete_elem(&mw_objects, &ptr);
 		return;
 	}
@@ -156,7 +285,9 @@ static __always_inline void mw_heap_retire(struct mw_object *live, __u64 site, _
 /*
  * @site freed @ptr. Frees from anywhere retire tracked objects (ownership
  * may pass to core code), but only a watched module's free of a
- * quarantined address is its double free.
+ * quarantined address is its double free, and only its free of a pointer
+ * into a live object is an invalid free (the interior search is too costly
+ * for every free in the kernel).
  */
 static __always_inline void mw_heap_free(__u64 site, __u64 ptr)
 {
@@ -174,8 +305,13 @@ static __always_inline void mw_heap_free(__u64 site, __u64 ptr)
 	if (!module_id)
 		return;
 	obj = bpf_map_lookup_elem(&mw_quarantine, &ptr);
-	if (obj)
+	if (obj) {
 		mw_report_double_free(obj, site, module_id);
+		return;
+	}
+	obj = mw_heap_find(&mw_objects, ptr);
+	if (obj)
+		mw_report_invalid_free(obj, site, ptr, module_id);
 }
 
 #endif /* MODWATCH_HEAP_BPF_H */

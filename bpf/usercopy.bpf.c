@@ -162,8 +162,7 @@ int BPF_KPROBE(mw_kpg_check_object_size, const void *ptr, unsigned long n, bool 
 	struct mw_site s = {};
 
 	if (global_site(ctx, &s))
-		mw_check_heap(&s, (__u64)ptr, n,
-			      to_user ? MW_HEAP_OVERFLOW_READ : MW_HEAP_OVERFLOW_WRITE);
+		mw_check_kernel_side(&s, (__u64)ptr, n, to_user);
 	return 0;
 }
 

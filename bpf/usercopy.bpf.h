@@ -107,18 +107,11 @@ static __always_inline void mw_check_slice(const struct mw_site *s, const struct
 	bpf_ringbuf_submit(e, 0);
 }
 
-/* The kernel side [kaddr, kaddr + len) of a copy, against the heap tracker. */
-static __always_inline void mw_check_heap(const struct mw_site *s, __u64 kaddr, __u64 len,
-					  __u32 kind)
+static __always_inline void mw_report_heap_overflow(const struct mw_site *s, struct mw_object *o,
+						    __u64 kaddr, __u64 len, __u32 kind)
 {
-	struct mw_object *o;
 	struct mw_event *e;
 
-	if (!kaddr)
-		return;
-	o = mw_heap_find(kaddr);
-	if (!o || kaddr + len <= o->addr + o->size)
-		return;
 	e = mw_event_reserve(kind, MW_EVENT_SIZE(heap_overflow), s->addr, s->module_id);
 	if (!e)
 		return;
@@ -128,28 +121,120 @@ static __always_inline void mw_check_heap(const struct mw_site *s, __u64 kaddr, 
 	bpf_ringbuf_submit(e, 0);
 }
 
+/*
+ * uninit_leak: of the copied bytes within the object's first MW_ALLOC_SNAP,
+ * how many are still exactly as the allocator left them? Bytes that are all
+ * zero leak nothing (init_on_alloc) and do not count.
+ */
+static __always_inline __u64 mw_uninit_bytes(const struct mw_object *o, __u64 kaddr, __u64 len)
+{
+	__u64 off = kaddr - o->addr, n;
+	struct mw_snap *snap;
+	struct mw_cmp c;
+
+	if (!(o->flags & MW_OBJ_SNAPSHOT) || off >= MW_ALLOC_SNAP || off >= o->size)
+		return 0;
+	snap = bpf_map_lookup_elem(&mw_snaps, &o->addr);
+	if (!snap)
+		return 0;
+	n = MW_ALLOC_SNAP - off;
+	if (n > len)
+		n = len;
+	if (n > o->size - off)
+		n = o->size - off;
+	n = mw_cmp_len(n);
+	if (bpf_probe_read_kernel(c.a, n, (void *)kaddr) ||
+	    bpf_probe_read_kernel(c.b, n, snap->bytes + (off & (MW_ALLOC_SNAP - 1))))
+		return 0;
+	c.n = n;
+	mw_cmp_run(&c);
+	/* A written byte equals the old one by chance 1 in 256 times: demand them all. */
+	return c.same == n && c.nonzero ? n : 0;
+}
+
+static __always_inline void mw_report_uninit(const struct mw_site *s, struct mw_object *o,
+					     __u64 kaddr, __u64 len, __u64 uninit)
+{
+	struct mw_event *e;
+
+	e = mw_event_reserve(MW_UNINIT_LEAK, MW_EVENT_SIZE(uninit_leak), s->addr, s->module_id);
+	if (!e)
+		return;
+	e->uninit_leak.obj = *o;
+	e->uninit_leak.copy_addr = kaddr;
+	e->uninit_leak.copy_len = len;
+	e->uninit_leak.uninit_len = uninit;
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* A copy touched freed object @q: once per freed object, like double_free. */
+static __always_inline void mw_report_uaf(const struct mw_site *s, struct mw_object *q,
+					  __u64 kaddr, __u64 len, __u32 access)
+{
+	struct mw_event *e;
+
+	if (__sync_fetch_and_or(&q->flags, MW_OBJ_UAF_REPORTED) & MW_OBJ_UAF_REPORTED)
+		return;
+	e = mw_event_reserve(MW_USE_AFTER_FREE, MW_EVENT_SIZE(use_after_free), s->addr,
+			     s->module_id);
+	if (!e)
+		return;
+	e->use_after_free.obj = *q;
+	e->use_after_free.access_addr = kaddr;
+	e->use_after_free.access_len = len;
+	e->use_after_free.access = access;
+	bpf_ringbuf_submit(e, 0);
+}
+
+/*
+ * The kernel side [kaddr, kaddr + len) of a copy against the heap tracker:
+ * past a live object's requested size (heap_overflow_*), bytes the module
+ * never wrote going to user space (uninit_leak), or a freed object
+ * (use_after_free).
+ */
+static __always_inline void mw_check_kernel_side(const struct mw_site *s, __u64 kaddr, __u64 len,
+						 bool to_user)
+{
+	struct mw_object *o;
+	__u64 uninit;
+
+	if (!kaddr)
+		return;
+	o = mw_heap_find(&mw_objects, kaddr);
+	if (o) {
+		if (kaddr + len > o->addr + o->size)
+			mw_report_heap_overflow(s, o, kaddr, len,
+						to_user ? MW_HEAP_OVERFLOW_READ :
+							  MW_HEAP_OVERFLOW_WRITE);
+		else if (to_user && (uninit = mw_uninit_bytes(o, kaddr, len)))
+			mw_report_uninit(s, o, kaddr, len, uninit);
+		return;
+	}
+	o = mw_heap_find(&mw_quarantine, kaddr);
+	if (o)
+		mw_report_uaf(s, o, kaddr, len,
+			      to_user ? MW_ACCESS_COPY_TO_USER : MW_ACCESS_COPY_FROM_USER);
+}
+
 /* Do the overlapping bytes differ between the earlier fetch @f and user memory now? */
 static __always_inline __u32 mw_bytes_changed(const struct mw_fetch *f, __u64 ostart, __u64 olen)
 {
-	__u8 now[MW_SNAP_LEN];
-	__u64 skip = ostart - f->start, n, i;
+	__u64 skip = ostart - f->start, n;
+	struct mw_cmp c;
 
 	if (skip >= f->snap_len)
 		return MW_CHANGED_UNKNOWN;	/* the overlap lies past the kept bytes */
 	n = f->snap_len - skip;
 	if (n > olen)
 		n = olen;
-	if (n > MW_SNAP_LEN)
-		n = MW_SNAP_LEN;
-	if (bpf_probe_read_user(now, n, (void *)ostart))
+	n = mw_cmp_len(n);
+	/* skip < snap_len <= MW_SNAP_LEN: the mask only tells the verifier so. */
+	if (bpf_probe_read_user(c.a, n, (void *)ostart) ||
+	    bpf_probe_read_kernel(c.b, n, f->snap + (skip & (MW_SNAP_LEN - 1))))
 		return MW_CHANGED_UNKNOWN;
-	for (i = 0; i < MW_SNAP_LEN; i++) {
-		if (i >= n)
-			break;
-		if (now[i] != f->snap[(skip + i) & (MW_SNAP_LEN - 1)])
-			return MW_CHANGED_YES;
-	}
-	return MW_CHANGED_NO;
+	c.n = n;
+	mw_cmp_run(&c);
+	return c.same == n ? MW_CHANGED_NO : MW_CHANGED_YES;
 }
 
 static __always_inline void mw_report_double_fetch(const struct mw_site *s,
@@ -224,7 +309,7 @@ static __always_inline void mw_user_fetch(const struct mw_site *s, const struct 
 {
 	if (!len)
 		return;
-	mw_check_heap(s, kdst, len, MW_HEAP_OVERFLOW_WRITE);
+	mw_check_kernel_side(s, kdst, len, false);
 	if (!mw_task_has_epochs())
 		return;
 	mw_check_slice(s, sc, uaddr, len, MW_FROM_USER);
@@ -237,7 +322,7 @@ static __always_inline void mw_user_store(const struct mw_site *s, const struct 
 {
 	if (!len)
 		return;
-	mw_check_heap(s, ksrc, len, MW_HEAP_OVERFLOW_READ);
+	mw_check_kernel_side(s, ksrc, len, true);
 	if (mw_task_has_epochs())
 		mw_check_slice(s, sc, uaddr, len, MW_TO_USER);
 }

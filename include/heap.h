@@ -12,7 +12,38 @@
 enum {
 	/* A double_free was reported for this freed object: report it once. */
 	MW_OBJ_DOUBLE_FREE_REPORTED = 1u << 0,
+	/* Allocated without __GFP_ZERO: mw_snaps holds its first bytes as allocated. */
+	MW_OBJ_SNAPSHOT = 1u << 1,
+	/* A use_after_free was reported for this freed object: report it once. */
+	MW_OBJ_UAF_REPORTED = 1u << 2,
 };
+
+/* Bytes of a non-zeroed allocation kept to tell later whether they were written. */
+#define MW_ALLOC_SNAP 64
+
+struct mw_snap {
+	__u8 bytes[MW_ALLOC_SNAP];
+};
+
+/*
+ * The layout of a kmem_cache a watched module allocates from: where its
+ * objects sit in a slab (SLUB: slab base, aligned to its order, plus
+ * red_left_pad, plus k * size), so interior pointers resolve, and its name
+ * for reports.
+ */
+#define MW_CACHE_NAME 32
+#define MW_MAX_CACHES 64
+
+struct mw_cache {
+	__u32 size;		/* stride between objects */
+	__u32 object_size;
+	__u32 red_left_pad;
+	__u32 order;		/* of its slabs, and the fallback order */
+	__u32 min_order;
+	__u32 __pad;
+	char name[MW_CACHE_NAME];
+};
+_Static_assert(sizeof(struct mw_cache) == 56, "mw_cache layout");
 
 /*
  * One heap object allocated by a watched module. Live objects are keyed by

@@ -12,7 +12,14 @@
 	X(OBJECTS_FULL,		objects_full,	"allocations not tracked: object table full") \
 	X(QUARANTINE_FULL,	quarantine_full, "frees not quarantined: quarantine insert failed") \
 	X(EPOCH_FULL,		epoch_full,	"fetches not remembered: more than 8 in one syscall") \
-	X(EPOCH_NO_STORAGE,	epoch_no_storage, "fetches not remembered: no task storage")
+	X(EPOCH_NO_STORAGE,	epoch_no_storage, "fetches not remembered: no task storage") \
+	X(QUARANTINE_INSERTS,	quarantine_inserts, "objects quarantined") \
+	X(QUARANTINE_REUSED,	quarantine_reused, "quarantined addresses handed out again") \
+	X(SNAPSHOTS_FULL,	snapshots_full,	"allocations without a snapshot: table full") \
+	X(CACHES_FULL,		caches_full,	"module caches not resolved: table full") \
+	X(LOCK_STACK_FULL,	lock_stack_full, "held locks not on their task's stack: more than 16") \
+	X(HELD_SET_FULL,	held_set_full,	"held locks a heap free cannot find: held-lock table crowded") \
+	X(LOCK_UNTRACKED,	lock_untracked,	"lock calls not tracked: no task storage or outcome unseen")
 
 #define MW_STAT_ENUM(up, low, desc) MW_STAT_##up,
 enum mw_stat {

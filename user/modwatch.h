@@ -92,6 +92,21 @@ int mw_sites_attach(struct mw_sites *ss, struct modwatch_bpf *skel, struct mw_mo
 		    const char *ko_path);
 void mw_sites_detach(struct mw_sites *ss, struct modwatch_bpf *skel, struct mw_module *m);
 
+/* heap.c: reading the heap tracker's maps back. */
+struct mw_alloc_group {
+	__u32 module_id;
+	__u32 __pad;
+	__u64 site;		/* allocation site */
+	__u64 count;
+	__u64 bytes;		/* requested */
+};
+#define MW_MAX_GROUPS 1024
+void mw_heap_init(struct modwatch_bpf *skel);
+int mw_heap_cache_name(__u64 cache, char *buf, size_t len);
+int mw_heap_group_live(__u32 module_id, bool drop, struct mw_alloc_group *g, size_t max);
+__u64 mw_heap_quarantined(void);
+__u64 mw_heap_missed(void);
+
 /* bpf.c: the BPF object's lifecycle. */
 struct mw_config {
 	__u32 max_objects;
@@ -127,6 +142,10 @@ struct mw_summary {
 	const __u64 *stats;	/* MW_STAT_NR counters */
 	__u64 violations;
 	__u64 runtime_ns;
+	__u64 quarantine_evicted;	/* freed objects forgotten before reuse */
+	__u64 missed;		/* heap hook runs the kernel skipped */
+	const struct mw_alloc_group *live;	/* live objects by module and site */
+	size_t nr_live;
 };
 
 struct mw_start {
@@ -141,6 +160,7 @@ struct mw_printer {
 	void (*violation)(FILE *out, struct mw_registry *reg, const struct mw_event *e);
 	void (*lost)(FILE *out, __u64 new_lost, __u64 total_lost);
 	void (*module)(FILE *out, const struct mw_module *m);	/* loaded or unloaded */
+	void (*live)(FILE *out, struct mw_registry *reg, const struct mw_alloc_group *g, size_t n);
 	void (*summary)(FILE *out, const struct mw_summary *s);
 };
 extern const struct mw_printer mw_print_text;

@@ -105,11 +105,18 @@ static void json_start(FILE *out, const struct mw_start *s)
 /* An object and the history the heap tracker knows of it. */
 static void json_object(FILE *out, const struct mw_object *o)
 {
+	char name[MW_CACHE_NAME + 1];
+
 	fputs("\"object\":{", out);
 	json_addr(out, "addr", o->addr);
 	fprintf(out, ",\"size\":%llu,\"alloc_size\":%llu,", (unsigned long long)o->size,
 		(unsigned long long)o->alloc_size);
 	json_addr(out, "cache", o->cache);
+	fputs(",\"cache_name\":", out);
+	if (!mw_heap_cache_name(o->cache, name, sizeof(name)))
+		json_str(out, name, sizeof(name));
+	else
+		fputs("null", out);
 	fputs("},\"alloc\":{", out);
 	json_site(out, "site", o->alloc_site);
 	fprintf(out, ",\"tid\":%u,\"time_ns\":%llu}", o->alloc_tid,
@@ -155,6 +162,53 @@ static void json_heap_overflow(FILE *out, const struct mw_heap_overflow *p)
 		(unsigned long long)(p->copy_addr - p->obj.addr));
 }
 
+static const char *const access_names[] = {
+	[MW_ACCESS_COPY_FROM_USER] = "copy_from_user",
+	[MW_ACCESS_COPY_TO_USER] = "copy_to_user",
+	[MW_ACCESS_LOCK] = "lock",
+	[MW_ACCESS_UNLOCK] = "unlock",
+};
+
+static void json_uaf(FILE *out, const struct mw_use_after_free *p)
+{
+	fputc(',', out);
+	json_object(out, &p->obj);
+	fprintf(out, ",\"access\":{\"type\":\"%s\",",
+		p->access <= MW_ACCESS_UNLOCK && access_names[p->access] ?
+			access_names[p->access] : "unknown");
+	json_addr(out, "addr", p->access_addr);
+	fprintf(out, ",\"len\":%llu,\"offset\":%llu}", (unsigned long long)p->access_len,
+		(unsigned long long)(p->access_addr - p->obj.addr));
+}
+
+static void json_invalid_free(FILE *out, const struct mw_invalid_free *p)
+{
+	fputc(',', out);
+	json_object(out, &p->obj);
+	fputc(',', out);
+	json_addr(out, "ptr", p->ptr);
+	fprintf(out, ",\"offset\":%llu", (unsigned long long)(p->ptr - p->obj.addr));
+}
+
+static void json_leak(FILE *out, const struct mw_leak_on_unload *p)
+{
+	fputc(',', out);
+	json_site(out, "alloc_site", p->alloc_site);
+	fprintf(out, ",\"count\":%llu,\"bytes\":%llu", (unsigned long long)p->count,
+		(unsigned long long)p->bytes);
+}
+
+static void json_uninit(FILE *out, const struct mw_uninit_leak *p)
+{
+	fputc(',', out);
+	json_object(out, &p->obj);
+	fputs(",\"copy\":{", out);
+	json_addr(out, "addr", p->copy_addr);
+	fprintf(out, ",\"len\":%llu,\"offset\":%llu},\"uninit_len\":%llu",
+		(unsigned long long)p->copy_len, (unsigned long long)(p->copy_addr - p->obj.addr),
+		(unsigned long long)p->uninit_len);
+}
+
 static void json_violation(FILE *out, struct mw_registry *reg, const struct mw_event *e)
 {
 	fputs("{\"type\":\"violation\",\"kind\":", out);
@@ -180,6 +234,18 @@ static void json_violation(FILE *out, struct mw_registry *reg, const struct mw_e
 	case MW_HEAP_OVERFLOW_WRITE:
 	case MW_HEAP_OVERFLOW_READ:
 		json_heap_overflow(out, &e->heap_overflow);
+		break;
+	case MW_USE_AFTER_FREE:
+		json_uaf(out, &e->use_after_free);
+		break;
+	case MW_INVALID_FREE:
+		json_invalid_free(out, &e->invalid_free);
+		break;
+	case MW_LEAK_ON_UNLOAD:
+		json_leak(out, &e->leak_on_unload);
+		break;
+	case MW_UNINIT_LEAK:
+		json_uninit(out, &e->uninit_leak);
 		break;
 	default:
 		break;
@@ -211,6 +277,32 @@ static void json_counts(FILE *out, const __u64 *counts)
 	fputc('}', out);
 }
 
+static void json_groups(FILE *out, struct mw_registry *reg, const struct mw_alloc_group *g,
+			size_t n)
+{
+	size_t i;
+
+	fputc('[', out);
+	for (i = 0; i < n; i++) {
+		fprintf(out, "%s{\"module\":", i ? "," : "");
+		json_str(out, mw_registry_name(reg, g[i].module_id), 64);
+		fputc(',', out);
+		json_site(out, "site", g[i].site);
+		fprintf(out, ",\"count\":%llu,\"bytes\":%llu}", (unsigned long long)g[i].count,
+			(unsigned long long)g[i].bytes);
+	}
+	fputc(']', out);
+}
+
+static void json_live(FILE *out, struct mw_registry *reg, const struct mw_alloc_group *g,
+		      size_t n)
+{
+	fputs("{\"type\":\"live\",\"objects\":", out);
+	json_groups(out, reg, g, n);
+	fputs("}\n", out);
+	fflush(out);
+}
+
 static void json_summary(FILE *out, const struct mw_summary *s)
 {
 	__u64 lost = 0;
@@ -233,7 +325,10 @@ static void json_summary(FILE *out, const struct mw_summary *s)
 	for (k = 0; k < MW_STAT_LOST_BASE; k++)
 		fprintf(out, "%s\"%s\":%llu", k ? "," : "", mw_stat_name(k),
 			(unsigned long long)s->stats[k]);
-	fputs("}}\n", out);
+	fprintf(out, ",\"quarantine_evicted\":%llu,\"missed\":%llu},\"live\":",
+		(unsigned long long)s->quarantine_evicted, (unsigned long long)s->missed);
+	json_groups(out, s->reg, s->live, s->nr_live);
+	fputs("}\n", out);
 	fflush(out);
 }
 
@@ -242,5 +337,6 @@ const struct mw_printer mw_print_json = {
 	.violation = json_violation,
 	.lost = json_lost,
 	.module = json_module_event,
+	.live = json_live,
 	.summary = json_summary,
 };

@@ -108,6 +108,76 @@ static void print_heap_overflow(FILE *out, const struct mw_event *e)
 		(unsigned long long)p->obj.size, (unsigned long long)p->obj.addr, alloc);
 }
 
+static const char *const access_names[] = {
+	[MW_ACCESS_COPY_FROM_USER] = "copy_from_user into",
+	[MW_ACCESS_COPY_TO_USER] = "copy_to_user from",
+	[MW_ACCESS_LOCK] = "lock in",
+	[MW_ACCESS_UNLOCK] = "unlock in",
+};
+
+/* "0xADDR (SIZE bytes[, cache NAME]) allocated at SITE" */
+static void print_object(FILE *out, const struct mw_object *o)
+{
+	char alloc[SYM_LEN], cache[MW_CACHE_NAME + 1];
+
+	mw_ksym_format(o->alloc_site, alloc, sizeof(alloc));
+	fprintf(out, "0x%llx (%llu bytes", (unsigned long long)o->addr,
+		(unsigned long long)o->size);
+	if (!mw_heap_cache_name(o->cache, cache, sizeof(cache)))
+		fprintf(out, ", cache %s", cache);
+	fprintf(out, ") allocated at %s by tid %u", alloc, o->alloc_tid);
+}
+
+static void print_uaf(FILE *out, const struct mw_event *e)
+{
+	const struct mw_use_after_free *p = &e->use_after_free;
+	char site[SYM_LEN], freed[SYM_LEN];
+
+	mw_ksym_format(e->hdr.site, site, sizeof(site));
+	mw_ksym_format(p->obj.free_site, freed, sizeof(freed));
+	fprintf(out, " %s freed object at offset %llu (%llu bytes) at %s; object ",
+		p->access <= MW_ACCESS_UNLOCK && access_names[p->access] ?
+			access_names[p->access] : "access to",
+		(unsigned long long)(p->access_addr - p->obj.addr),
+		(unsigned long long)p->access_len, site);
+	print_object(out, &p->obj);
+	fprintf(out, ", freed at %s by tid %u", freed, p->obj.free_tid);
+}
+
+static void print_invalid_free(FILE *out, const struct mw_event *e)
+{
+	const struct mw_invalid_free *p = &e->invalid_free;
+	char site[SYM_LEN];
+
+	mw_ksym_format(e->hdr.site, site, sizeof(site));
+	fprintf(out, " free of 0x%llx at %s, %llu bytes into live object ",
+		(unsigned long long)p->ptr, site, (unsigned long long)(p->ptr - p->obj.addr));
+	print_object(out, &p->obj);
+}
+
+static void print_leak(FILE *out, const struct mw_event *e)
+{
+	const struct mw_leak_on_unload *p = &e->leak_on_unload;
+	char site[SYM_LEN];
+
+	mw_ksym_format(p->alloc_site, site, sizeof(site));
+	fprintf(out, " unloaded with %llu object%s (%llu bytes) allocated at %s never freed",
+		(unsigned long long)p->count, p->count == 1 ? "" : "s",
+		(unsigned long long)p->bytes, site);
+}
+
+static void print_uninit(FILE *out, const struct mw_event *e)
+{
+	const struct mw_uninit_leak *p = &e->uninit_leak;
+	char site[SYM_LEN];
+
+	mw_ksym_format(e->hdr.site, site, sizeof(site));
+	fprintf(out, " copy_to_user at %s of %llu bytes, %llu of them never written since "
+		"allocation, from object ", site, (unsigned long long)p->copy_len,
+		(unsigned long long)p->uninit_len);
+	print_object(out, &p->obj);
+}
+
 static void print_generic(FILE *out, const struct mw_event *e)
 {
 	char site[SYM_LEN];
@@ -135,6 +205,18 @@ static void text_violation(FILE *out, struct mw_registry *reg, const struct mw_e
 	case MW_HEAP_OVERFLOW_READ:
 		print_heap_overflow(out, e);
 		break;
+	case MW_USE_AFTER_FREE:
+		print_uaf(out, e);
+		break;
+	case MW_INVALID_FREE:
+		print_invalid_free(out, e);
+		break;
+	case MW_LEAK_ON_UNLOAD:
+		print_leak(out, e);
+		break;
+	case MW_UNINIT_LEAK:
+		print_uninit(out, e);
+		break;
 	default:
 		print_generic(out, e);
 		break;
@@ -150,6 +232,22 @@ static void text_lost(FILE *out, __u64 new_lost, __u64 total_lost)
 	fprintf(out, "modwatch: LOST %llu violation report%s (ring buffer full; %llu in all):"
 		" raise --ringbuf-kb\n", (unsigned long long)new_lost, new_lost == 1 ? "" : "s",
 		(unsigned long long)total_lost);
+	fflush(out);
+}
+
+static void text_live(FILE *out, struct mw_registry *reg, const struct mw_alloc_group *g,
+		      size_t n)
+{
+	char site[SYM_LEN];
+	size_t i;
+
+	fprintf(out, "modwatch: %zu allocation site%s with live objects\n", n, n == 1 ? "" : "s");
+	for (i = 0; i < n; i++) {
+		mw_ksym_format(g[i].site, site, sizeof(site));
+		fprintf(out, "modwatch:   %-24s %-40s %llu object%s, %llu bytes\n",
+			mw_registry_name(reg, g[i].module_id), site, (unsigned long long)g[i].count,
+			g[i].count == 1 ? "" : "s", (unsigned long long)g[i].bytes);
+	}
 	fflush(out);
 }
 
@@ -177,7 +275,13 @@ static void text_summary(FILE *out, const struct mw_summary *s)
 		if (s->stats[k])
 			fprintf(out, "modwatch:   %s: %llu\n", mw_stat_desc(k),
 				(unsigned long long)s->stats[k]);
-	fflush(out);
+	if (s->quarantine_evicted)
+		fprintf(out, "modwatch:   freed objects forgotten before reuse (--quarantine): "
+			"%llu\n", (unsigned long long)s->quarantine_evicted);
+	if (s->missed)
+		fprintf(out, "modwatch:   heap hook runs the kernel skipped: %llu (lifetime "
+			"reports may be incomplete)\n", (unsigned long long)s->missed);
+	text_live(out, s->reg, s->live, s->nr_live);
 }
 
 const struct mw_printer mw_print_text = {
@@ -185,5 +289,6 @@ const struct mw_printer mw_print_text = {
 	.violation = text_violation,
 	.lost = text_lost,
 	.module = text_module,
+	.live = text_live,
 	.summary = text_summary,
 };

@@ -37,6 +37,13 @@ struct session {
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t child_exited;
+static volatile sig_atomic_t live_requested;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	live_requested = 1;
+}
 
 static void on_stop(int sig)
 {
@@ -65,29 +72,79 @@ static void install_signals(void)
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_usr1;
+	sigaction(SIGUSR1, &sa, NULL);
 	sa.sa_handler = on_child;
 	sa.sa_flags = SA_NOCLDSTOP;
 	sigaction(SIGCHLD, &sa, NULL);
 }
 
+/* Lifetime rules rely on seeing every allocation and free. */
+static bool lifetime_kind(__u32 kind)
+{
+	return kind == MW_DOUBLE_FREE || kind == MW_USE_AFTER_FREE || kind == MW_INVALID_FREE ||
+	       kind == MW_LEAK_ON_UNLOAD || kind == MW_UNINIT_LEAK;
+}
+
+static void emit(struct session *s, struct mw_event *e)
+{
+	struct mw_module *m = mw_registry_module(&s->reg, e->hdr.module_id);
+
+	/* The kernel skipped some heap hook runs: say the evidence may be partial. */
+	if (lifetime_kind(e->hdr.kind) && mw_heap_missed())
+		e->hdr.flags |= MW_EV_INCOMPLETE;
+	s->violations++;
+	if (m)
+		m->counts[e->hdr.kind]++;
+	s->pr->violation(s->out, &s->reg, e);
+}
+
 static int handle_event(void *ctx, void *data, size_t size)
 {
-	struct session *s = ctx;
-	const struct mw_event *e = data;
-	struct mw_module *m;
+	struct mw_event e = {};
+	const struct mw_event_hdr *h = data;
 
-	if (size < sizeof(e->hdr) || e->hdr.size > size || e->hdr.kind >= MW_KIND_NR ||
-	    e->hdr.kind == MW_KIND_NONE) {
+	if (size < sizeof(*h) || h->size > size || h->size > sizeof(e) ||
+	    h->kind >= MW_KIND_NR || h->kind == MW_KIND_NONE) {
 		mw_warn("dropping a malformed record (%zu bytes): BPF object and daemon disagree",
 			size);
 		return 0;
 	}
-	s->violations++;
-	m = mw_registry_module(&s->reg, e->hdr.module_id);
-	if (m)
-		m->counts[e->hdr.kind]++;
-	s->pr->violation(s->out, &s->reg, e);
+	memcpy(&e, data, h->size);
+	emit(ctx, &e);
 	return 0;
+}
+
+/* leak_on_unload: every object @m allocated and never freed, one report per site. */
+static void report_leaks(struct session *s, struct mw_module *m)
+{
+	static struct mw_alloc_group g[MW_MAX_GROUPS];
+	struct mw_event e;
+	int i, n;
+
+	n = mw_heap_group_live(m->id, true, g, MW_MAX_GROUPS);
+	for (i = 0; i < n; i++) {
+		memset(&e, 0, sizeof(e));
+		e.hdr.kind = MW_LEAK_ON_UNLOAD;
+		e.hdr.size = MW_EVENT_SIZE(leak_on_unload);
+		e.hdr.ts_ns = now_ns();
+		e.hdr.module_id = m->id;
+		e.hdr.site = g[i].site;
+		snprintf(e.hdr.comm, sizeof(e.hdr.comm), "(unload)");
+		e.leak_on_unload.alloc_site = g[i].site;
+		e.leak_on_unload.count = g[i].count;
+		e.leak_on_unload.bytes = g[i].bytes;
+		emit(s, &e);
+	}
+}
+
+static void print_live(struct session *s)
+{
+	static struct mw_alloc_group g[MW_MAX_GROUPS];
+	int n = mw_heap_group_live(0, false, g, MW_MAX_GROUPS);
+
+	if (n >= 0)
+		s->pr->live(s->out, &s->reg, g, n);
 }
 
 static __u64 total_lost(const __u64 *stats)
@@ -229,6 +286,9 @@ static struct mw_module *find_loaded(struct session *s, const char *name)
 
 static void unwatch_module(struct session *s, struct mw_module *m)
 {
+	/* Drain first: reports made before the unload still name its symbols. */
+	ring_buffer__consume(s->rb);
+	report_leaks(s, m);
 	mw_sites_detach(&s->sites, s->skel, m);
 	mw_registry_remove(&s->reg, m);
 	mw_ksym_free();		/* its symbols are gone */
@@ -351,6 +411,10 @@ static int event_loop(struct session *s)
 		}
 		if (s->opts->cmd && child_done(s))
 			break;
+		if (live_requested) {
+			live_requested = 0;
+			print_live(s);
+		}
 		if (now_ns() - last_check >= 1000000000ull) {
 			check_lost(s);
 			if (s->kernel.modules)
@@ -361,13 +425,24 @@ static int event_loop(struct session *s)
 	return 0;
 }
 
+/* Inserted, minus handed out again, minus still there: what the LRU forgot. */
+static __u64 quarantine_evicted(const __u64 *stats)
+{
+	__u64 gone = stats[MW_STAT_QUARANTINE_REUSED] + mw_heap_quarantined();
+
+	return stats[MW_STAT_QUARANTINE_INSERTS] > gone ? stats[MW_STAT_QUARANTINE_INSERTS] - gone : 0;
+}
+
 static void finish(struct session *s)
 {
+	static struct mw_alloc_group live[MW_MAX_GROUPS];
 	__u64 stats[MW_STAT_NR] = {};
 	struct mw_summary sum = {
 		.reg = &s->reg,
 		.stats = stats,
+		.live = live,
 	};
+	int n;
 
 	stop_child(s);
 	/* Drain what the probes wrote before they stopped. */
@@ -376,6 +451,10 @@ static void finish(struct session *s)
 	mw_bpf_stats(s->skel, stats);
 	sum.violations = s->violations;
 	sum.runtime_ns = now_ns() - s->start_ns;
+	sum.quarantine_evicted = quarantine_evicted(stats);
+	sum.missed = mw_heap_missed();
+	n = mw_heap_group_live(0, false, live, MW_MAX_GROUPS);
+	sum.nr_live = n > 0 ? n : 0;
 	s->pr->summary(s->out, &sum);
 }
 
@@ -425,6 +504,7 @@ static int setup(struct session *s)
 	if (err)
 		return err;
 	mw_registry_init(&s->reg, s->skel);
+	mw_heap_init(s->skel);
 	err = watch_modules(s);
 	if (!err)
 		err = mw_bpf_attach(s->skel);

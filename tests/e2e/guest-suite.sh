@@ -67,6 +67,7 @@ wait_for() { # file pattern
 	2>"$out/reload.err" &
 mwpid=$!
 wait_for "$out/reload.json" '"type":"start"'
+"$trigger" --dev /dev/mw_buggy leak >/dev/null
 rmmod mw_buggy
 wait_for "$out/reload.json" '"event":"unload"'
 cat /sys/kernel/debug/kprobes/list >"$out/reload.unloaded.list"

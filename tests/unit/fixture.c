@@ -58,11 +58,17 @@ static int run(struct bpf_program *prog, __u64 *args, int nr)
 }
 
 /* kmalloc(call_site, ptr, bytes_req, bytes_alloc, gfp_flags, node) */
-int fx_kmalloc(struct fx *f, __u64 site, __u64 ptr, __u64 size)
+int fx_kmalloc_gfp(struct fx *f, __u64 site, __u64 ptr, __u64 size, __u32 gfp)
 {
-	__u64 args[6] = { site, ptr, size, size < 64 ? 64 : size, 0xcc0, 0 };
+	__u64 args[6] = { site, ptr, size, size < 64 ? 64 : size, gfp, 0 };
 
 	return run(f->skel->progs.mw_kmalloc, args, 6);
+}
+
+/* GFP_KERNEL: not zeroed */
+int fx_kmalloc(struct fx *f, __u64 site, __u64 ptr, __u64 size)
+{
+	return fx_kmalloc_gfp(f, site, ptr, size, 0xcc0);
 }
 
 /* kmem_cache_alloc(call_site, ptr, s, gfp_flags, node) since v6.1 */
@@ -163,4 +169,51 @@ bool fx_is_live(struct fx *f, __u64 ptr)
 bool fx_is_quarantined(struct fx *f, __u64 ptr)
 {
 	return in_map(f->skel->maps.mw_quarantine, ptr);
+}
+
+__u64 fx_ksym(const char *name)
+{
+	char line[256], sym[128];
+	unsigned long long addr;
+	__u64 found = 0;
+	FILE *f = fopen("/proc/kallsyms", "re");
+
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%llx %*c %127s", &addr, sym) == 2 && !strcmp(sym, name))
+			found = addr;
+	fclose(f);
+	return found;
+}
+
+/*
+ * Real kernel memory whose bytes never change and that user space can read
+ * too: the kernel's BTF, at __start_BTF and in /sys/kernel/btf/vmlinux.
+ * Finds @len bytes there that are all zero (@zero), or the header, which
+ * starts with the BTF magic (not all zero).
+ */
+__u64 fx_btf_bytes(bool zero, size_t len)
+{
+	__u64 base = fx_ksym("__start_BTF"), found = 0;
+	unsigned char buf[1 << 16];
+	size_t n, i, run = 0;
+	FILE *f;
+
+	f = fopen("/sys/kernel/btf/vmlinux", "re");
+	if (!base || !f) {
+		if (f)
+			fclose(f);
+		return 0;
+	}
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	if (!zero)
+		return n >= len && buf[0] ? base : 0;
+	for (i = 0; i < n && !found; i++) {
+		run = buf[i] ? 0 : run + 1;
+		if (run == len)
+			found = base + i + 1 - len;
+	}
+	return found;
 }

@@ -37,6 +37,7 @@ int fx_setup(struct fx *f, const struct mw_config *cfg);
 void fx_teardown(struct fx *f);
 
 int fx_kmalloc(struct fx *f, __u64 site, __u64 ptr, __u64 size);
+int fx_kmalloc_gfp(struct fx *f, __u64 site, __u64 ptr, __u64 size, __u32 gfp);
 int fx_cache_alloc(struct fx *f, __u64 site, __u64 ptr, __u64 cache);
 int fx_kfree(struct fx *f, __u64 site, __u64 ptr);
 int fx_cache_free(struct fx *f, __u64 site, __u64 ptr);
@@ -56,5 +57,8 @@ int fx_count(struct fx *f, __u32 kind);
 __u64 fx_stat(struct fx *f, __u32 stat);
 bool fx_is_live(struct fx *f, __u64 ptr);
 bool fx_is_quarantined(struct fx *f, __u64 ptr);
+/* The address of kernel symbol @name from /proc/kallsyms, 0 if absent. */
+__u64 fx_ksym(const char *name);
+__u64 fx_btf_bytes(bool zero, size_t len);
 
 #endif /* MODWATCH_FIXTURE_H */

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Object lifetimes: use after free, invalid free, uninitialised bytes copied
+ * to user space, leaks grouped by site, quarantine eviction. Driven through
+ * the real kmem hooks and the user-copy test entries.
+ */
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "fixture.h"
+#include "test.h"
+
+#define SETUP(f, cfg)								\
+	do {									\
+		int _err = fx_setup(f, cfg);					\
+		if (_err) {							\
+			fx_teardown(f);						\
+			ASSERT_OK(_err, "loading the BPF object");		\
+		}								\
+	} while (0)
+
+#define SITE_COPY	(FAKE_LO + 0x2000)
+#define GFP_KERNEL	0xcc0u
+#define GFP_ZERO	0x100u
+
+static struct fx fx;
+static __u8 ubuf[256];
+static const struct mw_syscall no_slice = { .nr = 39 };	/* getpid: declares no slice */
+
+TEST(copy_from_a_freed_object_is_use_after_free_once)
+{
+	const struct mw_use_after_free *p;
+
+	SETUP(&fx, NULL);
+	ASSERT_OK(fx_site(&fx, 0, SITE_COPY, MW_CALLEE_COPY_TO_USER), "installing a site");
+	fx_kmalloc(&fx, SITE_ALLOC, OBJ(1), 64);
+	fx_kfree(&fx, SITE_FREE1, OBJ(1));
+	fx_store(&fx, 0, &no_slice, ubuf, OBJ(1) + 16, 8);	/* interior */
+	ASSERT_EQ(fx_drain(&fx), 1, "reports");
+	ASSERT_EQ(fx.events[0].hdr.kind, MW_USE_AFTER_FREE, "kind");
+	ASSERT_EQ(fx.events[0].hdr.site, SITE_COPY, "use site");
+	p = &fx.events[0].use_after_free;
+	ASSERT_EQ(p->obj.addr, OBJ(1), "object");
+	ASSERT_EQ(p->obj.alloc_site, SITE_ALLOC, "alloc site");
+	ASSERT_EQ(p->obj.free_site, SITE_FREE1, "free site");
+	ASSERT_EQ(p->access_addr - p->obj.addr, 16, "offset of the access");
+	ASSERT_EQ(p->access, MW_ACCESS_COPY_TO_USER, "access");
+	fx_store(&fx, 0, &no_slice, ubuf, OBJ(1), 8);
+	ASSERT_EQ(fx_drain(&fx), 0, "one report per freed object");
+	fx_teardown(&fx);
+}
+
+TEST(memory_handed_out_again_is_no_use_after_free)
+{
+	SETUP(&fx, NULL);
+	ASSERT_OK(fx_site(&fx, 0, SITE_COPY, MW_CALLEE_COPY_FROM_USER), "installing a site");
+	fx_kmalloc(&fx, SITE_ALLOC, OBJ(2), 64);
+	fx_kfree(&fx, SITE_FREE1, OBJ(2));
+	fx_kmalloc(&fx, SITE_CORE, OBJ(2), 64);		/* someone else's now */
+	fx_fetch(&fx, 0, &no_slice, OBJ(2), ubuf, 8);
+	ASSERT_EQ(fx_drain(&fx), 0, "copy into reused memory");
+	fx_teardown(&fx);
+}
+
+TEST(free_of_an_interior_pointer_is_invalid_free)
+{
+	SETUP(&fx, NULL);
+	fx_kmalloc(&fx, SITE_ALLOC, OBJ(3), 40);
+	fx_kfree(&fx, SITE_FREE1, OBJ(3) + 8);
+	ASSERT_EQ(fx_drain(&fx), 1, "reports");
+	ASSERT_EQ(fx.events[0].hdr.kind, MW_INVALID_FREE, "kind");
+	ASSERT_EQ(fx.events[0].invalid_free.ptr, OBJ(3) + 8, "freed pointer");
+	ASSERT_EQ(fx.events[0].invalid_free.obj.addr, OBJ(3), "the live object");
+	ASSERT_TRUE(fx_is_live(&fx, OBJ(3)), "the object stays live");
+	fx_kfree(&fx, SITE_CORE, OBJ(3) + 8);
+	ASSERT_EQ(fx_drain(&fx), 0, "core code's frees are not checked that way");
+	fx_teardown(&fx);
+}
+
+TEST(interior_pointers_resolve_in_a_module_cache_with_red_zones)
+{
+	/* 16 KiB objects after a 64-byte left red zone in order-3 slabs */
+	struct mw_cache c = { .size = 16448, .object_size = 16384, .red_left_pad = 64,
+			      .order = 3, .min_order = 3, .name = "mw_test_cache" };
+	__u64 cache = 0xffff888123456700ull, slab = 0xffff888100040000ull;
+	__u64 obj = slab + 64 + 16448;	/* the second object of the slab */
+
+	SETUP(&fx, NULL);
+	ASSERT_OK(bpf_map_update_elem(bpf_map__fd(fx.skel->maps.mw_caches), &cache, &c, 0),
+		  "recording the cache layout");
+	fx_cache_alloc(&fx, SITE_ALLOC, obj, cache);
+	fx_cache_free(&fx, SITE_FREE1, obj + 8000);
+	ASSERT_EQ(fx_drain(&fx), 1, "reports");
+	ASSERT_EQ(fx.events[0].hdr.kind, MW_INVALID_FREE, "kind");
+	ASSERT_EQ(fx.events[0].invalid_free.obj.addr, obj, "object found from its layout");
+	ASSERT_EQ(fx.events[0].invalid_free.obj.cache, cache, "its cache");
+	fx_teardown(&fx);
+}
+
+TEST(uninitialised_bytes_copied_to_user_are_reported)
+{
+	/* Kernel memory that never changes stands for fresh allocations. */
+	__u64 stale = fx_btf_bytes(false, 48), zero = fx_btf_bytes(true, 8);
+
+	ASSERT_TRUE(stale && zero, "the kernel's BTF in /proc/kallsyms and /sys/kernel/btf");
+	SETUP(&fx, NULL);
+	ASSERT_OK(fx_site(&fx, 0, SITE_COPY, MW_CALLEE_COPY_TO_USER), "installing a site");
+	fx_kmalloc_gfp(&fx, SITE_ALLOC, stale, 48, GFP_KERNEL);
+	fx_store(&fx, 0, &no_slice, ubuf, stale + 8, 32);
+	ASSERT_EQ(fx_drain(&fx), 1, "reports");
+	ASSERT_EQ(fx.events[0].hdr.kind, MW_UNINIT_LEAK, "kind");
+	ASSERT_EQ(fx.events[0].uninit_leak.uninit_len, 32, "bytes never written");
+	ASSERT_EQ(fx.events[0].uninit_leak.copy_addr, stale + 8, "copy address");
+	fx_kfree(&fx, SITE_FREE1, stale);
+	fx_kmalloc_gfp(&fx, SITE_ALLOC, stale, 48, GFP_KERNEL | GFP_ZERO);
+	fx_store(&fx, 0, &no_slice, ubuf, stale, 32);
+	ASSERT_EQ(fx_drain(&fx), 0, "a kzalloc'd object");
+	fx_kmalloc_gfp(&fx, SITE_ALLOC, zero, 8, GFP_KERNEL);
+	fx_store(&fx, 0, &no_slice, ubuf, zero, 8);
+	ASSERT_EQ(fx_drain(&fx), 0, "all-zero bytes leak nothing");
+	fx_teardown(&fx);
+}
+
+TEST(live_objects_group_by_module_and_site_and_leave_on_unload)
+{
+	struct mw_alloc_group g[8];
+	int n, i;
+
+	SETUP(&fx, NULL);
+	ASSERT_OK(mw_registry_add_range(&fx.reg, "mw_other", FAKE_HI + 0x1000,
+					FAKE_HI + 0x2000), "adding a second module");
+	mw_heap_init(fx.skel);
+	for (i = 0; i < 3; i++)
+		fx_kmalloc(&fx, SITE_ALLOC, OBJ(10 + i), 40);
+	fx_kmalloc(&fx, SITE_FREE1, OBJ(20), 100);
+	fx_kmalloc(&fx, FAKE_HI + 0x1100, OBJ(30), 8);
+	n = mw_heap_group_live(1, true, g, 8);
+	ASSERT_EQ(n, 2, "allocation sites of module 1");
+	ASSERT_EQ(g[0].site == SITE_ALLOC ? g[0].count : g[1].count, 3, "objects at SITE_ALLOC");
+	ASSERT_EQ(g[0].site == SITE_ALLOC ? g[0].bytes : g[1].bytes, 120, "their bytes");
+	ASSERT_TRUE(!fx_is_live(&fx, OBJ(10)) && !fx_is_live(&fx, OBJ(20)),
+		    "the unloaded module's objects are forgotten");
+	ASSERT_TRUE(fx_is_live(&fx, OBJ(30)), "the other module's stay");
+	ASSERT_EQ(mw_heap_group_live(0, false, g, 8), 1, "what is left");
+	fx_teardown(&fx);
+}
+
+TEST(quarantine_evictions_are_countable)
+{
+	struct mw_config cfg;
+	__u64 inserts, reused;
+	int i;
+
+	mw_config_default(&cfg);
+	cfg.exclude_self = false;
+	cfg.quarantine = 8;
+	SETUP(&fx, &cfg);
+	mw_heap_init(fx.skel);
+	for (i = 0; i < 40; i++) {
+		fx_kmalloc(&fx, SITE_ALLOC, OBJ(100 + i), 8);
+		fx_kfree(&fx, SITE_FREE1, OBJ(100 + i));
+	}
+	fx_kmalloc(&fx, SITE_CORE, OBJ(139), 8);	/* one handed out again */
+	inserts = fx_stat(&fx, MW_STAT_QUARANTINE_INSERTS);
+	reused = fx_stat(&fx, MW_STAT_QUARANTINE_REUSED);
+	ASSERT_EQ(inserts, 40, "objects quarantined");
+	ASSERT_EQ(reused, 1, "addresses handed out again");
+	ASSERT_TRUE(mw_heap_quarantined() <= 8, "the quarantine keeps its bound");
+	ASSERT_GT(inserts - reused - mw_heap_quarantined(), 20, "evicted: at least 40 - 1 - 8 - slack");
+	fx_teardown(&fx);
+}
