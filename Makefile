@@ -35,7 +35,7 @@ USER_HDRS	:= $(wildcard user/*.h include/*.h) $(OUT)/modwatch.skel.h
 UNIT_SRCS	:= $(wildcard tests/unit/*.c)
 UNIT_OBJS	:= $(patsubst tests/unit/%.c,$(OUT)/unit/%.o,$(UNIT_SRCS))
 
-.PHONY: all deps modules test test-unit test-cli test-e2e run watch clean
+.PHONY: all deps modules test test-unit test-cli test-e2e run watch bench clean
 
 all: $(OUT)/modwatch $(OUT)/unit-tests
 
@@ -102,6 +102,14 @@ test-e2e: $(OUT)/modwatch
 run: deps
 	$(Q)$(MAKE) --no-print-directory all modules
 	$(Q)tools/vm run --share $(CURDIR) -- sh tools/demo-guest.sh $(abspath $(OUT))
+
+$(OUT)/kmem_load: tests/bench/kmem_load.c
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< -o $@
+
+# What the kernel-wide hooks cost unwatched code: a ratio of paired runs.
+bench: $(OUT)/modwatch $(OUT)/kmem_load
+	$(Q)tools/bench $(OUT)
 
 # Watch this machine's own loaded modules until Ctrl-C.
 watch: all
