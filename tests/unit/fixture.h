@@ -32,6 +32,16 @@ struct fx {
 	int nr_events;
 };
 
+/* In a test: load the object (fx_setup) or fail the test, saying why. */
+#define FX_SETUP(f, cfg)							\
+	do {									\
+		int _err = fx_setup(f, cfg);					\
+		if (_err) {							\
+			fx_teardown(f);						\
+			ASSERT_OK(_err, "loading the BPF object");		\
+		}								\
+	} while (0)
+
 /* Load with @cfg (NULL: defaults, self not excluded) and watch the fake module. */
 int fx_setup(struct fx *f, const struct mw_config *cfg);
 void fx_teardown(struct fx *f);

@@ -7,22 +7,13 @@
 #include "fixture.h"
 #include "test.h"
 
-#define SETUP(f, cfg)								\
-	do {									\
-		int _err = fx_setup(f, cfg);					\
-		if (_err) {							\
-			fx_teardown(f);						\
-			ASSERT_OK(_err, "loading the BPF object");		\
-		}								\
-	} while (0)
-
 static struct fx fx;
 
 TEST(double_free_names_all_three_sites)
 {
 	const struct mw_object *o;
 
-	SETUP(&fx, NULL);
+	FX_SETUP(&fx, NULL);
 	fx_kmalloc(&fx, SITE_ALLOC, OBJ(1), 40);
 	ASSERT_TRUE(fx_is_live(&fx, OBJ(1)), "allocation from a watched site is tracked");
 	fx_kfree(&fx, SITE_FREE1, OBJ(1));
@@ -50,7 +41,7 @@ TEST(double_free_names_all_three_sites)
 
 TEST(reuse_by_another_allocation_is_no_double_free)
 {
-	SETUP(&fx, NULL);
+	FX_SETUP(&fx, NULL);
 	fx_kmalloc(&fx, SITE_ALLOC, OBJ(2), 32);
 	fx_kfree(&fx, SITE_FREE1, OBJ(2));
 	/* e.g. memdup_user() hands the address to the module from core code */
@@ -64,7 +55,7 @@ TEST(reuse_by_another_allocation_is_no_double_free)
 
 TEST(reallocation_by_the_module_starts_a_new_lifetime)
 {
-	SETUP(&fx, NULL);
+	FX_SETUP(&fx, NULL);
 	fx_kmalloc(&fx, SITE_ALLOC, OBJ(3), 32);
 	fx_kfree(&fx, SITE_FREE1, OBJ(3));
 	fx_kmalloc(&fx, SITE_ALLOC + 8, OBJ(3), 48);
@@ -80,7 +71,7 @@ TEST(reallocation_by_the_module_starts_a_new_lifetime)
 
 TEST(frees_from_unwatched_sites_are_ignored)
 {
-	SETUP(&fx, NULL);
+	FX_SETUP(&fx, NULL);
 	fx_kfree(&fx, SITE_CORE, OBJ(4));
 	fx_kfree(&fx, SITE_CORE, OBJ(4));
 	fx_kmalloc(&fx, SITE_ALLOC, OBJ(5), 16);
@@ -94,7 +85,7 @@ TEST(frees_from_unwatched_sites_are_ignored)
 
 TEST(module_freeing_what_core_code_freed_is_a_double_free)
 {
-	SETUP(&fx, NULL);
+	FX_SETUP(&fx, NULL);
 	fx_kmalloc(&fx, SITE_ALLOC, OBJ(7), 16);
 	fx_kfree(&fx, SITE_CORE, OBJ(7));	/* ownership passed to core code */
 	ASSERT_TRUE(fx_is_quarantined(&fx, OBJ(7)), "an unwatched free retires the object");
@@ -106,7 +97,7 @@ TEST(module_freeing_what_core_code_freed_is_a_double_free)
 
 TEST(cache_objects_are_tracked_with_their_cache)
 {
-	SETUP(&fx, NULL);
+	FX_SETUP(&fx, NULL);
 	fx_cache_alloc(&fx, SITE_ALLOC, OBJ(8), 0x1234);
 	fx_cache_free(&fx, SITE_FREE1, OBJ(8));
 	fx_cache_free(&fx, SITE_FREE2, OBJ(8));
@@ -117,7 +108,7 @@ TEST(cache_objects_are_tracked_with_their_cache)
 
 TEST(null_and_zero_size_pointers_are_ignored)
 {
-	SETUP(&fx, NULL);
+	FX_SETUP(&fx, NULL);
 	fx_kmalloc(&fx, SITE_ALLOC, 16, 0);
 	fx_kfree(&fx, SITE_FREE1, 16);
 	fx_kfree(&fx, SITE_FREE2, 16);
@@ -129,7 +120,7 @@ TEST(null_and_zero_size_pointers_are_ignored)
 
 TEST(registry_bounds_are_exact)
 {
-	SETUP(&fx, NULL);
+	FX_SETUP(&fx, NULL);
 	fx_kmalloc(&fx, FAKE_LO - 1, OBJ(9), 8);
 	fx_kmalloc(&fx, FAKE_HI, OBJ(10), 8);
 	fx_kmalloc(&fx, FAKE_LO, OBJ(11), 8);
@@ -146,7 +137,7 @@ TEST(registry_bounds_are_exact)
 
 TEST(second_module_gets_its_own_id)
 {
-	SETUP(&fx, NULL);
+	FX_SETUP(&fx, NULL);
 	ASSERT_OK(mw_registry_add_range(&fx.reg, "mw_other", FAKE_HI + 0x1000,
 					FAKE_HI + 0x3000), "adding a second module");
 	fx_kmalloc(&fx, FAKE_HI + 0x1800, OBJ(14), 8);
@@ -168,7 +159,7 @@ TEST(full_ring_buffer_counts_lost_reports)
 	mw_config_default(&cfg);
 	cfg.exclude_self = false;
 	cfg.ringbuf_kb = 4;	/* one page: room for about 28 reports */
-	SETUP(&fx, &cfg);
+	FX_SETUP(&fx, &cfg);
 	for (i = 0; i < n; i++) {
 		fx_kmalloc(&fx, SITE_ALLOC, OBJ(100 + i), 8);
 		fx_kfree(&fx, SITE_FREE1, OBJ(100 + i));
@@ -190,7 +181,7 @@ TEST(full_object_table_is_counted)
 	mw_config_default(&cfg);
 	cfg.exclude_self = false;
 	cfg.max_objects = 4;
-	SETUP(&fx, &cfg);
+	FX_SETUP(&fx, &cfg);
 	for (i = 0; i < 6; i++)
 		fx_kmalloc(&fx, SITE_ALLOC, OBJ(200 + i), 8);
 	ASSERT_EQ(fx_stat(&fx, MW_STAT_OBJECTS_FULL), 2, "allocations not tracked");
@@ -202,7 +193,7 @@ TEST(daemon_does_not_report_on_itself)
 	struct mw_config cfg;
 
 	mw_config_default(&cfg);	/* exclude_self: this process is "the daemon" */
-	SETUP(&fx, &cfg);
+	FX_SETUP(&fx, &cfg);
 	fx_kmalloc(&fx, SITE_ALLOC, OBJ(300), 8);
 	fx_kfree(&fx, SITE_FREE1, OBJ(300));
 	ASSERT_TRUE(fx_is_quarantined(&fx, OBJ(300)), "its objects are still tracked");
@@ -247,7 +238,7 @@ TEST(racing_frees_give_exactly_one_report)
 		mw_test_fail(__FILE__, __LINE__, "needs 2 CPUs to race");
 		return;
 	}
-	SETUP(&fx, NULL);
+	FX_SETUP(&fx, NULL);
 	pthread_barrier_init(&go, NULL, 3);
 	pthread_create(&t[0], NULL, race_frees, &r[0]);
 	pthread_create(&t[1], NULL, race_frees, &r[1]);

@@ -10,15 +10,6 @@
 #include "fixture.h"
 #include "test.h"
 
-#define SETUP(f, cfg)								\
-	do {									\
-		int _err = fx_setup(f, cfg);					\
-		if (_err) {							\
-			fx_teardown(f);						\
-			ASSERT_OK(_err, "loading the BPF object");		\
-		}								\
-	} while (0)
-
 #define SITE_COPY	(FAKE_LO + 0x2000)
 #define GFP_KERNEL	0xcc0u
 #define GFP_ZERO	0x100u
@@ -31,7 +22,7 @@ TEST(copy_from_a_freed_object_is_use_after_free_once)
 {
 	const struct mw_use_after_free *p;
 
-	SETUP(&fx, NULL);
+	FX_SETUP(&fx, NULL);
 	ASSERT_OK(fx_site(&fx, 0, SITE_COPY, MW_CALLEE_COPY_TO_USER), "installing a site");
 	fx_kmalloc(&fx, SITE_ALLOC, OBJ(1), 64);
 	fx_kfree(&fx, SITE_FREE1, OBJ(1));
@@ -52,7 +43,7 @@ TEST(copy_from_a_freed_object_is_use_after_free_once)
 
 TEST(memory_handed_out_again_is_no_use_after_free)
 {
-	SETUP(&fx, NULL);
+	FX_SETUP(&fx, NULL);
 	ASSERT_OK(fx_site(&fx, 0, SITE_COPY, MW_CALLEE_COPY_FROM_USER), "installing a site");
 	fx_kmalloc(&fx, SITE_ALLOC, OBJ(2), 64);
 	fx_kfree(&fx, SITE_FREE1, OBJ(2));
@@ -64,7 +55,7 @@ TEST(memory_handed_out_again_is_no_use_after_free)
 
 TEST(free_of_an_interior_pointer_is_invalid_free)
 {
-	SETUP(&fx, NULL);
+	FX_SETUP(&fx, NULL);
 	fx_kmalloc(&fx, SITE_ALLOC, OBJ(3), 40);
 	fx_kfree(&fx, SITE_FREE1, OBJ(3) + 8);
 	ASSERT_EQ(fx_drain(&fx), 1, "reports");
@@ -85,7 +76,7 @@ TEST(interior_pointers_resolve_in_a_module_cache_with_red_zones)
 	__u64 cache = 0xffff888123456700ull, slab = 0xffff888100040000ull;
 	__u64 obj = slab + 64 + 16448;	/* the second object of the slab */
 
-	SETUP(&fx, NULL);
+	FX_SETUP(&fx, NULL);
 	ASSERT_OK(bpf_map_update_elem(bpf_map__fd(fx.skel->maps.mw_caches), &cache, &c, 0),
 		  "recording the cache layout");
 	fx_cache_alloc(&fx, SITE_ALLOC, obj, cache);
@@ -103,7 +94,7 @@ TEST(uninitialised_bytes_copied_to_user_are_reported)
 	__u64 stale = fx_btf_bytes(false, 48), zero = fx_btf_bytes(true, 8);
 
 	ASSERT_TRUE(stale && zero, "the kernel's BTF in /proc/kallsyms and /sys/kernel/btf");
-	SETUP(&fx, NULL);
+	FX_SETUP(&fx, NULL);
 	ASSERT_OK(fx_site(&fx, 0, SITE_COPY, MW_CALLEE_COPY_TO_USER), "installing a site");
 	fx_kmalloc_gfp(&fx, SITE_ALLOC, stale, 48, GFP_KERNEL);
 	fx_store(&fx, 0, &no_slice, ubuf, stale + 8, 32);
@@ -126,7 +117,7 @@ TEST(live_objects_group_by_module_and_site_and_leave_on_unload)
 	struct mw_alloc_group g[8];
 	int n, i;
 
-	SETUP(&fx, NULL);
+	FX_SETUP(&fx, NULL);
 	ASSERT_OK(mw_registry_add_range(&fx.reg, "mw_other", FAKE_HI + 0x1000,
 					FAKE_HI + 0x2000), "adding a second module");
 	mw_heap_init(fx.skel);
@@ -154,7 +145,7 @@ TEST(quarantine_evictions_are_countable)
 	mw_config_default(&cfg);
 	cfg.exclude_self = false;
 	cfg.quarantine = 8;
-	SETUP(&fx, &cfg);
+	FX_SETUP(&fx, &cfg);
 	mw_heap_init(fx.skel);
 	for (i = 0; i < 40; i++) {
 		fx_kmalloc(&fx, SITE_ALLOC, OBJ(100 + i), 8);

@@ -11,15 +11,6 @@
 #include "fixture.h"
 #include "test.h"
 
-#define SETUP(f)								\
-	do {									\
-		int _err = fx_setup(f, NULL);					\
-		if (_err) {							\
-			fx_teardown(f);						\
-			ASSERT_OK(_err, "loading the BPF object");		\
-		}								\
-	} while (0)
-
 #define SITE_A		(FAKE_LO + 0x1000)
 #define SITE_B		(FAKE_LO + 0x1040)
 #define NR_IOCTL	16
@@ -54,7 +45,7 @@ TEST(overlapping_fetches_are_a_double_fetch)
 {
 	const struct mw_double_fetch *p;
 
-	SETUP(&fx);
+	FX_SETUP(&fx, NULL);
 	ASSERT_OK(sites(), "installing sites");
 	memset(ubuf, 7, 64);
 	fx_fetch(&fx, 0, ioctl16(), 0, ubuf, 4);	/* the length */
@@ -76,7 +67,7 @@ TEST(overlapping_fetches_are_a_double_fetch)
 
 TEST(adjacent_and_disjoint_fetches_are_fine)
 {
-	SETUP(&fx);
+	FX_SETUP(&fx, NULL);
 	ASSERT_OK(sites(), "installing sites");
 	fx_fetch(&fx, 0, ioctl16(), 0, ubuf, 16);
 	fx_fetch(&fx, 1, ioctl16(), 0, ubuf + 16, 16);	/* adjacent */
@@ -88,7 +79,7 @@ TEST(adjacent_and_disjoint_fetches_are_fine)
 
 TEST(changed_bytes_between_fetches_are_reported)
 {
-	SETUP(&fx);
+	FX_SETUP(&fx, NULL);
 	ASSERT_OK(sites(), "installing sites");
 	memset(ubuf, 1, 64);
 	fx_fetch(&fx, 0, ioctl16(), 0, ubuf, 8);
@@ -103,7 +94,7 @@ TEST(changed_bytes_between_fetches_are_reported)
 
 TEST(an_epoch_ends_at_sys_exit)
 {
-	SETUP(&fx);
+	FX_SETUP(&fx, NULL);
 	ASSERT_OK(sites(), "installing sites");
 	fx_fetch(&fx, 0, ioctl16(), 0, ubuf, 16);
 	fx_sys_exit(&fx);
@@ -125,7 +116,7 @@ TEST(tasks_have_their_own_epochs)
 {
 	pthread_t t;
 
-	SETUP(&fx);
+	FX_SETUP(&fx, NULL);
 	ASSERT_OK(sites(), "installing sites");
 	fx_fetch(&fx, 0, ioctl16(), 0, ubuf, 16);
 	pthread_create(&t, NULL, fetch_in_thread, NULL);
@@ -138,7 +129,7 @@ TEST(a_full_epoch_table_is_counted)
 {
 	int i;
 
-	SETUP(&fx);
+	FX_SETUP(&fx, NULL);
 	ASSERT_OK(sites(), "installing sites");
 	for (i = 0; i < MW_EPOCH_FETCHES + 2; i++)
 		fx_fetch(&fx, 0, ioctl16(), 0, ubuf + 100 * i, 8);
@@ -152,7 +143,7 @@ TEST(slice_rule_inside_crossing_and_outside)
 {
 	const struct mw_user_slice_overrun *p;
 
-	SETUP(&fx);
+	FX_SETUP(&fx, NULL);
 	ASSERT_OK(sites(), "installing sites");
 	fx_fetch(&fx, 0, ioctl16(), 0, ubuf, 16);	/* exactly the slice */
 	fx_sys_exit(&fx);
@@ -177,7 +168,7 @@ TEST(slice_rule_for_read_write_and_sizeless_ioctls)
 	struct mw_syscall wr = { NR_WRITE, { 3, (__u64)ubuf, 40 } };
 	struct mw_syscall io = { NR_IOCTL, { 3, 0x7801, (__u64)ubuf } };	/* _IO: no size */
 
-	SETUP(&fx);
+	FX_SETUP(&fx, NULL);
 	ASSERT_OK(sites(), "installing sites");
 	fx_fetch(&fx, 0, &io, 0, ubuf, 64);
 	fx_sys_exit(&fx);
@@ -196,7 +187,7 @@ TEST(heap_overflow_write_and_read_resolve_interior_pointers)
 {
 	const __u64 obj96 = OBJ(0x1000) + 3 * 96;	/* kmalloc-96: page + k * 96 */
 
-	SETUP(&fx);
+	FX_SETUP(&fx, NULL);
 	ASSERT_OK(sites(), "installing sites");
 	fx_kmalloc(&fx, SITE_ALLOC, OBJ(1), 40);
 	fx_fetch(&fx, 0, ioctl16(), OBJ(1), ubuf + 300, 40);
