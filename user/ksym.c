@@ -17,6 +17,7 @@ struct ksym {
 	unsigned long long addr;
 	char *name;
 	const char *module;	/* interned; NULL for core kernel */
+	bool text;		/* code, else a module's data (lock names) */
 };
 
 static struct ksym *syms;
@@ -41,7 +42,7 @@ static const char *intern_module(const char *name)
 	return mod_names[nr_mods++];
 }
 
-static int add_sym(__u64 addr, const char *name, const char *module)
+static int add_sym(__u64 addr, const char *name, const char *module, bool text)
 {
 	struct ksym *grown;
 
@@ -55,6 +56,7 @@ static int add_sym(__u64 addr, const char *name, const char *module)
 	syms[nr_syms].addr = addr;
 	syms[nr_syms].name = strdup(name);
 	syms[nr_syms].module = module && *module ? intern_module(module) : NULL;
+	syms[nr_syms].text = text;
 	if (!syms[nr_syms].name)
 		return -ENOMEM;
 	nr_syms++;
@@ -84,10 +86,11 @@ static int load_kallsyms(void)
 		if (sscanf(line, "%llx %c %255s [%127[^]]]", &addr, &type, name,
 			   module) < 3)
 			continue;
-		/* Text symbols only: call sites are code. */
-		if (type != 't' && type != 'T')
-			continue;
-		err = add_sym(addr, name, module);
+		/* Code for call sites; modules' data too, to name their static locks. */
+		if (type == 't' || type == 'T')
+			err = add_sym(addr, name, module, true);
+		else if (module[0] && strchr("dDbB", type))
+			err = add_sym(addr, name, module, false);
 	}
 	fclose(f);
 	qsort(syms, nr_syms, sizeof(*syms), cmp_ksym);
@@ -111,19 +114,11 @@ void mw_ksym_free(void)
 	loaded = false;
 }
 
-int mw_ksym_resolve(__u64 addr, struct mw_sym *sym)
+/* The last symbol of the wanted kind at or below @addr, as an index + 1 (0: none). */
+static size_t find_below(__u64 addr, bool text)
 {
-	size_t lo = 0, hi;
-	int err;
+	size_t lo = 0, hi = nr_syms;
 
-	memset(sym, 0, sizeof(*sym));
-	if (!loaded) {
-		err = load_kallsyms();
-		if (err)
-			return err;
-	}
-	hi = nr_syms;
-	/* Find the last symbol at or below addr. */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -132,12 +127,40 @@ int mw_ksym_resolve(__u64 addr, struct mw_sym *sym)
 		else
 			hi = mid;
 	}
-	if (!lo || !syms[lo - 1].addr || addr - syms[lo - 1].addr > MW_KSYM_MAX_OFFSET)
+	while (lo && syms[lo - 1].text != text)
+		lo--;
+	return lo;
+}
+
+static int resolve(__u64 addr, bool text, struct mw_sym *sym)
+{
+	size_t i;
+	int err;
+
+	memset(sym, 0, sizeof(*sym));
+	if (!loaded) {
+		err = load_kallsyms();
+		if (err)
+			return err;
+	}
+	i = find_below(addr, text);
+	if (!i || !syms[i - 1].addr || addr - syms[i - 1].addr > MW_KSYM_MAX_OFFSET)
 		return -ENOENT;
-	sym->name = syms[lo - 1].name;
-	sym->module = syms[lo - 1].module;
-	sym->offset = addr - syms[lo - 1].addr;
+	sym->name = syms[i - 1].name;
+	sym->module = syms[i - 1].module;
+	sym->offset = addr - syms[i - 1].addr;
 	return 0;
+}
+
+/* A module's static data at @addr (a lock): "module:symbol[+off]". */
+int mw_ksym_resolve_data(__u64 addr, struct mw_sym *sym)
+{
+	return resolve(addr, false, sym);
+}
+
+int mw_ksym_resolve(__u64 addr, struct mw_sym *sym)
+{
+	return resolve(addr, true, sym);
 }
 
 /* The address of @name (in @module, or anywhere when NULL). */

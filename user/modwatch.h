@@ -79,6 +79,7 @@ struct mw_sym {
 	__u64 offset;
 };
 int mw_ksym_resolve(__u64 addr, struct mw_sym *sym);
+int mw_ksym_resolve_data(__u64 addr, struct mw_sym *sym);
 void mw_ksym_format(__u64 addr, char *buf, size_t len);
 void mw_ksym_free(void);
 int mw_ksym_addr(const char *module, const char *name, __u64 *addr);
