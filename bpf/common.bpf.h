@@ -25,7 +25,7 @@ typedef struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1 << 20);
 } mw_events_t;
-extern mw_events_t mw_events SEC(".maps");
+mw_events_t mw_events __weak SEC(".maps");
 
 typedef struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -33,7 +33,7 @@ typedef struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } mw_stats_t;
-extern mw_stats_t mw_stats SEC(".maps");
+mw_stats_t mw_stats __weak SEC(".maps");
 
 /* The daemon's own thread group: it must not report on itself (feedback loop). */
 extern const volatile __u32 mw_self_tgid;

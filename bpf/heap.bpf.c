@@ -7,10 +7,6 @@
  */
 #include "heap.bpf.h"
 
-mw_objects_t mw_objects SEC(".maps");
-mw_quarantine_t mw_quarantine SEC(".maps");
-mw_snaps_t mw_snaps SEC(".maps");
-mw_caches_t mw_caches SEC(".maps");
 
 /*
  * Argument layouts of kmem_cache_alloc. Since v6.1 ("mm/slab_common: drop

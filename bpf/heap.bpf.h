@@ -16,6 +16,7 @@
 #include "common.bpf.h"
 #include "registry.bpf.h"
 #include "heap.h"
+#include "locks.bpf.h"
 
 /* Both sized by the daemon (--max-objects, --quarantine) before load. */
 typedef struct {
@@ -24,7 +25,7 @@ typedef struct {
 	__type(key, __u64);
 	__type(value, struct mw_object);
 } mw_objects_t;
-extern mw_objects_t mw_objects SEC(".maps");
+mw_objects_t mw_objects __weak SEC(".maps");
 
 typedef struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -32,7 +33,7 @@ typedef struct {
 	__type(key, __u64);
 	__type(value, struct mw_object);
 } mw_quarantine_t;
-extern mw_quarantine_t mw_quarantine SEC(".maps");
+mw_quarantine_t mw_quarantine __weak SEC(".maps");
 
 /* First bytes of non-zeroed live objects, for uninit_leak; sized like mw_objects. */
 typedef struct {
@@ -41,7 +42,7 @@ typedef struct {
 	__type(key, __u64);
 	__type(value, struct mw_snap);
 } mw_snaps_t;
-extern mw_snaps_t mw_snaps SEC(".maps");
+mw_snaps_t mw_snaps __weak SEC(".maps");
 
 /* Layouts of the caches watched modules allocate from, keyed by struct kmem_cache *. */
 typedef struct {
@@ -50,7 +51,7 @@ typedef struct {
 	__type(key, __u64);
 	__type(value, struct mw_cache);
 } mw_caches_t;
-extern mw_caches_t mw_caches SEC(".maps");
+mw_caches_t mw_caches __weak SEC(".maps");
 
 /* include/linux/gfp_types.h: ___GFP_ZERO, the same bit in 6.1 and 6.18 */
 #define MW_GFP_ZERO 0x100u
@@ -136,6 +137,28 @@ static __always_inline struct mw_object *mw_heap_find(void *map, __u64 p)
 	return f.found;
 }
 
+/*
+ * use_after_free through a lock: @s locks or unlocks @lock, which lies in a
+ * freed object. Reported once per freed object, like the copies.
+ */
+static __always_inline void mw_heap_lock_use(const struct mw_site *s, __u64 lock, __u32 access)
+{
+	struct mw_object *q = mw_heap_find(&mw_quarantine, lock);
+	struct mw_event *e;
+
+	if (!q || (__sync_fetch_and_or(&q->flags, MW_OBJ_UAF_REPORTED) & MW_OBJ_UAF_REPORTED))
+		return;
+	e = mw_event_reserve(MW_USE_AFTER_FREE, MW_EVENT_SIZE(use_after_free), s->addr,
+			     s->module_id);
+	if (!e)
+		return;
+	e->use_after_free.obj = *q;
+	e->use_after_free.access_addr = lock;
+	e->use_after_free.access_len = 0;
+	e->use_after_free.access = access;
+	bpf_ringbuf_submit(e, 0);
+}
+
 static __always_inline void mw_report_double_free(struct mw_object *q, __u64 site, __u32 module_id)
 {
 	struct mw_event *e;
@@ -206,6 +229,7 @@ static __always_inline void mw_heap_alloc(__u64 site, __u64 ptr, __u64 size, __u
 	struct mw_object obj = {};
 	__u32 module_id;
 
+	mw_locks_alloc(site, cache ? MW_CALLEE_KMEM_CACHE_ALLOC : MW_CALLEE_KMALLOC, gfp);
 	if (ptr <= MW_ZERO_SIZE_PTR)
 		return;
 	/* A lookup is lock-free; delete only on a hit, the rare case. */
@@ -299,6 +323,7 @@ static __always_inline void mw_heap_free(__u64 site, __u64 ptr)
 	module_id = mw_site_module(site);
 	obj = bpf_map_lookup_elem(&mw_objects, &ptr);
 	if (obj) {
+		mw_locks_freed(ptr, obj->size, site, module_id, obj);
 		mw_heap_retire(obj, site, ptr, module_id);
 		return;
 	}

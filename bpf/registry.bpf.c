@@ -2,7 +2,6 @@
 /* The module registry's storage; the daemon fills it, hooks read it. */
 #include "registry.bpf.h"
 
-mw_pages_t mw_pages SEC(".maps");
 
 /* Empty span: nothing is watched until the daemon says so. */
 __u64 mw_watch_lo = 0;

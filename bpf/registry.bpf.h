@@ -12,7 +12,7 @@ typedef struct {
 	__type(key, __u32);
 	__type(value, struct mw_page);
 } mw_pages_t;
-extern mw_pages_t mw_pages SEC(".maps");
+mw_pages_t mw_pages __weak SEC(".maps");
 
 /* Span of all watched text, published by the daemon through .bss. */
 extern __u64 mw_watch_lo;

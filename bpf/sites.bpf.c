@@ -2,7 +2,6 @@
 /* Storage of the probed call sites; the daemon fills it before attaching. */
 #include "sites.bpf.h"
 
-mw_sites_t mw_sites SEC(".maps");
 
 /*
  * Before a kprobe goes on a call site the daemon checks that the live code

@@ -12,7 +12,7 @@ typedef struct {
 	__type(key, __u32);
 	__type(value, struct mw_site);
 } mw_sites_t;
-extern mw_sites_t mw_sites SEC(".maps");
+mw_sites_t mw_sites __weak SEC(".maps");
 
 /* A site whose module was unloaded has module_id 0: its probe is stale. */
 static __always_inline const struct mw_site *mw_site(__u32 idx)

@@ -9,7 +9,6 @@
  */
 #include "usercopy.bpf.h"
 
-mw_epochs_t mw_epochs SEC(".maps");
 
 static __always_inline const struct mw_site *kprobe_site(void *ctx)
 {
@@ -25,6 +24,7 @@ int BPF_KPROBE(mw_kp_fetch, void *to, const void *from, unsigned long n)
 
 	if (!s)
 		return 0;
+	mw_locks_may_sleep(s, s->callee, 0);
 	mw_current_syscall(&sc);
 	mw_user_fetch(s, &sc, (__u64)to, (__u64)from, n);
 	return 0;
@@ -39,6 +39,7 @@ int BPF_KPROBE(mw_kp_strncpy, char *dst, const char *src, long count)
 
 	if (!s || count <= 0)
 		return 0;
+	mw_locks_may_sleep(s, s->callee, 0);
 	mw_current_syscall(&sc);
 	mw_user_fetch(s, &sc, 0, (__u64)src, count);
 	return 0;
@@ -53,6 +54,7 @@ int BPF_KPROBE(mw_kp_get_user)
 
 	if (!s)
 		return 0;
+	mw_locks_may_sleep(s, s->callee, 0);
 	mw_current_syscall(&sc);
 	mw_user_fetch(s, &sc, 0, PT_REGS_RC(ctx), s->size);
 	return 0;
@@ -67,6 +69,7 @@ int BPF_KPROBE(mw_kp_copy_to, void *to, const void *from, unsigned long n)
 
 	if (!s)
 		return 0;
+	mw_locks_may_sleep(s, s->callee, 0);
 	mw_current_syscall(&sc);
 	mw_user_store(s, &sc, (__u64)to, (__u64)from, n);
 	return 0;
@@ -81,6 +84,7 @@ int BPF_KPROBE(mw_kp_put_user)
 
 	if (!s)
 		return 0;
+	mw_locks_may_sleep(s, s->callee, 0);
 	mw_current_syscall(&sc);
 	mw_user_store(s, &sc, ctx->cx, 0, s->size);
 	return 0;
@@ -90,6 +94,7 @@ SEC("raw_tp/sys_exit")
 int BPF_PROG(mw_sys_exit)
 {
 	mw_epoch_end();
+	mw_locks_sys_exit();
 	return 0;
 }
 
@@ -135,6 +140,7 @@ SEC("raw_tp")
 int mw_test_sys_exit(__u64 *ctx)
 {
 	mw_epoch_end();
+	mw_locks_sys_exit();
 	return 0;
 }
 
@@ -161,8 +167,10 @@ int BPF_KPROBE(mw_kpg_check_object_size, const void *ptr, unsigned long n, bool 
 {
 	struct mw_site s = {};
 
-	if (global_site(ctx, &s))
-		mw_check_kernel_side(&s, (__u64)ptr, n, to_user);
+	if (!global_site(ctx, &s))
+		return 0;
+	mw_locks_may_sleep(&s, to_user ? MW_CALLEE_COPY_TO_USER : MW_CALLEE_COPY_FROM_USER, 0);
+	mw_check_kernel_side(&s, (__u64)ptr, n, to_user);
 	return 0;
 }
 
@@ -174,6 +182,7 @@ int BPF_KPROBE(mw_kpg_strncpy, char *dst, const char *src, long count)
 
 	if (!global_site(ctx, &s) || count <= 0)
 		return 0;
+	mw_locks_may_sleep(&s, MW_CALLEE_STRNCPY_FROM_USER, 0);
 	mw_current_syscall(&sc);
 	mw_user_fetch(&s, &sc, 0, (__u64)src, count);
 	return 0;

@@ -43,7 +43,7 @@ typedef struct {
 	__type(key, int);
 	__type(value, struct mw_epoch);
 } mw_epochs_t;
-extern mw_epochs_t mw_epochs SEC(".maps");
+mw_epochs_t mw_epochs __weak SEC(".maps");
 
 /* Kernel threads and io_uring workers have no syscall boundaries to reset epochs at. */
 static __always_inline bool mw_task_has_epochs(void)

@@ -158,6 +158,13 @@ int mw_ksym_resolve_data(__u64 addr, struct mw_sym *sym)
 	return resolve(addr, false, sym);
 }
 
+/* Read /proc/kallsyms again now, e.g. as a module has just been loaded. */
+int mw_ksym_reload(void)
+{
+	mw_ksym_free();
+	return load_kallsyms();
+}
+
 int mw_ksym_resolve(__u64 addr, struct mw_sym *sym)
 {
 	return resolve(addr, true, sym);

@@ -52,7 +52,8 @@ struct mw_module {
 	/* call-site probes (sites.c) */
 	char ko[256];		/* the .ko they came from */
 	__u32 nr_sites;		/* calls to callees of interest found in it */
-	__u32 nr_probes;	/* kprobes attached: links[], slots[] in mw_sites */
+	__u32 nr_probes;	/* kprobes attached: links[] */
+	__u32 nr_slots;		/* their sites' slots[] in mw_sites */
 	struct bpf_link **links;
 	__u32 *slots;
 };
@@ -82,6 +83,7 @@ int mw_ksym_resolve(__u64 addr, struct mw_sym *sym);
 int mw_ksym_resolve_data(__u64 addr, struct mw_sym *sym);
 void mw_ksym_format(__u64 addr, char *buf, size_t len);
 void mw_ksym_free(void);
+int mw_ksym_reload(void);
 int mw_ksym_addr(const char *module, const char *name, __u64 *addr);
 
 /* sites.c: kprobes on a watched module's own call instructions. */
@@ -92,6 +94,7 @@ struct mw_sites {
 int mw_sites_attach(struct mw_sites *ss, struct modwatch_bpf *skel, struct mw_module *m,
 		    const char *ko_path);
 void mw_sites_detach(struct mw_sites *ss, struct modwatch_bpf *skel, struct mw_module *m);
+void mw_sites_init(struct modwatch_bpf *skel);
 
 /* heap.c: reading the heap tracker's maps back. */
 struct mw_alloc_group {
@@ -107,6 +110,13 @@ int mw_heap_cache_name(__u64 cache, char *buf, size_t len);
 int mw_heap_group_live(__u32 module_id, bool drop, struct mw_alloc_group *g, size_t max);
 __u64 mw_heap_quarantined(void);
 __u64 mw_heap_missed(void);
+
+/* locks.c: lock names, and the locks a module holds as it unloads. */
+struct mw_lock_owner;
+void mw_locks_init(struct modwatch_bpf *skel);
+const char *mw_lock_type_name(__u32 type);
+void mw_lock_name(__u64 addr, char *buf, size_t len);
+int mw_locks_held(__u32 module_id, __u64 *locks, struct mw_lock_owner *owners, int max);
 
 /* bpf.c: the BPF object's lifecycle. */
 struct mw_config {
@@ -129,7 +139,7 @@ struct mw_map_info {
 	__u32 entries;
 	__u64 bytes;		/* the kernel's count (fdinfo memlock) */
 };
-#define MW_MAX_MAPS 16
+#define MW_MAX_MAPS 32
 int mw_bpf_maps(struct modwatch_bpf *skel, struct mw_map_info *info, int max);
 
 /* kinds.c: names and what each rule needs. */

@@ -209,6 +209,81 @@ static void json_uninit(FILE *out, const struct mw_uninit_leak *p)
 		(unsigned long long)p->uninit_len);
 }
 
+/* "KEY":{"addr","type","name"} */
+static void json_lock(FILE *out, const char *key, const struct mw_lock *l)
+{
+	char name[256];
+
+	mw_lock_name(l->addr, name, sizeof(name));
+	fprintf(out, ",\"%s\":{", key);
+	json_addr(out, "addr", l->addr);
+	fprintf(out, ",\"type\":\"%s\",\"name\":", mw_lock_type_name(l->type));
+	json_str(out, name, sizeof(name));
+	fputc('}', out);
+}
+
+static void json_owner(FILE *out, const char *site_key, __u64 site, __u32 tid)
+{
+	fputc(',', out);
+	json_site(out, site_key, site);
+	fprintf(out, ",\"owner_tid\":%u", tid);
+}
+
+static void json_lock_event(FILE *out, const struct mw_event *e)
+{
+	switch (e->hdr.kind) {
+	case MW_UNLOCK_NOT_OWNER:
+		json_lock(out, "lock", &e->unlock_not_owner.lock);
+		json_owner(out, "owner_site", e->unlock_not_owner.owner_site,
+			   e->unlock_not_owner.owner_tid);
+		break;
+	case MW_UNLOCK_NOT_HELD:
+		json_lock(out, "lock", &e->unlock_not_held.lock);
+		break;
+	case MW_RECURSIVE_LOCK:
+		json_lock(out, "lock", &e->recursive_lock.lock);
+		fputc(',', out);
+		json_site(out, "first_site", e->recursive_lock.first_site);
+		break;
+	case MW_LOCK_HELD_ON_RETURN:
+		json_lock(out, "lock", &e->lock_held_on_return.lock);
+		fprintf(out, ",\"syscall\":%u", e->lock_held_on_return.syscall_nr);
+		break;
+	case MW_SLEEP_IN_ATOMIC:
+		json_lock(out, "held", &e->sleep_in_atomic.held);
+		fputc(',', out);
+		json_site(out, "acquire_site", e->sleep_in_atomic.acquire_site);
+		fputc(',', out);
+		json_site(out, "callee", e->sleep_in_atomic.callee);
+		fprintf(out, ",\"gfp_flags\":%u", e->sleep_in_atomic.gfp_flags);
+		break;
+	case MW_LOCK_ORDER_INVERSION:
+		json_lock(out, "a", &e->lock_order_inversion.a);
+		json_lock(out, "b", &e->lock_order_inversion.b);
+		fputc(',', out);
+		json_site(out, "ab_site_a", e->lock_order_inversion.ab_site_a);
+		fputc(',', out);
+		json_site(out, "ab_site_b", e->lock_order_inversion.ab_site_b);
+		fputc(',', out);
+		json_site(out, "ba_site_b", e->lock_order_inversion.ba_site_b);
+		fputc(',', out);
+		json_site(out, "ba_site_a", e->lock_order_inversion.ba_site_a);
+		break;
+	case MW_HELD_LOCK_FREED:
+		fputc(',', out);
+		json_object(out, &e->held_lock_freed.obj);
+		json_lock(out, "lock", &e->held_lock_freed.lock);
+		json_owner(out, "acquire_site", e->held_lock_freed.acquire_site,
+			   e->held_lock_freed.owner_tid);
+		break;
+	case MW_LOCK_HELD_ON_UNLOAD:
+		json_lock(out, "lock", &e->lock_held_on_unload.lock);
+		json_owner(out, "acquire_site", e->lock_held_on_unload.acquire_site,
+			   e->lock_held_on_unload.owner_tid);
+		break;
+	}
+}
+
 static void json_violation(FILE *out, struct mw_registry *reg, const struct mw_event *e)
 {
 	fputs("{\"type\":\"violation\",\"kind\":", out);
@@ -246,6 +321,9 @@ static void json_violation(FILE *out, struct mw_registry *reg, const struct mw_e
 		break;
 	case MW_UNINIT_LEAK:
 		json_uninit(out, &e->uninit_leak);
+		break;
+	case MW_UNLOCK_NOT_OWNER ... MW_LOCK_HELD_ON_UNLOAD:
+		json_lock_event(out, e);
 		break;
 	default:
 		break;

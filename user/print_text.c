@@ -178,6 +178,76 @@ static void print_uninit(FILE *out, const struct mw_event *e)
 	print_object(out, &p->obj);
 }
 
+/* "mutex mw_buggy:lock_a" */
+static void print_lock(FILE *out, const struct mw_lock *l)
+{
+	char name[256];
+
+	mw_lock_name(l->addr, name, sizeof(name));
+	fprintf(out, "%s %s", mw_lock_type_name(l->type), name);
+}
+
+/* The lock kinds: what happened at hdr.site, to which lock, and its history. */
+static void print_lock_event(FILE *out, const struct mw_event *e)
+{
+	char site[SYM_LEN], other[SYM_LEN], third[SYM_LEN], fourth[SYM_LEN];
+
+	mw_ksym_format(e->hdr.site, site, sizeof(site));
+	fputc(' ', out);
+	switch (e->hdr.kind) {
+	case MW_UNLOCK_NOT_OWNER:
+		mw_ksym_format(e->unlock_not_owner.owner_site, other, sizeof(other));
+		print_lock(out, &e->unlock_not_owner.lock);
+		fprintf(out, " released at %s, but tid %u holds it (taken at %s)", site,
+			e->unlock_not_owner.owner_tid, other);
+		break;
+	case MW_UNLOCK_NOT_HELD:
+		print_lock(out, &e->unlock_not_held.lock);
+		fprintf(out, " released at %s while nobody holds it", site);
+		break;
+	case MW_RECURSIVE_LOCK:
+		mw_ksym_format(e->recursive_lock.first_site, other, sizeof(other));
+		print_lock(out, &e->recursive_lock.lock);
+		fprintf(out, " acquired again at %s by the task that holds it since %s", site,
+			other);
+		break;
+	case MW_LOCK_HELD_ON_RETURN:
+		print_lock(out, &e->lock_held_on_return.lock);
+		fprintf(out, " taken at %s still held when syscall %u returns to user space", site,
+			e->lock_held_on_return.syscall_nr);
+		break;
+	case MW_SLEEP_IN_ATOMIC:
+		mw_ksym_format(e->sleep_in_atomic.callee, other, sizeof(other));
+		mw_ksym_format(e->sleep_in_atomic.acquire_site, third, sizeof(third));
+		fprintf(out, "%s may sleep, called at %s while holding ", other, site);
+		print_lock(out, &e->sleep_in_atomic.held);
+		fprintf(out, " (taken at %s)", third);
+		break;
+	case MW_LOCK_ORDER_INVERSION:
+		mw_ksym_format(e->lock_order_inversion.ab_site_a, other, sizeof(other));
+		mw_ksym_format(e->lock_order_inversion.ab_site_b, third, sizeof(third));
+		mw_ksym_format(e->lock_order_inversion.ba_site_b, fourth, sizeof(fourth));
+		print_lock(out, &e->lock_order_inversion.a);
+		fputs(" then ", out);
+		print_lock(out, &e->lock_order_inversion.b);
+		fprintf(out, " at %s, %s; now B then A at %s, %s", other, third, fourth, site);
+		break;
+	case MW_HELD_LOCK_FREED:
+		mw_ksym_format(e->held_lock_freed.acquire_site, other, sizeof(other));
+		fprintf(out, "free at %s of object ", site);
+		print_object(out, &e->held_lock_freed.obj);
+		fputs(" holding ", out);
+		print_lock(out, &e->held_lock_freed.lock);
+		fprintf(out, ", held by tid %u since %s", e->held_lock_freed.owner_tid, other);
+		break;
+	case MW_LOCK_HELD_ON_UNLOAD:
+		print_lock(out, &e->lock_held_on_unload.lock);
+		fprintf(out, " taken at %s by tid %u still held as the module unloads", site,
+			e->lock_held_on_unload.owner_tid);
+		break;
+	}
+}
+
 static void print_generic(FILE *out, const struct mw_event *e)
 {
 	char site[SYM_LEN];
@@ -216,6 +286,9 @@ static void text_violation(FILE *out, struct mw_registry *reg, const struct mw_e
 		break;
 	case MW_UNINIT_LEAK:
 		print_uninit(out, e);
+		break;
+	case MW_UNLOCK_NOT_OWNER ... MW_LOCK_HELD_ON_UNLOAD:
+		print_lock_event(out, e);
 		break;
 	default:
 		print_generic(out, e);

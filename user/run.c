@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <bpf/libbpf.h>
 #include "ko.h"
+#include "locks.h"
 #include "modwatch.h"
 #include "modwatch.skel.h"
 
@@ -134,6 +135,31 @@ static void report_leaks(struct session *s, struct mw_module *m)
 		e.leak_on_unload.alloc_site = g[i].site;
 		e.leak_on_unload.count = g[i].count;
 		e.leak_on_unload.bytes = g[i].bytes;
+		emit(s, &e);
+	}
+}
+
+/* lock_held_on_unload: the module's locks someone still holds as it goes. */
+static void report_held_locks(struct session *s, struct mw_module *m)
+{
+	struct mw_lock_owner owners[64];
+	__u64 locks[64];
+	struct mw_event e;
+	int i, n;
+
+	n = mw_locks_held(m->id, locks, owners, 64);
+	for (i = 0; i < n; i++) {
+		memset(&e, 0, sizeof(e));
+		e.hdr.kind = MW_LOCK_HELD_ON_UNLOAD;
+		e.hdr.size = MW_EVENT_SIZE(lock_held_on_unload);
+		e.hdr.ts_ns = now_ns();
+		e.hdr.module_id = m->id;
+		e.hdr.site = owners[i].site;
+		snprintf(e.hdr.comm, sizeof(e.hdr.comm), "(unload)");
+		e.lock_held_on_unload.lock.addr = locks[i];
+		e.lock_held_on_unload.lock.type = owners[i].type;
+		e.lock_held_on_unload.acquire_site = owners[i].site;
+		e.lock_held_on_unload.owner_tid = owners[i].tid;
 		emit(s, &e);
 	}
 }
@@ -289,9 +315,13 @@ static void unwatch_module(struct session *s, struct mw_module *m)
 	/* Drain first: reports made before the unload still name its symbols. */
 	ring_buffer__consume(s->rb);
 	report_leaks(s, m);
+	report_held_locks(s, m);
 	mw_sites_detach(&s->sites, s->skel, m);
 	mw_registry_remove(&s->reg, m);
-	mw_ksym_free();		/* its symbols are gone */
+	/*
+	 * Its symbols stay cached: reports still in flight name its functions.
+	 * The next module load reads kallsyms again.
+	 */
 	s->pr->module(s->out, m);
 }
 
@@ -322,7 +352,7 @@ static void refresh_modules(struct session *s)
 			continue;
 		if (s->opts->nr_modules && !is_named(s->opts, names[k]))
 			continue;
-		mw_ksym_free();		/* new symbols */
+		mw_ksym_reload();	/* its symbols, while it is there */
 		if (!watch_module(s, names[k], false))
 			s->pr->module(s->out, &s->reg.mods[s->reg.nr - 1]);
 	}
@@ -505,6 +535,8 @@ static int setup(struct session *s)
 		return err;
 	mw_registry_init(&s->reg, s->skel);
 	mw_heap_init(s->skel);
+	mw_sites_init(s->skel);
+	mw_locks_init(s->skel);
 	err = watch_modules(s);
 	if (!err)
 		err = mw_bpf_attach(s->skel);

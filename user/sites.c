@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "ko.h"
+#include "locks.h"
 #include "modwatch.h"
 #include "modwatch.skel.h"
 
@@ -30,10 +31,14 @@ static const __u8 callee_size[MW_CALLEE_NR] = {
 #undef MW_CALLEE_SIZE
 };
 
-/* The program that handles a class of callee, or NULL: its rules come later. */
+/* The program that handles a class of callee, or NULL: the tracepoints see it. */
 static struct bpf_program *class_prog(struct modwatch_bpf *skel, __u8 class)
 {
 	switch (class) {
+	case MW_CLASS_LOCK:
+		return skel->progs.mw_kp_lock;
+	case MW_CLASS_UNLOCK:
+		return skel->progs.mw_kp_unlock;
 	case MW_CLASS_FETCH:
 		return skel->progs.mw_kp_fetch;
 	case MW_CLASS_COPY_TO:
@@ -147,14 +152,55 @@ static void free_slot(struct mw_sites *ss, int fd, __u32 idx)
  * kprobe on "module:func+off": a plain name could resolve to a function of
  * the same name in vmlinux or in another module.
  */
-static struct bpf_link *attach_site(struct bpf_program *prog, const struct mw_module *m,
-				    const struct mw_callsite *cs, __u32 idx)
+static struct bpf_link *attach_at(struct bpf_program *prog, const struct mw_module *m,
+				  const char *func, __u64 off, __u64 cookie)
 {
-	LIBBPF_OPTS(bpf_kprobe_opts, opts, .offset = cs->func_off, .bpf_cookie = idx);
+	LIBBPF_OPTS(bpf_kprobe_opts, opts, .offset = off, .bpf_cookie = cookie);
 	char name[256];
 
-	snprintf(name, sizeof(name), "%s:%s", m->name, cs->func);
+	snprintf(name, sizeof(name), "%s:%s", m->name, func);
 	return bpf_program__attach_kprobe_opts(prog, name, &opts);
+}
+
+/*
+ * The probes of one site: one at the call; for an acquire also one at the
+ * next instruction, where rax says whether the lock was taken (ownership
+ * starts there, not while the task may still block). A tail-called acquire
+ * has no next instruction: its cookie says so, and the BPF side commits it
+ * at the task's next lock event.
+ */
+static int attach_site(struct bpf_program *prog, struct modwatch_bpf *skel,
+		       struct mw_module *m, const struct mw_callsite *cs, __u32 idx, __u8 class)
+{
+	bool tail = cs->opcode == 0xe9;
+	__u64 cookie = idx | (class == MW_CLASS_LOCK && tail ? MW_LOCK_COOKIE_TAIL : 0);
+	struct bpf_link *link;
+
+	link = attach_at(prog, m, cs->func, cs->func_off, cookie);
+	if (!link)
+		return -errno;
+	m->links[m->nr_probes++] = link;
+	if (class != MW_CLASS_LOCK || tail)
+		return 0;
+	link = attach_at(skel->progs.mw_kp_lock_ret, m, cs->func, cs->func_off + 5, idx);
+	if (!link)
+		return -errno;
+	m->links[m->nr_probes++] = link;
+	return 0;
+}
+
+/* Callee addresses for sleep_in_atomic reports, once per run. */
+void mw_sites_init(struct modwatch_bpf *skel)
+{
+	int fd = bpf_map__fd(skel->maps.mw_callee_addrs);
+	__u64 addr;
+	__u32 i;
+
+	for (i = 1; i < MW_CALLEE_NR; i++) {
+		addr = lookup_callee(i);
+		if (addr > 1)
+			bpf_map_update_elem(fd, &i, &addr, BPF_ANY);
+	}
 }
 
 /* Record and probe one site; 0 when it needs no probe (yet). */
@@ -168,7 +214,6 @@ static int probe_site(struct mw_sites *ss, struct modwatch_bpf *skel, struct mw_
 		.size = callee_size[cs->callee],
 	};
 	struct bpf_program *prog = class_prog(skel, site.class);
-	struct bpf_link *link;
 	__u64 base;
 	int idx, err;
 
@@ -196,17 +241,12 @@ static int probe_site(struct mw_sites *ss, struct modwatch_bpf *skel, struct mw_
 	}
 	if (bpf_map_update_elem(bpf_map__fd(skel->maps.mw_sites), &idx, &site, BPF_ANY))
 		return -errno;
-	link = attach_site(prog, m, cs, idx);
-	if (!link) {
-		err = -errno;
-		free_slot(ss, bpf_map__fd(skel->maps.mw_sites), idx);
+	m->slots[m->nr_slots++] = idx;
+	err = attach_site(prog, skel, m, cs, idx, site.class);
+	if (err)
 		mw_err("cannot kprobe %s+0x%llx in %s: %s", cs->func,
 		       (unsigned long long)cs->func_off, m->name, strerror(-err));
-		return err;
-	}
-	m->links[m->nr_probes] = link;
-	m->slots[m->nr_probes++] = idx;
-	return 0;
+	return err;
 }
 
 int mw_sites_attach(struct mw_sites *ss, struct modwatch_bpf *skel, struct mw_module *m,
@@ -219,7 +259,7 @@ int mw_sites_attach(struct mw_sites *ss, struct modwatch_bpf *skel, struct mw_mo
 	err = mw_ko_read(ko_path, &ko);
 	if (err)
 		return err;
-	m->links = calloc(ko.nr_sites + 1, sizeof(*m->links));
+	m->links = calloc(2 * ko.nr_sites + 1, sizeof(*m->links));	/* acquires have two */
 	m->slots = calloc(ko.nr_sites + 1, sizeof(*m->slots));
 	if (!m->links || !m->slots) {
 		err = -ENOMEM;
@@ -241,13 +281,14 @@ void mw_sites_detach(struct mw_sites *ss, struct modwatch_bpf *skel, struct mw_m
 	int fd = bpf_map__fd(skel->maps.mw_sites);
 	__u32 i;
 
-	for (i = 0; i < m->nr_probes; i++) {
+	for (i = 0; i < m->nr_probes; i++)
 		bpf_link__destroy(m->links[i]);
+	for (i = 0; i < m->nr_slots; i++)
 		free_slot(ss, fd, m->slots[i]);
-	}
 	free(m->links);
 	free(m->slots);
 	m->links = NULL;
 	m->slots = NULL;
 	m->nr_probes = 0;
+	m->nr_slots = 0;
 }

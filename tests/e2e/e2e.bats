@@ -84,7 +84,9 @@ guest_ok() {
 # Scenarios whose rules modwatch enforces; the others must stay silent.
 # leak is reported when the module unloads, not during its own session.
 CAUGHT="slice_write slice_ioctl double_fetch_len double_fetch_get_user double_fetch_race
-	heap_write heap_read uaf_copy double_free invalid_free uninit_copy"
+	heap_write heap_read uaf_copy uaf_mutex double_free invalid_free uninit_copy
+	unlock_not_owner unlock_not_held recursive_lock held_on_return copy_under_spinlock
+	lock_order held_lock_freed"
 
 implemented() { [[ " $(echo $CAUGHT) " == *" $1 "* ]]; }
 
@@ -94,7 +96,11 @@ scenario() { violations "$RESULTS/mw_buggy.$1.json"; }
 @test "each mw_buggy scenario reports only its own kind" {
 	guest_ok
 	while read -r name kind; do
-		other=$(scenario "$name" | jq -r --arg k "$kind" 'select(.kind != $k) | .kind')
+		# Killed in its self-deadlock, the task may come back holding the mutex
+		# twice (6.1 hands it over) and then release it twice: the second
+		# release is a true unlock_not_held, a consequence of the first bug.
+		other=$(scenario "$name" | jq -r --arg k "$kind" 'select(.kind != $k) | .kind' |
+			{ if [ "$name" = recursive_lock ]; then grep -v '^unlock_not_held$'; else cat; fi; } || true)
 		[ -z "$other" ] || { echo "$name ($kind) also reported: $other"; false; }
 		if implemented "$name"; then
 			[ "$(cat "$RESULTS/mw_buggy.$name.rc")" = 1 ] || { echo "$name: missed"; false; }
@@ -111,6 +117,40 @@ one_report() { # scenario kind function
 	[ "$(jq -r .module <<<"$v")" = mw_buggy ]
 	[ "$(jq -r .site.module <<<"$v")" = mw_buggy ]
 	[ "$(jq -r .site.function <<<"$v")" = "$3" ] || { echo "site: $(jq -c .site <<<"$v")"; return 1; }
+}
+
+@test "every scenario caught in its own session: exactly one report, at its function" {
+	guest_ok
+	while read -r name kind func; do
+		implemented "$name" && [ "$name" != double_fetch_race ] || continue
+		if [ "$name" = recursive_lock ]; then	# see above
+			[ "$(scenario "$name" | jq -s 'map(select(.kind == "recursive_lock")) | length')" = 1 ]
+			continue
+		fi
+		one_report "$name" "$kind" "$func" || { echo "scenario $name"; false; }
+	done <"$RESULTS/sites"
+}
+
+@test "lock reports name the lock and the holder" {
+	guest_ok
+	v=$(scenario unlock_not_owner)
+	[ "$(jq '.owner_tid != .tid' <<<"$v")" = true ]
+	[ "$(jq -r .owner_site.module <<<"$v")" = mw_buggy ]
+	[ "$(jq -r .lock.type <<<"$v")" = mutex ]
+	[[ "$(jq -r .lock.name <<<"$v")" == mw_buggy:* ]]
+	v=$(scenario recursive_lock | jq -c 'select(.kind == "recursive_lock")')
+	[ "$(jq -r .first_site.function <<<"$v")" = buggy_recursive_lock ]
+	[ "$(jq -r .site.function <<<"$v")" = buggy_recursive_lock ]
+	v=$(scenario copy_under_spinlock)
+	[ "$(jq -r .held.type <<<"$v")" = spinlock ]
+	[ "$(jq -r .callee.function <<<"$v")" = _copy_from_user ]
+	v=$(scenario lock_order)
+	[ "$(jq -r .ab_site_a.function <<<"$v")" = buggy_lock_ab ]
+	[ "$(jq -r .ba_site_b.function <<<"$v")" = buggy_lock_ba ]
+	v=$(scenario held_lock_freed)
+	[ "$(jq -r .alloc.site.module <<<"$v")" = mw_buggy ]
+	v=$(scenario uaf_mutex)
+	[ "$(jq -r .access.type <<<"$v")" = lock ]
 }
 
 @test "user_slice_overrun: write() and ioctl copying past the declared slice" {
@@ -199,6 +239,14 @@ one_report() { # scenario kind function
 	[ "$(jq '.bytes > 0' <<<"$v")" = true ]
 }
 
+@test "lock_held_on_unload: a lock still held when mw_buggy unloads" {
+	guest_ok
+	v=$(violations "$RESULTS/reload.json" | jq -c 'select(.kind == "lock_held_on_unload")')
+	[ "$(wc -l <<<"$v")" = 1 ]
+	[ "$(jq -r .module <<<"$v")" = mw_buggy ]
+	[ "$(jq -r .acquire_site.function <<<"$v")" = buggy_lock_until_unload ]
+}
+
 @test "kprobes go only on mw_buggy's call sites, one per probed site" {
 	guest_ok
 	[ "$(cat "$RESULTS/probes.rc")" = 0 ]
@@ -226,7 +274,7 @@ one_report() { # scenario kind function
 	f=$RESULTS/reload.json
 	[ "$(cat "$RESULTS/reload.rc")" = 1 ]
 	probes=$(jq -r 'select(.type == "start") | .modules[0].probes' "$f")
-	[ "$(jq -r 'select(.type == "module") | .event' "$f" | tr '\n' ' ')" = "unload load " ]
+	[ "$(jq -r 'select(.type == "module") | .event' "$f" | tr '\n' ' ')" = "unload load unload " ]
 	[ "$(grep -c mw_buggy "$RESULTS/reload.unloaded.list")" = 0 ]
 	[ "$(grep -c mw_buggy "$RESULTS/reload.loaded.list")" = "$probes" ]
 	[ "$(jq -r 'select(.event == "load") | .module.probes' "$f")" = "$probes" ]

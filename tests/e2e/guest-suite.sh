@@ -33,6 +33,7 @@ done
 
 "$trigger" --dev /dev/mw_buggy list >"$out/scenarios" 2>"$out/scenarios.err"
 echo $? >"$out/scenarios.rc"
+"$trigger" --dev /dev/mw_buggy sites >"$out/sites"
 
 while read -r name kind; do
 	run_scenario mw_buggy "$name"
@@ -62,23 +63,29 @@ wait_for() { # file pattern
 	done
 }
 
-# modwatch follows mw_buggy being unloaded and loaded again while it runs.
+# modwatch follows mw_buggy being unloaded and loaded again while it runs;
+# the fresh load then leaks and keeps a lock, and is unloaded once more.
 "$mw" --json -o "$out/reload.json" -m mw_buggy --ko "mw_buggy=$mods/mw_buggy.ko" \
 	2>"$out/reload.err" &
 mwpid=$!
 wait_for "$out/reload.json" '"type":"start"'
-"$trigger" --dev /dev/mw_buggy leak >/dev/null
 rmmod mw_buggy
 wait_for "$out/reload.json" '"event":"unload"'
 cat /sys/kernel/debug/kprobes/list >"$out/reload.unloaded.list"
 insmod "$mods/mw_buggy.ko"
 wait_for "$out/reload.json" '"event":"load"'
 cat /sys/kernel/debug/kprobes/list >"$out/reload.loaded.list"
-"$trigger" --dev /dev/mw_buggy double_free >/dev/null
-sleep 1
+"$trigger" --dev /dev/mw_buggy double_free leak held_on_unload >/dev/null
+rmmod mw_buggy
+i=0
+while [ "$(grep -c '"event":"unload"' "$out/reload.json")" -lt 2 ] && [ $i -lt 100 ]; do
+	i=$((i + 1))
+	sleep 0.2
+done
 kill -TERM $mwpid
 wait $mwpid
 echo $? >"$out/reload.rc"
+insmod "$mods/mw_buggy.ko"
 
 for m in mw_buggy mw_clean; do
 	rmmod "$m" >"$out/rmmod.$m.err" 2>&1

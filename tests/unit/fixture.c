@@ -217,3 +217,95 @@ __u64 fx_btf_bytes(bool zero, size_t len)
 	}
 	return found;
 }
+
+int fx_lock_call(struct fx *f, __u32 idx, __u64 lock, __u64 cookie)
+{
+	__u64 args[3] = { idx, lock, cookie };
+
+	return run(f->skel->progs.mw_test_lock, args, 3);
+}
+
+int fx_lock_ret(struct fx *f, __u32 idx, __u64 ret)
+{
+	__u64 args[2] = { idx, ret };
+
+	return run(f->skel->progs.mw_test_lock_ret, args, 2);
+}
+
+int fx_lock(struct fx *f, __u32 idx, __u64 lock, __u64 ret)
+{
+	int err = fx_lock_call(f, idx, lock, 0);
+
+	return err ? err : fx_lock_ret(f, idx, ret);
+}
+
+int fx_unlock(struct fx *f, __u32 idx, __u64 lock)
+{
+	__u64 args[2] = { idx, lock };
+
+	return run(f->skel->progs.mw_test_unlock, args, 2);
+}
+
+int fx_may_sleep(struct fx *f, __u32 idx, __u32 what, __u32 gfp)
+{
+	__u64 args[3] = { idx, what, gfp };
+
+	return run(f->skel->progs.mw_test_may_sleep, args, 3);
+}
+
+int fx_lock_alloc(struct fx *f, __u64 call_site, __u32 what, __u32 gfp)
+{
+	__u64 args[3] = { call_site, what, gfp };
+
+	return run(f->skel->progs.mw_test_lock_alloc, args, 3);
+}
+
+int fx_locks_sys_exit(struct fx *f)
+{
+	__u64 arg = 0;
+
+	return run(f->skel->progs.mw_test_locks_sys_exit, &arg, 1);
+}
+
+int fx_locks_freed(struct fx *f, __u64 addr, __u64 size, __u64 site, __u64 alloc_site)
+{
+	__u64 args[5] = { addr, size, site, 1, alloc_site };
+
+	return run(f->skel->progs.mw_test_locks_freed, args, 5);
+}
+
+int fx_lock_owner(struct fx *f, __u64 lock, struct mw_lock_owner *o)
+{
+	return bpf_map_lookup_elem(bpf_map__fd(f->skel->maps.mw_lock_owners), &lock, o) ?
+		-errno : 0;
+}
+
+int fx_callee_addr(struct fx *f, __u32 callee, __u64 addr)
+{
+	return bpf_map_update_elem(bpf_map__fd(f->skel->maps.mw_callee_addrs), &callee, &addr,
+				   BPF_ANY) ? -errno : 0;
+}
+
+static void lock_kaddrs(struct fx *f)
+{
+	__u64 arg = 0;
+
+	run(f->skel->progs.mw_test_lock_kaddrs, &arg, 1);
+}
+
+__u64 fx_lock_mem(struct fx *f, int i)
+{
+	lock_kaddrs(f);
+	return f->skel->bss->mw_test_lock_mem_kaddr + (__u64)i * 64;
+}
+
+__u64 *fx_lock_word(struct fx *f, int i)
+{
+	return &f->skel->bss->mw_test_lock_mem[i * 8];
+}
+
+__u64 fx_task(struct fx *f)
+{
+	lock_kaddrs(f);
+	return f->skel->bss->mw_test_task_kaddr;
+}

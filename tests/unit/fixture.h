@@ -10,6 +10,7 @@
 #include "modwatch.h"
 #include "modwatch.skel.h"
 #include "usercopy.h"
+#include "locks.h"
 
 /* A fake watched module: its text, and call sites inside and outside it. */
 #define FAKE_LO		0xffffffffc1000000ull
@@ -70,5 +71,33 @@ bool fx_is_quarantined(struct fx *f, __u64 ptr);
 /* The address of kernel symbol @name from /proc/kallsyms, 0 if absent. */
 __u64 fx_ksym(const char *name);
 __u64 fx_btf_bytes(bool zero, size_t len);
+
+/*
+ * The lock rules as the probes at site @idx would run them: the call
+ * instruction (@cookie: MW_LOCK_COOKIE_* flags), the instruction after it
+ * (the call returned @ret), and both in a row.
+ */
+int fx_lock_call(struct fx *f, __u32 idx, __u64 lock, __u64 cookie);
+int fx_lock_ret(struct fx *f, __u32 idx, __u64 ret);
+int fx_lock(struct fx *f, __u32 idx, __u64 lock, __u64 ret);
+int fx_unlock(struct fx *f, __u32 idx, __u64 lock);
+/* A call at site @idx to @what (enum mw_callee) that may sleep; a kmem tracepoint's view. */
+int fx_may_sleep(struct fx *f, __u32 idx, __u32 what, __u32 gfp);
+int fx_lock_alloc(struct fx *f, __u64 call_site, __u32 what, __u32 gfp);
+int fx_locks_sys_exit(struct fx *f);
+/* The heap free path's call for a tracked object [addr, addr + size) of the fake module. */
+int fx_locks_freed(struct fx *f, __u64 addr, __u64 size, __u64 site, __u64 alloc_site);
+/* mw_lock_owners' record of @lock: 0, or -ENOENT. */
+int fx_lock_owner(struct fx *f, __u64 lock, struct mw_lock_owner *o);
+int fx_callee_addr(struct fx *f, __u32 callee, __u64 addr);
+/*
+ * Lock words in kernel memory (8 slots of 64 bytes), for the rules that read
+ * the kernel's own lock word: slot @i's kernel address, its words as this
+ * process writes them, and the calling thread's task_struct (a mutex owner).
+ */
+#define FX_LOCK_SLOTS	8
+__u64 fx_lock_mem(struct fx *f, int i);
+__u64 *fx_lock_word(struct fx *f, int i);
+__u64 fx_task(struct fx *f);
 
 #endif /* MODWATCH_FIXTURE_H */

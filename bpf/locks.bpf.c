@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Lock hooks. In production each is a kprobe on one instruction of a
+ * watched module: the call of a lock function (rdi is the lock) and, for
+ * acquires, the instruction after it (rax is the result). The cookie is the
+ * site's mw_sites index with MW_LOCK_COOKIE_* flags above it (include/locks.h).
+ * In the unit tests the SEC("raw_tp") entries below take the same arguments
+ * from the test and drive the same rules.
+ */
+#include "heap.bpf.h"
+
+
+static __always_inline const struct mw_site *lock_site(void *ctx)
+{
+	return mw_site((__u32)bpf_get_attach_cookie(ctx));
+}
+
+/* mutex_lock*(lock), _raw_spin_lock*(lock), _raw_{read,write}_lock(lock), down_*(sem) */
+SEC("kprobe")
+int BPF_KPROBE(mw_kp_lock, void *lock)
+{
+	const struct mw_site *s = lock_site(ctx);
+
+	if (!s)
+		return 0;
+	mw_heap_lock_use(s, (__u64)lock, MW_ACCESS_LOCK);
+	mw_lock_call(s, (__u64)lock, bpf_get_attach_cookie(ctx));
+	return 0;
+}
+
+/* The instruction after an acquire call: the lock is taken if rax says so. */
+SEC("kprobe")
+int BPF_KPROBE(mw_kp_lock_ret)
+{
+	const struct mw_site *s = lock_site(ctx);
+
+	if (s)
+		mw_lock_return(s, PT_REGS_RC(ctx));
+	return 0;
+}
+
+/* mutex_unlock(lock), _raw_spin_unlock*(lock, ...), _raw_{read,write}_unlock(lock), up_*(sem) */
+SEC("kprobe")
+int BPF_KPROBE(mw_kp_unlock, void *lock)
+{
+	const struct mw_site *s = lock_site(ctx);
+
+	if (!s)
+		return 0;
+	mw_heap_lock_use(s, (__u64)lock, MW_ACCESS_UNLOCK);
+	mw_lock_release(s, (__u64)lock);
+	return 0;
+}
+
+/*
+ * Unit-test entries: (site index, lock, cookie flags); (site index, return
+ * value); (site index, lock); (site index, callee, gfp); (call site, callee,
+ * gfp) as the kmem tracepoints pass them; sys_exit for the calling task;
+ * (address, size, free site, module id, alloc site) of a freed object.
+ */
+SEC("raw_tp")
+int mw_test_lock(__u64 *ctx)
+{
+	const struct mw_site *s = mw_site(ctx[0]);
+
+	if (!s)
+		return 1;
+	mw_lock_call(s, ctx[1], ctx[2]);
+	return 0;
+}
+
+SEC("raw_tp")
+int mw_test_lock_ret(__u64 *ctx)
+{
+	const struct mw_site *s = mw_site(ctx[0]);
+
+	if (!s)
+		return 1;
+	mw_lock_return(s, ctx[1]);
+	return 0;
+}
+
+SEC("raw_tp")
+int mw_test_unlock(__u64 *ctx)
+{
+	const struct mw_site *s = mw_site(ctx[0]);
+
+	if (!s)
+		return 1;
+	mw_lock_release(s, ctx[1]);
+	return 0;
+}
+
+SEC("raw_tp")
+int mw_test_may_sleep(__u64 *ctx)
+{
+	const struct mw_site *s = mw_site(ctx[0]);
+
+	if (!s)
+		return 1;
+	mw_locks_may_sleep(s, ctx[1], ctx[2]);
+	return 0;
+}
+
+SEC("raw_tp")
+int mw_test_lock_alloc(__u64 *ctx)
+{
+	mw_locks_alloc(ctx[0], ctx[1], ctx[2]);
+	return 0;
+}
+
+SEC("raw_tp")
+int mw_test_locks_sys_exit(__u64 *ctx)
+{
+	mw_locks_sys_exit();
+	return 0;
+}
+
+SEC("raw_tp")
+int mw_test_locks_freed(__u64 *ctx)
+{
+	struct mw_object obj = {
+		.addr = ctx[0],
+		.size = ctx[1],
+		.alloc_size = ctx[1],
+		.alloc_site = ctx[4],
+		.module_id = ctx[3],
+	};
+
+	mw_locks_freed(ctx[0], ctx[1], ctx[2], ctx[3], &obj);
+	return 0;
+}
+
+/*
+ * Lock words in kernel memory for the unit tests: the release rules read the
+ * kernel's own lock word, which must be kernel memory. The test writes them
+ * through the mmapped .bss and learns their kernel address (and its own
+ * task_struct's, a mutex owner) from a run of mw_test_lock_kaddrs.
+ */
+__u64 mw_test_lock_mem[64];
+__u64 mw_test_lock_mem_kaddr;
+__u64 mw_test_task_kaddr;
+
+SEC("raw_tp")
+int mw_test_lock_kaddrs(__u64 *ctx)
+{
+	mw_test_lock_mem_kaddr = (__u64)mw_test_lock_mem;
+	mw_test_task_kaddr = bpf_get_current_task();
+	return 0;
+}

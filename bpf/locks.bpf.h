@@ -1,0 +1,1152 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The lock ownership rules, checked at a watched module's own calls to the
+ * mutex, spinlock, rwlock and rw-semaphore API (one kprobe per call
+ * instruction, plus one on the instruction after each acquire call).
+ *
+ * Rust's lock guards prove who holds a lock; here the proof is kept at run
+ * time. Every task has a stack of the locks it holds (BPF task storage; at
+ * most MW_LOCK_DEPTH, a removal moves the top entry into the gap), and
+ * mw_lock_owners maps a lock to its exclusive holder and counts read holds.
+ *
+ * When ownership is recorded: not at the acquire call, where a contended
+ * lock still belongs to another task for as long as this one blocks or
+ * spins, but when the call has returned (a probe at site + 5). rdi is gone by
+ * then, so the call probe leaves the lock address in a per-task pending slot
+ * for its return. The return also decides conditional acquires: trylocks
+ * hold the lock when they return 1, mutex_lock_interruptible/_killable when
+ * they return 0. A tail call (jmp) has no return in the module: its pending
+ * acquire is committed at the task's next lock event, as by then it has
+ * returned (an interrupted spin is the one exception), and a conditional one
+ * is counted as untracked.
+ *
+ * The rules:
+ * - unlock_not_owner / unlock_not_held: a release of a lock this task does
+ *   not hold. The kernel's own lock word is read to tell the two apart (and
+ *   the mutex or rwsem owner from it), so a lock taken before modwatch
+ *   started, or by code it does not watch, is never called "not held".
+ *   Read sides: holds are tracked per task, only counted globally; a read
+ *   release by a task that holds no read hold is unlock_not_held when the
+ *   kernel says the lock is free, or when only read holds modwatch saw other
+ *   tasks take exist; if a writer holds it, unlock_not_owner; if this task
+ *   is the writer, it is taken as downgrade_write() + up_read().
+ * - recursive_lock: at the acquire call, before the task blocks forever on
+ *   itself. rwlock read holds may nest (qrwlock can still deadlock on them
+ *   if a writer queues in between; not reported). Trylocks never block.
+ * - lock_held_on_return: at sys_exit, every lock still held is reported once,
+ *   and stays held.
+ * - sleep_in_atomic: a call that may sleep (user copies, allocations with
+ *   __GFP_DIRECT_RECLAIM, mutex_lock*, down_read/down_write) while a spinlock
+ *   or rwlock is held: once per such hold.
+ * - lock_order_inversion: taking b while holding a records the edge a -> b
+ *   with both sites; taking a while holding b then reports the pair once.
+ *   Edges are global, keyed by lock address (an address names one lock across
+ *   modules); those of freed locks stay until the LRU drops them.
+ * - held_lock_freed: a heap free of a tracked object that contains a held
+ *   lock. Held locks are also kept in a hashed table of MW_HELD_SLOTS slots
+ *   (MW_HELD_PROBES per lock) that the free path scans, reporting at most
+ *   MW_FREED_HITS locks per free; the freeing task's own stack is scanned
+ *   too, so its own holds are found even when the table is crowded.
+ *
+ * Every record can go stale (a release or acquire through a function
+ * modwatch does not probe, an LRU eviction, a probe attached mid-call). So
+ * before a report says a lock is held, the stack entry must still agree with
+ * mw_lock_owners, and the kernel's lock word, where it can be read, must not
+ * say the lock is free; else the entry is dropped. Misses are preferred to
+ * false reports.
+ *
+ * Interrupt handlers run as the task they interrupt: a module's irq handler
+ * that takes a spinlock does so on that task's stack while it runs, which
+ * is also how the order and sleep rules should see it.
+ */
+#ifndef MODWATCH_LOCKS_BPF_H
+#define MODWATCH_LOCKS_BPF_H
+
+#include "common.bpf.h"
+#include "registry.bpf.h"
+#include "sites.bpf.h"
+#include "heap.h"
+#include "locks.h"
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct mw_lock_task);
+} mw_lock_tasks_t;
+mw_lock_tasks_t mw_lock_tasks __weak SEC(".maps");
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MW_LOCK_OWNERS);
+	__type(key, __u64);
+	__type(value, struct mw_lock_owner);
+} mw_lock_owners_t;
+mw_lock_owners_t mw_lock_owners __weak SEC(".maps");
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MW_LOCK_EDGES);
+	__type(key, struct mw_lock_edge_key);
+	__type(value, struct mw_lock_edge);
+} mw_lock_edges_t;
+mw_lock_edges_t mw_lock_edges __weak SEC(".maps");
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MW_HELD_SLOTS);
+	__type(key, __u32);
+	__type(value, struct mw_held_slot);
+} mw_held_slots_t;
+mw_held_slots_t mw_held_slots __weak SEC(".maps");
+
+/* Held locks a heap free found in the freed object; see mw_locks_freed(). */
+#define MW_FREED_HITS	8
+
+struct mw_freed_hits {
+	__u32 n;
+	__u32 idx[MW_FREED_HITS];	/* mw_held_slots indices */
+};
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mw_freed_hits);
+} mw_freed_scratch_t;
+mw_freed_scratch_t mw_freed_scratch __weak SEC(".maps");
+
+/* Callee addresses by MW_CALLEE_* id, from kallsyms (the daemon): sleep_in_atomic names one. */
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MW_CALLEE_NR);
+	__type(key, __u32);
+	__type(value, __u64);
+} mw_callee_addrs_t;
+mw_callee_addrs_t mw_callee_addrs __weak SEC(".maps");
+
+/* include/linux/gfp_types.h: bit 10 on 6.1 and since. */
+#define MW_GFP_DIRECT_RECLAIM	0x400u
+
+/* Low bits of mutex and rwsem owner words are flags (kernel/locking/{mutex,rwsem}.c). */
+#define MW_OWNER_FLAGS		0x7ull
+#define MW_RWSEM_WRITER_LOCKED	0x1ull
+#define MW_RWSEM_READER_SHIFT	8
+#define MW_RWSEM_READERS	((1ull << 55) - 1)	/* bits 8..62 of count */
+/* include/asm-generic/qrwlock.h */
+#define MW_QW_LOCKED		0xffu
+#define MW_QR_SHIFT		9
+
+/* What a lock callee does: its lock type and MW_LI_* bits. */
+enum {
+	MW_LI_TYPE	= 0x0f,		/* enum mw_lock_type */
+	MW_LI_ACQUIRE	= 1u << 4,
+	MW_LI_RELEASE	= 1u << 5,
+	MW_LI_READ	= 1u << 6,	/* the read side of an rwlock or rwsem */
+	MW_LI_TRY	= 1u << 7,	/* took the lock iff it returns non-zero; never blocks */
+	MW_LI_ZERO_OK	= 1u << 8,	/* took the lock iff it returns 0 (else: a signal) */
+	MW_LI_SLEEPS	= 1u << 9,
+};
+
+static __always_inline __u32 mw_lock_info(__u32 callee)
+{
+	switch (callee) {
+	case MW_CALLEE_MUTEX_LOCK:
+		return MW_LOCK_MUTEX | MW_LI_ACQUIRE | MW_LI_SLEEPS;
+	case MW_CALLEE_MUTEX_LOCK_INTERRUPTIBLE:
+	case MW_CALLEE_MUTEX_LOCK_KILLABLE:
+		return MW_LOCK_MUTEX | MW_LI_ACQUIRE | MW_LI_SLEEPS | MW_LI_ZERO_OK;
+	case MW_CALLEE_MUTEX_TRYLOCK:
+		return MW_LOCK_MUTEX | MW_LI_ACQUIRE | MW_LI_TRY;
+	case MW_CALLEE_MUTEX_UNLOCK:
+		return MW_LOCK_MUTEX | MW_LI_RELEASE;
+	case MW_CALLEE_SPIN_LOCK:
+	case MW_CALLEE_SPIN_LOCK_IRQ:
+	case MW_CALLEE_SPIN_LOCK_IRQSAVE:
+	case MW_CALLEE_SPIN_LOCK_BH:
+		return MW_LOCK_SPIN | MW_LI_ACQUIRE;
+	case MW_CALLEE_SPIN_TRYLOCK:
+		return MW_LOCK_SPIN | MW_LI_ACQUIRE | MW_LI_TRY;
+	case MW_CALLEE_SPIN_UNLOCK:
+	case MW_CALLEE_SPIN_UNLOCK_IRQ:
+	case MW_CALLEE_SPIN_UNLOCK_IRQRESTORE:
+	case MW_CALLEE_SPIN_UNLOCK_BH:
+		return MW_LOCK_SPIN | MW_LI_RELEASE;
+	case MW_CALLEE_READ_LOCK:
+		return MW_LOCK_RWLOCK | MW_LI_ACQUIRE | MW_LI_READ;
+	case MW_CALLEE_READ_UNLOCK:
+		return MW_LOCK_RWLOCK | MW_LI_RELEASE | MW_LI_READ;
+	case MW_CALLEE_WRITE_LOCK:
+		return MW_LOCK_RWLOCK | MW_LI_ACQUIRE;
+	case MW_CALLEE_WRITE_UNLOCK:
+		return MW_LOCK_RWLOCK | MW_LI_RELEASE;
+	case MW_CALLEE_DOWN_READ:
+		return MW_LOCK_RWSEM | MW_LI_ACQUIRE | MW_LI_READ | MW_LI_SLEEPS;
+	case MW_CALLEE_DOWN_READ_TRYLOCK:
+		return MW_LOCK_RWSEM | MW_LI_ACQUIRE | MW_LI_READ | MW_LI_TRY;
+	case MW_CALLEE_UP_READ:
+		return MW_LOCK_RWSEM | MW_LI_RELEASE | MW_LI_READ;
+	case MW_CALLEE_DOWN_WRITE:
+		return MW_LOCK_RWSEM | MW_LI_ACQUIRE | MW_LI_SLEEPS;
+	case MW_CALLEE_DOWN_WRITE_TRYLOCK:
+		return MW_LOCK_RWSEM | MW_LI_ACQUIRE | MW_LI_TRY;
+	case MW_CALLEE_UP_WRITE:
+		return MW_LOCK_RWSEM | MW_LI_RELEASE;
+	}
+	return 0;
+}
+
+/* Can a call to @what (enum mw_callee) with @gfp sleep? */
+static __always_inline bool mw_callee_may_sleep(__u32 what, __u32 gfp)
+{
+	switch (what) {
+	case MW_CALLEE_KMALLOC:
+	case MW_CALLEE_KMALLOC_TRACE:
+	case MW_CALLEE_KMEM_CACHE_ALLOC:
+		return gfp & MW_GFP_DIRECT_RECLAIM;
+	case MW_CALLEE_COPY_FROM_USER_NOFAULT:
+		return false;
+	case MW_CALLEE_COPY_FROM_USER:
+	case MW_CALLEE_COPY_TO_USER:
+	case MW_CALLEE_GET_USER_1:
+	case MW_CALLEE_GET_USER_2:
+	case MW_CALLEE_GET_USER_4:
+	case MW_CALLEE_GET_USER_8:
+	case MW_CALLEE_PUT_USER_1:
+	case MW_CALLEE_PUT_USER_2:
+	case MW_CALLEE_PUT_USER_4:
+	case MW_CALLEE_PUT_USER_8:
+	case MW_CALLEE_STRNCPY_FROM_USER:
+		return true;	/* a page fault may sleep */
+	}
+	return mw_lock_info(what) & MW_LI_SLEEPS;
+}
+
+static __always_inline __u32 mw_tid(void)
+{
+	return (__u32)bpf_get_current_pid_tgid();
+}
+
+static __always_inline struct mw_lock_task *mw_lock_task(bool create)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	if (create)
+		return bpf_task_storage_get(&mw_lock_tasks, task, 0,
+					    BPF_LOCAL_STORAGE_GET_F_CREATE);
+	return bpf_task_storage_get(&mw_lock_tasks, task, 0, 0);
+}
+
+static __always_inline struct mw_lock_owner *mw_owner(__u64 addr)
+{
+	return bpf_map_lookup_elem(&mw_lock_owners, &addr);
+}
+
+/* ---- the kernel's own view of a lock ---- */
+
+enum {
+	MW_KS_UNKNOWN,		/* not readable (or not this kernel's layout) */
+	MW_KS_FREE,
+	MW_KS_EXCL,		/* held exclusively */
+	MW_KS_SHARED,		/* read holds only */
+};
+
+static __always_inline __u32 mw_kstate_mutex(__u64 addr, __u64 *owner)
+{
+	struct mutex *m = (void *)addr;
+	long v;
+
+	if (!bpf_core_field_exists(m->owner) || bpf_core_read(&v, sizeof(v), &m->owner.counter))
+		return MW_KS_UNKNOWN;
+	*owner = v & ~MW_OWNER_FLAGS;
+	return *owner ? MW_KS_EXCL : MW_KS_FREE;
+}
+
+static __always_inline __u32 mw_kstate_rwsem(__u64 addr, __u64 *owner)
+{
+	struct rw_semaphore *sem = (void *)addr;
+	long count, o;
+
+	if (!bpf_core_field_exists(sem->count) || bpf_core_read(&count, sizeof(count),
+								&sem->count.counter))
+		return MW_KS_UNKNOWN;
+	if (count & MW_RWSEM_WRITER_LOCKED) {
+		if (!bpf_core_read(&o, sizeof(o), &sem->owner.counter))
+			*owner = o & ~MW_OWNER_FLAGS;
+		return MW_KS_EXCL;
+	}
+	return (count >> MW_RWSEM_READER_SHIFT) & MW_RWSEM_READERS ? MW_KS_SHARED : MW_KS_FREE;
+}
+
+/* raw_spinlock_t and rwlock_t start with their arch lock (no lock debugging on our kernels). */
+static __always_inline __u32 mw_kstate_spin(__u64 addr)
+{
+	struct qspinlock *q = (void *)addr;
+	int v;
+
+	if (bpf_core_read(&v, sizeof(v), &q->val.counter))
+		return MW_KS_UNKNOWN;
+	return v & 0xff ? MW_KS_EXCL : MW_KS_FREE;	/* the "locked" byte */
+}
+
+static __always_inline __u32 mw_kstate_rwlock(__u64 addr)
+{
+	struct qrwlock *q = (void *)addr;
+	int v;
+
+	if (bpf_core_read(&v, sizeof(v), &q->cnts.counter))
+		return MW_KS_UNKNOWN;
+	if (v & MW_QW_LOCKED)
+		return MW_KS_EXCL;
+	return (__u32)v >> MW_QR_SHIFT ? MW_KS_SHARED : MW_KS_FREE;
+}
+
+/*
+ * Is @addr held, by the kernel's lock word, as a release call is about to
+ * run? *@owner: the holding task, where the lock names it (mutex, rwsem writer).
+ */
+static __always_inline __u32 mw_kstate(__u64 addr, __u32 type, __u64 *owner)
+{
+	*owner = 0;
+	switch (type) {
+	case MW_LOCK_MUTEX:
+		return mw_kstate_mutex(addr, owner);
+	case MW_LOCK_RWSEM:
+		return mw_kstate_rwsem(addr, owner);
+	case MW_LOCK_SPIN:
+		return mw_kstate_spin(addr);
+	case MW_LOCK_RWLOCK:
+		return mw_kstate_rwlock(addr);
+	}
+	return MW_KS_UNKNOWN;
+}
+
+static __always_inline __u32 mw_task_tid(__u64 task)
+{
+	return BPF_CORE_READ((struct task_struct *)task, pid);
+}
+
+/*
+ * Is @addr held, as far as anyone can tell? The lock word decides where it
+ * can be read; @tracked (modwatch's records say so) decides elsewhere. A
+ * report that claims a lock is held asks this first.
+ */
+static __always_inline bool mw_still_held(__u64 addr, __u32 type, bool tracked)
+{
+	__u64 kowner;
+	__u32 ks = mw_kstate(addr, type, &kowner);
+
+	return ks == MW_KS_UNKNOWN ? tracked : ks != MW_KS_FREE;
+}
+
+/* ---- reports ---- */
+
+static __always_inline void mw_lock_set(struct mw_lock *l, __u64 addr, __u32 type)
+{
+	l->addr = addr;
+	l->type = type;
+	l->__pad = 0;
+}
+
+static __always_inline void mw_report_unlock(const struct mw_site *s, __u64 addr, __u32 type,
+					     __u32 owner_tid, __u64 owner_site, bool not_owner)
+{
+	struct mw_event *e;
+
+	if (!not_owner) {
+		e = mw_event_reserve(MW_UNLOCK_NOT_HELD, MW_EVENT_SIZE(unlock_not_held), s->addr,
+				     s->module_id);
+		if (!e)
+			return;
+		mw_lock_set(&e->unlock_not_held.lock, addr, type);
+		bpf_ringbuf_submit(e, 0);
+		return;
+	}
+	e = mw_event_reserve(MW_UNLOCK_NOT_OWNER, MW_EVENT_SIZE(unlock_not_owner), s->addr,
+			     s->module_id);
+	if (!e)
+		return;
+	mw_lock_set(&e->unlock_not_owner.lock, addr, type);
+	e->unlock_not_owner.owner_site = owner_site;
+	e->unlock_not_owner.owner_tid = owner_tid;
+	e->unlock_not_owner.__pad = 0;
+	bpf_ringbuf_submit(e, 0);
+}
+
+static __always_inline void mw_report_recursive(const struct mw_site *s, __u64 addr, __u32 type,
+						__u64 first_site)
+{
+	struct mw_event *e;
+
+	e = mw_event_reserve(MW_RECURSIVE_LOCK, MW_EVENT_SIZE(recursive_lock), s->addr,
+			     s->module_id);
+	if (!e)
+		return;
+	mw_lock_set(&e->recursive_lock.lock, addr, type);
+	e->recursive_lock.first_site = first_site;
+	bpf_ringbuf_submit(e, 0);
+}
+
+static __always_inline void mw_report_held_on_return(const struct mw_lock_held *h, __u32 nr)
+{
+	struct mw_event *e;
+
+	e = mw_event_reserve(MW_LOCK_HELD_ON_RETURN, MW_EVENT_SIZE(lock_held_on_return), h->site,
+			     h->module_id);
+	if (!e)
+		return;
+	mw_lock_set(&e->lock_held_on_return.lock, h->addr, h->type);
+	e->lock_held_on_return.acquire_site = h->site;
+	e->lock_held_on_return.syscall_nr = nr;
+	e->lock_held_on_return.__pad = 0;
+	bpf_ringbuf_submit(e, 0);
+}
+
+static __always_inline void mw_report_sleep(const struct mw_site *s, const struct mw_lock_held *h,
+					    __u32 what, __u32 gfp)
+{
+	__u64 *callee = bpf_map_lookup_elem(&mw_callee_addrs, &what);
+	struct mw_event *e;
+
+	e = mw_event_reserve(MW_SLEEP_IN_ATOMIC, MW_EVENT_SIZE(sleep_in_atomic), s->addr,
+			     s->module_id);
+	if (!e)
+		return;
+	mw_lock_set(&e->sleep_in_atomic.held, h->addr, h->type);
+	e->sleep_in_atomic.acquire_site = h->site;
+	e->sleep_in_atomic.callee = callee ? *callee : 0;
+	e->sleep_in_atomic.gfp_flags = gfp;
+	e->sleep_in_atomic.__pad = 0;
+	bpf_ringbuf_submit(e, 0);
+}
+
+/*
+ * This task takes @a (at @s) holding @b after some task took b holding a
+ * (edge @ab): the report names both acquisitions of both locks.
+ */
+static __always_inline void mw_report_inversion(const struct mw_site *s, __u64 a, __u32 a_type,
+						const struct mw_lock_held *b,
+						const struct mw_lock_edge *ab)
+{
+	struct mw_event *e;
+
+	e = mw_event_reserve(MW_LOCK_ORDER_INVERSION, MW_EVENT_SIZE(lock_order_inversion),
+			     s->addr, s->module_id);
+	if (!e)
+		return;
+	mw_lock_set(&e->lock_order_inversion.a, a, a_type);
+	mw_lock_set(&e->lock_order_inversion.b, b->addr, b->type);
+	e->lock_order_inversion.ab_site_a = ab->site_a;
+	e->lock_order_inversion.ab_site_b = ab->site_b;
+	e->lock_order_inversion.ba_site_b = b->site;
+	e->lock_order_inversion.ba_site_a = s->addr;
+	bpf_ringbuf_submit(e, 0);
+}
+
+static __always_inline void mw_report_freed(const struct mw_object *obj, __u64 addr, __u32 type,
+					    __u64 acquire_site, __u32 owner_tid, __u64 site,
+					    __u32 module_id)
+{
+	struct mw_event *e;
+
+	e = mw_event_reserve(MW_HELD_LOCK_FREED, MW_EVENT_SIZE(held_lock_freed), site, module_id);
+	if (!e)
+		return;
+	e->held_lock_freed.obj = *obj;
+	mw_lock_set(&e->held_lock_freed.lock, addr, type);
+	e->held_lock_freed.acquire_site = acquire_site;
+	e->held_lock_freed.owner_tid = owner_tid;
+	e->held_lock_freed.__pad = 0;
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* ---- the held-lock table that heap frees scan ---- */
+
+static __always_inline __u32 mw_held_hash(__u64 addr)
+{
+	return (__u32)(((addr >> 3) * 0x9e3779b97f4a7c15ull) >> (64 - MW_HELD_BITS));
+}
+
+static __always_inline void mw_held_set_add(__u64 addr, __u64 site, __u32 tid, __u32 module_id,
+					    __u32 type, __u32 flags)
+{
+	__u32 h = mw_held_hash(addr), i, idx;
+	struct mw_held_slot *sl;
+
+	for (i = 0; i < MW_HELD_PROBES; i++) {
+		idx = (h + i) & (MW_HELD_SLOTS - 1);
+		sl = bpf_map_lookup_elem(&mw_held_slots, &idx);
+		if (!sl)
+			return;
+		/* Claim a free slot atomically: other CPUs add and free concurrently. */
+		if (sl->addr || __sync_val_compare_and_swap(&sl->addr, 0, addr))
+			continue;
+		sl->site = site;
+		sl->tid = tid;
+		sl->module_id = module_id;
+		sl->type = type;
+		sl->flags = flags;
+		return;
+	}
+	mw_stat_inc(MW_STAT_HELD_SET_FULL);
+}
+
+/* Forget @addr's slots: all of them (@tid 0), or the one of @tid (a read hold). */
+static __always_inline void mw_held_set_del(__u64 addr, __u32 tid)
+{
+	__u32 h = mw_held_hash(addr), i, idx;
+	struct mw_held_slot *sl;
+
+	for (i = 0; i < MW_HELD_PROBES; i++) {
+		idx = (h + i) & (MW_HELD_SLOTS - 1);
+		sl = bpf_map_lookup_elem(&mw_held_slots, &idx);
+		if (!sl)
+			return;
+		if (sl->addr != addr || (tid && sl->tid != tid))
+			continue;
+		__sync_val_compare_and_swap(&sl->addr, addr, 0);
+		if (tid)
+			return;
+	}
+}
+
+/* ---- a task's stack of held locks ---- */
+
+/*
+ * @i masked to an index of an array of @n (a power of two) entries, in a way
+ * the compiler cannot drop: it drops a mask it can prove redundant (say,
+ * d - 1 after a check of d), and 6.1's verifier does not learn bounds from
+ * "d != 0" or from comparing two registers, so it must see the mask itself.
+ */
+#define MW_IDX(i, n)					\
+	({						\
+		__u32 __i = (i);			\
+		barrier_var(__i);			\
+		__i & ((n) - 1);			\
+	})
+
+/*
+ * @v, as an index the verifier does not know. A search loop leaves a
+ * different constant in its result on every path; once that result decides
+ * a branch it is tracked precisely and each constant is verified on its own
+ * (hundreds of thousands of instructions). Memory of a map value is not
+ * tracked, so a round trip through it ends that.
+ */
+static __always_inline __u32 mw_opaque(struct mw_lock_task *t, __u32 v)
+{
+	*(volatile __u32 *)&t->scratch = v;
+	return *(volatile __u32 *)&t->scratch;
+}
+
+/*
+ * The entry for @addr whose flags & @mask are @want; -1 if none. A match does
+ * not end the loop, and the result goes through mw_opaque(): the verifier
+ * then carries one state out of the loop, not one per index.
+ */
+static __always_inline int mw_held_find(struct mw_lock_task *t, __u64 addr, __u32 mask,
+					__u32 want)
+{
+	int found = -1;
+	__u32 i;
+
+	for (i = 0; i < MW_LOCK_DEPTH; i++) {
+		if (i >= t->depth)
+			break;
+		if (t->held[i].addr == addr && (t->held[i].flags & mask) == want)
+			found = i;
+	}
+	return (int)mw_opaque(t, found);
+}
+
+/* Remove entry @idx: the last one takes its place (no rule needs acquire order). */
+static __always_inline void mw_held_remove(struct mw_lock_task *t, __u32 idx)
+{
+	__u32 d = t->depth, last;
+
+	if (idx >= d || d > MW_LOCK_DEPTH)
+		return;
+	last = d - 1;
+	if (idx != last)
+		t->held[MW_IDX(idx, MW_LOCK_DEPTH)] = t->held[MW_IDX(last, MW_LOCK_DEPTH)];
+	t->depth = last;
+}
+
+static __always_inline bool mw_held_drop(struct mw_lock_task *t, __u64 addr, __u32 mask,
+					 __u32 want)
+{
+	int i = mw_held_find(t, addr, mask, want);
+
+	if (i < 0)
+		return false;
+	mw_held_remove(t, i);
+	return true;
+}
+
+static __always_inline void mw_held_push(struct mw_lock_task *t, __u64 addr, __u64 site,
+					 __u32 module_id, __u32 type, __u32 flags)
+{
+	__u32 d = t->depth;
+	struct mw_lock_held *h;
+
+	if (d >= MW_LOCK_DEPTH) {
+		mw_stat_inc(MW_STAT_LOCK_STACK_FULL);
+		return;
+	}
+	h = &t->held[MW_IDX(d, MW_LOCK_DEPTH)];
+	h->addr = addr;
+	h->site = site;
+	h->module_id = module_id;
+	h->type = type;
+	h->flags = flags;
+	t->depth = d + 1;
+}
+
+/* Does mw_lock_owners still agree that this task holds @h? */
+static __always_inline bool mw_held_valid(const struct mw_lock_held *h, __u32 tid)
+{
+	struct mw_lock_owner *o = mw_owner(h->addr);
+
+	if (!o)
+		return false;
+	return h->flags & MW_HELD_READ ? o->readers != 0 : o->tid == tid;
+}
+
+/* Is @h still held, by mw_lock_owners and by the lock word? For reports. */
+static __always_inline bool mw_held_live(const struct mw_lock_held *h, __u32 tid)
+{
+	return mw_held_valid(h, tid) && mw_still_held(h->addr, h->type, true);
+}
+
+/* ---- acquire ---- */
+
+/* The acquire of @addr returned holding it: this task owns it now. */
+static __always_inline void mw_lock_commit(struct mw_lock_task *t, __u64 addr, __u64 site,
+					   __u32 module_id, __u32 info)
+{
+	__u32 type = info & MW_LI_TYPE, tid = mw_tid();
+	__u32 flags = info & MW_LI_READ ? MW_HELD_READ : 0;
+	struct mw_lock_owner *o = mw_owner(addr), n = { .type = type };
+
+	if (!o) {
+		bpf_map_update_elem(&mw_lock_owners, &addr, &n, BPF_NOEXIST);
+		o = mw_owner(addr);
+	}
+	if (o) {
+		if (flags)
+			__sync_fetch_and_add(&o->readers, 1);
+		else
+			o->tid = tid;
+		o->site = site;
+		o->module_id = module_id;
+		o->type = type;
+	}
+	mw_held_set_add(addr, site, tid, module_id, type, flags);
+	mw_held_push(t, addr, site, module_id, type, flags);
+}
+
+/*
+ * A tail-called acquire on top of the pending stack has returned by the
+ * time this task does anything else: commit it (see the top comment).
+ */
+static __always_inline void mw_lock_settle(struct mw_lock_task *t)
+{
+	__u32 n = t->npend, info, module_id;
+	struct mw_lock_pending *p;
+	__u64 addr, site;
+
+	if (!n || n > MW_LOCK_PENDING)
+		return;
+	p = &t->pend[MW_IDX(n - 1, MW_LOCK_PENDING)];
+	if (!(p->flags & MW_PEND_TAIL))
+		return;
+	t->npend = n - 1;
+	info = mw_lock_info(p->callee);
+	if (info & (MW_LI_TRY | MW_LI_ZERO_OK)) {
+		/* Its result went to the caller's caller: never seen. */
+		mw_stat_inc(MW_STAT_LOCK_UNTRACKED);
+		return;
+	}
+	addr = p->addr;
+	site = p->site;
+	module_id = p->module_id;
+	mw_lock_commit(t, addr, site, module_id, info);
+}
+
+static __always_inline void mw_pend_push(struct mw_lock_task *t, const struct mw_site *s,
+					 __u64 addr, __u32 flags)
+{
+	__u32 n = t->npend, i;
+	struct mw_lock_pending *p;
+
+	if (n >= MW_LOCK_PENDING) {
+		/* The oldest call's return was missed (say, probes attached mid-call). */
+		for (i = 0; i < MW_LOCK_PENDING - 1; i++)
+			t->pend[i] = t->pend[i + 1];
+		n = MW_LOCK_PENDING - 1;
+		mw_stat_inc(MW_STAT_LOCK_UNTRACKED);
+	}
+	p = &t->pend[MW_IDX(n, MW_LOCK_PENDING)];
+	p->addr = addr;
+	p->site = s->addr;
+	p->module_id = s->module_id;
+	p->callee = s->callee;
+	p->flags = flags;
+	t->npend = n + 1;
+}
+
+static __always_inline void mw_check_recursion(struct mw_lock_task *t, const struct mw_site *s,
+					       __u64 addr, __u32 info)
+{
+	int i = mw_held_find(t, addr, 0, 0);
+	struct mw_lock_held *h;
+
+	if (i < 0)
+		return;
+	h = &t->held[MW_IDX(i, MW_LOCK_DEPTH)];
+	if (!mw_held_live(h, mw_tid())) {
+		mw_held_remove(t, i);
+		return;
+	}
+	/* read_lock() does not wait for readers, so rwlock read holds nest. */
+	if ((info & MW_LI_TYPE) == MW_LOCK_RWLOCK && (info & MW_LI_READ) &&
+	    (h->flags & MW_HELD_READ))
+		return;
+	mw_report_recursive(s, addr, info & MW_LI_TYPE, h->site);
+}
+
+/* A spinlock or rwlock hold, if any: while one is held the task must not sleep. */
+static __always_inline void mw_sleep_check(struct mw_lock_task *t, const struct mw_site *s,
+					   __u32 what, __u32 gfp)
+{
+	__u32 i, found = MW_LOCK_DEPTH;
+	struct mw_lock_held *h;
+
+	for (i = 0; i < MW_LOCK_DEPTH; i++) {
+		if (i >= t->depth)
+			break;
+		if (t->held[i].type == MW_LOCK_SPIN || t->held[i].type == MW_LOCK_RWLOCK)
+			found = i;
+	}
+	found = mw_opaque(t, found);
+	if (found >= MW_LOCK_DEPTH)
+		return;
+	h = &t->held[MW_IDX(found, MW_LOCK_DEPTH)];
+	if ((h->flags & MW_HELD_SLEEP_REPORTED) || !mw_held_live(h, mw_tid()))
+		return;
+	h->flags |= MW_HELD_SLEEP_REPORTED;
+	mw_report_sleep(s, h, what, gfp);
+}
+
+/* This task takes @addr at @s while holding @h: record h -> addr, report addr -> h. */
+static __always_inline void mw_order_edge(const struct mw_lock_held *h, const struct mw_site *s,
+					  __u64 addr, __u32 type)
+{
+	struct mw_lock_edge_key k = { .a = h->addr, .b = addr }, rk = { .a = addr, .b = h->addr };
+	struct mw_lock_edge n = { .site_a = h->site, .site_b = s->addr, .module_id = s->module_id };
+	struct mw_lock_edge *rev;
+
+	rev = bpf_map_lookup_elem(&mw_lock_edges, &rk);
+	if (rev) {
+		/* Once per pair: the flag goes on both edges, the old one atomically. */
+		if (!(__sync_fetch_and_or(&rev->flags, MW_EDGE_REPORTED) & MW_EDGE_REPORTED))
+			mw_report_inversion(s, addr, type, h, rev);
+		n.flags = MW_EDGE_REPORTED;
+	}
+	if (!bpf_map_lookup_elem(&mw_lock_edges, &k))
+		bpf_map_update_elem(&mw_lock_edges, &k, &n, BPF_NOEXIST);
+}
+
+static __always_inline void mw_check_order(struct mw_lock_task *t, const struct mw_site *s,
+					   __u64 addr, __u32 type)
+{
+	__u32 i, tid = mw_tid();
+	struct mw_lock_held *h;
+
+	for (i = 0; i < MW_LOCK_DEPTH; i++) {
+		if (i >= t->depth)
+			break;
+		h = &t->held[i];
+		if (h->addr == addr || !mw_held_valid(h, tid))
+			continue;
+		mw_order_edge(h, s, addr, type);
+	}
+}
+
+/*
+ * The call instruction of an acquire at @s, lock @addr: the rules that must
+ * speak before the task may block; ownership waits for the return.
+ */
+static __always_inline void mw_lock_call(const struct mw_site *s, __u64 addr, __u64 cookie)
+{
+	__u32 info = mw_lock_info(s->callee);
+	struct mw_lock_task *t;
+
+	if (!(info & MW_LI_ACQUIRE) || !addr)
+		return;
+	t = mw_lock_task(true);
+	if (!t) {
+		mw_stat_inc(MW_STAT_LOCK_UNTRACKED);
+		return;
+	}
+	mw_lock_settle(t);
+	if (!(info & MW_LI_TRY)) {
+		mw_check_recursion(t, s, addr, info);
+		if (info & MW_LI_SLEEPS)
+			mw_sleep_check(t, s, s->callee, 0);
+		mw_check_order(t, s, addr, info & MW_LI_TYPE);
+	}
+	mw_pend_push(t, s, addr, cookie & MW_LOCK_COOKIE_TAIL ? MW_PEND_TAIL : 0);
+}
+
+/* The instruction after the acquire call at @s: the call returned @ret. */
+static __always_inline void mw_lock_return(const struct mw_site *s, __u64 ret)
+{
+	__u32 info = mw_lock_info(s->callee), i, j, found = MW_LOCK_PENDING, module_id;
+	struct mw_lock_task *t;
+	__u64 addr;
+
+	if (!(info & MW_LI_ACQUIRE))
+		return;
+	t = mw_lock_task(false);
+	if (!t)
+		return;
+	mw_lock_settle(t);
+	for (i = 0; i < MW_LOCK_PENDING; i++) {
+		j = MW_LOCK_PENDING - 1 - i;
+		if (j >= t->npend)
+			continue;
+		if (t->pend[j].site == s->addr) {
+			found = j;
+			break;
+		}
+	}
+	found = mw_opaque(t, found);
+	/* Not found: a jump to this instruction, or a call made before the probes. */
+	if (found >= MW_LOCK_PENDING)
+		return;
+	if (found + 1 < t->npend)
+		mw_stat_inc(MW_STAT_LOCK_UNTRACKED);	/* later calls, returns missed */
+	addr = t->pend[MW_IDX(found, MW_LOCK_PENDING)].addr;
+	module_id = t->pend[MW_IDX(found, MW_LOCK_PENDING)].module_id;
+	t->npend = found;
+	if ((info & MW_LI_TRY) && !(__u32)ret)
+		return;
+	if ((info & MW_LI_ZERO_OK) && (__u32)ret)
+		return;
+	mw_lock_commit(t, addr, s->addr, module_id, info);
+}
+
+/* ---- release ---- */
+
+/*
+ * Another task holds @addr exclusively: name it from the lock word where the
+ * lock has one (@kowner), else from mw_lock_owners; silent if neither knows.
+ */
+static __always_inline void mw_report_not_owner(const struct mw_site *s, __u64 addr, __u32 type,
+						__u32 owner_tid, __u64 owner_site, __u64 kowner)
+{
+	__u32 ktid;
+
+	if (kowner) {
+		ktid = mw_task_tid(kowner);
+		if (ktid != owner_tid) {
+			owner_tid = ktid;
+			owner_site = 0;	/* taken where no probe saw it */
+		}
+	}
+	if (owner_tid)
+		mw_report_unlock(s, addr, type, owner_tid, owner_site, true);
+}
+
+/* The exclusive side of @addr is released at @s. */
+static __always_inline void mw_release_excl(const struct mw_site *s, struct mw_lock_task *t,
+					    __u64 addr, __u32 type)
+{
+	__u32 tid = mw_tid(), owner_tid = 0, ks;
+	struct mw_lock_owner *o = mw_owner(addr);
+	__u64 owner_site = 0, kowner;
+
+	if (t)
+		mw_held_drop(t, addr, MW_HELD_READ, 0);
+	mw_held_set_del(addr, 0);
+	if (o) {
+		owner_tid = o->tid;
+		owner_site = o->site;
+		o->tid = 0;
+		if (!o->readers)
+			bpf_map_delete_elem(&mw_lock_owners, &addr);
+	}
+	if (owner_tid == tid)
+		return;
+	ks = mw_kstate(addr, type, &kowner);
+	if (ks == MW_KS_FREE) {
+		mw_report_unlock(s, addr, type, 0, 0, false);
+		return;
+	}
+	if (kowner == bpf_get_current_task())
+		return;		/* ours, taken where no probe saw it */
+	mw_report_not_owner(s, addr, type, owner_tid, owner_site, kowner);
+}
+
+/* A read release at @s of @addr by a task that holds no read hold of it. */
+static __always_inline void mw_release_foreign_read(const struct mw_site *s,
+						    struct mw_lock_task *t,
+						    struct mw_lock_owner *o, __u64 addr,
+						    __u32 type)
+{
+	__u32 tid = mw_tid(), owner_tid = o ? o->tid : 0, ks;
+	__u64 kowner;
+
+	ks = mw_kstate(addr, type, &kowner);
+	if (ks == MW_KS_EXCL || (ks == MW_KS_UNKNOWN && owner_tid)) {
+		if (kowner == bpf_get_current_task() || (!kowner && owner_tid == tid)) {
+			/* Its own write hold: downgrade_write() (unprobed), then up_read(). */
+			mw_release_excl(s, t, addr, type);
+			return;
+		}
+		mw_report_not_owner(s, addr, type, owner_tid, o ? o->site : 0, kowner);
+		return;
+	}
+	/* Free, or read holds of which modwatch saw some (other tasks') taken. */
+	if (ks == MW_KS_FREE || (o && o->readers)) {
+		if (o && o->readers)
+			__sync_fetch_and_sub(&o->readers, 1);
+		mw_report_unlock(s, addr, type, 0, 0, false);
+	}
+}
+
+static __always_inline void mw_release_read(const struct mw_site *s, struct mw_lock_task *t,
+					    __u64 addr, __u32 type)
+{
+	struct mw_lock_owner *o = mw_owner(addr);
+	__u32 r;
+
+	if (!t || !mw_held_drop(t, addr, MW_HELD_READ, MW_HELD_READ)) {
+		mw_release_foreign_read(s, t, o, addr, type);
+		return;
+	}
+	mw_held_set_del(addr, mw_tid());
+	if (!o)
+		return;
+	r = o->readers;
+	/* A lost race leaves the count high: a missed report, never a false one. */
+	if (r)
+		__sync_val_compare_and_swap(&o->readers, r, r - 1);
+}
+
+/* The call instruction of a release at @s, lock @addr. */
+static __always_inline void mw_lock_release(const struct mw_site *s, __u64 addr)
+{
+	__u32 info = mw_lock_info(s->callee);
+	struct mw_lock_task *t;
+
+	if (!(info & MW_LI_RELEASE) || !addr)
+		return;
+	t = mw_lock_task(false);
+	if (t)
+		mw_lock_settle(t);
+	if (info & MW_LI_READ)
+		mw_release_read(s, t, addr, info & MW_LI_TYPE);
+	else
+		mw_release_excl(s, t, addr, info & MW_LI_TYPE);
+}
+
+/* ---- the API for the other hooks ---- */
+
+/*
+ * A call at @s to @what (enum mw_callee) that may sleep, with @gfp for
+ * allocations: user copies (from their kprobes), allocations, lock calls.
+ */
+static __always_inline void mw_locks_may_sleep(const struct mw_site *s, __u32 what, __u32 gfp)
+{
+	struct mw_lock_task *t;
+
+	if (!mw_callee_may_sleep(what, gfp))
+		return;
+	t = mw_lock_task(false);
+	if (!t || (!t->depth && !t->npend))
+		return;
+	mw_lock_settle(t);
+	mw_sleep_check(t, s, what, gfp);
+}
+
+/*
+ * The kmem allocation tracepoints: @call_site is the return address in the
+ * caller, @what MW_CALLEE_KMALLOC or MW_CALLEE_KMEM_CACHE_ALLOC. Cheap for
+ * the whole kernel: atomic allocations and unwatched callers stop at once.
+ */
+static __always_inline void mw_locks_alloc(__u64 call_site, __u32 what, __u32 gfp)
+{
+	struct mw_site s = {};
+
+	if (!(gfp & MW_GFP_DIRECT_RECLAIM))
+		return;
+	s.module_id = mw_site_module(call_site);
+	if (!s.module_id)
+		return;
+	s.addr = call_site;
+	s.callee = what;
+	mw_locks_may_sleep(&s, what, gfp);
+}
+
+static __always_inline __u32 mw_lock_syscall_nr(void)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+
+	return BPF_CORE_READ(regs, orig_ax);
+}
+
+/*
+ * sys_exit: report each lock this task still holds, once; it stays on the
+ * stack (it is still held). Entries that no longer agree with
+ * mw_lock_owners (released elsewhere, freed) are dropped here.
+ */
+static __always_inline void mw_locks_sys_exit(void)
+{
+	struct mw_lock_task *t = mw_lock_task(false);
+	__u32 i, j, tid, nr;
+	struct mw_lock_held *h;
+
+	if (!t)
+		return;
+	mw_lock_settle(t);
+	if (t->npend) {
+		mw_stat_inc(MW_STAT_LOCK_UNTRACKED);	/* returns no probe saw */
+		t->npend = 0;
+	}
+	if (!t->depth)
+		return;
+	tid = mw_tid();
+	nr = mw_lock_syscall_nr();
+	/*
+	 * Downwards: a removal moves the last entry, already visited, into the
+	 * gap. t->depth is read afresh each time: it shrinks, and a register
+	 * copy narrowed by every compare would split the verifier's states.
+	 */
+	for (i = 0; i < MW_LOCK_DEPTH; i++) {
+		j = MW_LOCK_DEPTH - 1 - i;
+		if (j >= t->depth)
+			continue;
+		h = &t->held[j];
+		if (h->flags & MW_HELD_RETURN_REPORTED) {
+			if (!mw_held_valid(h, tid))
+				mw_held_remove(t, j);
+			continue;
+		}
+		if (!mw_held_live(h, tid)) {
+			mw_held_remove(t, j);
+			continue;
+		}
+		h->flags |= MW_HELD_RETURN_REPORTED;
+		mw_report_held_on_return(h, nr);
+	}
+}
+
+/*
+ * Slot @idx of the held-lock table names a lock inside the object being
+ * freed: report it if the lock is still held, then forget it everywhere.
+ */
+static __always_inline void mw_freed_slot(__u32 idx, __u64 addr, __u64 size, __u64 site,
+					  __u32 module_id, const struct mw_object *obj)
+{
+	struct mw_held_slot *sl = bpf_map_lookup_elem(&mw_held_slots, &idx);
+	struct mw_lock_owner *o;
+	__u32 type, tid;
+	__u64 la, asite;
+	bool held;
+
+	if (!sl)
+		return;
+	la = sl->addr;
+	if (la - addr >= size)
+		return;		/* freed meanwhile, or an earlier hit's other reader */
+	asite = sl->site;
+	tid = sl->tid;
+	type = sl->type;
+	o = mw_owner(la);
+	held = o && (sl->flags & MW_HELD_READ ? o->readers != 0 : o->tid == tid);
+	held = mw_still_held(la, type, held);
+	mw_held_set_del(la, 0);
+	if (!held)
+		return;
+	/*
+	 * The lock lives in freed memory now: its records must not speak again.
+	 * Without an owner record, stack entries of it are dropped when next
+	 * looked at (this task's own below, in mw_freed_own).
+	 */
+	if (o)
+		bpf_map_delete_elem(&mw_lock_owners, &la);
+	mw_report_freed(obj, la, type, asite, tid, site, module_id);
+}
+
+/* Locks on this task's own stack inside the freed object that the table did not hold. */
+static __always_inline void mw_freed_own(struct mw_lock_task *t, __u64 addr, __u64 size,
+					 __u64 site, __u32 module_id, const struct mw_object *obj)
+{
+	__u32 i, j, tid = mw_tid();
+	struct mw_lock_held *h;
+
+	for (i = 0; i < MW_LOCK_DEPTH; i++) {
+		j = MW_LOCK_DEPTH - 1 - i;	/* downwards, as in mw_locks_sys_exit() */
+		if (j >= t->depth)
+			continue;
+		h = &t->held[j];
+		if (h->addr - addr >= size)
+			continue;
+		if (mw_held_live(h, tid)) {
+			bpf_map_delete_elem(&mw_lock_owners, &h->addr);
+			mw_report_freed(obj, h->addr, h->type, h->site, tid, site, module_id);
+		}
+		mw_held_remove(t, j);
+	}
+}
+
+/*
+ * The heap free path: the tracked object @obj, [@addr, @addr + @size), is
+ * freed at @site by @module_id (0: core kernel code; the allocating module
+ * is named then). Costs a scan of MW_HELD_SLOTS slots per tracked free.
+ */
+static __always_inline void mw_locks_freed(__u64 addr, __u64 size, __u64 site, __u32 module_id,
+					   const struct mw_object *obj)
+{
+	__u32 i, idx, n, zero = 0;
+	struct mw_freed_hits *hits;
+	struct mw_lock_task *t;
+	struct mw_held_slot *sl;
+
+	if (!module_id)
+		module_id = obj->module_id;
+	/*
+	 * Collect first, report after: the scan then stays small for the
+	 * verifier. The hits live in map memory, which it does not track, so
+	 * which slots hit does not split its states either. (A nested run on
+	 * this CPU may overwrite them: mw_freed_slot() checks each again.)
+	 */
+	hits = bpf_map_lookup_elem(&mw_freed_scratch, &zero);
+	if (!hits)
+		return;
+	hits->n = 0;
+	for (i = 0; i < MW_HELD_SLOTS; i++) {
+		idx = i;
+		sl = bpf_map_lookup_elem(&mw_held_slots, &idx);
+		if (!sl)
+			break;
+		if (sl->addr - addr >= size)
+			continue;
+		n = hits->n;
+		if (n < MW_FREED_HITS) {
+			hits->idx[MW_IDX(n, MW_FREED_HITS)] = i;
+			hits->n = n + 1;
+		}
+	}
+	for (i = 0; i < MW_FREED_HITS; i++) {
+		if (i >= hits->n)
+			break;
+		mw_freed_slot(hits->idx[i], addr, size, site, module_id, obj);
+	}
+	t = mw_lock_task(false);
+	if (t && t->depth)
+		mw_freed_own(t, addr, size, site, module_id, obj);
+}
+
+#endif /* MODWATCH_LOCKS_BPF_H */

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The daemon's side of the lock rules: naming locks for reports, and the
+ * locks a module still holds when it unloads (read from mw_lock_owners).
+ */
+#include <errno.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "locks.h"
+#include "modwatch.h"
+#include "modwatch.skel.h"
+
+static struct modwatch_bpf *skel;
+
+void mw_locks_init(struct modwatch_bpf *s)
+{
+	skel = s;
+}
+
+const char *mw_lock_type_name(__u32 type)
+{
+	static const char *const names[] = {
+		[MW_LOCK_MUTEX] = "mutex", [MW_LOCK_SPIN] = "spinlock",
+		[MW_LOCK_RWLOCK] = "rwlock", [MW_LOCK_RWSEM] = "rw_semaphore",
+	};
+
+	return type <= MW_LOCK_RWSEM && names[type] ? names[type] : "lock";
+}
+
+/* The heap object in @map that holds @addr: a linear walk, for reports only. */
+static bool object_holding(struct bpf_map *map, __u64 addr, struct mw_object *o)
+{
+	int fd = bpf_map__fd(map);
+	__u64 key, next, *prev = NULL;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (!bpf_map_lookup_elem(fd, &key, o) && addr >= o->addr &&
+		    addr < o->addr + (o->size ? o->size : 1))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A lock's name: a static lock by its symbol ("mw_buggy:lock_a"), a lock in
+ * a heap object by the object's allocation site and its offset in it.
+ */
+void mw_lock_name(__u64 addr, char *buf, size_t len)
+{
+	char site[160];
+	struct mw_object o;
+	struct mw_sym s;
+
+	if (!mw_ksym_resolve_data(addr, &s) && s.module && s.offset < 4096) {
+		if (s.offset)
+			snprintf(buf, len, "%s:%s+0x%llx", s.module, s.name,
+				 (unsigned long long)s.offset);
+		else
+			snprintf(buf, len, "%s:%s", s.module, s.name);
+		return;
+	}
+	if (skel && (object_holding(skel->maps.mw_objects, addr, &o) ||
+		     object_holding(skel->maps.mw_quarantine, addr, &o))) {
+		mw_ksym_format(o.alloc_site, site, sizeof(site));
+		snprintf(buf, len, "+0x%llx in the object allocated at %s",
+			 (unsigned long long)(addr - o.addr), site);
+		return;
+	}
+	snprintf(buf, len, "0x%llx", (unsigned long long)addr);
+}
+
+/*
+ * The locks held in code of module @module_id, for lock_held_on_unload:
+ * fills @locks/@owners (at most @max); returns how many.
+ */
+int mw_locks_held(__u32 module_id, __u64 *locks, struct mw_lock_owner *owners, int max)
+{
+	int fd = bpf_map__fd(skel->maps.mw_lock_owners), n = 0;
+	__u64 key, next, *prev = NULL;
+	struct mw_lock_owner o;
+
+	while (n < max && !bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &o) || o.module_id != module_id)
+			continue;
+		if (!o.tid && !o.readers)
+			continue;
+		locks[n] = key;
+		owners[n++] = o;
+	}
+	return n;
+}
