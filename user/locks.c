@@ -94,3 +94,74 @@ int mw_locks_held(__u32 module_id, __u64 *locks, struct mw_lock_owner *owners, i
 	}
 	return n;
 }
+
+/* All recorded lock-order edges (at most @max). */
+int mw_lock_edges(struct mw_edge *e, int max)
+{
+	int fd = bpf_map__fd(skel->maps.mw_lock_edges), n = 0;
+	struct mw_lock_edge_key key, next, *prev = NULL;
+	struct mw_lock_edge v;
+
+	while (n < max && !bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &v))
+			continue;
+		e[n].a = key.a;
+		e[n].b = key.b;
+		e[n].site_a = v.site_a;
+		e[n].site_b = v.site_b;
+		e[n].module_id = v.module_id;
+		n++;
+	}
+	return n;
+}
+
+struct cycle_walk {
+	const struct mw_edge *e;
+	int n;
+	int path[MW_CYCLE_MAX];	/* edge indexes */
+	mw_cycle_fn fn;
+	void *ctx;
+	int found;
+};
+
+/* Extend a path ending at lock @at whose first lock (the smallest) is @start. */
+static void walk(struct cycle_walk *w, __u64 start, __u64 at, int depth)
+{
+	int i;
+
+	for (i = 0; i < w->n; i++) {
+		if (w->e[i].a != at || w->e[i].b < start)
+			continue;
+		w->path[depth] = i;
+		if (w->e[i].b == start) {
+			if (depth >= 2) {	/* two-lock cycles are the BPF side's */
+				w->fn(w->ctx, w->e, w->path, depth + 1);
+				w->found++;
+			}
+			continue;
+		}
+		if (depth + 1 < MW_CYCLE_MAX)
+			walk(w, start, w->e[i].b, depth + 1);
+	}
+}
+
+/*
+ * Lock-order cycles of three to MW_CYCLE_MAX locks (A->B->C->A) in @e, each
+ * once: a cycle is walked only from its smallest lock address, through
+ * larger ones. Calls @fn with the edges of each; returns how many.
+ */
+int mw_lock_cycles(const struct mw_edge *e, int n, mw_cycle_fn fn, void *ctx)
+{
+	struct cycle_walk w = { .e = e, .n = n, .fn = fn, .ctx = ctx };
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (e[i].b <= e[i].a)
+			continue;
+		w.path[0] = i;
+		walk(&w, e[i].a, e[i].b, 1);
+	}
+	return w.found;
+}

@@ -118,6 +118,18 @@ const char *mw_lock_type_name(__u32 type);
 void mw_lock_name(__u64 addr, char *buf, size_t len);
 int mw_locks_held(__u32 module_id, __u64 *locks, struct mw_lock_owner *owners, int max);
 
+/* Lock-order edges as the daemon reads them, and cycles of three or more locks. */
+struct mw_edge {
+	__u64 a, b;		/* b was taken while a was held */
+	__u64 site_a, site_b;
+	__u32 module_id;
+};
+#define MW_CYCLE_MAX 6
+#define MW_MAX_EDGES 8192
+typedef void (*mw_cycle_fn)(void *ctx, const struct mw_edge *e, const int *path, int len);
+int mw_lock_edges(struct mw_edge *e, int max);
+int mw_lock_cycles(const struct mw_edge *e, int n, mw_cycle_fn fn, void *ctx);
+
 /* bpf.c: the BPF object's lifecycle. */
 struct mw_config {
 	__u32 max_objects;
@@ -172,6 +184,9 @@ struct mw_printer {
 	void (*lost)(FILE *out, __u64 new_lost, __u64 total_lost);
 	void (*module)(FILE *out, const struct mw_module *m);	/* loaded or unloaded */
 	void (*live)(FILE *out, struct mw_registry *reg, const struct mw_alloc_group *g, size_t n);
+	/* lock_order_inversion through three or more locks, found from the edges */
+	void (*cycle)(FILE *out, struct mw_registry *reg, const struct mw_edge *e, const int *path,
+		      int len);
 	void (*summary)(FILE *out, const struct mw_summary *s);
 };
 extern const struct mw_printer mw_print_text;

@@ -372,6 +372,34 @@ static void json_groups(FILE *out, struct mw_registry *reg, const struct mw_allo
 	fputc(']', out);
 }
 
+static void json_cycle(FILE *out, struct mw_registry *reg, const struct mw_edge *e,
+		       const int *path, int len)
+{
+	const struct mw_lock none = {};
+	struct mw_lock l = none;
+	int i;
+
+	fputs("{\"type\":\"violation\",\"kind\":\"lock_order_inversion\",\"module\":", out);
+	json_str(out, mw_registry_name(reg, e[path[len - 1]].module_id), 64);
+	fputs(",\"cycle\":[", out);
+	for (i = 0; i < len; i++) {
+		const struct mw_edge *x = &e[path[i]];
+
+		fputs(i ? ",{" : "{", out);
+		l.addr = x->a;
+		json_lock(out, "a", &l);
+		l.addr = x->b;
+		json_lock(out, "b", &l);
+		fputc(',', out);
+		json_site(out, "site_a", x->site_a);
+		fputc(',', out);
+		json_site(out, "site_b", x->site_b);
+		fputc('}', out);
+	}
+	fputs("]}\n", out);
+	fflush(out);
+}
+
 static void json_live(FILE *out, struct mw_registry *reg, const struct mw_alloc_group *g,
 		      size_t n)
 {
@@ -416,5 +444,6 @@ const struct mw_printer mw_print_json = {
 	.lost = json_lost,
 	.module = json_module_event,
 	.live = json_live,
+	.cycle = json_cycle,
 	.summary = json_summary,
 };

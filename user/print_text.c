@@ -308,6 +308,26 @@ static void text_lost(FILE *out, __u64 new_lost, __u64 total_lost)
 	fflush(out);
 }
 
+static void text_cycle(FILE *out, struct mw_registry *reg, const struct mw_edge *e,
+		       const int *path, int len)
+{
+	char name[256], sa[SYM_LEN], sb[SYM_LEN];
+	int i;
+
+	fprintf(out, "%s lock_order_inversion: a cycle of %d locks:",
+		mw_registry_name(reg, e[path[len - 1]].module_id), len);
+	for (i = 0; i < len; i++) {
+		const struct mw_edge *x = &e[path[i]];
+
+		mw_lock_name(x->a, name, sizeof(name));
+		mw_ksym_format(x->site_a, sa, sizeof(sa));
+		mw_ksym_format(x->site_b, sb, sizeof(sb));
+		fprintf(out, "%s %s taken at %s, then the next at %s", i ? ";" : "", name, sa, sb);
+	}
+	fputc('\n', out);
+	fflush(out);
+}
+
 static void text_live(FILE *out, struct mw_registry *reg, const struct mw_alloc_group *g,
 		      size_t n)
 {
@@ -363,5 +383,6 @@ const struct mw_printer mw_print_text = {
 	.lost = text_lost,
 	.module = text_module,
 	.live = text_live,
+	.cycle = text_cycle,
 	.summary = text_summary,
 };

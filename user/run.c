@@ -20,6 +20,8 @@
 
 #define POLL_MS 100
 
+#define MAX_CYCLES 256
+
 struct session {
 	const struct mw_run_opts *opts;
 	const struct mw_printer *pr;
@@ -34,6 +36,9 @@ struct session {
 	__u64 start_ns;
 	pid_t child;
 	int child_status;
+	__u64 cycles[MAX_CYCLES];	/* signatures of the cycles reported */
+	int nr_cycles;
+	int nr_edges;			/* at the last look */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -162,6 +167,48 @@ static void report_held_locks(struct session *s, struct mw_module *m)
 		e.lock_held_on_unload.owner_tid = owners[i].tid;
 		emit(s, &e);
 	}
+}
+
+/* A cycle's signature: the same locks in the same order, wherever it starts. */
+static __u64 cycle_sig(const struct mw_edge *e, const int *path, int len)
+{
+	__u64 h = 1469598103934665603ull;
+	int i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ e[path[i]].a) * 1099511628211ull;
+	return h;
+}
+
+static void on_cycle(void *ctx, const struct mw_edge *e, const int *path, int len)
+{
+	struct session *s = ctx;
+	__u64 sig = cycle_sig(e, path, len);
+	struct mw_module *m;
+	int i;
+
+	for (i = 0; i < s->nr_cycles; i++)
+		if (s->cycles[i] == sig)
+			return;
+	if (s->nr_cycles < MAX_CYCLES)
+		s->cycles[s->nr_cycles++] = sig;
+	s->violations++;
+	m = mw_registry_module(&s->reg, e[path[len - 1]].module_id);
+	if (m)
+		m->counts[MW_LOCK_ORDER_INVERSION]++;
+	s->pr->cycle(s->out, &s->reg, e, path, len);
+}
+
+/* Longer lock-order cycles (A->B->C->A), looked for when the edges change. */
+static void check_cycles(struct session *s)
+{
+	static struct mw_edge e[MW_MAX_EDGES];
+	int n = mw_lock_edges(e, MW_MAX_EDGES);
+
+	if (n < 3 || n == s->nr_edges)
+		return;
+	s->nr_edges = n;
+	mw_lock_cycles(e, n, on_cycle, s);
 }
 
 static void print_live(struct session *s)
@@ -447,6 +494,7 @@ static int event_loop(struct session *s)
 		}
 		if (now_ns() - last_check >= 1000000000ull) {
 			check_lost(s);
+			check_cycles(s);
 			if (s->kernel.modules)
 				refresh_modules(s);
 			last_check = now_ns();
@@ -478,6 +526,7 @@ static void finish(struct session *s)
 	/* Drain what the probes wrote before they stopped. */
 	ring_buffer__consume(s->rb);
 	check_lost(s);
+	check_cycles(s);
 	mw_bpf_stats(s->skel, stats);
 	sum.violations = s->violations;
 	sum.runtime_ns = now_ns() - s->start_ns;

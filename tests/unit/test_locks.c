@@ -652,3 +652,66 @@ TEST(read_side_releases)
 	ASSERT_EQ(fx_drain(&fx), 0, "a downgrade; read holds taken unseen");
 	fx_teardown(&fx);
 }
+
+struct cycles_seen {
+	int n;
+	int len[4];
+	__u64 first[4];
+};
+
+static void count_cycle(void *ctx, const struct mw_edge *e, const int *path, int len)
+{
+	struct cycles_seen *c = ctx;
+
+	if (c->n < 4) {
+		c->len[c->n] = len;
+		c->first[c->n] = e[path[0]].a;
+	}
+	c->n++;
+}
+
+/* A then B, B then C, C then A, each in its own critical sections: no pair inverts. */
+TEST(a_three_lock_cycle_is_found_by_the_daemon_once)
+{
+	static struct mw_edge e[64];
+	struct cycles_seen seen = {};
+	int n;
+
+	SETUP();
+	mw_locks_init(fx.skel);
+	fx_lock(&fx, S_LOCK, LOCK(1), 0);
+	fx_lock(&fx, S_LOCK2, LOCK(2), 0);
+	fx_unlock(&fx, S_UNLOCK, LOCK(2));
+	fx_unlock(&fx, S_UNLOCK, LOCK(1));
+	fx_lock(&fx, S_LOCK2, LOCK(2), 0);
+	fx_lock(&fx, S_LOCK3, LOCK(3), 0);
+	fx_unlock(&fx, S_UNLOCK, LOCK(3));
+	fx_unlock(&fx, S_UNLOCK, LOCK(2));
+	ASSERT_EQ(mw_lock_cycles(e, mw_lock_edges(e, 64), count_cycle, &seen), 0,
+		  "A->B->C is no cycle");
+	fx_lock(&fx, S_LOCK3, LOCK(3), 0);
+	fx_lock(&fx, S_LOCK4, LOCK(1), 0);
+	fx_unlock(&fx, S_UNLOCK, LOCK(1));
+	fx_unlock(&fx, S_UNLOCK, LOCK(3));
+	ASSERT_EQ(fx_drain(&fx), 0, "no two-lock inversion in BPF");
+	n = mw_lock_edges(e, 64);
+	ASSERT_EQ(n, 3, "edges recorded");
+	ASSERT_EQ(mw_lock_cycles(e, n, count_cycle, &seen), 1, "cycles found");
+	ASSERT_EQ(seen.len[0], 3, "its length");
+	ASSERT_EQ(seen.first[0], LOCK(1), "walked from its smallest lock");
+	fx_teardown(&fx);
+}
+
+TEST(cycle_search_ignores_two_lock_cycles_and_finds_longer_ones)
+{
+	/* 1->2->1 (BPF's), and 1->3->4->5->1 */
+	struct mw_edge e[] = {
+		{ .a = 1, .b = 2 }, { .a = 2, .b = 1 }, { .a = 1, .b = 3 },
+		{ .a = 3, .b = 4 }, { .a = 4, .b = 5 }, { .a = 5, .b = 1 },
+		{ .a = 4, .b = 6 },
+	};
+	struct cycles_seen seen = {};
+
+	ASSERT_EQ(mw_lock_cycles(e, 7, count_cycle, &seen), 1, "cycles of three or more");
+	ASSERT_EQ(seen.len[0], 4, "1->3->4->5->1");
+}
