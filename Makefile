@@ -100,10 +100,12 @@ test-cli: $(OUT)/modwatch
 test-e2e: $(OUT)/modwatch
 	$(Q)OUT=$(abspath $(OUT)) bats --tap tests/e2e
 
-# The demo: boot the test VM, load mw_buggy, watch it while every scenario runs.
+# The demo: boot the test VM, load mw_buggy, watch it while every scenario runs
+# (init_on_alloc=0: Debian zeroes allocations by default, hiding uninit_leak).
 run: deps
 	$(Q)$(MAKE) --no-print-directory all modules
-	$(Q)tools/vm run --share $(CURDIR) -- sh tools/demo-guest.sh $(abspath $(OUT))
+	$(Q)tools/vm run --share $(CURDIR) --append init_on_alloc=0 -- \
+		sh tools/demo-guest.sh $(abspath $(OUT))
 
 $(OUT)/kmem_load: tests/bench/kmem_load.c
 	$(call msg,CC,$@)

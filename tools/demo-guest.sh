@@ -2,16 +2,20 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # `make run`'s guest side: load mw_buggy, watch it with modwatch while the
-# trigger runs every scenario, and let the reports stream to the terminal.
+# trigger runs every scenario and the module is unloaded (leaks and locks
+# still held are reported then), and let the reports stream to the terminal.
 #
 #   demo-guest.sh BUILD
 set -u
 build=$1
+mods=$build/modules
 
-insmod "$build/modules/mw_buggy.ko" || exit 1
+insmod "$mods/mw_buggy.ko" || exit 1
 echo "demo: mw_buggy loaded; modwatch watches it while the trigger runs every scenario"
-"$build/modwatch" -m mw_buggy -- "$build/modules/trigger" --dev /dev/mw_buggy all
+"$build/modwatch" -m mw_buggy --ko "mw_buggy=$mods/mw_buggy.ko" -- sh -c "
+	$mods/trigger --dev /dev/mw_buggy --include-blocking all >/dev/null
+	rmmod mw_buggy
+	sleep 2"
 rc=$?
-rmmod mw_buggy
 echo "demo: modwatch exited $rc (1: violations were found, as they should be in mw_buggy)"
 exit 0
