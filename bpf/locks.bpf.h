@@ -742,7 +742,8 @@ static __always_inline void mw_order_edge(const struct mw_lock_held *h, const st
 					  __u64 addr, __u32 type)
 {
 	struct mw_lock_edge_key k = { .a = h->addr, .b = addr }, rk = { .a = addr, .b = h->addr };
-	struct mw_lock_edge n = { .site_a = h->site, .site_b = s->addr, .module_id = s->module_id };
+	struct mw_lock_edge n = { .site_a = h->site, .site_b = s->addr, .module_id = s->module_id,
+				  .ns = bpf_ktime_get_ns() };
 	struct mw_lock_edge *rev;
 
 	rev = bpf_map_lookup_elem(&mw_lock_edges, &rk);

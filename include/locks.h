@@ -64,8 +64,9 @@ struct mw_lock_edge {
 	__u64 site_b;		/* where b was taken, a held */
 	__u32 module_id;	/* of site_b */
 	__u32 flags;		/* MW_EDGE_* */
+	__u64 ns;		/* when first seen: the newest edge closes a cycle */
 };
-_Static_assert(sizeof(struct mw_lock_edge) == 24, "mw_lock_edge layout");
+_Static_assert(sizeof(struct mw_lock_edge) == 32, "mw_lock_edge layout");
 
 /* mw_lock_held.flags, mw_held_slot.flags */
 enum {

@@ -112,6 +112,7 @@ int mw_lock_edges(struct mw_edge *e, int max)
 		e[n].site_a = v.site_a;
 		e[n].site_b = v.site_b;
 		e[n].module_id = v.module_id;
+		e[n].ns = v.ns;
 		n++;
 	}
 	return n;

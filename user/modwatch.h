@@ -122,6 +122,7 @@ int mw_locks_held(__u32 module_id, __u64 *locks, struct mw_lock_owner *owners, i
 struct mw_edge {
 	__u64 a, b;		/* b was taken while a was held */
 	__u64 site_a, site_b;
+	__u64 ns;		/* when the edge was first seen */
 	__u32 module_id;
 };
 #define MW_CYCLE_MAX 6

@@ -381,19 +381,21 @@ static void json_cycle(FILE *out, struct mw_registry *reg, const struct mw_edge 
 
 	fputs("{\"type\":\"violation\",\"kind\":\"lock_order_inversion\",\"module\":", out);
 	json_str(out, mw_registry_name(reg, e[path[len - 1]].module_id), 64);
+	/* The acquire that closed the cycle. */
+	fputc(',', out);
+	json_site(out, "site", e[path[len - 1]].site_b);
 	fputs(",\"cycle\":[", out);
 	for (i = 0; i < len; i++) {
 		const struct mw_edge *x = &e[path[i]];
 
 		fputs(i ? ",{" : "{", out);
-		l.addr = x->a;
-		json_lock(out, "a", &l);
-		l.addr = x->b;
-		json_lock(out, "b", &l);
-		fputc(',', out);
 		json_site(out, "site_a", x->site_a);
 		fputc(',', out);
 		json_site(out, "site_b", x->site_b);
+		l.addr = x->a;
+		json_lock(out, "a", &l);	/* json_lock starts with its comma */
+		l.addr = x->b;
+		json_lock(out, "b", &l);
 		fputc('}', out);
 	}
 	fputs("]}\n", out);

@@ -180,12 +180,22 @@ static __u64 cycle_sig(const struct mw_edge *e, const int *path, int len)
 	return h;
 }
 
-static void on_cycle(void *ctx, const struct mw_edge *e, const int *path, int len)
+/*
+ * A new cycle, listed so that it ends with its newest edge: the acquire
+ * that closed it, the report's site.
+ */
+static void on_cycle(void *ctx, const struct mw_edge *e, const int *walked, int len)
 {
 	struct session *s = ctx;
-	__u64 sig = cycle_sig(e, path, len);
+	__u64 sig = cycle_sig(e, walked, len);
+	int i, newest = 0, path[MW_CYCLE_MAX];
 	struct mw_module *m;
-	int i;
+
+	for (i = 1; i < len; i++)
+		if (e[walked[i]].ns > e[walked[newest]].ns)
+			newest = i;
+	for (i = 0; i < len; i++)
+		path[i] = walked[(newest + 1 + i) % len];
 
 	for (i = 0; i < s->nr_cycles; i++)
 		if (s->cycles[i] == sig)

@@ -86,7 +86,7 @@ guest_ok() {
 CAUGHT="slice_write slice_ioctl double_fetch_len double_fetch_get_user double_fetch_race
 	heap_write heap_read uaf_copy uaf_mutex double_free invalid_free uninit_copy
 	unlock_not_owner unlock_not_held recursive_lock held_on_return copy_under_spinlock
-	lock_order held_lock_freed"
+	lock_order lock_cycle held_lock_freed"
 
 implemented() { [[ " $(echo $CAUGHT) " == *" $1 "* ]]; }
 
@@ -147,6 +147,10 @@ one_report() { # scenario kind function
 	v=$(scenario lock_order)
 	[ "$(jq -r .ab_site_a.function <<<"$v")" = buggy_lock_ab ]
 	[ "$(jq -r .ba_site_b.function <<<"$v")" = buggy_lock_ba ]
+	v=$(scenario lock_cycle)
+	[ "$(jq '.cycle | length' <<<"$v")" = 3 ]
+	[ "$(jq -r '[.cycle[].site_b.function] | sort | join(",")' <<<"$v")" = \
+		"buggy_lock_ab,buggy_lock_bc,buggy_lock_ca" ]
 	v=$(scenario held_lock_freed)
 	[ "$(jq -r .alloc.site.module <<<"$v")" = mw_buggy ]
 	v=$(scenario uaf_mutex)

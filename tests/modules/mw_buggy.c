@@ -51,6 +51,8 @@
  *   sleep_in_atomic                                   (_raw_spin_lock), copy_from_user, unlock
  * lock_order                   MW_IOC_ORDER_AB, then  buggy_lock_ab: mutex_lock A then B;
  *   lock_order_inversion       MW_IOC_ORDER_BA        buggy_lock_ba: mutex_lock B then A
+ * lock_cycle                   MW_IOC_ORDER_AB, _BC,  buggy_lock_bc: B then C; buggy_lock_ca:
+ *   lock_order_inversion       _CA                    C then A (a cycle through three locks)
  * held_lock_freed              MW_IOC_FREE_HELD       buggy_free_held_lock: kmem_cache_alloc,
  *   held_lock_freed                                   mutex_lock of its mutex, kmem_cache_free
  * held_on_unload               MW_IOC_HOLD_UNLOAD     buggy_lock_until_unload (in a kworker,
@@ -529,6 +531,27 @@ static mw_site long buggy_lock_ab(void)
 	return 0;
 }
 
+static DEFINE_MUTEX(mw_lock_c);
+
+/* With buggy_lock_ab and buggy_lock_ca, a cycle A -> B -> C -> A. */
+static mw_site long buggy_lock_bc(void)
+{
+	mutex_lock(&mw_lock_b);
+	mutex_lock(&mw_lock_c);
+	mutex_unlock(&mw_lock_c);
+	mutex_unlock(&mw_lock_b);
+	return 0;
+}
+
+static mw_site long buggy_lock_ca(void)
+{
+	mutex_lock(&mw_lock_c);
+	mutex_lock(&mw_lock_a);
+	mutex_unlock(&mw_lock_a);
+	mutex_unlock(&mw_lock_c);
+	return 0;
+}
+
 /* The reverse of buggy_lock_ab's order: run concurrently with it, this could deadlock. */
 static mw_site long buggy_lock_ba(void)
 {
@@ -639,6 +662,10 @@ static long mw_buggy_ioctl(struct file *file, unsigned int cmd, unsigned long ar
 		return buggy_copy_under_spinlock(argp);
 	case MW_IOC_ORDER_AB:
 		return buggy_lock_ab();
+	case MW_IOC_ORDER_BC:
+		return buggy_lock_bc();
+	case MW_IOC_ORDER_CA:
+		return buggy_lock_ca();
 	case MW_IOC_ORDER_BA:
 		return buggy_lock_ba();
 	case MW_IOC_FREE_HELD:

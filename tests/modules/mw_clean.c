@@ -435,6 +435,27 @@ static mw_site long clean_lock_ba(void)
 	return 0;
 }
 
+static DEFINE_MUTEX(mw_lock_c);
+
+/* Always A before B before C: the cycle's commands in one consistent order. */
+static mw_site long clean_lock_bc(void)
+{
+	mutex_lock(&mw_lock_b);
+	mutex_lock(&mw_lock_c);
+	mutex_unlock(&mw_lock_c);
+	mutex_unlock(&mw_lock_b);
+	return 0;
+}
+
+static mw_site long clean_lock_ca(void)
+{
+	mutex_lock(&mw_lock_a);
+	mutex_lock(&mw_lock_c);
+	mutex_unlock(&mw_lock_c);
+	mutex_unlock(&mw_lock_a);
+	return 0;
+}
+
 static mw_site long clean_free_held_lock(void)
 {
 	struct mw_lockobj *obj = mw_lockobj_alloc();
@@ -535,6 +556,10 @@ static long mw_clean_ioctl(struct file *file, unsigned int cmd, unsigned long ar
 		return clean_lock_ab();
 	case MW_IOC_ORDER_BA:
 		return clean_lock_ba();
+	case MW_IOC_ORDER_BC:
+		return clean_lock_bc();
+	case MW_IOC_ORDER_CA:
+		return clean_lock_ca();
 	case MW_IOC_FREE_HELD:
 		return clean_free_held_lock();
 	case MW_IOC_HOLD_UNLOAD:

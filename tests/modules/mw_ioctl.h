@@ -99,6 +99,8 @@ struct mw_stats {
 #define MW_IOC_ORDER_BA		_IO(MW_IOC_MAGIC, 0x15)
 #define MW_IOC_FREE_HELD	_IO(MW_IOC_MAGIC, 0x16)
 #define MW_IOC_HOLD_UNLOAD	_IO(MW_IOC_MAGIC, 0x17)
+#define MW_IOC_ORDER_BC		_IO(MW_IOC_MAGIC, 0x18)
+#define MW_IOC_ORDER_CA		_IO(MW_IOC_MAGIC, 0x19)
 
 /* Scenario flags. */
 #define MW_SCN_BLOCKS	0x1	/* mw_buggy blocks in the kernel until the task is killed */
@@ -130,6 +132,7 @@ struct mw_stats {
 	X(held_on_return,	lock_held_on_return,	0, "buggy_hold")		\
 	X(copy_under_spinlock,	sleep_in_atomic,	0, "buggy_copy_under_spinlock")	\
 	X(lock_order,		lock_order_inversion,	0, "buggy_lock_ba")		\
+	X(lock_cycle,		lock_order_inversion,	0, "buggy_lock_ca")		\
 	X(held_lock_freed,	held_lock_freed,	0, "buggy_free_held_lock")	\
 	X(held_on_unload,	lock_held_on_unload,	0, "buggy_lock_until_unload")
 

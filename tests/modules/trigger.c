@@ -383,6 +383,16 @@ static int run_lock_order(struct ctx *c)
 	return err ? err : simple_cmd(c, MW_IOC_ORDER_BA);
 }
 
+/* A then B, B then C, C then A: no pair inverts, the three make a cycle. */
+static int run_lock_cycle(struct ctx *c)
+{
+	int err = simple_cmd(c, MW_IOC_ORDER_AB);
+
+	if (!err)
+		err = simple_cmd(c, MW_IOC_ORDER_BC);
+	return err ? err : simple_cmd(c, MW_IOC_ORDER_CA);
+}
+
 static int run_held_lock_freed(struct ctx *c)
 {
 	return simple_cmd(c, MW_IOC_FREE_HELD);
