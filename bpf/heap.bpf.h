@@ -137,26 +137,32 @@ static __always_inline struct mw_object *mw_heap_find(void *map, __u64 p)
 	return f.found;
 }
 
-/*
- * use_after_free through a lock: @s locks or unlocks @lock, which lies in a
- * freed object. Reported once per freed object, like the copies.
- */
-static __always_inline void mw_heap_lock_use(const struct mw_site *s, __u64 lock, __u32 access)
+/* @s touched freed object @q: once per freed object, like double_free. */
+static __always_inline void mw_report_uaf(const struct mw_site *s, struct mw_object *q,
+					  __u64 addr, __u64 len, __u32 access)
 {
-	struct mw_object *q = mw_heap_find(&mw_quarantine, lock);
 	struct mw_event *e;
 
-	if (!q || (__sync_fetch_and_or(&q->flags, MW_OBJ_UAF_REPORTED) & MW_OBJ_UAF_REPORTED))
+	if (__sync_fetch_and_or(&q->flags, MW_OBJ_UAF_REPORTED) & MW_OBJ_UAF_REPORTED)
 		return;
 	e = mw_event_reserve(MW_USE_AFTER_FREE, MW_EVENT_SIZE(use_after_free), s->addr,
 			     s->module_id);
 	if (!e)
 		return;
 	e->use_after_free.obj = *q;
-	e->use_after_free.access_addr = lock;
-	e->use_after_free.access_len = 0;
+	e->use_after_free.access_addr = addr;
+	e->use_after_free.access_len = len;
 	e->use_after_free.access = access;
 	bpf_ringbuf_submit(e, 0);
+}
+
+/* use_after_free through a lock: @s locks or unlocks @lock, inside a freed object. */
+static __always_inline void mw_heap_lock_use(const struct mw_site *s, __u64 lock, __u32 access)
+{
+	struct mw_object *q = mw_heap_find(&mw_quarantine, lock);
+
+	if (q)
+		mw_report_uaf(s, q, lock, 0, access);
 }
 
 static __always_inline void mw_report_double_free(struct mw_object *q, __u64 site, __u32 module_id)
@@ -227,15 +233,15 @@ static __always_inline void mw_heap_alloc(__u64 site, __u64 ptr, __u64 size, __u
 {
 	struct mw_cache *c;
 	struct mw_object obj = {};
-	__u32 module_id;
+	__u32 module_id = mw_site_module(site);	/* once: the lock rule needs it too */
 
-	mw_locks_alloc(site, cache ? MW_CALLEE_KMEM_CACHE_ALLOC : MW_CALLEE_KMALLOC, gfp);
+	mw_locks_alloc(site, module_id, cache ? MW_CALLEE_KMEM_CACHE_ALLOC : MW_CALLEE_KMALLOC,
+		       gfp);
 	if (ptr <= MW_ZERO_SIZE_PTR)
 		return;
 	/* A lookup is lock-free; delete only on a hit, the rare case. */
 	if (bpf_map_lookup_elem(&mw_quarantine, &ptr) && !bpf_map_delete_elem(&mw_quarantine, &ptr))
 		mw_stat_inc(MW_STAT_QUARANTINE_REUSED);
-	module_id = mw_site_module(site);
 	if (!module_id)
 		return;
 	if (cache) {

@@ -105,7 +105,7 @@ int mw_test_may_sleep(__u64 *ctx)
 SEC("raw_tp")
 int mw_test_lock_alloc(__u64 *ctx)
 {
-	mw_locks_alloc(ctx[0], ctx[1], ctx[2]);
+	mw_locks_alloc(ctx[0], mw_site_module(ctx[0]), ctx[1], ctx[2]);
 	return 0;
 }
 

@@ -976,15 +976,14 @@ static __always_inline void mw_locks_may_sleep(const struct mw_site *s, __u32 wh
  * caller, @what MW_CALLEE_KMALLOC or MW_CALLEE_KMEM_CACHE_ALLOC. Cheap for
  * the whole kernel: atomic allocations and unwatched callers stop at once.
  */
-static __always_inline void mw_locks_alloc(__u64 call_site, __u32 what, __u32 gfp)
+static __always_inline void mw_locks_alloc(__u64 call_site, __u32 module_id, __u32 what,
+					   __u32 gfp)
 {
 	struct mw_site s = {};
 
-	if (!(gfp & MW_GFP_DIRECT_RECLAIM))
+	if (!module_id || !(gfp & MW_GFP_DIRECT_RECLAIM))
 		return;
-	s.module_id = mw_site_module(call_site);
-	if (!s.module_id)
-		return;
+	s.module_id = module_id;
 	s.addr = call_site;
 	s.callee = what;
 	mw_locks_may_sleep(&s, what, gfp);

@@ -167,25 +167,6 @@ static __always_inline void mw_report_uninit(const struct mw_site *s, struct mw_
 	bpf_ringbuf_submit(e, 0);
 }
 
-/* A copy touched freed object @q: once per freed object, like double_free. */
-static __always_inline void mw_report_uaf(const struct mw_site *s, struct mw_object *q,
-					  __u64 kaddr, __u64 len, __u32 access)
-{
-	struct mw_event *e;
-
-	if (__sync_fetch_and_or(&q->flags, MW_OBJ_UAF_REPORTED) & MW_OBJ_UAF_REPORTED)
-		return;
-	e = mw_event_reserve(MW_USE_AFTER_FREE, MW_EVENT_SIZE(use_after_free), s->addr,
-			     s->module_id);
-	if (!e)
-		return;
-	e->use_after_free.obj = *q;
-	e->use_after_free.access_addr = kaddr;
-	e->use_after_free.access_len = len;
-	e->use_after_free.access = access;
-	bpf_ringbuf_submit(e, 0);
-}
-
 /*
  * The kernel side [kaddr, kaddr + len) of a copy against the heap tracker:
  * past a live object's requested size (heap_overflow_*), bytes the module
