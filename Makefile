@@ -21,14 +21,14 @@ BPF_CFLAGS	:= -target bpf -mcpu=v3 -g -O2 -Wall -Werror -D__TARGET_ARCH_x86 \
 CFLAGS		?= -O2 -g
 CFLAGS		+= -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(OUT)
 # One static binary runs on the host and, unchanged, in the test VM.
-LDLIBS		:= -static -lbpf -lelf -lz
+LDLIBS		:= -static -lbpf -lelf -lz -lpthread
 
 # Shared maps are __weak definitions in the features' headers, so features
 # may use each other's maps in any order: libbpf 1.1's linker gives an
 # extern map the wrong BTF offset when its definition comes from a later
 # object ("map relo failed to find map"). Global variables stay extern, each
 # defined by a feature linked before its users.
-BPF_FEATURES	:= events registry sites locks heap usercopy
+BPF_FEATURES	:= events registry sites locks heap usercopy modules
 BPF_OBJS	:= $(patsubst %,$(OUT)/bpf/%.bpf.o,$(BPF_FEATURES))
 BPF_HDRS	:= $(wildcard bpf/*.bpf.h include/*.h) bpf/vmlinux.h
 USER_SRCS	:= $(filter-out user/main.c,$(wildcard user/*.c))

@@ -100,6 +100,14 @@ typedef struct {
 } mw_held_slots_t;
 mw_held_slots_t mw_held_slots __weak SEC(".maps");
 
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MW_STATIC_LOCKS);
+	__type(key, __u64);
+	__type(value, struct mw_static_lock);
+} mw_static_locks_t;
+mw_static_locks_t mw_static_locks __weak SEC(".maps");
+
 /* Held locks a heap free found in the freed object; see mw_locks_freed(). */
 #define MW_FREED_HITS	8
 
@@ -1147,6 +1155,66 @@ static __always_inline void mw_locks_freed(__u64 addr, __u64 size, __u64 site, _
 	t = mw_lock_task(false);
 	if (t && t->depth)
 		mw_freed_own(t, addr, size, site, module_id, obj);
+}
+
+/* ---- the module goes ---- */
+
+static __always_inline void mw_report_held_on_unload(__u64 addr, __u32 type, __u64 site,
+						     __u32 owner_tid, __u32 module_id)
+{
+	struct mw_event *e;
+
+	e = mw_event_reserve(MW_LOCK_HELD_ON_UNLOAD, MW_EVENT_SIZE(lock_held_on_unload), site,
+			     module_id);
+	if (!e)
+		return;
+	mw_lock_set(&e->lock_held_on_unload.lock, addr, type);
+	e->lock_held_on_unload.acquire_site = site;
+	e->lock_held_on_unload.owner_tid = owner_tid;
+	e->lock_held_on_unload.__pad = 0;
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* An owner record of the unloading module whose lock the lock word says is still held. */
+static long mw_unload_owned(void *map, __u64 *addr, struct mw_lock_owner *o, __u32 *module_id)
+{
+	if (o->module_id == *module_id && (o->tid || o->readers) &&
+	    mw_still_held(*addr, o->type, true))
+		mw_report_held_on_unload(*addr, o->type, o->site, o->tid, *module_id);
+	return 0;
+}
+
+/*
+ * A static lock of the unloading module that no owner record of it covers
+ * (taken where no probe saw it: its notrace exit function, say): held if
+ * its lock word says so, by the task the word names, if it names one.
+ */
+static long mw_unload_static(void *map, __u64 *addr, struct mw_static_lock *sl, __u32 *module_id)
+{
+	__u32 type = mw_lock_info(sl->callee) & MW_LI_TYPE;
+	struct mw_lock_owner *o;
+	__u64 kowner;
+
+	if (sl->module_id != *module_id)
+		return 0;
+	o = mw_owner(*addr);
+	if (o && o->module_id == *module_id && (o->tid || o->readers))
+		return 0;	/* mw_unload_owned() judged it */
+	if (mw_kstate(*addr, type, &kowner) < MW_KS_EXCL)
+		return 0;	/* free, or unreadable: no evidence */
+	mw_report_held_on_unload(*addr, type, 0, kowner ? mw_task_tid(kowner) : 0, *module_id);
+	return 0;
+}
+
+/*
+ * module:module_free of watched module @module_id: its exit function has
+ * run and its memory is still there. lock_held_on_unload for every lock of
+ * it still held, from the owner records and from its static locks' words.
+ */
+static __always_inline void mw_locks_unload(__u32 module_id)
+{
+	bpf_for_each_map_elem(&mw_lock_owners, mw_unload_owned, &module_id, 0);
+	bpf_for_each_map_elem(&mw_static_locks, mw_unload_static, &module_id, 0);
 }
 
 #endif /* MODWATCH_LOCKS_BPF_H */

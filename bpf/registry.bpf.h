@@ -14,6 +14,15 @@ typedef struct {
 } mw_pages_t;
 mw_pages_t mw_pages __weak SEC(".maps");
 
+/* Watched modules by name, for module:module_free, which only has the struct module. */
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MW_MAX_MODULES);
+	__type(key, struct mw_module_key);
+	__type(value, __u32);
+} mw_module_ids_t;
+mw_module_ids_t mw_module_ids __weak SEC(".maps");
+
 /* Span of all watched text, published by the daemon through .bss. */
 extern __u64 mw_watch_lo;
 extern __u64 mw_watch_hi;

@@ -12,6 +12,7 @@
 #define MODWATCH_EVENTS_H
 
 #include "heap.h"
+#include "registry.h"
 
 /*
  * Every violation kind, in ABI order, with the exact name used in reports.
@@ -43,6 +44,16 @@ enum mw_kind {
 	MW_KIND_NR
 };
 #undef MW_KIND_ENUM
+
+/*
+ * Records that are not violations, with kinds from MW_REC_BASE on: what the
+ * kernel says about the watched modules themselves.
+ */
+enum {
+	MW_REC_BASE = 0x100,
+	MW_REC_MODULE_FREE = MW_REC_BASE,	/* module:module_free of a watched module */
+	MW_REC_END,
+};
 
 /* hdr.flags */
 enum {
@@ -205,6 +216,11 @@ struct mw_lock_held_on_unload {
 	__u32 __pad;
 };
 
+/* MW_REC_MODULE_FREE: the module is going; hdr.module_id names it. */
+struct mw_module_free {
+	struct mw_module_key module;
+};
+
 struct mw_event {
 	struct mw_event_hdr hdr;
 	union {
@@ -224,6 +240,7 @@ struct mw_event {
 		struct mw_lock_order_inversion lock_order_inversion;
 		struct mw_held_lock_freed held_lock_freed;
 		struct mw_lock_held_on_unload lock_held_on_unload;
+		struct mw_module_free module_free;
 	};
 };
 
@@ -243,6 +260,7 @@ _Static_assert(sizeof(struct mw_sleep_in_atomic) == 40, "sleep_in_atomic layout"
 _Static_assert(sizeof(struct mw_lock_order_inversion) == 64, "lock_order_inversion layout");
 _Static_assert(sizeof(struct mw_held_lock_freed) == MW_OBJECT_SIZE + 32, "held_lock_freed layout");
 _Static_assert(sizeof(struct mw_lock_held_on_unload) == 32, "lock_held_on_unload layout");
+_Static_assert(sizeof(struct mw_module_free) == MW_MODULE_NAME, "module_free layout");
 
 /* The record size of a kind: header plus that kind's payload. */
 #define MW_EVENT_SIZE(member) \

@@ -122,4 +122,18 @@ struct mw_held_slot {
 };
 _Static_assert(sizeof(struct mw_held_slot) == 32, "mw_held_slot layout");
 
+/*
+ * mw_static_locks: lock address -> a watched module's static lock, found in
+ * its .ko ("mov $lock,%rdi" right before a lock call). When the module is
+ * freed its lock words are read: a lock still held then is reported even
+ * if no probe saw it taken (the exit function is notrace, say).
+ */
+#define MW_STATIC_LOCKS		4096
+
+struct mw_static_lock {
+	__u32 module_id;
+	__u32 callee;		/* enum mw_callee of a call that takes or drops it: its type */
+};
+_Static_assert(sizeof(struct mw_static_lock) == 8, "mw_static_lock layout");
+
 #endif /* MODWATCH_LOCKS_H */

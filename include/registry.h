@@ -31,6 +31,17 @@ struct mw_page {
 };
 _Static_assert(sizeof(struct mw_page) == 8, "mw_page layout");
 
+/*
+ * A module's name as the kernel keeps it (MODULE_NAME_LEN on 64-bit), the
+ * key of mw_module_ids: module:module_free only knows the struct module.
+ */
+#define MW_MODULE_NAME	56
+
+struct mw_module_key {
+	char name[MW_MODULE_NAME];
+};
+_Static_assert(sizeof(struct mw_module_key) == MW_MODULE_NAME, "mw_module_key layout");
+
 static inline __u32 mw_page_slot(__u64 addr)
 {
 	return (__u32)(addr >> MW_PAGE_SHIFT) & (MW_REG_SLOTS - 1);

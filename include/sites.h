@@ -85,7 +85,7 @@ enum mw_callee {
 #undef MW_CALLEE_ENUM
 
 /* Sites probed at once, all modules together (the mw_sites array). */
-#define MW_MAX_SITES 4096
+#define MW_MAX_SITES 16384
 
 /* What a probe needs to know about its site; indexed by the kprobe's cookie. */
 struct mw_site {

@@ -26,6 +26,11 @@ non_json_lines() {
 	for opt in --module --ko --probe-mode --json --output --max-objects --quarantine --ringbuf-kb --verbose; do
 		[[ "$output" == *"$opt"* ]]
 	done
+	# every exit status, modwatch's own failure apart from "violations found"
+	for code in "0 no violation" "1 a violation" "2 usage" "3 no violation but CMD failed" \
+		"4 modwatch"; do
+		[[ "$(tr -s ' \n' ' ' <<<"$output")" == *"$code"* ]]
+	done
 }
 
 @test "an unknown flag exits 2 with a one-line message" {
@@ -61,14 +66,14 @@ non_json_lines() {
 
 @test "an unknown module is a clear error" {
 	run "$MODWATCH" -m no_such_module_xyz
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 4 ]
 	[ "${#lines[@]}" -eq 1 ]
 	[[ "$output" == "modwatch: module no_such_module_xyz is not loaded"* ]]
 }
 
 @test "not root: one line that says so and how to fix it" {
 	run setpriv --reuid=65534 --regid=65534 --clear-groups "$MODWATCH" -- true
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 4 ]
 	[ "${#lines[@]}" -eq 1 ]
 	[[ "$output" == *"must run as root"*"sudo"* ]]
 }
@@ -160,7 +165,7 @@ non_json_lines() {
 	[[ "$output" != *'"type":'* ]]
 	[ "$(jq -r .type "$out" | tr '\n' ' ')" = "start summary " ]
 	run "$MODWATCH" -o /nonexistent/dir/x.json -- true
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 4 ]
 	[[ "$output" == "modwatch: cannot write /nonexistent/dir/x.json: No such file or directory" ]]
 }
 
@@ -175,7 +180,7 @@ non_json_lines() {
 
 @test "CI mode: a command that cannot start is modwatch's error" {
 	run "$MODWATCH" -- /nonexistent/cmd
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 4 ]
 	[[ "$output" == *"cannot run /nonexistent/cmd: No such file or directory"* ]]
 }
 

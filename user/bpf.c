@@ -39,6 +39,7 @@ static void choose_programs(struct modwatch_bpf *skel, const struct mw_kernel *k
 				  k->tp_kmem_cache_alloc_node);
 	bpf_program__set_autoload(skel->progs.mw_kfree, k->tp_kfree);
 	bpf_program__set_autoload(skel->progs.mw_kmem_cache_free, k->tp_kmem_cache_free);
+	bpf_program__set_autoload(skel->progs.mw_module_free, k->tp_module_free && k->modules);
 }
 
 /* --probe-mode global's programs and where the skeleton keeps their links. */

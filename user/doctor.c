@@ -143,7 +143,7 @@ int mw_cmd_doctor(void)
 	if (!core_ok) {
 		printf("modwatch cannot run here: it needs BTF, BPF ring buffers and raw "
 		       "tracepoints%s\n", root ? "" : " (and root)");
-		return MW_EXIT_VIOLATION;
+		return MW_EXIT_FAILURE;
 	}
 	return MW_EXIT_OK;
 }

@@ -8,6 +8,15 @@
  * to the address of the next instruction, 4 bytes past the field. Any other
  * relocation against a callee (a lea of its address, a conditional jump) is
  * no call instruction a probe could sit on, and is skipped.
+ *
+ * The reader also says, per site, whether the kernel will accept a kprobe on
+ * the call and on the instruction after it, from the same tables the kernel
+ * consults (kernel/trace/trace_kprobe.c, kernel/kprobes.c): a function
+ * without an ftrace location (__mcount_loc) is notrace, and trace_kprobe
+ * refuses any address in it; jump labels (__jump_table), static calls
+ * (.static_call_sites) and BUG() sites (__bug_table) are reserved text; and
+ * the module's kprobe blacklist (_kprobe_blacklist, .kprobes.text,
+ * .noinstr.text). Deciding here keeps one refusal from aborting a session.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,6 +46,23 @@ static const char *const callee_names[MW_CALLEE_NR] = { MW_CALLEES(CALLEE_NAME) 
 
 _Static_assert(MW_CALLEE_NR <= 256, "a callee id fits the reader's per-symbol byte");
 
+#define MW_SKIP_NAME(id, name, desc) [MW_SKIP_##id] = name,
+static const char *const skip_names[MW_SKIP_NR] = { MW_SKIPS(MW_SKIP_NAME) };
+#undef MW_SKIP_NAME
+#define MW_SKIP_DESC(id, name, desc) [MW_SKIP_##id] = desc,
+static const char *const skip_descs[MW_SKIP_NR] = { MW_SKIPS(MW_SKIP_DESC) };
+#undef MW_SKIP_DESC
+
+const char *mw_skip_name(__u32 skip)
+{
+	return skip < MW_SKIP_NR ? skip_names[skip] : "unknown";
+}
+
+const char *mw_skip_desc(__u32 skip)
+{
+	return skip < MW_SKIP_NR ? skip_descs[skip] : "unknown";
+}
+
 const char *mw_callee_name(__u32 callee)
 {
 	if (callee == MW_CALLEE_NONE || callee >= MW_CALLEE_NR)
@@ -62,18 +88,58 @@ struct ko_func {
 	const char *name;	/* libelf's, valid until elf_end() */
 };
 
+/* An offset in a section of the .ko. */
+struct ko_loc {
+	size_t shndx;
+	__u64 off;
+};
+
+/* [lo, hi) of a code section where the kernel refuses kprobes, and why. */
+struct ko_range {
+	size_t shndx;
+	__u64 lo, hi;
+	__u8 skip;		/* enum mw_skip */
+};
+
+/* "mov $obj,%rdi" or "lea obj(%rip),%rdi", ending at @end of code section @shndx. */
+struct ko_rdi {
+	size_t shndx;
+	__u64 end;
+	struct ko_loc obj;
+};
+
+/* A growable array of @size-byte elements. */
+struct ko_vec {
+	void *v;
+	size_t n, cap;
+};
+
+struct ko_scn {
+	const char *name;	/* libelf's, valid until elf_end() */
+	__u64 size;
+	bool code;		/* SHF_EXECINSTR */
+	bool data;		/* allocated, not code: where static objects live */
+};
+
 struct ko_reader {
 	const char *path;	/* for messages */
 	struct mw_ko *ko;
 	int fd;			/* the plain ELF */
 	Elf *elf;
 	size_t shstrndx;
+	struct ko_scn *scns;	/* by section index */
+	size_t nr_scns;
 	size_t symtab;		/* section index of the symbol table */
 	size_t nr_syms;
 	__u8 *callee_of;	/* per symbol: enum mw_callee, MW_CALLEE_NONE for the others */
+	struct ko_loc *sym_loc;	/* per symbol: its section and value */
 	struct ko_func *funcs;	/* sorted by section, value, index */
 	size_t nr_funcs;
 	size_t cap_sites;
+	struct ko_vec bounds;	/* struct ko_loc: where symbols in code start, sorted */
+	struct ko_vec ftrace;	/* struct ko_loc: __mcount_loc entries, sorted */
+	struct ko_vec reserved;	/* struct ko_range */
+	struct ko_vec rdi;	/* struct ko_rdi, sorted by shndx, end */
 };
 
 static int ko_malformed(const struct ko_reader *r, const char *what)
@@ -234,27 +300,80 @@ static const char *ko_scn_name(const struct ko_reader *r, const GElf_Shdr *sh)
 	return name ? name : "";
 }
 
-static void ko_add_symbol(struct ko_reader *r, size_t strtab, size_t i, const GElf_Sym *sym)
+/* Room for one more element of @vec, zeroed; NULL when out of memory. */
+static void *ko_push(struct ko_vec *vec, size_t size)
+{
+	void *p;
+
+	if (vec->n == vec->cap) {
+		size_t cap = vec->cap ? 2 * vec->cap : 64;
+
+		p = realloc(vec->v, cap * size);
+		if (!p)
+			return NULL;
+		vec->v = p;
+		vec->cap = cap;
+	}
+	p = (char *)vec->v + vec->n++ * size;
+	memset(p, 0, size);
+	return p;
+}
+
+static int cmp_loc(const void *a, const void *b)
+{
+	const struct ko_loc *x = a, *y = b;
+
+	if (x->shndx != y->shndx)
+		return x->shndx < y->shndx ? -1 : 1;
+	return x->off < y->off ? -1 : x->off > y->off;
+}
+
+static int ko_add_loc(struct ko_reader *r, struct ko_vec *vec, size_t shndx, __u64 off)
+{
+	struct ko_loc *l = ko_push(vec, sizeof(*l));
+
+	if (!l)
+		return ko_nomem(r);
+	l->shndx = shndx;
+	l->off = off;
+	return 0;
+}
+
+static bool ko_is_code(const struct ko_reader *r, size_t shndx)
+{
+	return shndx < r->nr_scns && r->scns[shndx].code;
+}
+
+static int ko_add_symbol(struct ko_reader *r, size_t strtab, size_t i, const GElf_Sym *sym)
 {
 	const char *name = elf_strptr(r->elf, strtab, sym->st_name);
 	struct ko_func *f;
 
+	r->sym_loc[i].shndx = sym->st_shndx;
+	r->sym_loc[i].off = sym->st_value;
 	if (!name || !*name)
-		return;
+		return 0;
 	if (sym->st_shndx == SHN_UNDEF) {
 		/* Only a callee the module imports: its own function of that name is no callee. */
 		r->callee_of[i] = callee_by_name(name);
-		return;
+		return 0;
 	}
 	/* SHN_XINDEX (over 65279 sections) is left out: no module has that many. */
-	if (GELF_ST_TYPE(sym->st_info) != STT_FUNC || sym->st_shndx >= SHN_LORESERVE)
-		return;
+	if (sym->st_shndx >= SHN_LORESERVE || !ko_is_code(r, sym->st_shndx))
+		return 0;
+	/* kallsyms splits code at every named symbol: its "function" ends at the next. */
+	if (GELF_ST_TYPE(sym->st_info) != STT_SECTION && GELF_ST_TYPE(sym->st_info) != STT_FILE &&
+	    ko_add_loc(r, &r->bounds, sym->st_shndx, sym->st_value))
+		return -ENOMEM;
+	if (GELF_ST_TYPE(sym->st_info) != STT_FUNC)
+		return 0;
 	f = &r->funcs[r->nr_funcs++];
 	f->shndx = sym->st_shndx;
 	f->value = sym->st_value;
 	f->size = sym->st_size;
 	f->index = i;
 	f->name = name;
+	return 0;
 }
 
 static int cmp_func(const void *a, const void *b)
@@ -295,15 +414,18 @@ static int ko_load_symbols(struct ko_reader *r)
 	r->symtab = elf_ndxscn(scn);
 	r->nr_syms = data->d_size / gelf_fsize(r->elf, ELF_T_SYM, 1, EV_CURRENT);
 	r->callee_of = calloc(r->nr_syms + 1, sizeof(*r->callee_of));
+	r->sym_loc = calloc(r->nr_syms + 1, sizeof(*r->sym_loc));
 	r->funcs = calloc(r->nr_syms + 1, sizeof(*r->funcs));
-	if (!r->callee_of || !r->funcs)
+	if (!r->callee_of || !r->sym_loc || !r->funcs)
 		return ko_nomem(r);
 	for (i = 0; i < r->nr_syms; i++) {
 		if (!gelf_getsym(data, i, &sym))
 			return ko_malformed(r, elf_errmsg(-1));
-		ko_add_symbol(r, sh.sh_link, i, &sym);
+		if (ko_add_symbol(r, sh.sh_link, i, &sym))
+			return -ENOMEM;
 	}
 	qsort(r->funcs, r->nr_funcs, sizeof(*r->funcs), cmp_func);
+	qsort(r->bounds.v, r->bounds.n, sizeof(struct ko_loc), cmp_loc);
 	return 0;
 }
 
@@ -359,6 +481,7 @@ static int ko_add_site(struct ko_reader *r, size_t shndx, const char *section, _
 	snprintf(s->section, sizeof(s->section), "%s", section);
 	s->sec_off = off;
 	s->callee = callee;
+	s->shndx = shndx;
 	s->opcode = opcode;
 	f = ko_find_func(r, shndx, off);
 	if (f)
@@ -367,66 +490,222 @@ static int ko_add_site(struct ko_reader *r, size_t shndx, const char *section, _
 	return 0;
 }
 
-/* One relocation of code section @shndx: a site if it is a call or jmp of a callee. */
-static int ko_check_rela(struct ko_reader *r, size_t shndx, const char *section,
-			 const Elf_Data *code, const GElf_Rela *rel)
+typedef int (*ko_rela_fn)(struct ko_reader *r, const GElf_Rela *rel, void *ctx);
+
+/* Calls @fn for every relocation of @rela; stops at the first error. */
+static int ko_each_rela(struct ko_reader *r, Elf_Scn *rela, const GElf_Shdr *rsh, ko_rela_fn fn,
+			void *ctx)
 {
-	size_t sym = GELF_R_SYM(rel->r_info), type = GELF_R_TYPE(rel->r_info);
-	__u8 op;
-
-	if (sym >= r->nr_syms)
-		return ko_malformed(r, "relocation against a symbol past the symbol table");
-	if (!r->callee_of[sym])
-		return 0;
-	if ((type != R_X86_64_PLT32 && type != R_X86_64_PC32) || rel->r_addend != -4)
-		return 0;
-	if (rel->r_offset < 1 || code->d_size < 4 || rel->r_offset > code->d_size - 4)
-		return ko_malformed(r, "relocation past the end of its section");
-	op = ((const __u8 *)code->d_buf)[rel->r_offset - 1];
-	if (op != X86_CALL_REL32 && op != X86_JMP_REL32)
-		return 0;
-	return ko_add_site(r, shndx, section, rel->r_offset - 1, r->callee_of[sym], op);
-}
-
-/* The code section that relocation section @rsh applies to, or NULL if it is no code. */
-static Elf_Scn *ko_rela_code(struct ko_reader *r, const GElf_Shdr *rsh, GElf_Shdr *sh)
-{
-	Elf_Scn *scn = elf_getscn(r->elf, rsh->sh_info);
-
-	if (!scn || !gelf_getshdr(scn, sh) || sh->sh_type != SHT_PROGBITS ||
-	    !(sh->sh_flags & SHF_EXECINSTR))
-		return NULL;
-	/* Copied over .text at load: a call there never runs at this address. */
-	if (!strcmp(ko_scn_name(r, sh), ".altinstr_replacement"))
-		return NULL;
-	return scn;
-}
-
-static int ko_scan_rela(struct ko_reader *r, Elf_Scn *rela, const GElf_Shdr *rsh)
-{
-	Elf_Data *rd, *cd;
-	Elf_Scn *code;
-	GElf_Shdr sh;
+	Elf_Data *rd = elf_getdata(rela, NULL);
 	GElf_Rela rel;
 	size_t i, n;
 	int err = 0;
 
-	code = ko_rela_code(r, rsh, &sh);
-	if (!code)
-		return 0;
 	if (rsh->sh_link != r->symtab)
-		return ko_malformed(r, "code relocations against a second symbol table");
-	rd = elf_getdata(rela, NULL);
-	cd = elf_getdata(code, NULL);
-	if (!rd || !cd || !cd->d_buf)
+		return ko_malformed(r, "relocations against a second symbol table");
+	if (!rd)
 		return ko_malformed(r, elf_errmsg(-1));
 	n = rd->d_size / gelf_fsize(r->elf, ELF_T_RELA, 1, EV_CURRENT);
 	for (i = 0; i < n && !err; i++) {
 		if (!gelf_getrela(rd, i, &rel))
 			return ko_malformed(r, elf_errmsg(-1));
-		err = ko_check_rela(r, elf_ndxscn(code), ko_scn_name(r, &sh), cd, &rel);
+		if (GELF_R_SYM(rel.r_info) >= r->nr_syms)
+			return ko_malformed(r, "relocation against a symbol past the symbol table");
+		err = fn(r, &rel, ctx);
 	}
 	return err;
+}
+
+/* Where relocation @rel points: its symbol's section and value, plus the addend. */
+static struct ko_loc ko_target(const struct ko_reader *r, const GElf_Rela *rel)
+{
+	struct ko_loc l = r->sym_loc[GELF_R_SYM(rel->r_info)];
+
+	l.off += rel->r_addend;
+	return l;
+}
+
+/* A code section being scanned for call sites. */
+struct ko_code {
+	size_t shndx;
+	const char *name;
+	const Elf_Data *data;
+};
+
+/* A call or jmp of a callee: a site. */
+static int ko_callee_rela(struct ko_reader *r, const struct ko_code *c, const GElf_Rela *rel)
+{
+	size_t type = GELF_R_TYPE(rel->r_info);
+	__u8 op;
+
+	if ((type != R_X86_64_PLT32 && type != R_X86_64_PC32) || rel->r_addend != -4)
+		return 0;
+	if (rel->r_offset < 1)
+		return ko_malformed(r, "relocation before the start of its section");
+	op = ((const __u8 *)c->data->d_buf)[rel->r_offset - 1];
+	if (op != X86_CALL_REL32 && op != X86_JMP_REL32)
+		return 0;
+	return ko_add_site(r, c->shndx, c->name, rel->r_offset - 1,
+			   r->callee_of[GELF_R_SYM(rel->r_info)], op);
+}
+
+/*
+ * "mov $obj,%rdi" (48 c7 c7, R_X86_64_32S: S + A) or "lea obj(%rip),%rdi"
+ * (48 8d 3d, R_X86_64_PC32 on the displacement, which counts from the end
+ * of the instruction 4 bytes on: S + A + 4), with obj in a data section:
+ * remembered, so a lock call right after it names a static lock.
+ */
+static int ko_rdi_rela(struct ko_reader *r, const struct ko_code *c, const GElf_Rela *rel)
+{
+	static const __u8 mov[3] = { 0x48, 0xc7, 0xc7 }, lea[3] = { 0x48, 0x8d, 0x3d };
+	const __u8 *op = (const __u8 *)c->data->d_buf + rel->r_offset - 3;
+	size_t type = GELF_R_TYPE(rel->r_info);
+	struct ko_loc obj = ko_target(r, rel);
+	struct ko_rdi *d;
+
+	if (rel->r_offset < 3)
+		return 0;
+	if (type == R_X86_64_PC32 && !memcmp(op, lea, 3))
+		obj.off += 4;
+	else if (type != R_X86_64_32S || memcmp(op, mov, 3))
+		return 0;
+	if (obj.shndx >= r->nr_scns || !r->scns[obj.shndx].data)
+		return 0;
+	d = ko_push(&r->rdi, sizeof(*d));
+	if (!d)
+		return ko_nomem(r);
+	d->shndx = c->shndx;
+	d->end = rel->r_offset + 4;
+	d->obj = obj;
+	return 0;
+}
+
+static int ko_code_rela(struct ko_reader *r, const GElf_Rela *rel, void *ctx)
+{
+	const struct ko_code *c = ctx;
+
+	if (c->data->d_size < 4 || rel->r_offset > c->data->d_size - 4)
+		return ko_malformed(r, "relocation past the end of its section");
+	if (r->callee_of[GELF_R_SYM(rel->r_info)])
+		return ko_callee_rela(r, c, rel);
+	return ko_rdi_rela(r, c, rel);
+}
+
+static int ko_add_reserved(struct ko_reader *r, size_t shndx, __u64 lo, __u64 hi, __u8 skip)
+{
+	struct ko_range *x = ko_push(&r->reserved, sizeof(*x));
+
+	if (!x)
+		return ko_nomem(r);
+	x->shndx = shndx;
+	x->lo = lo;
+	x->hi = hi;
+	x->skip = skip;
+	return 0;
+}
+
+/*
+ * The symbol range kallsyms would report for @off: from the last symbol
+ * at or before it to the next one (or the section's end). trace_kprobe
+ * takes "notrace" from there, and the kprobe blacklist its ranges.
+ */
+static void ko_sym_range(const struct ko_reader *r, size_t shndx, __u64 off, __u64 *lo, __u64 *hi)
+{
+	const struct ko_loc *b = r->bounds.v;
+	size_t l = 0, h = r->bounds.n;
+
+	while (l < h) {
+		size_t mid = l + (h - l) / 2;
+
+		if (b[mid].shndx < shndx || (b[mid].shndx == shndx && b[mid].off <= off))
+			l = mid + 1;
+		else
+			h = mid;
+	}
+	*lo = l && b[l - 1].shndx == shndx ? b[l - 1].off : 0;
+	*hi = l < r->bounds.n && b[l].shndx == shndx ? b[l].off : r->scns[shndx].size;
+}
+
+/* Entries of the special tables: what the kernel will refuse to probe. */
+enum ko_table {
+	KO_MCOUNT,		/* __mcount_loc: the ftrace locations */
+	KO_JUMP,		/* __jump_table: struct jump_entry, 16 bytes, code first */
+	KO_STATIC_CALL,		/* .static_call_sites: the call, then the key */
+	KO_BUG,			/* __bug_table: the ud2, then its file name */
+	KO_BLACKLIST,		/* _kprobe_blacklist: NOKPROBE_SYMBOL() functions */
+};
+
+/* x86 JUMP_LABEL_NOP_SIZE and CALL_INSN_SIZE: the bytes a jump label or static call patches. */
+#define X86_PATCH_SIZE	5
+
+static int ko_table_rela(struct ko_reader *r, const GElf_Rela *rel, void *ctx)
+{
+	enum ko_table t = *(enum ko_table *)ctx;
+	struct ko_loc l = ko_target(r, rel);
+	__u64 lo, hi;
+
+	/* Other fields point at data (keys, file names), or at jump targets in __jump_table. */
+	if (!ko_is_code(r, l.shndx) || (t == KO_JUMP && rel->r_offset % 16))
+		return 0;
+	switch (t) {
+	case KO_MCOUNT:
+		return ko_add_loc(r, &r->ftrace, l.shndx, l.off);
+	case KO_JUMP:
+		return ko_add_reserved(r, l.shndx, l.off, l.off + X86_PATCH_SIZE, MW_SKIP_JUMP_LABEL);
+	case KO_STATIC_CALL:
+		return ko_add_reserved(r, l.shndx, l.off, l.off + X86_PATCH_SIZE,
+				       MW_SKIP_STATIC_CALL);
+	case KO_BUG:
+		return ko_add_reserved(r, l.shndx, l.off, l.off + 1, MW_SKIP_BUG);
+	case KO_BLACKLIST:
+		ko_sym_range(r, l.shndx, l.off, &lo, &hi);
+		return ko_add_reserved(r, l.shndx, lo, hi, MW_SKIP_BLACKLIST);
+	}
+	return 0;
+}
+
+static bool ko_table_of(const char *name, enum ko_table *t)
+{
+	static const struct {
+		const char *name;
+		enum ko_table t;
+	} tables[] = {
+		{ "__mcount_loc", KO_MCOUNT },
+		{ "__jump_table", KO_JUMP },
+		{ ".static_call_sites", KO_STATIC_CALL },
+		{ "__bug_table", KO_BUG },
+		{ "_kprobe_blacklist", KO_BLACKLIST },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
+		if (!strcmp(name, tables[i].name)) {
+			*t = tables[i].t;
+			return true;
+		}
+	return false;
+}
+
+static int ko_scan_rela(struct ko_reader *r, Elf_Scn *rela, const GElf_Shdr *rsh)
+{
+	size_t target = rsh->sh_info;
+	struct ko_code c = { .shndx = target };
+	enum ko_table t;
+	Elf_Scn *code;
+
+	if (target >= r->nr_scns)
+		return ko_malformed(r, "relocations for a section that does not exist");
+	c.name = r->scns[target].name;
+	if (ko_table_of(c.name, &t))
+		return ko_each_rela(r, rela, rsh, ko_table_rela, &t);
+	/* .altinstr_replacement is copied over .text at load: its calls never run there. */
+	if (!r->scns[target].code || !strcmp(c.name, ".altinstr_replacement"))
+		return 0;
+	code = elf_getscn(r->elf, target);
+	c.data = code ? elf_getdata(code, NULL) : NULL;
+	if (!c.data || !c.data->d_buf)
+		return ko_malformed(r, elf_errmsg(-1));
+	return ko_each_rela(r, rela, rsh, ko_code_rela, &c);
 }
 
 static int ko_scan_relocs(struct ko_reader *r)
@@ -438,7 +717,138 @@ static int ko_scan_relocs(struct ko_reader *r)
 	while (!err && (scn = elf_nextscn(r->elf, scn)))
 		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_RELA)
 			err = ko_scan_rela(r, scn, &sh);
-	return err;
+	if (err)
+		return err;
+	qsort(r->ftrace.v, r->ftrace.n, sizeof(struct ko_loc), cmp_loc);
+	return 0;
+}
+
+/*
+ * Every section's name, size and kind; the kprobe blacklist's whole
+ * sections (kernel/kprobes.c: add_module_kprobe_blacklist()) become ranges.
+ */
+static int ko_load_scns(struct ko_reader *r)
+{
+	Elf_Scn *scn = NULL;
+	struct ko_scn *k;
+	GElf_Shdr sh;
+
+	if (elf_getshdrnum(r->elf, &r->nr_scns))
+		return ko_malformed(r, elf_errmsg(-1));
+	r->scns = calloc(r->nr_scns + 1, sizeof(*r->scns));
+	if (!r->scns)
+		return ko_nomem(r);
+	while ((scn = elf_nextscn(r->elf, scn))) {
+		if (!gelf_getshdr(scn, &sh) || elf_ndxscn(scn) >= r->nr_scns)
+			return ko_malformed(r, elf_errmsg(-1));
+		k = &r->scns[elf_ndxscn(scn)];
+		k->name = ko_scn_name(r, &sh);
+		k->size = sh.sh_size;
+		k->code = sh.sh_type == SHT_PROGBITS && (sh.sh_flags & SHF_EXECINSTR);
+		k->data = (sh.sh_flags & SHF_ALLOC) && !(sh.sh_flags & SHF_EXECINSTR);
+		if (k->code && (!strcmp(k->name, ".kprobes.text") || !strcmp(k->name, ".noinstr.text")) &&
+		    ko_add_reserved(r, elf_ndxscn(scn), 0, sh.sh_size, MW_SKIP_BLACKLIST))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Does [lo, hi) of section @shndx hold an ftrace location (an __fentry__ call)? */
+static bool ko_traced(const struct ko_reader *r, size_t shndx, __u64 lo, __u64 hi)
+{
+	const struct ko_loc *f = r->ftrace.v;
+	size_t l = 0, h = r->ftrace.n;
+
+	while (l < h) {		/* the first location at or after (shndx, lo) */
+		size_t mid = l + (h - l) / 2;
+
+		if (f[mid].shndx < shndx || (f[mid].shndx == shndx && f[mid].off < lo))
+			l = mid + 1;
+		else
+			h = mid;
+	}
+	return l < r->ftrace.n && f[l].shndx == shndx && f[l].off < hi;
+}
+
+/* Why the kernel would refuse a kprobe at @off of section @shndx; MW_SKIP_NONE if it would not. */
+static __u8 ko_skip_at(const struct ko_reader *r, size_t shndx, __u64 off)
+{
+	const struct ko_range *x = r->reserved.v;
+	const char *name = r->scns[shndx].name;
+	__u64 lo, hi;
+	size_t i;
+
+	if (!strncmp(name, ".init", 5))
+		return MW_SKIP_INIT;
+	if (!strcmp(name, ".exit.text"))
+		return MW_SKIP_EXIT;
+	for (i = 0; i < r->reserved.n; i++)
+		if (x[i].shndx == shndx && x[i].skip == MW_SKIP_BLACKLIST && off - x[i].lo < x[i].hi - x[i].lo)
+			return MW_SKIP_BLACKLIST;
+	ko_sym_range(r, shndx, off, &lo, &hi);
+	if (!ko_traced(r, shndx, lo, hi))
+		return MW_SKIP_NOTRACE;
+	for (i = 0; i < r->reserved.n; i++)
+		if (x[i].shndx == shndx && off - x[i].lo < x[i].hi - x[i].lo)
+			return x[i].skip;
+	return MW_SKIP_NONE;
+}
+
+/* The static object loaded into rdi right before site @s, if any. */
+static void ko_find_arg(const struct ko_reader *r, struct mw_callsite *s)
+{
+	const struct ko_rdi *d = r->rdi.v;
+	size_t i;
+
+	for (i = 0; i < r->rdi.n; i++)
+		if (d[i].shndx == s->shndx && d[i].end == s->sec_off) {
+			snprintf(s->arg_section, sizeof(s->arg_section), "%s",
+				 r->scns[d[i].obj.shndx].name);
+			s->arg_off = d[i].obj.off;
+			return;
+		}
+}
+
+/* What the kernel will let modwatch probe at each site, and its static first argument. */
+static void ko_classify(const struct ko_reader *r)
+{
+	struct mw_callsite *s;
+	__u64 lo, hi;
+	size_t i;
+
+	for (i = 0; i < r->ko->nr_sites; i++) {
+		s = &r->ko->sites[i];
+		s->skip = ko_skip_at(r, s->shndx, s->sec_off);
+		ko_sym_range(r, s->shndx, s->sec_off, &lo, &hi);
+		s->skip_next = s->sec_off + 5 >= hi ? MW_SKIP_NO_NEXT :
+						      ko_skip_at(r, s->shndx, s->sec_off + 5);
+		ko_find_arg(r, s);
+	}
+}
+
+/* The GNU build ID note, which /sys/module/NAME/notes/ also shows for the loaded module. */
+static void ko_read_build_id(struct ko_reader *r)
+{
+	Elf_Scn *scn = NULL;
+	Elf_Data *d;
+	GElf_Nhdr nh;
+	size_t off = 0, name_off, desc_off;
+	GElf_Shdr sh;
+
+	while ((scn = elf_nextscn(r->elf, scn))) {
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE ||
+		    strcmp(ko_scn_name(r, &sh), ".note.gnu.build-id"))
+			continue;
+		d = elf_getdata(scn, NULL);
+		while (d && (off = gelf_getnote(d, off, &nh, &name_off, &desc_off)) > 0) {
+			if (nh.n_type != NT_GNU_BUILD_ID || !nh.n_descsz ||
+			    nh.n_descsz > MW_BUILD_ID_MAX)
+				continue;
+			memcpy(r->ko->build_id, (const char *)d->d_buf + desc_off, nh.n_descsz);
+			r->ko->build_id_len = nh.n_descsz;
+			return;
+		}
+	}
 }
 
 /* "name=" among the NUL-separated "key=value" strings of .modinfo. */
@@ -522,13 +932,17 @@ static int ko_parse(struct ko_reader *r)
 
 	err = ko_check_header(r);
 	if (!err)
+		err = ko_load_scns(r);
+	if (!err)
 		err = ko_load_symbols(r);
 	if (!err)
 		err = ko_scan_relocs(r);
 	if (err)
 		return err;
 	ko_read_name(r);
+	ko_read_build_id(r);
 	qsort(r->ko->sites, r->ko->nr_sites, sizeof(*r->ko->sites), cmp_site);
+	ko_classify(r);
 	return 0;
 }
 
@@ -561,8 +975,14 @@ int mw_ko_read(const char *path, struct mw_ko *ko)
 	r.elf = elf_begin(fd, ELF_C_READ, NULL);
 	err = r.elf ? ko_parse(&r) : ko_malformed(&r, elf_errmsg(-1));
 	elf_end(r.elf);
+	free(r.scns);
 	free(r.callee_of);
+	free(r.sym_loc);
 	free(r.funcs);
+	free(r.bounds.v);
+	free(r.ftrace.v);
+	free(r.reserved.v);
+	free(r.rdi.v);
 	close(fd);
 	if (err)
 		mw_ko_free(ko);

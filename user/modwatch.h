@@ -16,9 +16,10 @@ struct modwatch_bpf;
 /* Exit codes of the modwatch binary. */
 enum {
 	MW_EXIT_OK = 0,
-	MW_EXIT_VIOLATION = 1,	/* a violation was reported, or modwatch failed */
+	MW_EXIT_VIOLATION = 1,	/* a violation was reported */
 	MW_EXIT_USAGE = 2,
 	MW_EXIT_CMD_FAILED = 3,	/* CI mode: clean, but CMD itself failed */
+	MW_EXIT_FAILURE = 4,	/* modwatch failed: could not load, could not watch */
 };
 
 /* error.c: the one error printer. */
@@ -36,11 +37,20 @@ struct mw_kernel {
 	bool modules;		/* CONFIG_MODULES: /proc/modules */
 	bool tp_kmalloc, tp_kmalloc_node, tp_kmem_cache_alloc, tp_kmem_cache_alloc_node;
 	bool tp_kfree, tp_kmem_cache_free, tp_sys_enter, tp_sys_exit;
+	bool tp_module_free;	/* module:module_free: unloads as events */
 	bool kca_has_cache;	/* kmem_cache_alloc passes struct kmem_cache * (v6.1+) */
 };
 int mw_kernel_probe(struct mw_kernel *k);
 int mw_kernel_probeable(const char *name);
 bool mw_is_root(void);
+
+/* A call site modwatch found but does not probe, and why. */
+struct mw_unprobed {
+	char func[128];
+	__u64 offset;
+	__u32 skip;		/* enum mw_skip (ko.h) */
+	int err;		/* -errno, for MW_SKIP_ATTACH */
+};
 
 /* registry.c: watched modules and the BPF page table that names them. */
 struct mw_module {
@@ -54,14 +64,19 @@ struct mw_module {
 	__u32 nr_sites;		/* calls to callees of interest found in it */
 	__u32 nr_probes;	/* kprobes attached: links[] */
 	__u32 nr_slots;		/* their sites' slots[] in mw_sites */
+	__u32 nr_unprobed;	/* sites of probed callees left alone: unprobed[] */
+	__u32 nr_noret;		/* acquires probed at the call only: ownership settles later */
+	__u32 nr_static_locks;	/* static locks found in the .ko, checked at unload */
 	struct bpf_link **links;
 	__u32 *slots;
+	struct mw_unprobed *unprobed;
 };
 
 struct mw_registry {
 	struct mw_module mods[MW_MAX_MODULES];
 	__u32 nr;		/* ids 1..nr are mods[0..nr-1] */
 	int pages_fd;		/* the mw_pages map */
+	int ids_fd;		/* the mw_module_ids map */
 	__u64 *watch_lo, *watch_hi;	/* in the skeleton's .bss */
 };
 void mw_registry_init(struct mw_registry *r, struct modwatch_bpf *skel);
@@ -70,6 +85,7 @@ int mw_registry_add_all(struct mw_registry *r);
 int mw_registry_add_range(struct mw_registry *r, const char *name, __u64 lo, __u64 hi);
 struct mw_module *mw_registry_module(struct mw_registry *r, __u32 id);
 void mw_registry_remove(struct mw_registry *r, struct mw_module *m);
+void mw_registry_key(const char *name, struct mw_module_key *key);
 int mw_registry_loaded_names(char (**names)[64]);
 const char *mw_registry_name(struct mw_registry *r, __u32 id);
 
@@ -92,8 +108,10 @@ struct mw_sites {
 	__u32 hint;
 };
 int mw_sites_attach(struct mw_sites *ss, struct modwatch_bpf *skel, struct mw_module *m,
-		    const char *ko_path);
-void mw_sites_detach(struct mw_sites *ss, struct modwatch_bpf *skel, struct mw_module *m);
+		    const char *ko_path, bool named);
+void mw_sites_detach(struct mw_sites *ss, struct modwatch_bpf *skel, struct mw_module *m,
+		     bool background);
+void mw_sites_wait(void);
 void mw_sites_init(struct modwatch_bpf *skel);
 
 /* heap.c: reading the heap tracker's maps back. */

@@ -5,6 +5,7 @@
  * documented in README.md; keep the two in step.
  */
 #include <string.h>
+#include "ko.h"
 #include "modwatch.h"
 
 static void json_str(FILE *out, const char *s, size_t max)
@@ -51,7 +52,32 @@ static void json_site(FILE *out, const char *key, __u64 addr)
 	fprintf(out, ",\"offset\":%llu}", ok ? (unsigned long long)s.offset : 0ull);
 }
 
-/* {"id","name","text_start","text_end","ko","sites","probes"} */
+/* "unprobed":[{"function","offset","reason"[,"error"]}] */
+static void json_unprobed(FILE *out, const struct mw_module *m)
+{
+	const struct mw_unprobed *u;
+	__u32 i;
+
+	fputs(",\"unprobed\":[", out);
+	for (i = 0; i < m->nr_unprobed; i++) {
+		u = &m->unprobed[i];
+		fprintf(out, "%s{\"function\":", i ? "," : "");
+		json_str(out, u->func, sizeof(u->func));
+		fprintf(out, ",\"offset\":%llu,\"reason\":\"%s\"", (unsigned long long)u->offset,
+			mw_skip_name(u->skip));
+		if (u->err) {
+			fputs(",\"error\":", out);
+			json_str(out, strerror(-u->err), 128);
+		}
+		fputc('}', out);
+	}
+	fputc(']', out);
+}
+
+/*
+ * {"id","name","text_start","text_end","ko","sites","probes","probed_sites",
+ *  "unprobed","no_return_probe","static_locks"}
+ */
 static void json_module(FILE *out, const struct mw_module *m)
 {
 	fprintf(out, "{\"id\":%u,\"name\":", m->id);
@@ -65,7 +91,11 @@ static void json_module(FILE *out, const struct mw_module *m)
 		json_str(out, m->ko, sizeof(m->ko));
 	else
 		fputs("null", out);
-	fprintf(out, ",\"sites\":%u,\"probes\":%u}", m->nr_sites, m->nr_probes);
+	fprintf(out, ",\"sites\":%u,\"probes\":%u,\"probed_sites\":%u", m->nr_sites,
+		m->nr_probes, m->nr_slots);
+	json_unprobed(out, m);
+	fprintf(out, ",\"no_return_probe\":%u,\"static_locks\":%u}", m->nr_noret,
+		m->nr_static_locks);
 }
 
 static void json_module_event(FILE *out, const struct mw_module *m)

@@ -2,17 +2,39 @@
 /* The plain-text printer: one readable line per violation, for a developer. */
 #include <inttypes.h>
 #include <string.h>
+#include "ko.h"
 #include "modwatch.h"
 
 #define SYM_LEN 160
+
+/* "exit 2, notrace 3": the unprobed sites of @m by reason. */
+static void print_skips(FILE *out, const struct mw_module *m)
+{
+	__u32 count[MW_SKIP_NR] = {}, i, k;
+	const char *sep = "";
+
+	for (i = 0; i < m->nr_unprobed; i++)
+		count[m->unprobed[i].skip < MW_SKIP_NR ? m->unprobed[i].skip : 0]++;
+	fprintf(out, ", %u not probed (", m->nr_unprobed);
+	for (k = 1; k < MW_SKIP_NR; k++) {
+		if (!count[k])
+			continue;
+		fprintf(out, "%s%s %u", sep, mw_skip_name(k), count[k]);
+		sep = ", ";
+	}
+	fprintf(out, "%s)", m->nr_unprobed ? "; -v lists them" : "");
+}
 
 static void print_module(FILE *out, const struct mw_module *m)
 {
 	fprintf(out, "modwatch:   %-24s text 0x%llx-0x%llx", m->name,
 		(unsigned long long)m->text_lo, (unsigned long long)m->text_hi);
-	if (m->ko[0])
-		fprintf(out, ", %u call sites in %s, %u probed", m->nr_sites, m->ko,
-			m->nr_probes);
+	if (m->ko[0]) {
+		fprintf(out, ", %u call sites in %s, %u kprobes on %u", m->nr_sites, m->ko,
+			m->nr_probes, m->nr_slots);
+		if (m->nr_unprobed)
+			print_skips(out, m);
+	}
 	fputc('\n', out);
 }
 

@@ -31,6 +31,7 @@ void mw_registry_init(struct mw_registry *r, struct modwatch_bpf *skel)
 {
 	memset(r, 0, sizeof(*r));
 	r->pages_fd = bpf_map__fd(skel->maps.mw_pages);
+	r->ids_fd = bpf_map__fd(skel->maps.mw_module_ids);
 	r->watch_lo = &skel->bss->mw_watch_lo;
 	r->watch_hi = &skel->bss->mw_watch_hi;
 }
@@ -132,8 +133,18 @@ static int fill_pages(struct mw_registry *r, __u32 id, __u64 lo, __u64 hi)
 	return 0;
 }
 
+/* The key of mw_module_ids: the name, zero-padded as the BPF side reads it. */
+void mw_registry_key(const char *name, struct mw_module_key *key)
+{
+	size_t n = strnlen(name, sizeof(key->name) - 1);
+
+	memset(key, 0, sizeof(*key));
+	memcpy(key->name, name, n);
+}
+
 int mw_registry_add_range(struct mw_registry *r, const char *name, __u64 lo, __u64 hi)
 {
+	struct mw_module_key key;
 	struct mw_module *m;
 	int err;
 
@@ -152,6 +163,8 @@ int mw_registry_add_range(struct mw_registry *r, const char *name, __u64 lo, __u
 	if (err)
 		return err;
 	r->nr++;
+	mw_registry_key(m->name, &key);
+	bpf_map_update_elem(r->ids_fd, &key, &m->id, BPF_ANY);
 	/* Pages first, then the span: a hook never sees a span without its pages. */
 	if (!*r->watch_hi || lo < *r->watch_lo)
 		*r->watch_lo = lo;
@@ -185,7 +198,10 @@ static int add_one(struct mw_registry *r, const struct proc_module *m,
 	}
 	end = clamp_to_neighbours(m, text_end(m), all, n);
 	err = mw_registry_add_range(r, m->name, m->base, end);
-	if (err)
+	if (err == -ENOSPC)
+		mw_err("cannot watch module %s: more than %d modules watched in this run",
+		       m->name, MW_MAX_MODULES);
+	else if (err)
 		mw_err("cannot watch module %s: %s", m->name, strerror(-err));
 	return err;
 }
@@ -210,6 +226,7 @@ static int load_proc_modules(struct proc_module **out)
 /* Forget a module that was unloaded: its pages no longer name it. */
 void mw_registry_remove(struct mw_registry *r, struct mw_module *m)
 {
+	struct mw_module_key key;
 	struct mw_page none = {};
 	__u64 a, lo = 0, hi = 0;
 	__u32 i, slot;
@@ -220,6 +237,8 @@ void mw_registry_remove(struct mw_registry *r, struct mw_module *m)
 		bpf_map_update_elem(r->pages_fd, &slot, &none, BPF_ANY);
 	}
 	m->loaded = false;
+	mw_registry_key(m->name, &key);
+	bpf_map_delete_elem(r->ids_fd, &key);
 	for (i = 0; i < r->nr; i++) {
 		if (!r->mods[i].loaded)
 			continue;
@@ -292,8 +311,9 @@ int mw_registry_add_all(struct mw_registry *r)
 		return 0;	/* no loadable modules on this kernel: nothing to watch */
 	if (n < 0)
 		return n;
-	for (i = 0; i < n && !err; i++)
+	/* One module that cannot be watched (said by add_one) leaves the others watched. */
+	for (i = 0; i < n && err != -EPERM; i++)
 		err = add_one(r, &mods[i], mods, n);
 	free(mods);
-	return err;
+	return err == -EPERM ? err : 0;
 }

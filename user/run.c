@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <bpf/libbpf.h>
 #include "ko.h"
@@ -105,19 +106,34 @@ static void emit(struct session *s, struct mw_event *e)
 	s->pr->violation(s->out, &s->reg, e);
 }
 
+static void unwatch_module(struct session *s, struct mw_module *m, bool from_poll);
+
+/* A record that is no violation: a watched module is being freed (module:module_free). */
+static void handle_record(struct session *s, const struct mw_event *e)
+{
+	struct mw_module *m = mw_registry_module(&s->reg, e->hdr.module_id);
+
+	if (e->hdr.kind == MW_REC_MODULE_FREE && m && m->loaded)
+		unwatch_module(s, m, false);
+}
+
 static int handle_event(void *ctx, void *data, size_t size)
 {
 	struct mw_event e = {};
 	const struct mw_event_hdr *h = data;
+	bool record = h->kind >= MW_REC_BASE && h->kind < MW_REC_END;
 
 	if (size < sizeof(*h) || h->size > size || h->size > sizeof(e) ||
-	    h->kind >= MW_KIND_NR || h->kind == MW_KIND_NONE) {
+	    ((h->kind >= MW_KIND_NR || h->kind == MW_KIND_NONE) && !record)) {
 		mw_warn("dropping a malformed record (%zu bytes): BPF object and daemon disagree",
 			size);
 		return 0;
 	}
 	memcpy(&e, data, h->size);
-	emit(ctx, &e);
+	if (record)
+		handle_record(ctx, &e);
+	else
+		emit(ctx, &e);
 	return 0;
 }
 
@@ -285,6 +301,25 @@ static const char *ko_for(struct session *s, const char *name, char *buf, size_t
 	return mw_ko_find(name, buf, len) ? NULL : buf;
 }
 
+/* Say what modwatch could not probe in @m: everything, or how much of it. */
+static void say_unprobed(const struct mw_module *m)
+{
+	__u32 i, init = 0;
+
+	for (i = 0; i < m->nr_unprobed; i++)
+		init += m->unprobed[i].skip == MW_SKIP_INIT;
+	if (!m->nr_probes && m->nr_unprobed > init)
+		mw_warn("module %s: none of its call sites could be probed: only its heap rules "
+			"run (-v says why)", m->name);
+	if (!mw_verbose)
+		return;
+	for (i = 0; i < m->nr_unprobed; i++)
+		mw_warn("module %s: %s+0x%llx not probed: %s%s%s", m->name, m->unprobed[i].func,
+			(unsigned long long)m->unprobed[i].offset,
+			mw_skip_desc(m->unprobed[i].skip), m->unprobed[i].err ? ": " : "",
+			m->unprobed[i].err ? strerror(-m->unprobed[i].err) : "");
+}
+
 /*
  * Probe the module's own call sites. Without its .ko only the heap rules
  * run for it: an error for a module the user named, a warning otherwise.
@@ -293,12 +328,17 @@ static int probe_module(struct session *s, struct mw_module *m, bool named)
 {
 	char buf[PATH_MAX];
 	const char *ko;
+	int err;
 
 	if (!s->kernel.kprobes || s->opts->cfg.probe_global)
 		return 0;
 	ko = ko_for(s, m->name, buf, sizeof(buf));
-	if (ko)
-		return mw_sites_attach(&s->sites, s->skel, m, ko);
+	if (ko) {
+		err = mw_sites_attach(&s->sites, s->skel, m, ko, named || ko != buf);
+		if (!err)
+			say_unprobed(m);
+		return err;
+	}
 	if (named) {
 		mw_err("no .ko for module %s in /lib/modules/%s/modules.dep: pass --ko %s=PATH "
 		       "or use --probe-mode global", m->name, s->kernel.release, m->name);
@@ -367,18 +407,25 @@ static struct mw_module *find_loaded(struct session *s, const char *name)
 	return NULL;
 }
 
-static void unwatch_module(struct session *s, struct mw_module *m)
+/*
+ * @m is gone: its leaks, then its probes (detached in the background: a
+ * gone module's kprobes never fire again) and its pages. Its symbols stay
+ * cached: reports still in flight name its functions; the next module
+ * load reads kallsyms again. From the module_free record, the BPF side has
+ * reported its held locks already, with the lock words in hand; found by
+ * polling (no such tracepoint), the owner records are all there is.
+ */
+static void unwatch_module(struct session *s, struct mw_module *m, bool from_poll)
 {
-	/* Drain first: reports made before the unload still name its symbols. */
-	ring_buffer__consume(s->rb);
+	if (from_poll) {
+		/* Drain first: reports made before the unload still name its symbols. */
+		ring_buffer__consume(s->rb);
+		if (!s->kernel.tp_module_free)
+			report_held_locks(s, m);
+	}
 	report_leaks(s, m);
-	report_held_locks(s, m);
-	mw_sites_detach(&s->sites, s->skel, m);
+	mw_sites_detach(&s->sites, s->skel, m, true);
 	mw_registry_remove(&s->reg, m);
-	/*
-	 * Its symbols stay cached: reports still in flight name its functions.
-	 * The next module load reads kallsyms again.
-	 */
 	s->pr->module(s->out, m);
 }
 
@@ -394,6 +441,8 @@ static void refresh_modules(struct session *s)
 	__u32 i;
 	int n, k;
 
+	/* Unload records come first: the module may have gone since the last poll. */
+	ring_buffer__consume(s->rb);
 	n = mw_registry_loaded_names(&names);
 	if (n < 0)
 		return;
@@ -402,7 +451,7 @@ static void refresh_modules(struct session *s)
 		for (k = 0; k < n && strcmp(names[k], m->name); k++)
 			;
 		if (m->loaded && k == n)
-			unwatch_module(s, m);
+			unwatch_module(s, m, true);
 	}
 	for (k = 0; k < n; k++) {
 		if (find_loaded(s, names[k]))
@@ -429,6 +478,36 @@ static void print_start(struct session *s)
 	s->pr->start(s->out, &st);
 }
 
+/* The file limit modwatch started with: CI mode's command gets it back. */
+static struct rlimit nofile_orig;
+
+/*
+ * Every kprobe costs a perf event and a BPF link, two file descriptors: a
+ * module like fuse has ~500 call sites, every module of a desktop several
+ * thousand, far past the usual soft limit of 1024. Raise it to what the
+ * kernel allows (fs.nr_open), or at least to the hard limit.
+ */
+static void raise_nofile(void)
+{
+	struct rlimit r;
+	unsigned long nr_open = 0;
+	FILE *f;
+
+	if (getrlimit(RLIMIT_NOFILE, &nofile_orig))
+		return;
+	f = fopen("/proc/sys/fs/nr_open", "re");
+	if (f) {
+		if (fscanf(f, "%lu", &nr_open) != 1)
+			nr_open = 0;
+		fclose(f);
+	}
+	r.rlim_cur = r.rlim_max = nr_open > nofile_orig.rlim_max ? nr_open : nofile_orig.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &r)) {
+		r.rlim_cur = r.rlim_max = nofile_orig.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &r);
+	}
+}
+
 /*
  * Start CI mode's command. A close-on-exec pipe carries exec()'s errno back,
  * so "command not found" is an error of modwatch's, not a silent exit 127.
@@ -446,6 +525,7 @@ static int spawn(struct session *s)
 	if (!s->child) {
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
+		setrlimit(RLIMIT_NOFILE, &nofile_orig);
 		execvp(s->opts->cmd[0], s->opts->cmd);
 		child_errno = errno;
 		if (write(pfd[1], &child_errno, sizeof(child_errno)) < 0)
@@ -533,8 +613,10 @@ static void finish(struct session *s)
 	int n;
 
 	stop_child(s);
-	/* Drain what the probes wrote before they stopped. */
+	/* Drain what the probes wrote before they stopped, and an unload no record told. */
 	ring_buffer__consume(s->rb);
+	if (s->kernel.modules)
+		refresh_modules(s);
 	check_lost(s);
 	check_cycles(s);
 	mw_bpf_stats(s->skel, stats);
@@ -618,21 +700,22 @@ int mw_cmd_run(const struct mw_run_opts *o)
 		.pr = o->json ? &mw_print_json : &mw_print_text,
 		.out = stdout,
 	};
-	int err, code = MW_EXIT_VIOLATION;
+	int err, code = MW_EXIT_FAILURE;
 	__u32 i;
 
 	if (!mw_is_root()) {
 		mw_err("must run as root (BPF needs CAP_BPF and CAP_PERFMON): try sudo modwatch");
-		return MW_EXIT_VIOLATION;
+		return MW_EXIT_FAILURE;
 	}
 	if (o->output) {
 		s.out = fopen(o->output, "we");
 		if (!s.out) {
 			mw_err("cannot write %s: %s", o->output, strerror(errno));
-			return MW_EXIT_VIOLATION;
+			return MW_EXIT_FAILURE;
 		}
 	}
 	install_signals();
+	raise_nofile();
 	err = setup(&s);
 	if (err)
 		goto cleanup;
@@ -651,7 +734,8 @@ cleanup:
 	stop_child(&s);
 	ring_buffer__free(s.rb);
 	for (i = 0; s.skel && i < s.reg.nr; i++)
-		mw_sites_detach(&s.sites, s.skel, &s.reg.mods[i]);
+		mw_sites_detach(&s.sites, s.skel, &s.reg.mods[i], false);
+	mw_sites_wait();
 	if (s.skel)
 		mw_bpf_destroy(s.skel);
 	mw_ksym_free();

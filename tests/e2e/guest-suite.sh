@@ -39,9 +39,21 @@ while read -r name kind; do
 	run_scenario mw_buggy "$name"
 done <"$out/scenarios"
 
+# mw_clean's whole set, ending with its unload: nothing held, nothing leaked.
 "$mw" --json -o "$out/mw_clean.all.json" -m mw_clean --ko "mw_clean=$mods/mw_clean.ko" -- \
-	"$trigger" --dev /dev/mw_clean all >"$out/mw_clean.all.out" 2>"$out/mw_clean.all.err"
+	sh -c "'$trigger' --dev /dev/mw_clean all && rmmod mw_clean" \
+	>"$out/mw_clean.all.out" 2>"$out/mw_clean.all.err"
 echo $? >"$out/mw_clean.all.rc"
+insmod "$mods/mw_clean.ko"
+
+# CI mode whose command ends in rmmod, no sleep: the unload is an event. The
+# exit function (notrace, unprobed) returns holding mw_exit_lock.
+"$mw" --json -o "$out/unload.json" -m mw_buggy --ko "mw_buggy=$mods/mw_buggy.ko" -- \
+	sh -c "'$trigger' --dev /dev/mw_buggy leak held_on_unload &&
+	       echo 1 >/sys/module/mw_buggy/parameters/hold_at_exit && rmmod mw_buggy" \
+	>"$out/unload.out" 2>"$out/unload.err"
+echo $? >"$out/unload.rc"
+insmod "$mods/mw_buggy.ko"
 
 # Without the .ko: kprobes on the exported functions instead.
 "$mw" --json -o "$out/global.json" --probe-mode global -m mw_buggy -- \

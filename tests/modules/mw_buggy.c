@@ -100,6 +100,7 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
+#include "mw_info.h"
 #include "mw_ioctl.h"
 
 /* Every call site a checker must see lives in one of these, under its own symbol name. */
@@ -612,6 +613,7 @@ static long mw_info(void __user *argp)
 		.slot_size = kmalloc_size_roundup(rec_size),
 	};
 
+	mw_info_count();
 	return copy_to_user(argp, &info, sizeof(info)) ? -EFAULT : 0;
 }
 
@@ -736,11 +738,22 @@ static int __init mw_buggy_init(void)
 	return ret;
 }
 
+/*
+ * hold_at_exit=1 (writable in /sys/module/mw_buggy/parameters/) makes the
+ * exit function return with mw_exit_lock held. __exit code is notrace, so
+ * no probe sees the acquire: lock_held_on_unload must come from the lock
+ * word, read when the module is freed.
+ */
+static bool hold_at_exit;
+module_param(hold_at_exit, bool, 0644);
+
 static void __exit mw_buggy_exit(void)
 {
 	misc_deregister(&mw_buggy_dev);
 	cancel_work_sync(&mw_unload_work);
 	mw_destroy_caches();
+	if (hold_at_exit)
+		mutex_lock(&mw_exit_lock);
 	/* mw_leaked[] stays allocated and mw_unload_lock may stay held: both on purpose. */
 }
 

@@ -318,6 +318,147 @@ TEST(ko_buggy_has_the_sites_the_rules_need)
 	ASSERT_EQ(fetches, 2, "the two fetches of buggy_double_fetch_len");
 }
 
+/* The first site of @callee in function @func of @ko, or NULL. */
+static const struct mw_callsite *site_in(const struct mw_ko *ko, const char *func, __u32 callee)
+{
+	size_t i;
+
+	for (i = 0; i < ko->nr_sites; i++)
+		if (!strcmp(ko->sites[i].func, func) && ko->sites[i].callee == callee)
+			return &ko->sites[i];
+	return NULL;
+}
+
+/* Does readelf list a __jump_table entry whose code is .text+@off? */
+static bool jump_label_at(const char *path, unsigned long long off)
+{
+	char cmd[PATH_MAX + 64], line[512];
+	unsigned long long r_off, addend;
+	bool in_table = false, found = false;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "LC_ALL=C readelf -rW '%s'", path);
+	p = popen(cmd, "r");
+	if (!p)
+		return false;
+	while (fgets(line, sizeof(line), p)) {
+		if (!strncmp(line, "Relocation section", 18))
+			in_table = strstr(line, "'.rela__jump_table'");
+		/* struct jump_entry is 16 bytes, its code offset first */
+		else if (in_table && sscanf(line, "%llx %*x %*s %*x .text + %llx", &r_off, &addend) == 2 &&
+			 r_off % 16 == 0 && addend == off)
+			found = true;
+	}
+	pclose(p);
+	return found;
+}
+
+/*
+ * mw_buggy has each shape the kernel refuses a kprobe in, as Debian's own
+ * modules do: __exit code, init code, a notrace function, and a jump label
+ * right after a spin_lock call. Every other site is probeable.
+ */
+TEST(ko_marks_the_sites_the_kernel_refuses)
+{
+	const struct mw_callsite *lock, *s;
+	char path[PATH_MAX];
+	struct mw_ko ko;
+	size_t i, bad = 0;
+
+	ko_path("mw_buggy", path, sizeof(path));
+	ASSERT_OK(mw_ko_read(path, &ko), "reading mw_buggy.ko");
+	for (i = 0; i < ko.nr_sites; i++) {
+		const char *f = ko.sites[i].func;
+		__u8 want = !strcmp(f, "mw_buggy_exit") ? MW_SKIP_EXIT :
+			    !strcmp(f, "mw_buggy_init") ? MW_SKIP_INIT :
+			    !strcmp(f, "mw_info_count_notrace") ? MW_SKIP_NOTRACE : MW_SKIP_NONE;
+
+		if (ko.sites[i].skip != want && ++bad)
+			mw_test_fail(__FILE__, __LINE__, "%s+0x%llx: skip %s, expected %s", f,
+				     (unsigned long long)ko.sites[i].func_off,
+				     mw_skip_name(ko.sites[i].skip), mw_skip_name(want));
+	}
+	lock = site_in(&ko, "mw_info_count", MW_CALLEE_SPIN_LOCK);
+	s = lock ? lock : &ko.sites[0];
+	ASSERT_EQ(bad, 0, "sites with the wrong verdict");
+	ASSERT_TRUE(lock, "mw_info_count's spin_lock site");
+	ASSERT_EQ(s->skip_next, MW_SKIP_JUMP_LABEL, "the instruction after it");
+	ASSERT_TRUE(jump_label_at(path, s->sec_off + 5), "readelf's __jump_table has it too");
+	s = site_in(&ko, "buggy_double_free", MW_CALLEE_KMEM_CACHE_FREE);
+	ASSERT_TRUE(s && !s->skip && !s->skip_next, "an ordinary site is probeable");
+	mw_ko_free(&ko);
+}
+
+/* The OBJECT symbol of @path that holds @section+@off, into @name; false if none. */
+static bool object_at(const char *path, const char *section, unsigned long long off, char *name)
+{
+	char cmd[PATH_MAX + 64], line[512], flags[8], sec[64];
+	unsigned long long addr, size;
+	bool found = false;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "LC_ALL=C objdump -t -w '%s'", path);
+	p = popen(cmd, "r");
+	if (!p)
+		return false;
+	while (!found && fgets(line, sizeof(line), p))
+		/* 0000000000000100 l     O .data	0000000000000020 mw_lock_a */
+		found = sscanf(line, "%llx %7c %63s %llx %127s", &addr, flags, sec, &size, name) == 5 &&
+			flags[6] == 'O' && !strcmp(sec, section) && off - addr < size;
+	pclose(p);
+	return found;
+}
+
+/* "mov $lock,%rdi; call mutex_lock": the reader names the static lock, as objdump does. */
+TEST(ko_static_lock_arguments_match_objdump)
+{
+	char path[PATH_MAX], name[128];
+	const struct mw_callsite *s;
+	struct mw_ko ko;
+	size_t i, n = 0, bad = 0;
+
+	ko_path("mw_buggy", path, sizeof(path));
+	ASSERT_OK(mw_ko_read(path, &ko), "reading mw_buggy.ko");
+	for (i = 0; i < ko.nr_sites; i++) {
+		s = &ko.sites[i];
+		if (!s->arg_section[0])
+			continue;
+		n++;
+		if (!object_at(path, s->arg_section, s->arg_off, name) && ++bad)
+			mw_test_fail(__FILE__, __LINE__, "%s+0x%llx: no object at %s+0x%llx",
+				     s->func, (unsigned long long)s->func_off, s->arg_section,
+				     (unsigned long long)s->arg_off);
+	}
+	s = site_in(&ko, "mw_buggy_exit", MW_CALLEE_MUTEX_LOCK);
+	ASSERT_TRUE(s && s->arg_section[0], "the exit function's mutex_lock has a static lock");
+	ASSERT_TRUE(object_at(path, s->arg_section, s->arg_off, name), "objdump names it");
+	ASSERT_TRUE(!strcmp(name, "mw_exit_lock"), "it is mw_exit_lock");
+	mw_ko_free(&ko);
+	ASSERT_GT(n, 10, "sites with a static first argument");
+	ASSERT_EQ(bad, 0, "arguments objdump does not place in an object");
+}
+
+/* The build ID, compared with the loaded module's before probing, is readelf's. */
+TEST(ko_build_id_matches_readelf)
+{
+	char path[PATH_MAX], cmd[PATH_MAX + 64], want[64] = "", got[64] = "";
+	struct mw_ko ko;
+	__u32 i;
+	FILE *p;
+
+	ko_path("mw_buggy", path, sizeof(path));
+	snprintf(cmd, sizeof(cmd), "LC_ALL=C readelf -n '%s' | awk '/Build ID:/ { print $3 }'", path);
+	p = popen(cmd, "r");
+	ASSERT_TRUE(p && fgets(want, sizeof(want), p), "readelf -n shows a build ID");
+	pclose(p);
+	want[strcspn(want, "\n")] = '\0';
+	ASSERT_OK(mw_ko_read(path, &ko), "reading mw_buggy.ko");
+	for (i = 0; i < ko.build_id_len; i++)
+		snprintf(got + 2 * i, sizeof(got) - 2 * i, "%02x", ko.build_id[i]);
+	mw_ko_free(&ko);
+	ASSERT_TRUE(!strcmp(got, want), "the reader's build ID is readelf's");
+}
+
 TEST(ko_callee_names_come_from_the_table)
 {
 	ASSERT_TRUE(!strcmp(mw_callee_name(MW_CALLEE_COPY_FROM_USER), "_copy_from_user"),

@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Module lifecycle hook (raw_tp flavour, as the kmem hooks): unpacks the
+ * module's name and hands it to the rule in modules.bpf.h; the unit tests
+ * drive the same rule through the SEC("raw_tp") entry below.
+ */
+#include "modules.bpf.h"
+
+
+SEC("raw_tp/module_free")
+int BPF_PROG(mw_module_free, struct module *mod)
+{
+	struct mw_module_key key = {};
+
+	if (BPF_CORE_READ_STR_INTO(&key.name, mod, name) <= 0)
+		return 0;
+	mw_module_gone(&key);
+	return 0;
+}
+
+/* Unit-test entry: the module's name in the 7 u64 arguments (56 bytes). */
+SEC("raw_tp")
+int mw_test_module_free(__u64 *ctx)
+{
+	struct mw_module_key key;
+
+	__builtin_memcpy(&key, ctx, sizeof(key));
+	mw_module_gone(&key);
+	return 0;
+}
