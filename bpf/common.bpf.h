@@ -35,8 +35,18 @@ typedef struct {
 } mw_stats_t;
 mw_stats_t mw_stats __weak SEC(".maps");
 
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MW_DEDUP_ENTRIES);
+	__type(key, struct mw_dedup_key);
+	__type(value, struct mw_dedup_val);
+} mw_dedup_t;
+mw_dedup_t mw_dedup __weak SEC(".maps");
+
 /* The daemon's own thread group: it must not report on itself (feedback loop). */
 extern const volatile __u32 mw_self_tgid;
+/* --every: report every occurrence, not only the first per dedup key. */
+extern const volatile bool mw_every;
 
 static __always_inline void mw_stat_inc(__u32 id)
 {
@@ -47,22 +57,49 @@ static __always_inline void mw_stat_inc(__u32 id)
 }
 
 /*
- * Reserve a record of @size bytes for a violation of @kind at @site and fill
- * its header. A failed reserve is counted per kind, never dropped silently.
- * Returns NULL when there is nothing to fill: no room, or the task is the
- * daemon itself.
+ * Count this occurrence in mw_dedup; true if it is to be reported: the
+ * first, or the first since a report of it was lost. *@v is its entry
+ * (NULL when the map had no room for it: then it is reported too).
+ */
+static __always_inline bool mw_dedup_first(const struct mw_dedup_key *k, struct mw_dedup_val **v)
+{
+	struct mw_dedup_val n = {};
+
+	*v = bpf_map_lookup_elem(&mw_dedup, k);
+	if (!*v) {
+		bpf_map_update_elem(&mw_dedup, k, &n, BPF_NOEXIST);
+		*v = bpf_map_lookup_elem(&mw_dedup, k);
+		if (!*v)
+			return true;
+	}
+	__sync_fetch_and_add(&(*v)->count, 1);
+	/* One CPU wins the right to report, however many hit it at once. */
+	return !(__sync_fetch_and_or(&(*v)->flags, MW_DEDUP_SENT) & MW_DEDUP_SENT);
+}
+
+/*
+ * Reserve a record of @size bytes for a violation of @kind at @site (its
+ * dedup key: @key) and fill its header. A failed reserve is counted per
+ * kind, never dropped silently. Returns NULL when there is nothing to fill:
+ * a repeat, no room, or the task is the daemon itself.
  */
 static __always_inline struct mw_event *mw_event_reserve(__u32 kind, __u32 size, __u64 site,
-							  __u32 module_id)
+							  __u32 module_id, __u64 key)
 {
+	struct mw_dedup_key k = { .site = site, .key = key, .kind = kind, .module_id = module_id };
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct mw_dedup_val *v = NULL;
 	struct mw_event *e;
 
 	if (mw_self_tgid && (__u32)(pid_tgid >> 32) == mw_self_tgid)
 		return NULL;
+	if (!mw_every && !mw_dedup_first(&k, &v))
+		return NULL;
 	e = bpf_ringbuf_reserve(&mw_events, size, 0);
 	if (!e) {
 		mw_stat_inc(MW_STAT_LOST_BASE + kind);
+		if (v)
+			__sync_fetch_and_and(&v->flags, ~MW_DEDUP_SENT);
 		return NULL;
 	}
 	e->hdr.kind = kind;

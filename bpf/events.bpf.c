@@ -4,5 +4,6 @@
 
 
 const volatile __u32 mw_self_tgid = 0;
+const volatile bool mw_every = false;
 
 char LICENSE[] SEC("license") = "GPL";

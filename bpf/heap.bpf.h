@@ -146,7 +146,7 @@ static __always_inline void mw_report_uaf(const struct mw_site *s, struct mw_obj
 	if (__sync_fetch_and_or(&q->flags, MW_OBJ_UAF_REPORTED) & MW_OBJ_UAF_REPORTED)
 		return;
 	e = mw_event_reserve(MW_USE_AFTER_FREE, MW_EVENT_SIZE(use_after_free), s->addr,
-			     s->module_id);
+			     s->module_id, q->free_site);
 	if (!e)
 		return;
 	e->use_after_free.obj = *q;
@@ -173,7 +173,8 @@ static __always_inline void mw_report_double_free(struct mw_object *q, __u64 sit
 	if (__sync_fetch_and_or(&q->flags, MW_OBJ_DOUBLE_FREE_REPORTED) &
 	    MW_OBJ_DOUBLE_FREE_REPORTED)
 		return;
-	e = mw_event_reserve(MW_DOUBLE_FREE, MW_EVENT_SIZE(double_free), site, module_id);
+	e = mw_event_reserve(MW_DOUBLE_FREE, MW_EVENT_SIZE(double_free), site, module_id,
+			     q->free_site);
 	if (!e)
 		return;
 	e->double_free.obj = *q;
@@ -269,7 +270,8 @@ static __always_inline void mw_report_invalid_free(struct mw_object *o, __u64 si
 {
 	struct mw_event *e;
 
-	e = mw_event_reserve(MW_INVALID_FREE, MW_EVENT_SIZE(invalid_free), site, module_id);
+	e = mw_event_reserve(MW_INVALID_FREE, MW_EVENT_SIZE(invalid_free), site, module_id,
+			     o->alloc_site);
 	if (!e)
 		return;
 	e->invalid_free.obj = *o;

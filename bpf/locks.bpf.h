@@ -363,7 +363,7 @@ static __always_inline void mw_report_unlock(const struct mw_site *s, __u64 addr
 
 	if (!not_owner) {
 		e = mw_event_reserve(MW_UNLOCK_NOT_HELD, MW_EVENT_SIZE(unlock_not_held), s->addr,
-				     s->module_id);
+				     s->module_id, addr);
 		if (!e)
 			return;
 		mw_lock_set(&e->unlock_not_held.lock, addr, type);
@@ -371,7 +371,7 @@ static __always_inline void mw_report_unlock(const struct mw_site *s, __u64 addr
 		return;
 	}
 	e = mw_event_reserve(MW_UNLOCK_NOT_OWNER, MW_EVENT_SIZE(unlock_not_owner), s->addr,
-			     s->module_id);
+			     s->module_id, addr);
 	if (!e)
 		return;
 	mw_lock_set(&e->unlock_not_owner.lock, addr, type);
@@ -387,7 +387,7 @@ static __always_inline void mw_report_recursive(const struct mw_site *s, __u64 a
 	struct mw_event *e;
 
 	e = mw_event_reserve(MW_RECURSIVE_LOCK, MW_EVENT_SIZE(recursive_lock), s->addr,
-			     s->module_id);
+			     s->module_id, addr);
 	if (!e)
 		return;
 	mw_lock_set(&e->recursive_lock.lock, addr, type);
@@ -400,7 +400,7 @@ static __always_inline void mw_report_held_on_return(const struct mw_lock_held *
 	struct mw_event *e;
 
 	e = mw_event_reserve(MW_LOCK_HELD_ON_RETURN, MW_EVENT_SIZE(lock_held_on_return), h->site,
-			     h->module_id);
+			     h->module_id, h->addr);
 	if (!e)
 		return;
 	mw_lock_set(&e->lock_held_on_return.lock, h->addr, h->type);
@@ -417,7 +417,7 @@ static __always_inline void mw_report_sleep(const struct mw_site *s, const struc
 	struct mw_event *e;
 
 	e = mw_event_reserve(MW_SLEEP_IN_ATOMIC, MW_EVENT_SIZE(sleep_in_atomic), s->addr,
-			     s->module_id);
+			     s->module_id, h->addr);
 	if (!e)
 		return;
 	mw_lock_set(&e->sleep_in_atomic.held, h->addr, h->type);
@@ -439,7 +439,7 @@ static __always_inline void mw_report_inversion(const struct mw_site *s, __u64 a
 	struct mw_event *e;
 
 	e = mw_event_reserve(MW_LOCK_ORDER_INVERSION, MW_EVENT_SIZE(lock_order_inversion),
-			     s->addr, s->module_id);
+			     s->addr, s->module_id, b->addr);
 	if (!e)
 		return;
 	mw_lock_set(&e->lock_order_inversion.a, a, a_type);
@@ -457,7 +457,8 @@ static __always_inline void mw_report_freed(const struct mw_object *obj, __u64 a
 {
 	struct mw_event *e;
 
-	e = mw_event_reserve(MW_HELD_LOCK_FREED, MW_EVENT_SIZE(held_lock_freed), site, module_id);
+	e = mw_event_reserve(MW_HELD_LOCK_FREED, MW_EVENT_SIZE(held_lock_freed), site, module_id,
+			     addr);
 	if (!e)
 		return;
 	e->held_lock_freed.obj = *obj;
@@ -1165,7 +1166,7 @@ static __always_inline void mw_report_held_on_unload(__u64 addr, __u32 type, __u
 	struct mw_event *e;
 
 	e = mw_event_reserve(MW_LOCK_HELD_ON_UNLOAD, MW_EVENT_SIZE(lock_held_on_unload), site,
-			     module_id);
+			     module_id, addr);
 	if (!e)
 		return;
 	mw_lock_set(&e->lock_held_on_unload.lock, addr, type);

@@ -4,9 +4,10 @@
  * user-copy functions (one kprobe per call instruction):
  *
  * - user_slice_overrun: a copy that starts inside the slice the system call
- *   declared (read/write/pread64/pwrite64: buf, count; ioctl: arg and
- *   _IOC_SIZE(cmd)) but ends past it. Copies wholly outside the slice are
- *   nested user pointers, not violations.
+ *   declared (read/write/pread64/pwrite64: buf, count) but ends past it.
+ *   Copies wholly outside the slice are nested user pointers, not violations.
+ * - ioctl_size_mismatch (a warning): the same for an ioctl's arg and
+ *   _IOC_SIZE(cmd), which real drivers legitimately exceed (see events.h).
  * - double_fetch: a fetch overlapping one the same task made earlier in the
  *   same system call. Rust's UserSlicePtr reader consumes what it reads, so
  *   a second read of the same bytes is impossible there; here it is the race
@@ -64,7 +65,7 @@ static __always_inline void mw_current_syscall(struct mw_syscall *sc)
 	sc->arg[2] = BPF_CORE_READ(regs, dx);
 }
 
-/* The user slice @sc declares, if any: [*start, *start + *len). */
+/* The user slice @sc declares, if any: [*start, *start + *len); ioctls apart. */
 static __always_inline bool mw_syscall_slice(const struct mw_syscall *sc, __u64 *start,
 					     __u64 *len)
 {
@@ -84,6 +85,28 @@ static __always_inline bool mw_syscall_slice(const struct mw_syscall *sc, __u64 
 	return false;
 }
 
+/* An ioctl copying past _IOC_SIZE(cmd): a warning, once per module, site and command. */
+static __always_inline void mw_report_ioctl_size(const struct mw_site *s,
+						 const struct mw_syscall *sc, __u64 start,
+						 __u64 slen, __u64 uaddr, __u64 len, __u32 dir)
+{
+	__u32 cmd = sc->arg[1];
+	struct mw_event *e;
+
+	e = mw_event_reserve(MW_IOCTL_SIZE_MISMATCH, MW_EVENT_SIZE(ioctl_size_mismatch), s->addr,
+			     s->module_id, cmd);
+	if (!e)
+		return;
+	e->hdr.flags |= MW_EV_WARNING;
+	e->ioctl_size_mismatch.slice_start = start;
+	e->ioctl_size_mismatch.slice_len = slen;
+	e->ioctl_size_mismatch.copy_start = uaddr;
+	e->ioctl_size_mismatch.copy_len = len;
+	e->ioctl_size_mismatch.cmd = cmd;
+	e->ioctl_size_mismatch.dir = dir;
+	bpf_ringbuf_submit(e, 0);
+}
+
 static __always_inline void mw_check_slice(const struct mw_site *s, const struct mw_syscall *sc,
 					   __u64 uaddr, __u64 len, __u32 dir)
 {
@@ -94,8 +117,12 @@ static __always_inline void mw_check_slice(const struct mw_site *s, const struct
 		return;
 	if (uaddr < start || uaddr >= start + slen || uaddr + len <= start + slen)
 		return;
+	if (sc->nr == MW_NR_IOCTL) {
+		mw_report_ioctl_size(s, sc, start, slen, uaddr, len, dir);
+		return;
+	}
 	e = mw_event_reserve(MW_USER_SLICE_OVERRUN, MW_EVENT_SIZE(user_slice_overrun), s->addr,
-			     s->module_id);
+			     s->module_id, sc->nr);
 	if (!e)
 		return;
 	e->user_slice_overrun.slice_start = start;
@@ -112,7 +139,8 @@ static __always_inline void mw_report_heap_overflow(const struct mw_site *s, str
 {
 	struct mw_event *e;
 
-	e = mw_event_reserve(kind, MW_EVENT_SIZE(heap_overflow), s->addr, s->module_id);
+	e = mw_event_reserve(kind, MW_EVENT_SIZE(heap_overflow), s->addr, s->module_id,
+			     o->alloc_site);
 	if (!e)
 		return;
 	e->heap_overflow.obj = *o;
@@ -157,7 +185,8 @@ static __always_inline void mw_report_uninit(const struct mw_site *s, struct mw_
 {
 	struct mw_event *e;
 
-	e = mw_event_reserve(MW_UNINIT_LEAK, MW_EVENT_SIZE(uninit_leak), s->addr, s->module_id);
+	e = mw_event_reserve(MW_UNINIT_LEAK, MW_EVENT_SIZE(uninit_leak), s->addr, s->module_id,
+			     o->alloc_site);
 	if (!e)
 		return;
 	e->uninit_leak.obj = *o;
@@ -224,9 +253,12 @@ static __always_inline void mw_report_double_fetch(const struct mw_site *s,
 {
 	__u64 ostart = uaddr > f->start ? uaddr : f->start;
 	__u64 oend = uaddr + len < f->start + f->len ? uaddr + len : f->start + f->len;
+	__u32 changed = mw_bytes_changed(f, ostart, oend - ostart);
 	struct mw_event *e;
 
-	e = mw_event_reserve(MW_DOUBLE_FETCH, MW_EVENT_SIZE(double_fetch), s->addr, s->module_id);
+	/* A won race (the bytes changed) is stronger evidence: it gets a report of its own. */
+	e = mw_event_reserve(MW_DOUBLE_FETCH, MW_EVENT_SIZE(double_fetch), s->addr, s->module_id,
+			     changed == MW_CHANGED_YES ? f->site ^ MW_DEDUP_CHANGED : f->site);
 	if (!e)
 		return;
 	e->double_fetch.first_site = f->site;
@@ -234,7 +266,7 @@ static __always_inline void mw_report_double_fetch(const struct mw_site *s,
 	e->double_fetch.overlap_len = oend - ostart;
 	e->double_fetch.first_size = f->len;
 	e->double_fetch.second_size = len;
-	e->double_fetch.changed = mw_bytes_changed(f, ostart, oend - ostart);
+	e->double_fetch.changed = changed;
 	e->double_fetch.syscall_nr = syscall_nr;
 	bpf_ringbuf_submit(e, 0);
 }

@@ -35,7 +35,8 @@
 	X(SLEEP_IN_ATOMIC,	sleep_in_atomic)			\
 	X(LOCK_ORDER_INVERSION,	lock_order_inversion)			\
 	X(HELD_LOCK_FREED,	held_lock_freed)			\
-	X(LOCK_HELD_ON_UNLOAD,	lock_held_on_unload)
+	X(LOCK_HELD_ON_UNLOAD,	lock_held_on_unload)			\
+	X(IOCTL_SIZE_MISMATCH,	ioctl_size_mismatch)
 
 #define MW_KIND_ENUM(up, low) MW_##up,
 enum mw_kind {
@@ -59,7 +60,46 @@ enum {
 enum {
 	/* BPF missed some hook runs before this report: its evidence may be incomplete. */
 	MW_EV_INCOMPLETE = 1u << 0,
+	/* A warning, not a violation: ioctl_size_mismatch, or incomplete evidence. */
+	MW_EV_WARNING = 1u << 1,
 };
+
+/*
+ * Deduplication: the first report per (kind, module, site, key) goes out,
+ * where key is the rule's second point of reference (the first fetch's or
+ * free's site, the lock, the allocation site: see each rule); the others
+ * only count, in mw_dedup, which the daemon reads back as repeats. A
+ * report that could not be queued leaves its entry unsent, so a later
+ * occurrence is reported: the first report of a bug is never lost for good.
+ */
+#define MW_DEDUP_ENTRIES 16384
+
+/*
+ * double_fetch's key is the first fetch's site, with this bit flipped when
+ * the bytes changed in between: a won race is reported apart from a double
+ * fetch that read the same bytes twice. (Kernel addresses have bit 63 set,
+ * so a flipped one is never another site.)
+ */
+#define MW_DEDUP_CHANGED (1ull << 63)
+
+struct mw_dedup_key {
+	__u64 site;
+	__u64 key;
+	__u32 kind;
+	__u32 module_id;
+};
+_Static_assert(sizeof(struct mw_dedup_key) == 24, "mw_dedup_key layout");
+
+enum {
+	MW_DEDUP_SENT = 1u << 0,	/* one report of it is in the ring buffer */
+};
+
+struct mw_dedup_val {
+	__u64 count;		/* occurrences, the one reported included */
+	__u32 flags;		/* MW_DEDUP_* */
+	__u32 __pad;
+};
+_Static_assert(sizeof(struct mw_dedup_val) == 16, "mw_dedup_val layout");
 
 #define MW_COMM_LEN 16
 
@@ -112,6 +152,22 @@ struct mw_user_slice_overrun {
 	__u64 copy_start;	/* the copy that ran past its end */
 	__u64 copy_len;
 	__u32 syscall_nr;
+	__u32 dir;		/* enum mw_dir */
+};
+
+/*
+ * ioctl_size_mismatch: an ioctl copy that starts inside [arg, arg +
+ * _IOC_SIZE(cmd)) and runs past it. No proof of a bug: legacy numbers
+ * (tun's TUNSETIFF is _IOW('T', 202, int) and copies a struct ifreq) and
+ * variable-length headers (dm's struct dm_ioctl, sized by data_size) are
+ * normal, so it is a warning, once per module, command and site.
+ */
+struct mw_ioctl_size_mismatch {
+	__u64 slice_start;	/* arg */
+	__u64 slice_len;	/* _IOC_SIZE(cmd) */
+	__u64 copy_start;
+	__u64 copy_len;
+	__u32 cmd;
 	__u32 dir;		/* enum mw_dir */
 };
 
@@ -225,6 +281,7 @@ struct mw_event {
 	struct mw_event_hdr hdr;
 	union {
 		struct mw_user_slice_overrun user_slice_overrun;
+		struct mw_ioctl_size_mismatch ioctl_size_mismatch;
 		struct mw_double_fetch double_fetch;
 		struct mw_heap_overflow heap_overflow;	/* both heap_overflow_* kinds */
 		struct mw_use_after_free use_after_free;
@@ -245,6 +302,7 @@ struct mw_event {
 };
 
 _Static_assert(sizeof(struct mw_user_slice_overrun) == 40, "user_slice_overrun layout");
+_Static_assert(sizeof(struct mw_ioctl_size_mismatch) == 40, "ioctl_size_mismatch layout");
 _Static_assert(sizeof(struct mw_double_fetch) == 40, "double_fetch layout");
 _Static_assert(sizeof(struct mw_heap_overflow) == MW_OBJECT_SIZE + 16, "heap_overflow layout");
 _Static_assert(sizeof(struct mw_use_after_free) == MW_OBJECT_SIZE + 24, "use_after_free layout");

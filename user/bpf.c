@@ -102,6 +102,7 @@ static int configure(struct modwatch_bpf *skel, const struct mw_config *cfg,
 	int err;
 
 	skel->rodata->mw_self_tgid = cfg->exclude_self ? (__u32)getpid() : 0;
+	skel->rodata->mw_every = cfg->every;
 	skel->rodata->mw_kca_has_cache = k->kca_has_cache;
 	err = bpf_map__set_max_entries(skel->maps.mw_objects, cfg->max_objects);
 	if (!err)

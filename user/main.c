@@ -29,7 +29,7 @@ static const char usage_text[] =
 "\n"
 "CI mode: with \"-- CMD ARGS\", modwatch starts watching, runs CMD and stops\n"
 "when it exits. Exit status: 0 no violation and CMD succeeded; 1 a violation\n"
-"was reported; 2 usage error; 3 no violation but CMD failed; 4 modwatch\n"
+"was reported (warnings only with --strict); 2 usage error; 3 no violation but CMD failed; 4 modwatch\n"
 "itself failed (not root, cannot load its BPF programs, a named module\n"
 "cannot be watched). Call sites the kernel will not let modwatch probe\n"
 "(notrace and __exit code, jump labels, ...) are skipped and listed, never\n"
@@ -46,6 +46,14 @@ static const char usage_text[] =
 "                        functions, for modules without a .ko (fewer rules:\n"
 "                        modwatch says which)\n"
 "  -j, --json            one JSON object per line (schema: README.md)\n"
+"      --strict          warnings fail CI mode too: ioctl_size_mismatch, and\n"
+"                        \"possible\" reports whose evidence the kernel may\n"
+"                        have cut short (see \"severity\" in README.md)\n"
+"      --every           report every occurrence of a violation; by default\n"
+"                        the first per site (and second site, lock or\n"
+"                        allocation site) is reported and the others are\n"
+"                        counted: \"repeated N times\" lines every 10 s and\n"
+"                        in the summary\n"
 "  -o, --output FILE     write reports to FILE instead of standard output\n"
 "                        (in CI mode, keeps them apart from CMD's output)\n"
 "      --max-objects N   live heap objects tracked at once (default 32768)\n"
@@ -70,6 +78,8 @@ enum {
 	OPT_RINGBUF_KB,
 	OPT_KO,
 	OPT_PROBE_MODE,
+	OPT_EVERY,
+	OPT_STRICT,
 };
 
 static const struct option long_opts[] = {
@@ -81,6 +91,8 @@ static const struct option long_opts[] = {
 	{ "ringbuf-kb", required_argument, NULL, OPT_RINGBUF_KB },
 	{ "ko", required_argument, NULL, OPT_KO },
 	{ "probe-mode", required_argument, NULL, OPT_PROBE_MODE },
+	{ "every", no_argument, NULL, OPT_EVERY },
+	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -163,6 +175,12 @@ static int parse_opt(int c, struct mw_run_opts *o)
 		return 0;
 	case 'j':
 		o->json = true;
+		return 0;
+	case OPT_EVERY:
+		o->cfg.every = true;
+		return 0;
+	case OPT_STRICT:
+		o->cfg.strict = true;
 		return 0;
 	case 'o':
 		o->output = optarg;

@@ -58,7 +58,8 @@ struct mw_module {
 	__u32 id;
 	__u64 text_lo, text_hi;	/* [lo, hi) */
 	bool loaded;
-	__u64 counts[MW_KIND_NR];	/* violations seen, for the summary */
+	__u64 counts[MW_KIND_NR];	/* violations reported, for the summary */
+	__u64 repeats[MW_KIND_NR];	/* and their repeats, counted but not reported */
 	/* call-site probes (sites.c) */
 	char ko[256];		/* the .ko they came from */
 	__u32 nr_sites;		/* calls to callees of interest found in it */
@@ -149,12 +150,21 @@ typedef void (*mw_cycle_fn)(void *ctx, const struct mw_edge *e, const int *path,
 int mw_lock_edges(struct mw_edge *e, int max);
 int mw_lock_cycles(const struct mw_edge *e, int n, mw_cycle_fn fn, void *ctx);
 
+/* repeats.c: occurrences the BPF side counted but did not report again. */
+typedef void (*mw_repeat_fn)(void *ctx, const struct mw_dedup_key *k, __u64 more, __u64 total);
+struct mw_repeats;
+struct mw_repeats *mw_repeats_new(void);
+void mw_repeats_free(struct mw_repeats *r);
+int mw_repeats_scan(struct mw_repeats *r, struct modwatch_bpf *skel, mw_repeat_fn fn, void *ctx);
+
 /* bpf.c: the BPF object's lifecycle. */
 struct mw_config {
 	__u32 max_objects;
 	__u32 quarantine;
 	__u32 ringbuf_kb;
 	bool exclude_self;	/* off only in unit tests, which drive the hooks themselves */
+	bool every;		/* --every: report every occurrence (no deduplication) */
+	bool strict;		/* --strict: warnings fail CI mode too */
 	bool probe_global;	/* --probe-mode global: kprobes on exported functions */
 };
 void mw_config_default(struct mw_config *cfg);
@@ -183,6 +193,8 @@ struct mw_summary {
 	struct mw_registry *reg;
 	const __u64 *stats;	/* MW_STAT_NR counters */
 	__u64 violations;
+	__u64 warnings;
+	__u64 repeats;		/* occurrences counted, not reported again */
 	__u64 runtime_ns;
 	__u64 quarantine_evicted;	/* freed objects forgotten before reuse */
 	__u64 missed;		/* heap hook runs the kernel skipped */
@@ -206,6 +218,9 @@ struct mw_printer {
 	/* lock_order_inversion through three or more locks, found from the edges */
 	void (*cycle)(FILE *out, struct mw_registry *reg, const struct mw_edge *e, const int *path,
 		      int len);
+	/* @more new repeats of the report with dedup key @k, @total occurrences in all */
+	void (*repeat)(FILE *out, struct mw_registry *reg, const struct mw_dedup_key *k, __u64 more,
+		       __u64 total);
 	void (*summary)(FILE *out, const struct mw_summary *s);
 };
 extern const struct mw_printer mw_print_text;

@@ -169,6 +169,18 @@ static void json_slice(FILE *out, const struct mw_user_slice_overrun *p)
 	fprintf(out, ",\"len\":%llu}", (unsigned long long)p->copy_len);
 }
 
+static void json_ioctl_size(FILE *out, const struct mw_ioctl_size_mismatch *p)
+{
+	fprintf(out, ",\"direction\":\"%s\",\"cmd\":\"0x%x\",\"ioc_size\":%llu,\"arg\":",
+		p->dir == MW_TO_USER ? "to_user" : "from_user", p->cmd,
+		(unsigned long long)p->slice_len);
+	fputs("{", out);
+	json_addr(out, "addr", p->slice_start);
+	fputs("},\"copy\":{", out);
+	json_addr(out, "addr", p->copy_start);
+	fprintf(out, ",\"len\":%llu}", (unsigned long long)p->copy_len);
+}
+
 static void json_double_fetch(FILE *out, const struct mw_double_fetch *p)
 {
 	static const char *const changed[] = { "false", "true", "null" };
@@ -318,7 +330,8 @@ static void json_violation(FILE *out, struct mw_registry *reg, const struct mw_e
 {
 	fputs("{\"type\":\"violation\",\"kind\":", out);
 	json_str(out, mw_kind_name(e->hdr.kind), 32);
-	fputs(",\"module\":", out);
+	fprintf(out, ",\"severity\":\"%s\",\"module\":",
+		e->hdr.flags & MW_EV_WARNING ? "warning" : "violation");
 	json_str(out, mw_registry_name(reg, e->hdr.module_id), 64);
 	fprintf(out, ",\"time_ns\":%llu,\"pid\":%u,\"tid\":%u,\"cpu\":%u,\"comm\":",
 		(unsigned long long)e->hdr.ts_ns, e->hdr.pid, e->hdr.tid, e->hdr.cpu);
@@ -332,6 +345,9 @@ static void json_violation(FILE *out, struct mw_registry *reg, const struct mw_e
 		break;
 	case MW_USER_SLICE_OVERRUN:
 		json_slice(out, &e->user_slice_overrun);
+		break;
+	case MW_IOCTL_SIZE_MISMATCH:
+		json_ioctl_size(out, &e->ioctl_size_mismatch);
 		break;
 	case MW_DOUBLE_FETCH:
 		json_double_fetch(out, &e->double_fetch);
@@ -432,6 +448,23 @@ static void json_cycle(FILE *out, struct mw_registry *reg, const struct mw_edge 
 	fflush(out);
 }
 
+/* {"type":"repeat","kind","module","site","key","new","count"} */
+static void json_repeat(FILE *out, struct mw_registry *reg, const struct mw_dedup_key *k,
+			__u64 more, __u64 total)
+{
+	fputs("{\"type\":\"repeat\",\"kind\":", out);
+	json_str(out, mw_kind_name(k->kind), 32);
+	fputs(",\"module\":", out);
+	json_str(out, mw_registry_name(reg, k->module_id), 64);
+	fputc(',', out);
+	json_site(out, "site", k->site);
+	fputc(',', out);
+	json_addr(out, "key", k->key);
+	fprintf(out, ",\"new\":%llu,\"count\":%llu}\n", (unsigned long long)more,
+		(unsigned long long)total);
+	fflush(out);
+}
+
 static void json_live(FILE *out, struct mw_registry *reg, const struct mw_alloc_group *g,
 		      size_t n)
 {
@@ -449,8 +482,10 @@ static void json_summary(FILE *out, const struct mw_summary *s)
 	for (k = 0; k < MW_KIND_NR; k++)
 		lost += s->stats[MW_STAT_LOST_BASE + k];
 	fprintf(out, "{\"type\":\"summary\",\"runtime_ns\":%llu,\"violations\":%llu,"
-		"\"lost\":%llu,\"lost_by_kind\":", (unsigned long long)s->runtime_ns,
-		(unsigned long long)s->violations, (unsigned long long)lost);
+		"\"warnings\":%llu,\"repeats\":%llu,\"lost\":%llu,\"lost_by_kind\":",
+		(unsigned long long)s->runtime_ns, (unsigned long long)s->violations,
+		(unsigned long long)s->warnings, (unsigned long long)s->repeats,
+		(unsigned long long)lost);
 	json_counts(out, s->stats + MW_STAT_LOST_BASE);
 	fputs(",\"by_module\":{", out);
 	for (i = 0; i < s->reg->nr; i++) {
@@ -458,6 +493,13 @@ static void json_summary(FILE *out, const struct mw_summary *s)
 		json_str(out, s->reg->mods[i].name, 64);
 		fputc(':', out);
 		json_counts(out, s->reg->mods[i].counts);
+	}
+	fputs("},\"repeats_by_module\":{", out);
+	for (i = 0; i < s->reg->nr; i++) {
+		fprintf(out, "%s", i ? "," : "");
+		json_str(out, s->reg->mods[i].name, 64);
+		fputc(':', out);
+		json_counts(out, s->reg->mods[i].repeats);
 	}
 	fputs("},\"counters\":{", out);
 	for (k = 0; k < MW_STAT_LOST_BASE; k++)
@@ -477,5 +519,6 @@ const struct mw_printer mw_print_json = {
 	.module = json_module_event,
 	.live = json_live,
 	.cycle = json_cycle,
+	.repeat = json_repeat,
 	.summary = json_summary,
 };

@@ -99,6 +99,18 @@ static void print_slice(FILE *out, const struct mw_event *e)
 		p->syscall_nr);
 }
 
+static void print_ioctl_size(FILE *out, const struct mw_event *e)
+{
+	const struct mw_ioctl_size_mismatch *p = &e->ioctl_size_mismatch;
+	char site[SYM_LEN];
+
+	mw_ksym_format(e->hdr.site, site, sizeof(site));
+	fprintf(out, " ioctl 0x%x copies %llu bytes %s user at %s, past its _IOC_SIZE of %llu "
+		"(a legacy number or a variable-length header, or a bug)", p->cmd,
+		(unsigned long long)p->copy_len, dir_names[p->dir & 3], site,
+		(unsigned long long)p->slice_len);
+}
+
 static const char *const changed_names[] = { "no", "YES", "unknown" };
 
 static void print_double_fetch(FILE *out, const struct mw_event *e)
@@ -280,10 +292,15 @@ static void print_generic(FILE *out, const struct mw_event *e)
 
 static void text_violation(FILE *out, struct mw_registry *reg, const struct mw_event *e)
 {
-	fprintf(out, "[%llu.%06llu] %s %s:", (unsigned long long)(e->hdr.ts_ns / 1000000000),
+	fprintf(out, "[%llu.%06llu] %s %s%s%s:", (unsigned long long)(e->hdr.ts_ns / 1000000000),
 		(unsigned long long)(e->hdr.ts_ns % 1000000000 / 1000),
-		mw_registry_name(reg, e->hdr.module_id), mw_kind_name(e->hdr.kind));
+		mw_registry_name(reg, e->hdr.module_id),
+		e->hdr.flags & MW_EV_WARNING ? "warning: " : "",
+		e->hdr.flags & MW_EV_INCOMPLETE ? "possible " : "", mw_kind_name(e->hdr.kind));
 	switch (e->hdr.kind) {
+	case MW_IOCTL_SIZE_MISMATCH:
+		print_ioctl_size(out, e);
+		break;
 	case MW_DOUBLE_FREE:
 		print_double_free(out, e);
 		break;
@@ -350,6 +367,18 @@ static void text_cycle(FILE *out, struct mw_registry *reg, const struct mw_edge 
 	fflush(out);
 }
 
+static void text_repeat(FILE *out, struct mw_registry *reg, const struct mw_dedup_key *k,
+			__u64 more, __u64 total)
+{
+	char site[SYM_LEN];
+
+	mw_ksym_format(k->site, site, sizeof(site));
+	fprintf(out, "%s %s at %s: repeated %llu more time%s (%llu in all)\n",
+		mw_registry_name(reg, k->module_id), mw_kind_name(k->kind), site,
+		(unsigned long long)more, more == 1 ? "" : "s", (unsigned long long)total);
+	fflush(out);
+}
+
 static void text_live(FILE *out, struct mw_registry *reg, const struct mw_alloc_group *g,
 		      size_t n)
 {
@@ -373,15 +402,18 @@ static void text_summary(FILE *out, const struct mw_summary *s)
 
 	for (k = 0; k < MW_KIND_NR; k++)
 		lost += s->stats[MW_STAT_LOST_BASE + k];
-	fprintf(out, "modwatch: summary after %.1f s: %llu violation%s, %llu lost\n",
-		s->runtime_ns / 1e9, (unsigned long long)s->violations,
-		s->violations == 1 ? "" : "s", (unsigned long long)lost);
+	fprintf(out, "modwatch: summary after %.1f s: %llu violation%s, %llu warning%s, "
+		"%llu repeats, %llu lost\n", s->runtime_ns / 1e9,
+		(unsigned long long)s->violations, s->violations == 1 ? "" : "s",
+		(unsigned long long)s->warnings, s->warnings == 1 ? "" : "s",
+		(unsigned long long)s->repeats, (unsigned long long)lost);
 	for (i = 0; i < s->reg->nr; i++)
 		for (k = 1; k < MW_KIND_NR; k++)
 			if (s->reg->mods[i].counts[k])
-				fprintf(out, "modwatch:   %-24s %-22s %llu\n", s->reg->mods[i].name,
-					mw_kind_name(k),
-					(unsigned long long)s->reg->mods[i].counts[k]);
+				fprintf(out, "modwatch:   %-24s %-22s %llu (+%llu repeats)\n",
+					s->reg->mods[i].name, mw_kind_name(k),
+					(unsigned long long)s->reg->mods[i].counts[k],
+					(unsigned long long)s->reg->mods[i].repeats[k]);
 	for (k = 1; k < MW_KIND_NR; k++)
 		if (s->stats[MW_STAT_LOST_BASE + k])
 			fprintf(out, "modwatch:   lost %-22s %llu\n", mw_kind_name(k),
@@ -406,5 +438,6 @@ const struct mw_printer mw_print_text = {
 	.module = text_module,
 	.live = text_live,
 	.cycle = text_cycle,
+	.repeat = text_repeat,
 	.summary = text_summary,
 };

@@ -20,6 +20,8 @@
 #include "modwatch.skel.h"
 
 #define POLL_MS 100
+/* How often repeats are read back and printed, in a long run. */
+#define REPEAT_NS (10 * 1000000000ull)
 
 #define MAX_CYCLES 256
 
@@ -33,6 +35,9 @@ struct session {
 	struct mw_sites sites;
 	struct mw_kernel kernel;
 	__u64 violations;
+	__u64 warnings;		/* reports of severity warning */
+	__u64 repeats;
+	struct mw_repeats *seen;	/* what check_repeats() printed */
 	__u64 lost_reported;
 	__u64 start_ns;
 	pid_t child;
@@ -93,14 +98,21 @@ static bool lifetime_kind(__u32 kind)
 	       kind == MW_LEAK_ON_UNLOAD || kind == MW_UNINIT_LEAK;
 }
 
+/*
+ * A report on evidence the kernel may have cut short is a "possible"
+ * warning, never a violation: a false positive costs more than a miss.
+ */
 static void emit(struct session *s, struct mw_event *e)
 {
 	struct mw_module *m = mw_registry_module(&s->reg, e->hdr.module_id);
 
 	/* The kernel skipped some heap hook runs: say the evidence may be partial. */
 	if (lifetime_kind(e->hdr.kind) && mw_heap_missed())
-		e->hdr.flags |= MW_EV_INCOMPLETE;
-	s->violations++;
+		e->hdr.flags |= MW_EV_INCOMPLETE | MW_EV_WARNING;
+	if (e->hdr.flags & MW_EV_WARNING)
+		s->warnings++;
+	else
+		s->violations++;
 	if (m)
 		m->counts[e->hdr.kind]++;
 	s->pr->violation(s->out, &s->reg, e);
@@ -244,6 +256,24 @@ static void print_live(struct session *s)
 
 	if (n >= 0)
 		s->pr->live(s->out, &s->reg, g, n);
+}
+
+static void on_repeat(void *ctx, const struct mw_dedup_key *k, __u64 more, __u64 total)
+{
+	struct session *s = ctx;
+	struct mw_module *m = mw_registry_module(&s->reg, k->module_id);
+
+	s->repeats += more;
+	if (m && k->kind < MW_KIND_NR)
+		m->repeats[k->kind] += more;
+	s->pr->repeat(s->out, &s->reg, k, more, total);
+}
+
+/* "Repeated N times": what the BPF side counted since the last look. */
+static void check_repeats(struct session *s)
+{
+	if (s->seen)
+		mw_repeats_scan(s->seen, s->skel, on_repeat, s);
 }
 
 static __u64 total_lost(const __u64 *stats)
@@ -567,7 +597,7 @@ static void stop_child(struct session *s)
 
 static int event_loop(struct session *s)
 {
-	__u64 last_check = now_ns();
+	__u64 last_check = now_ns(), last_repeats = last_check;
 	int err;
 
 	while (!stop_requested) {
@@ -588,6 +618,10 @@ static int event_loop(struct session *s)
 			if (s->kernel.modules)
 				refresh_modules(s);
 			last_check = now_ns();
+		}
+		if (now_ns() - last_repeats >= REPEAT_NS) {
+			check_repeats(s);
+			last_repeats = now_ns();
 		}
 	}
 	return 0;
@@ -619,8 +653,11 @@ static void finish(struct session *s)
 		refresh_modules(s);
 	check_lost(s);
 	check_cycles(s);
+	check_repeats(s);
 	mw_bpf_stats(s->skel, stats);
 	sum.violations = s->violations;
+	sum.warnings = s->warnings;
+	sum.repeats = s->repeats;
 	sum.runtime_ns = now_ns() - s->start_ns;
 	sum.quarantine_evicted = quarantine_evicted(stats);
 	sum.missed = mw_heap_missed();
@@ -633,7 +670,7 @@ static int exit_code(const struct session *s)
 {
 	int st = s->child_status;
 
-	if (s->violations)
+	if (s->violations || (s->opts->cfg.strict && s->warnings))
 		return MW_EXIT_VIOLATION;
 	if (s->opts->cmd && (!WIFEXITED(st) || WEXITSTATUS(st))) {
 		if (WIFSIGNALED(st))
@@ -714,6 +751,7 @@ int mw_cmd_run(const struct mw_run_opts *o)
 			return MW_EXIT_FAILURE;
 		}
 	}
+	s.seen = mw_repeats_new();
 	install_signals();
 	raise_nofile();
 	err = setup(&s);
@@ -739,6 +777,7 @@ cleanup:
 	if (s.skel)
 		mw_bpf_destroy(s.skel);
 	mw_ksym_free();
+	mw_repeats_free(s.seen);
 	if (s.out != stdout)
 		fclose(s.out);
 	return code;

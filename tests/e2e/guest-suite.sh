@@ -55,6 +55,21 @@ insmod "$mods/mw_clean.ko"
 echo $? >"$out/unload.rc"
 insmod "$mods/mw_buggy.ko"
 
+# --strict: the warning of slice_ioctl fails the run.
+"$mw" --json -o "$out/strict.json" --strict -m mw_buggy --ko "mw_buggy=$mods/mw_buggy.ko" -- \
+	"$trigger" --dev /dev/mw_buggy slice_ioctl >/dev/null 2>"$out/strict.err"
+echo $? >"$out/strict.rc"
+
+# A violation storm: two bugs 2000 times each. Bounded output, exact counts;
+# with --every, one report per occurrence.
+"$mw" --json -o "$out/storm.json" -m mw_buggy --ko "mw_buggy=$mods/mw_buggy.ko" -- \
+	"$trigger" --dev /dev/mw_buggy --repeat 2000 double_fetch_len unlock_not_held \
+	>/dev/null 2>"$out/storm.err"
+echo $? >"$out/storm.rc"
+"$mw" --json -o "$out/every.json" --every -m mw_buggy --ko "mw_buggy=$mods/mw_buggy.ko" -- \
+	"$trigger" --dev /dev/mw_buggy --repeat 50 double_fetch_len >/dev/null 2>"$out/every.err"
+echo $? >"$out/every.rc"
+
 # Without the .ko: kprobes on the exported functions instead.
 "$mw" --json -o "$out/global.json" --probe-mode global -m mw_buggy -- \
 	"$trigger" --dev /dev/mw_buggy heap_write heap_read >/dev/null 2>"$out/global.err"

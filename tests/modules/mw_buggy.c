@@ -13,7 +13,8 @@
  * slice_write                  write(fd, buf, 40)     buggy_copy_past_count: copy_from_user of
  *   user_slice_overrun                                round_up(count, 32) = 64 bytes
  * slice_ioctl                  MW_IOC_SLICE (16 B)    buggy_copy_past_ioc_size: copy_from_user of
- *   user_slice_overrun                                sizeof(struct mw_slice_v2) = 24 bytes
+ *   ioctl_size_mismatch                               sizeof(struct mw_slice_v2) = 24 bytes
+ *   (a warning: real drivers do this on purpose)
  * double_fetch_len             MW_IOC_FETCH_LEN       buggy_double_fetch_len: copy_from_user of
  *   double_fetch                                      msg->len, then of the whole msg
  * double_fetch_get_user        MW_IOC_FETCH_GET_USER  buggy_double_fetch_get_user: get_user

@@ -109,12 +109,13 @@ struct mw_stats {
  * The scenario table: X(name, kind, flags, site).
  *   name  - what `trigger NAME` runs;
  *   kind  - the violation kind a checker must report for mw_buggy (and never for mw_clean);
+ *           ioctl_size_mismatch is reported as a warning;
  *   site  - the mw_buggy.c function that holds the violating call (what a report should name).
  * mw_buggy.c's header comment gives the commands and the other call sites of each scenario.
  */
 #define MW_SCENARIOS(X)								\
 	X(slice_write,		user_slice_overrun,	0, "buggy_copy_past_count")	\
-	X(slice_ioctl,		user_slice_overrun,	0, "buggy_copy_past_ioc_size")	\
+	X(slice_ioctl,		ioctl_size_mismatch,	0, "buggy_copy_past_ioc_size")	\
 	X(double_fetch_len,	double_fetch,		0, "buggy_double_fetch_len")	\
 	X(double_fetch_get_user, double_fetch,		0, "buggy_double_fetch_get_user") \
 	X(double_fetch_race,	double_fetch,		0, "buggy_double_fetch_race")	\

@@ -467,7 +467,8 @@ static int open_device(struct ctx *c, const char *dev)
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: trigger [--dev PATH] [--include-blocking] [--block-timeout SEC] "
-		     "list|sites|all|SCENARIO...\n");
+		     "[--repeat N] list|sites|all|SCENARIO...\n"
+		     "  --repeat N  run each named scenario N times (a violation storm)\n");
 }
 
 static int list(bool sites)
@@ -495,13 +496,15 @@ static int run_all(struct ctx *c, bool include_blocking)
 	return failed;
 }
 
-static int run_named(struct ctx *c, char **names, int count)
+static int run_named(struct ctx *c, char **names, int count, unsigned long repeat)
 {
+	unsigned long r;
 	int failed = 0;
 	int i;
 
 	for (i = 0; i < count; i++)
-		failed |= run_one(c, find_scenario(names[i]));
+		for (r = 0; r < repeat; r++)
+			failed |= run_one(c, find_scenario(names[i]));
 	return failed;
 }
 
@@ -510,6 +513,7 @@ int main(int argc, char **argv)
 	struct ctx c = { .fd = -1, .block_timeout = DEFAULT_BLOCK_TIMEOUT };
 	const char *dev = DEFAULT_DEV;
 	bool include_blocking = false;
+	unsigned long repeat = 1;
 	int i;
 
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
@@ -519,6 +523,8 @@ int main(int argc, char **argv)
 			include_blocking = true;
 		} else if (!strcmp(argv[i], "--block-timeout") && i + 1 < argc) {
 			c.block_timeout = (unsigned int)strtoul(argv[++i], NULL, 10);
+		} else if (!strcmp(argv[i], "--repeat") && i + 1 < argc) {
+			repeat = strtoul(argv[++i], NULL, 10);
 		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			usage(stdout);
 			return 0;
@@ -548,5 +554,5 @@ int main(int argc, char **argv)
 		return 1;
 	if (!strcmp(argv[i], "all"))
 		return run_all(&c, include_blocking);
-	return run_named(&c, argv + i, argc - i);
+	return run_named(&c, argv + i, argc - i, repeat ? repeat : 1);
 }

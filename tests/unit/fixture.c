@@ -15,6 +15,13 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+void fx_config(struct mw_config *cfg)
+{
+	mw_config_default(cfg);
+	cfg->exclude_self = false;	/* the tests are the "kernel" here */
+	cfg->every = true;		/* a rule's test sees each time it fires */
+}
+
 int fx_setup(struct fx *f, const struct mw_config *cfg)
 {
 	struct mw_config def;
@@ -22,8 +29,7 @@ int fx_setup(struct fx *f, const struct mw_config *cfg)
 
 	memset(f, 0, sizeof(*f));
 	if (!cfg) {
-		mw_config_default(&def);
-		def.exclude_self = false;	/* the tests are the "kernel" here */
+		fx_config(&def);
 		cfg = &def;
 	}
 	err = mw_kernel_probe(&f->kernel);

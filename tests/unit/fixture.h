@@ -43,7 +43,9 @@ struct fx {
 		}								\
 	} while (0)
 
-/* Load with @cfg (NULL: defaults, self not excluded) and watch the fake module. */
+/* The tests' defaults: the daemon's, but self not excluded, and every occurrence reported. */
+void fx_config(struct mw_config *cfg);
+/* Load with @cfg (NULL: fx_config()'s) and watch the fake module. */
 int fx_setup(struct fx *f, const struct mw_config *cfg);
 void fx_teardown(struct fx *f);
 

@@ -156,8 +156,7 @@ TEST(full_ring_buffer_counts_lost_reports)
 	const int n = 100;
 	int i, read;
 
-	mw_config_default(&cfg);
-	cfg.exclude_self = false;
+	fx_config(&cfg);
 	cfg.ringbuf_kb = 4;	/* one page: room for about 28 reports */
 	FX_SETUP(&fx, &cfg);
 	for (i = 0; i < n; i++) {
@@ -178,8 +177,7 @@ TEST(full_object_table_is_counted)
 	struct mw_config cfg;
 	int i;
 
-	mw_config_default(&cfg);
-	cfg.exclude_self = false;
+	fx_config(&cfg);
 	cfg.max_objects = 4;
 	FX_SETUP(&fx, &cfg);
 	for (i = 0; i < 6; i++)

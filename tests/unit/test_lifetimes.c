@@ -142,8 +142,7 @@ TEST(quarantine_evictions_are_countable)
 	__u64 inserts, reused;
 	int i;
 
-	mw_config_default(&cfg);
-	cfg.exclude_self = false;
+	fx_config(&cfg);
 	cfg.quarantine = 8;
 	FX_SETUP(&fx, &cfg);
 	mw_heap_init(fx.skel);
