@@ -6,6 +6,7 @@
  * by BPF_PROG_TEST_RUN in the unit tests.
  */
 #include "heap.bpf.h"
+#include "sites.bpf.h"
 
 
 /*
@@ -75,5 +76,93 @@ SEC("raw_tp/kmem_cache_free")
 int BPF_PROG(mw_kmem_cache_free, unsigned long call_site, const void *ptr)
 {
 	mw_heap_free(call_site, (__u64)ptr);
+	return 0;
+}
+
+/*
+ * Frees at a watched module's own call instructions (kprobes; the cookie
+ * names the site): the second path to the tracepoints above, which the
+ * kernel skips when a free nests in a running hook (an RCU callback in a
+ * softirq, say), and the only path for vfree() and kfree_rcu().
+ */
+static __always_inline const struct mw_site *free_site(void *ctx)
+{
+	return mw_site((__u32)bpf_get_attach_cookie(ctx));
+}
+
+/* kfree(p), kvfree(p), kfree_sensitive(p), vfree(p): rdi; kmem_cache_free(s, p): rsi. */
+SEC("kprobe")
+int BPF_KPROBE(mw_kp_free, void *a0, void *a1)
+{
+	const struct mw_site *s = free_site(ctx);
+	__u64 ptr;
+
+	if (!s)
+		return 0;
+	ptr = s->arg ? (__u64)a1 : (__u64)a0;
+	mw_locks_may_sleep(s, s->callee, 0);
+	if (ptr > MW_ZERO_SIZE_PTR)
+		mw_heap_free_at(s->addr, s->module_id, ptr, MW_FREE_PROBED);
+	return 0;
+}
+
+/*
+ * kvfree_call_rcu(head, func), as kfree_rcu() calls it on 6.1: with a head,
+ * func is the head's offset in the object (below 4096, else a real
+ * callback: no free); without, func is the object itself.
+ */
+SEC("kprobe")
+int BPF_KPROBE(mw_kp_free_rcu, void *head, unsigned long func)
+{
+	const struct mw_site *s = free_site(ctx);
+	__u64 ptr = head ? (__u64)head - func : func;
+
+	if (!s || (head && func >= 4096) || ptr <= MW_ZERO_SIZE_PTR)
+		return 0;
+	mw_heap_free_at(s->addr, s->module_id, ptr, MW_FREE_RCU);
+	return 0;
+}
+
+/* What a bulk free's loop carries. */
+struct mw_bulk {
+	const struct mw_site *s;
+	void **p;
+	__u64 n;
+};
+
+static long mw_free_one(__u32 i, struct mw_bulk *b)
+{
+	__u64 ptr = 0;
+
+	if (i >= b->n)
+		return 1;
+	if (!bpf_probe_read_kernel(&ptr, sizeof(ptr), b->p + i) && ptr > MW_ZERO_SIZE_PTR)
+		mw_heap_free_at(b->s->addr, b->s->module_id, ptr, MW_FREE_PROBED);
+	return 0;
+}
+
+/* Frees at most this many pointers of one bulk call (the rest go unseen here). */
+#define MW_BULK_MAX 256
+
+/* kmem_cache_free_bulk(s, n, p), which kfree_bulk(n, p) is, inline. */
+SEC("kprobe")
+int BPF_KPROBE(mw_kp_free_bulk, void *cache, size_t n, void **p)
+{
+	struct mw_bulk b = { .s = free_site(ctx), .p = p, .n = n };
+
+	if (b.s)
+		bpf_loop(MW_BULK_MAX, mw_free_one, &b, 0);
+	return 0;
+}
+
+/* Unit-test entry: (site index, pointer, how: MW_FREE_*), as the probes above run it. */
+SEC("raw_tp")
+int mw_test_free_call(__u64 *ctx)
+{
+	const struct mw_site *s = mw_site(ctx[0]);
+
+	if (!s)
+		return 1;
+	mw_heap_free_at(s->addr, s->module_id, ctx[1], ctx[2]);
 	return 0;
 }

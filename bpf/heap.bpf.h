@@ -143,6 +143,8 @@ static __always_inline void mw_report_uaf(const struct mw_site *s, struct mw_obj
 {
 	struct mw_event *e;
 
+	if (q->flags & MW_OBJ_RCU)
+		return;		/* RCU readers may use it until the grace period ends */
 	if (__sync_fetch_and_or(&q->flags, MW_OBJ_UAF_REPORTED) & MW_OBJ_UAF_REPORTED)
 		return;
 	e = mw_event_reserve(MW_USE_AFTER_FREE, MW_EVENT_SIZE(use_after_free), s->addr,
@@ -279,13 +281,19 @@ static __always_inline void mw_report_invalid_free(struct mw_object *o, __u64 si
 	bpf_ringbuf_submit(e, 0);
 }
 
+/* How a free was seen: by a kmem tracepoint (0), or at the module's own call. */
+enum {
+	MW_FREE_PROBED = 1u << 0,	/* a probe on its kfree/kmem_cache_free/vfree call */
+	MW_FREE_RCU = 1u << 1,		/* a probe on its kvfree_call_rcu() call */
+};
+
 /*
  * A live object is freed: quarantine it. BPF_NOEXIST makes the insert the
  * one atomic step that decides which of two racing frees came first; the
  * loser finds the winner's record and is the double free.
  */
 static __always_inline void mw_heap_retire(struct mw_object *live, __u64 site, __u64 ptr,
-					   __u32 module_id)
+					   __u32 module_id, __u32 how)
 {
 	struct mw_object q = *live;
 	struct mw_object *first;
@@ -294,8 +302,7 @@ static __always_inline void mw_heap_retire(struct mw_object *live, __u64 site, _
 	q.free_site = site;
 	q.free_ns = bpf_ktime_get_ns();
 	q.free_tid = (__u32)bpf_get_current_pid_tgid();
-	q.flags = 0;
-	q.flags &= ~MW_OBJ_SNAPSHOT;
+	q.flags = how & MW_FREE_RCU ? MW_OBJ_RCU : how & MW_FREE_PROBED ? MW_OBJ_AWAIT_TP : 0;
 	err = bpf_map_update_elem(&mw_quarantine, &ptr, &q, BPF_NOEXIST);
 	if (!err) {
 		mw_stat_inc(MW_STAT_QUARANTINE_INSERTS);
@@ -315,36 +322,54 @@ static __always_inline void mw_heap_retire(struct mw_object *live, __u64 site, _
 }
 
 /*
- * @site freed @ptr. Frees from anywhere retire tracked objects (ownership
- * may pass to core code), but only a watched module's free of a
- * quarantined address is its double free, and only its free of a pointer
- * into a live object is an invalid free (the interior search is too costly
- * for every free in the kernel).
+ * Is this tracepoint's free of quarantined @q the one a probe already saw
+ * at the module's call (same task, the probe's mark still there)? Then it
+ * takes the mark away and is no second free.
  */
-static __always_inline void mw_heap_free(__u64 site, __u64 ptr)
+static __always_inline bool mw_free_was_probed(struct mw_object *q)
+{
+	if (q->free_tid != (__u32)bpf_get_current_pid_tgid())
+		return false;
+	return __sync_fetch_and_and(&q->flags, ~MW_OBJ_AWAIT_TP) & MW_OBJ_AWAIT_TP;
+}
+
+/*
+ * @site (of watched module @module_id, or 0) freed @ptr, as @how saw it.
+ * Frees from anywhere retire tracked objects (ownership may pass to core
+ * code), but only a watched module's free of a quarantined address is its
+ * double free, and only its free of a pointer into a live object is an
+ * invalid free (the interior search is too costly for every free in the
+ * kernel).
+ */
+static __always_inline void mw_heap_free_at(__u64 site, __u32 module_id, __u64 ptr, __u32 how)
 {
 	struct mw_object *obj;
-	__u32 module_id;
 
-	if (ptr <= MW_ZERO_SIZE_PTR)
-		return;
-	module_id = mw_site_module(site);
 	obj = bpf_map_lookup_elem(&mw_objects, &ptr);
 	if (obj) {
 		mw_locks_freed(ptr, obj->size, site, module_id, obj);
-		mw_heap_retire(obj, site, ptr, module_id);
+		mw_heap_retire(obj, site, ptr, module_id, how);
 		return;
 	}
 	if (!module_id)
 		return;
 	obj = bpf_map_lookup_elem(&mw_quarantine, &ptr);
 	if (obj) {
+		if (!how && mw_free_was_probed(obj))
+			return;
 		mw_report_double_free(obj, site, module_id);
 		return;
 	}
 	obj = mw_heap_find(&mw_objects, ptr);
 	if (obj)
 		mw_report_invalid_free(obj, site, ptr, module_id);
+}
+
+/* A kmem free tracepoint: @site is the caller's return address. */
+static __always_inline void mw_heap_free(__u64 site, __u64 ptr)
+{
+	if (ptr > MW_ZERO_SIZE_PTR)
+		mw_heap_free_at(site, mw_site_module(site), ptr, 0);
 }
 
 #endif /* MODWATCH_HEAP_BPF_H */

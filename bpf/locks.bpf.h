@@ -160,6 +160,7 @@ static __always_inline __u32 mw_lock_info(__u32 callee)
 {
 	switch (callee) {
 	case MW_CALLEE_MUTEX_LOCK:
+	case MW_CALLEE_MUTEX_LOCK_IO:
 		return MW_LOCK_MUTEX | MW_LI_ACQUIRE | MW_LI_SLEEPS;
 	case MW_CALLEE_MUTEX_LOCK_INTERRUPTIBLE:
 	case MW_CALLEE_MUTEX_LOCK_KILLABLE:
@@ -174,6 +175,7 @@ static __always_inline __u32 mw_lock_info(__u32 callee)
 	case MW_CALLEE_SPIN_LOCK_BH:
 		return MW_LOCK_SPIN | MW_LI_ACQUIRE;
 	case MW_CALLEE_SPIN_TRYLOCK:
+	case MW_CALLEE_SPIN_TRYLOCK_BH:
 		return MW_LOCK_SPIN | MW_LI_ACQUIRE | MW_LI_TRY;
 	case MW_CALLEE_SPIN_UNLOCK:
 	case MW_CALLEE_SPIN_UNLOCK_IRQ:
@@ -181,15 +183,36 @@ static __always_inline __u32 mw_lock_info(__u32 callee)
 	case MW_CALLEE_SPIN_UNLOCK_BH:
 		return MW_LOCK_SPIN | MW_LI_RELEASE;
 	case MW_CALLEE_READ_LOCK:
+	case MW_CALLEE_READ_LOCK_IRQ:
+	case MW_CALLEE_READ_LOCK_IRQSAVE:
+	case MW_CALLEE_READ_LOCK_BH:
 		return MW_LOCK_RWLOCK | MW_LI_ACQUIRE | MW_LI_READ;
+	case MW_CALLEE_READ_TRYLOCK:
+		return MW_LOCK_RWLOCK | MW_LI_ACQUIRE | MW_LI_READ | MW_LI_TRY;
 	case MW_CALLEE_READ_UNLOCK:
+	case MW_CALLEE_READ_UNLOCK_IRQ:
+	case MW_CALLEE_READ_UNLOCK_IRQRESTORE:
+	case MW_CALLEE_READ_UNLOCK_BH:
 		return MW_LOCK_RWLOCK | MW_LI_RELEASE | MW_LI_READ;
 	case MW_CALLEE_WRITE_LOCK:
+	case MW_CALLEE_WRITE_LOCK_IRQ:
+	case MW_CALLEE_WRITE_LOCK_IRQSAVE:
+	case MW_CALLEE_WRITE_LOCK_BH:
 		return MW_LOCK_RWLOCK | MW_LI_ACQUIRE;
+	case MW_CALLEE_WRITE_TRYLOCK:
+		return MW_LOCK_RWLOCK | MW_LI_ACQUIRE | MW_LI_TRY;
 	case MW_CALLEE_WRITE_UNLOCK:
+	case MW_CALLEE_WRITE_UNLOCK_IRQ:
+	case MW_CALLEE_WRITE_UNLOCK_IRQRESTORE:
+	case MW_CALLEE_WRITE_UNLOCK_BH:
 		return MW_LOCK_RWLOCK | MW_LI_RELEASE;
 	case MW_CALLEE_DOWN_READ:
 		return MW_LOCK_RWSEM | MW_LI_ACQUIRE | MW_LI_READ | MW_LI_SLEEPS;
+	case MW_CALLEE_DOWN_READ_INTERRUPTIBLE:
+	case MW_CALLEE_DOWN_READ_KILLABLE:
+		return MW_LOCK_RWSEM | MW_LI_ACQUIRE | MW_LI_READ | MW_LI_SLEEPS | MW_LI_ZERO_OK;
+	case MW_CALLEE_DOWN_WRITE_KILLABLE:
+		return MW_LOCK_RWSEM | MW_LI_ACQUIRE | MW_LI_SLEEPS | MW_LI_ZERO_OK;
 	case MW_CALLEE_DOWN_READ_TRYLOCK:
 		return MW_LOCK_RWSEM | MW_LI_ACQUIRE | MW_LI_READ | MW_LI_TRY;
 	case MW_CALLEE_UP_READ:
@@ -216,16 +239,20 @@ static __always_inline bool mw_callee_may_sleep(__u32 what, __u32 gfp)
 		return false;
 	case MW_CALLEE_COPY_FROM_USER:
 	case MW_CALLEE_COPY_TO_USER:
-	case MW_CALLEE_GET_USER_1:
-	case MW_CALLEE_GET_USER_2:
-	case MW_CALLEE_GET_USER_4:
-	case MW_CALLEE_GET_USER_8:
-	case MW_CALLEE_PUT_USER_1:
-	case MW_CALLEE_PUT_USER_2:
-	case MW_CALLEE_PUT_USER_4:
-	case MW_CALLEE_PUT_USER_8:
+	case MW_CALLEE_COPY_USER_UNROLLED:
+	case MW_CALLEE_COPY_USER_STRING:
+	case MW_CALLEE_COPY_USER_ERMS:
+	case MW_CALLEE_GET_USER_1 ... MW_CALLEE_PUT_USER_NOCHECK_8:
 	case MW_CALLEE_STRNCPY_FROM_USER:
+	case MW_CALLEE_COPY_TO_ITER:		/* the probes ask only for user-backed iters */
+	case MW_CALLEE_COPY_FROM_ITER:
+	case MW_CALLEE_SIMPLE_READ:
+	case MW_CALLEE_SIMPLE_WRITE:
 		return true;	/* a page fault may sleep */
+	case MW_CALLEE_MEMDUP_USER ... MW_CALLEE_STRNDUP_USER:
+		return true;	/* a GFP_KERNEL allocation, then a fault */
+	case MW_CALLEE_VFREE:
+		return true;	/* vfree(): might_sleep() outside interrupts */
 	}
 	return mw_lock_info(what) & MW_LI_SLEEPS;
 }
@@ -410,10 +437,38 @@ static __always_inline void mw_report_held_on_return(const struct mw_lock_held *
 	bpf_ringbuf_submit(e, 0);
 }
 
+/* The target of the call instruction at @insn ("e8 rel32"), or 0 if it is none. */
+static __always_inline __u64 mw_call_target(__u64 insn)
+{
+	struct {
+		__u8 op;
+		__s32 rel;
+	} __attribute__((packed)) c;
+
+	if (bpf_probe_read_kernel(&c, sizeof(c), (void *)insn) || c.op != 0xe8)
+		return 0;
+	return insn + sizeof(c) + c.rel;
+}
+
+/*
+ * The function called at @s: a probed site's callee by its id; at a site
+ * the kmem tracepoints made up (class 0), the call instruction's own
+ * target, which names kmalloc_trace(), __kmalloc_node()... as they are.
+ */
+static __always_inline __u64 mw_callee_of(const struct mw_site *s, __u32 what)
+{
+	__u64 *addr, target = s->class ? 0 : mw_call_target(s->addr);
+
+	if (target)
+		return target;
+	addr = bpf_map_lookup_elem(&mw_callee_addrs, &what);
+	return addr ? *addr : 0;
+}
+
 static __always_inline void mw_report_sleep(const struct mw_site *s, const struct mw_lock_held *h,
 					    __u32 what, __u32 gfp)
 {
-	__u64 *callee = bpf_map_lookup_elem(&mw_callee_addrs, &what);
+	__u64 callee = mw_callee_of(s, what);
 	struct mw_event *e;
 
 	e = mw_event_reserve(MW_SLEEP_IN_ATOMIC, MW_EVENT_SIZE(sleep_in_atomic), s->addr,
@@ -422,7 +477,7 @@ static __always_inline void mw_report_sleep(const struct mw_site *s, const struc
 		return;
 	mw_lock_set(&e->sleep_in_atomic.held, h->addr, h->type);
 	e->sleep_in_atomic.acquire_site = h->site;
-	e->sleep_in_atomic.callee = callee ? *callee : 0;
+	e->sleep_in_atomic.callee = callee;
 	e->sleep_in_atomic.gfp_flags = gfp;
 	e->sleep_in_atomic.__pad = 0;
 	bpf_ringbuf_submit(e, 0);
@@ -993,7 +1048,8 @@ static __always_inline void mw_locks_alloc(__u64 call_site, __u32 module_id, __u
 	if (!module_id || !(gfp & MW_GFP_DIRECT_RECLAIM))
 		return;
 	s.module_id = module_id;
-	s.addr = call_site;
+	/* The return address: the call instruction is the 5 bytes before it, if any. */
+	s.addr = mw_call_target(call_site - 5) ? call_site - 5 : call_site;
 	s.callee = what;
 	mw_locks_may_sleep(&s, what, gfp);
 }

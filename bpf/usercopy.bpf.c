@@ -56,7 +56,7 @@ int BPF_KPROBE(mw_kp_get_user)
 		return 0;
 	mw_locks_may_sleep(s, s->callee, 0);
 	mw_current_syscall(&sc);
-	mw_user_fetch(s, &sc, 0, PT_REGS_RC(ctx), s->size);
+	mw_user_fetch(s, &sc, 0, PT_REGS_RC(ctx), s->arg);
 	return 0;
 }
 
@@ -86,7 +86,114 @@ int BPF_KPROBE(mw_kp_put_user)
 		return 0;
 	mw_locks_may_sleep(s, s->callee, 0);
 	mw_current_syscall(&sc);
-	mw_user_store(s, &sc, ctx->cx, 0, s->size);
+	mw_user_store(s, &sc, ctx->cx, 0, s->arg);
+	return 0;
+}
+
+/*
+ * copy_user_generic_*(to, from, len), what __copy_{from,to}_user() call:
+ * one function both ways, so the user side says the direction.
+ */
+SEC("kprobe")
+int BPF_KPROBE(mw_kp_copy_user, void *to, const void *from, unsigned int len)
+{
+	const struct mw_site *s = kprobe_site(ctx);
+	struct mw_syscall sc;
+
+	if (!s)
+		return 0;
+	mw_locks_may_sleep(s, s->callee, 0);
+	mw_current_syscall(&sc);
+	if (mw_is_user((__u64)from))
+		mw_user_fetch(s, &sc, (__u64)to, (__u64)from, len);
+	else if (mw_is_user((__u64)to))
+		mw_user_store(s, &sc, (__u64)to, (__u64)from, len);
+	return 0;
+}
+
+/* memdup_user(src, len), vmemdup_user(), memdup_user_nul(), strndup_user(s, n): a fetch. */
+SEC("kprobe")
+int BPF_KPROBE(mw_kp_dup_user, const void *src, long len)
+{
+	const struct mw_site *s = kprobe_site(ctx);
+	struct mw_syscall sc;
+
+	if (!s || len <= 0)
+		return 0;
+	mw_locks_may_sleep(s, s->callee, 0);
+	mw_current_syscall(&sc);
+	mw_user_fetch(s, &sc, 0, (__u64)src, len);
+	return 0;
+}
+
+/* _copy_to_iter(addr, bytes, i): read_iter handlers and the like. */
+SEC("kprobe")
+int BPF_KPROBE(mw_kp_iter_to, const void *addr, size_t bytes, struct iov_iter *i)
+{
+	const struct mw_site *s = kprobe_site(ctx);
+
+	if (s)
+		mw_iter_copy(s, (__u64)addr, bytes, i, true);
+	return 0;
+}
+
+/* _copy_from_iter(addr, bytes, i) */
+SEC("kprobe")
+int BPF_KPROBE(mw_kp_iter_from, void *addr, size_t bytes, struct iov_iter *i)
+{
+	const struct mw_site *s = kprobe_site(ctx);
+
+	if (s)
+		mw_iter_copy(s, (__u64)addr, bytes, i, false);
+	return 0;
+}
+
+/*
+ * The bytes simple_read_from_buffer() and simple_write_to_buffer() move:
+ * from *@ppos, at most @count, not past @available (fs/libfs.c); 0: none.
+ */
+static __always_inline __u64 simple_span(const loff_t *ppos, __u64 count, __u64 available,
+					 __u64 *pos)
+{
+	loff_t p;
+
+	if (bpf_probe_read_kernel(&p, sizeof(p), ppos) || p < 0 || (__u64)p >= available)
+		return 0;
+	*pos = p;
+	return available - p < count ? available - p : count;
+}
+
+/* simple_read_from_buffer(to, count, ppos, from, available): debugfs and procfs reads. */
+SEC("kprobe")
+int BPF_KPROBE(mw_kp_simple_read, void *to, size_t count, loff_t *ppos, const void *from,
+	       size_t available)
+{
+	const struct mw_site *s = kprobe_site(ctx);
+	struct mw_syscall sc;
+	__u64 pos = 0, n;
+
+	if (!s || !(n = simple_span(ppos, count, available, &pos)))
+		return 0;
+	mw_locks_may_sleep(s, s->callee, 0);
+	mw_current_syscall(&sc);
+	mw_user_store(s, &sc, (__u64)to, (__u64)from + pos, n);
+	return 0;
+}
+
+/* simple_write_to_buffer(to, available, ppos, from, count) */
+SEC("kprobe")
+int BPF_KPROBE(mw_kp_simple_write, void *to, size_t available, loff_t *ppos, const void *from,
+	       size_t count)
+{
+	const struct mw_site *s = kprobe_site(ctx);
+	struct mw_syscall sc;
+	__u64 pos = 0, n;
+
+	if (!s || !(n = simple_span(ppos, count, available, &pos)))
+		return 0;
+	mw_locks_may_sleep(s, s->callee, 0);
+	mw_current_syscall(&sc);
+	mw_user_fetch(s, &sc, (__u64)to + pos, (__u64)from, n);
 	return 0;
 }
 

@@ -340,6 +340,68 @@ static __always_inline void mw_user_store(const struct mw_site *s, const struct 
 		mw_check_slice(s, sc, uaddr, len, MW_TO_USER);
 }
 
+/* User addresses have bit 63 clear, with 4- and 5-level paging alike. */
+static __always_inline bool mw_is_user(__u64 addr)
+{
+	return (__s64)addr >= 0;
+}
+
+/* 6.4 renamed iov_iter's iov to __iov ("iov_iter: add iter_iovec() helper"). */
+struct iov_iter___new {
+	const struct iovec *__iov;
+} __attribute__((preserve_access_index));
+
+/*
+ * Where the next bytes of iov_iter @i are in user memory, and how many are
+ * in that segment; 0 for an iter over kernel memory (kvec, bvec, pipe...).
+ * Only ubuf and iovec iters are user memory (the kernel's user_backed_iter();
+ * the user_backed field it reads on 6.1 is gone from later kernels).
+ */
+static __always_inline __u64 mw_iter_user(struct iov_iter *i, __u64 *seg)
+{
+	__u8 type = BPF_CORE_READ(i, iter_type);
+	__u64 off = BPF_CORE_READ(i, iov_offset);
+	const struct iovec *iov;
+
+	if (type == bpf_core_enum_value(enum iter_type, ITER_UBUF)) {
+		*seg = BPF_CORE_READ(i, count);
+		return (__u64)BPF_CORE_READ(i, ubuf) + off;
+	}
+	if (type != bpf_core_enum_value(enum iter_type, ITER_IOVEC))
+		return 0;
+	if (bpf_core_field_exists(i->iov))
+		iov = BPF_CORE_READ(i, iov);
+	else
+		iov = BPF_CORE_READ((struct iov_iter___new *)i, __iov);
+	*seg = BPF_CORE_READ(iov, iov_len) - off;
+	return (__u64)BPF_CORE_READ(iov, iov_base) + off;
+}
+
+/*
+ * _copy_to_iter(kaddr, len, i) or _copy_from_iter(kaddr, len, i) at @s:
+ * the kernel side always; the user side (its first segment) when the iter
+ * is user memory, which is also when the copy may fault and sleep.
+ */
+static __always_inline void mw_iter_copy(const struct mw_site *s, __u64 kaddr, __u64 len,
+					 struct iov_iter *i, bool to_user)
+{
+	struct mw_syscall sc;
+	__u64 seg = 0, uaddr = mw_iter_user(i, &seg);
+
+	if (!len)
+		return;
+	if (!uaddr) {
+		mw_check_kernel_side(s, kaddr, len, to_user);
+		return;
+	}
+	mw_locks_may_sleep(s, s->callee, 0);
+	mw_current_syscall(&sc);
+	if (to_user)
+		mw_user_store(s, &sc, uaddr, kaddr, len < seg ? len : seg);
+	else
+		mw_user_fetch(s, &sc, kaddr, uaddr, len < seg ? len : seg);
+}
+
 /* sys_exit: the epoch ends. Only tasks that fetched through a watched module have storage. */
 static __always_inline void mw_epoch_end(void)
 {

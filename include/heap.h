@@ -16,6 +16,17 @@ enum {
 	MW_OBJ_SNAPSHOT = 1u << 1,
 	/* A use_after_free was reported for this freed object: report it once. */
 	MW_OBJ_UAF_REPORTED = 1u << 2,
+	/*
+	 * Freed, as the module's probed call said; the kfree tracepoint inside
+	 * that call is yet to come, in the same task, and is no second free.
+	 */
+	MW_OBJ_AWAIT_TP = 1u << 3,
+	/*
+	 * Handed to kvfree_call_rcu() (kfree_rcu()): freed after a grace period,
+	 * in a batch no tracepoint reports. RCU readers may still use it: a use
+	 * is no use after free; a second free is a double free.
+	 */
+	MW_OBJ_RCU = 1u << 4,
 };
 
 /* Bytes of a non-zeroed allocation kept to tell later whether they were written. */

@@ -6,15 +6,36 @@
  * instruction, where the arguments are still in their registers; the BPF
  * side finds the site's record in mw_sites by the kprobe's cookie.
  *
- * MW_CALLEES is the one table of callees: (id, symbol, class, size). The
- * class says how the probe reads the arguments (x86_64):
- *   FETCH       _copy_from_user(to=rdi, from=rsi, n=rdx) and alikes
- *   COPY_TO     _copy_to_user(to=rdi, from=rsi, n=rdx)
- *   GET_USER    __get_user_N: user address in rax, N bytes (size column)
- *   PUT_USER    __put_user_N: user address in rcx, N bytes
- *   STRNCPY     strncpy_from_user(dst=rdi, src=rsi, count=rdx)
- *   ALLOC, FREE, LOCK, UNLOCK: allocator and lock entry points, for the
- *               lifetime and lock rules
+ * MW_CALLEES is the one table of callees: (id, symbol, class, arg), names
+ * as on Debian's 6.1 kernel (tools/api-census counts who calls what). The
+ * class says how the probe reads the arguments (x86_64: rdi, rsi, rdx,
+ * rcx, r8), arg is the class's parameter:
+ *   FETCH       _copy_from_user(to, from, n) and alikes
+ *   COPY_TO     _copy_to_user(to, from, n)
+ *   COPY_USER   copy_user_generic_*(to, from, len), behind __copy_{from,to}_user():
+ *               the direction is whichever side is a user address; alternatives
+ *               patch the call to another of the family at load
+ *   GET_USER    __get_user_N: user address in rax; arg: N bytes
+ *   PUT_USER    __put_user_N: user address in rcx; arg: N bytes
+ *   STRNCPY     strncpy_from_user(dst, src, count)
+ *   DUP_USER    memdup_user(src, len), strndup_user(src, n): a fetch whose kernel
+ *               copy core code allocates
+ *   ITER_TO     _copy_to_iter(addr, bytes, iter): to the iter's user memory
+ *   ITER_FROM   _copy_from_iter(addr, bytes, iter)
+ *   SIMPLE_READ simple_read_from_buffer(to, count, ppos, from, available)
+ *   SIMPLE_WRITE simple_write_to_buffer(to, available, ppos, from, count)
+ *   ALLOC       allocators the kmem tracepoints see, called from the module (not
+ *               probed: the tracepoints' call_site is the module's)
+ *   FREE        frees: the pointer is argument arg (0: rdi, 1: rsi); probed as a
+ *               second path to the kfree tracepoints, which the kernel skips when
+ *               a free nests in a running hook, and the only one for vfree
+ *   FREE_RCU    kvfree_call_rcu(head, func): kfree_rcu(), freed later in batches
+ *               that no per-object tracepoint reports
+ *   FREE_BULK   kmem_cache_free_bulk(cache, n, ptrs): kfree_bulk() too
+ *   DEFER       call_rcu(): no free itself (not probed); the callback's free is a
+ *               site of its own
+ *   LOCK, UNLOCK: the lock entry points, lock in rdi (bpf/locks.bpf.h has their
+ *               semantics)
  */
 #ifndef MODWATCH_SITES_H
 #define MODWATCH_SITES_H
@@ -24,11 +45,20 @@
 enum mw_callee_class {
 	MW_CLASS_FETCH = 1,
 	MW_CLASS_COPY_TO,
+	MW_CLASS_COPY_USER,
 	MW_CLASS_GET_USER,
 	MW_CLASS_PUT_USER,
 	MW_CLASS_STRNCPY,
+	MW_CLASS_DUP_USER,
+	MW_CLASS_ITER_TO,
+	MW_CLASS_ITER_FROM,
+	MW_CLASS_SIMPLE_READ,
+	MW_CLASS_SIMPLE_WRITE,
 	MW_CLASS_ALLOC,
 	MW_CLASS_FREE,
+	MW_CLASS_FREE_RCU,
+	MW_CLASS_FREE_BULK,
+	MW_CLASS_DEFER,
 	MW_CLASS_LOCK,
 	MW_CLASS_UNLOCK,
 };
@@ -37,23 +67,55 @@ enum mw_callee_class {
 	X(COPY_FROM_USER,	_copy_from_user,	FETCH,		0)	\
 	X(COPY_FROM_USER_NOFAULT, copy_from_user_nofault, FETCH,	0)	\
 	X(COPY_TO_USER,		_copy_to_user,		COPY_TO,	0)	\
+	X(COPY_USER_UNROLLED,	copy_user_generic_unrolled, COPY_USER,	0)	\
+	X(COPY_USER_STRING,	copy_user_generic_string, COPY_USER,	0)	\
+	X(COPY_USER_ERMS,	copy_user_enhanced_fast_string, COPY_USER, 0)	\
 	X(GET_USER_1,		__get_user_1,		GET_USER,	1)	\
 	X(GET_USER_2,		__get_user_2,		GET_USER,	2)	\
 	X(GET_USER_4,		__get_user_4,		GET_USER,	4)	\
 	X(GET_USER_8,		__get_user_8,		GET_USER,	8)	\
+	X(GET_USER_NOCHECK_1,	__get_user_nocheck_1,	GET_USER,	1)	\
+	X(GET_USER_NOCHECK_2,	__get_user_nocheck_2,	GET_USER,	2)	\
+	X(GET_USER_NOCHECK_4,	__get_user_nocheck_4,	GET_USER,	4)	\
+	X(GET_USER_NOCHECK_8,	__get_user_nocheck_8,	GET_USER,	8)	\
 	X(PUT_USER_1,		__put_user_1,		PUT_USER,	1)	\
 	X(PUT_USER_2,		__put_user_2,		PUT_USER,	2)	\
 	X(PUT_USER_4,		__put_user_4,		PUT_USER,	4)	\
 	X(PUT_USER_8,		__put_user_8,		PUT_USER,	8)	\
+	X(PUT_USER_NOCHECK_1,	__put_user_nocheck_1,	PUT_USER,	1)	\
+	X(PUT_USER_NOCHECK_2,	__put_user_nocheck_2,	PUT_USER,	2)	\
+	X(PUT_USER_NOCHECK_4,	__put_user_nocheck_4,	PUT_USER,	4)	\
+	X(PUT_USER_NOCHECK_8,	__put_user_nocheck_8,	PUT_USER,	8)	\
 	X(STRNCPY_FROM_USER,	strncpy_from_user,	STRNCPY,	0)	\
+	X(MEMDUP_USER,		memdup_user,		DUP_USER,	0)	\
+	X(MEMDUP_USER_NUL,	memdup_user_nul,	DUP_USER,	0)	\
+	X(VMEMDUP_USER,		vmemdup_user,		DUP_USER,	0)	\
+	X(STRNDUP_USER,		strndup_user,		DUP_USER,	0)	\
+	X(COPY_TO_ITER,		_copy_to_iter,		ITER_TO,	0)	\
+	X(COPY_FROM_ITER,	_copy_from_iter,	ITER_FROM,	0)	\
+	X(SIMPLE_READ,		simple_read_from_buffer, SIMPLE_READ,	0)	\
+	X(SIMPLE_WRITE,		simple_write_to_buffer,	SIMPLE_WRITE,	0)	\
 	X(KMALLOC,		__kmalloc,		ALLOC,		0)	\
+	X(KMALLOC_NODE,		__kmalloc_node,		ALLOC,		0)	\
 	X(KMALLOC_TRACE,	kmalloc_trace,		ALLOC,		0)	\
+	X(KMALLOC_NODE_TRACE,	kmalloc_node_trace,	ALLOC,		0)	\
+	X(KMALLOC_LARGE,	kmalloc_large,		ALLOC,		0)	\
+	X(KMALLOC_LARGE_NODE,	kmalloc_large_node,	ALLOC,		0)	\
 	X(KMEM_CACHE_ALLOC,	kmem_cache_alloc,	ALLOC,		0)	\
+	X(KMEM_CACHE_ALLOC_NODE, kmem_cache_alloc_node,	ALLOC,		0)	\
+	X(KMEM_CACHE_ALLOC_LRU,	kmem_cache_alloc_lru,	ALLOC,		0)	\
 	X(KFREE,		kfree,			FREE,		0)	\
-	X(KMEM_CACHE_FREE,	kmem_cache_free,	FREE,		0)	\
+	X(KVFREE,		kvfree,			FREE,		0)	\
+	X(KFREE_SENSITIVE,	kfree_sensitive,	FREE,		0)	\
+	X(VFREE,		vfree,			FREE,		0)	\
+	X(KMEM_CACHE_FREE,	kmem_cache_free,	FREE,		1)	\
+	X(KVFREE_CALL_RCU,	kvfree_call_rcu,	FREE_RCU,	0)	\
+	X(KMEM_CACHE_FREE_BULK,	kmem_cache_free_bulk,	FREE_BULK,	0)	\
+	X(CALL_RCU,		call_rcu,		DEFER,		0)	\
 	X(MUTEX_LOCK,		mutex_lock,		LOCK,		0)	\
 	X(MUTEX_LOCK_INTERRUPTIBLE, mutex_lock_interruptible, LOCK,	0)	\
 	X(MUTEX_LOCK_KILLABLE,	mutex_lock_killable,	LOCK,		0)	\
+	X(MUTEX_LOCK_IO,	mutex_lock_io,		LOCK,		0)	\
 	X(MUTEX_TRYLOCK,	mutex_trylock,		LOCK,		0)	\
 	X(MUTEX_UNLOCK,		mutex_unlock,		UNLOCK,		0)	\
 	X(SPIN_LOCK,		_raw_spin_lock,		LOCK,		0)	\
@@ -61,18 +123,36 @@ enum mw_callee_class {
 	X(SPIN_LOCK_IRQSAVE,	_raw_spin_lock_irqsave,	LOCK,		0)	\
 	X(SPIN_LOCK_BH,		_raw_spin_lock_bh,	LOCK,		0)	\
 	X(SPIN_TRYLOCK,		_raw_spin_trylock,	LOCK,		0)	\
+	X(SPIN_TRYLOCK_BH,	_raw_spin_trylock_bh,	LOCK,		0)	\
 	X(SPIN_UNLOCK,		_raw_spin_unlock,	UNLOCK,		0)	\
 	X(SPIN_UNLOCK_IRQ,	_raw_spin_unlock_irq,	UNLOCK,		0)	\
 	X(SPIN_UNLOCK_IRQRESTORE, _raw_spin_unlock_irqrestore, UNLOCK,	0)	\
 	X(SPIN_UNLOCK_BH,	_raw_spin_unlock_bh,	UNLOCK,		0)	\
 	X(READ_LOCK,		_raw_read_lock,		LOCK,		0)	\
+	X(READ_LOCK_IRQ,	_raw_read_lock_irq,	LOCK,		0)	\
+	X(READ_LOCK_IRQSAVE,	_raw_read_lock_irqsave,	LOCK,		0)	\
+	X(READ_LOCK_BH,		_raw_read_lock_bh,	LOCK,		0)	\
+	X(READ_TRYLOCK,		_raw_read_trylock,	LOCK,		0)	\
 	X(READ_UNLOCK,		_raw_read_unlock,	UNLOCK,		0)	\
+	X(READ_UNLOCK_IRQ,	_raw_read_unlock_irq,	UNLOCK,		0)	\
+	X(READ_UNLOCK_IRQRESTORE, _raw_read_unlock_irqrestore, UNLOCK,	0)	\
+	X(READ_UNLOCK_BH,	_raw_read_unlock_bh,	UNLOCK,		0)	\
 	X(WRITE_LOCK,		_raw_write_lock,	LOCK,		0)	\
+	X(WRITE_LOCK_IRQ,	_raw_write_lock_irq,	LOCK,		0)	\
+	X(WRITE_LOCK_IRQSAVE,	_raw_write_lock_irqsave, LOCK,		0)	\
+	X(WRITE_LOCK_BH,	_raw_write_lock_bh,	LOCK,		0)	\
+	X(WRITE_TRYLOCK,	_raw_write_trylock,	LOCK,		0)	\
 	X(WRITE_UNLOCK,		_raw_write_unlock,	UNLOCK,		0)	\
+	X(WRITE_UNLOCK_IRQ,	_raw_write_unlock_irq,	UNLOCK,		0)	\
+	X(WRITE_UNLOCK_IRQRESTORE, _raw_write_unlock_irqrestore, UNLOCK, 0)	\
+	X(WRITE_UNLOCK_BH,	_raw_write_unlock_bh,	UNLOCK,		0)	\
 	X(DOWN_READ,		down_read,		LOCK,		0)	\
+	X(DOWN_READ_INTERRUPTIBLE, down_read_interruptible, LOCK,	0)	\
+	X(DOWN_READ_KILLABLE,	down_read_killable,	LOCK,		0)	\
 	X(DOWN_READ_TRYLOCK,	down_read_trylock,	LOCK,		0)	\
 	X(UP_READ,		up_read,		UNLOCK,		0)	\
 	X(DOWN_WRITE,		down_write,		LOCK,		0)	\
+	X(DOWN_WRITE_KILLABLE,	down_write_killable,	LOCK,		0)	\
 	X(DOWN_WRITE_TRYLOCK,	down_write_trylock,	LOCK,		0)	\
 	X(UP_WRITE,		up_write,		UNLOCK,		0)
 
@@ -93,7 +173,7 @@ struct mw_site {
 	__u32 module_id;
 	__u16 callee;		/* enum mw_callee */
 	__u8 class;		/* enum mw_callee_class */
-	__u8 size;		/* access size of __get_user_N/__put_user_N */
+	__u8 arg;		/* the class's parameter (MW_CALLEES' last column) */
 };
 _Static_assert(sizeof(struct mw_site) == 16, "mw_site layout");
 

@@ -5,6 +5,7 @@
  * allocation site, the way kmemleak would, but from exact records.
  */
 #include <errno.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
@@ -43,8 +44,11 @@ static bool group_add(struct mw_alloc_group *g, size_t *n, size_t max, const str
 		memset(&g[i], 0, sizeof(g[i]));
 		g[i].module_id = o->module_id;
 		g[i].site = o->alloc_site;
+		g[i].first_ns = o->alloc_ns;
 		(*n)++;
 	}
+	if (o->alloc_ns < g[i].first_ns)
+		g[i].first_ns = o->alloc_ns;
 	g[i].count++;
 	g[i].bytes += o->size;
 	return true;
@@ -94,24 +98,31 @@ __u64 mw_heap_quarantined(void)
 	return n;
 }
 
-/*
- * Runs of the heap programs the kernel skipped (BPF recursion protection,
- * e.g. an allocation made by a BPF helper inside another hook). While this
- * is 0 the lifetime evidence is complete.
- */
-__u64 mw_heap_missed(void)
+/* The heap hooks of one path, allocations or frees, by program. */
+static int path_progs(bool frees, struct bpf_program **p)
 {
-	struct bpf_program *progs[] = {
-		skel->progs.mw_kmalloc, skel->progs.mw_kmalloc_node,
-		skel->progs.mw_kmem_cache_alloc, skel->progs.mw_kmem_cache_alloc_node,
-		skel->progs.mw_kfree, skel->progs.mw_kmem_cache_free,
-	};
-	struct bpf_prog_info info;
-	__u32 len;
-	__u64 missed = 0;
-	size_t i;
+	if (frees) {
+		p[0] = skel->progs.mw_kfree;
+		p[1] = skel->progs.mw_kmem_cache_free;
+		return 2;
+	}
+	p[0] = skel->progs.mw_kmalloc;
+	p[1] = skel->progs.mw_kmalloc_node;
+	p[2] = skel->progs.mw_kmem_cache_alloc;
+	p[3] = skel->progs.mw_kmem_cache_alloc_node;
+	return 4;
+}
 
-	for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+/* Runs of one path's programs the kernel skipped (BPF recursion protection). */
+static __u64 path_missed(bool frees)
+{
+	struct bpf_program *progs[4];
+	struct bpf_prog_info info;
+	int i, n = path_progs(frees, progs);
+	__u64 missed = 0;
+	__u32 len;
+
+	for (i = 0; i < n; i++) {
 		if (bpf_program__fd(progs[i]) < 0)
 			continue;
 		memset(&info, 0, sizeof(info));
@@ -120,4 +131,70 @@ __u64 mw_heap_missed(void)
 			missed += info.recursion_misses;
 	}
 	return missed;
+}
+
+/*
+ * Runs of the heap programs the kernel skipped (BPF recursion protection,
+ * e.g. an allocation made by a BPF helper inside another hook, or a free
+ * in a softirq that interrupted the same hook). While this is 0 the
+ * lifetime evidence is complete.
+ */
+__u64 mw_heap_missed(void)
+{
+	return path_missed(false) + path_missed(true);
+}
+
+/*
+ * When each path's miss count was seen to grow: a report whose evidence
+ * spans a time after such a sample may rest on a skipped run. A ring of
+ * the latest growths; older ones, once overwritten, count as "always".
+ */
+#define MISS_RING 256
+
+static struct miss_history {
+	__u64 seen;		/* the count at the last sample */
+	__u64 grew[MISS_RING];	/* CLOCK_MONOTONIC ns of the samples that saw it grow */
+	unsigned int n;		/* growths recorded, ever */
+} history[2];			/* [0] allocations, [1] frees */
+
+static __u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+void mw_heap_sample_misses(void)
+{
+	struct miss_history *h;
+	__u64 missed;
+	int path;
+
+	for (path = 0; path < 2; path++) {
+		h = &history[path];
+		missed = path_missed(path);
+		if (missed > h->seen)
+			h->grew[h->n++ % MISS_RING] = now_ns();
+		h->seen = missed;
+	}
+}
+
+/*
+ * Did the kernel skip a run of the allocation (@frees false) or free path
+ * after @ns? Samples are taken every second and before each lifetime
+ * report, so a growth seen at sample time T happened after the sample
+ * before it: after @ns if T is.
+ */
+bool mw_heap_missed_since(bool frees, __u64 ns)
+{
+	const struct miss_history *h = &history[frees];
+	unsigned int i;
+
+	if (h->n > MISS_RING && h->grew[h->n % MISS_RING] > ns)
+		return true;	/* the oldest kept is after ns: older ones are forgotten */
+	for (i = 0; i < h->n && i < MISS_RING; i++)
+		if (h->grew[i] > ns)
+			return true;
+	return false;
 }

@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <limits.h>
+#include <regex.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,7 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "families.h"
 #include "ko.h"
 #include "modwatch.h"
 
@@ -68,6 +70,33 @@ const char *mw_callee_name(__u32 callee)
 	if (callee == MW_CALLEE_NONE || callee >= MW_CALLEE_NR)
 		return "unknown";
 	return callee_names[callee];
+}
+
+#define MW_FAMILY_ROW(fam, re) { #fam, re },
+static const struct {
+	const char *family;
+	const char *re;
+} family_rows[] = { MW_FAMILIES(MW_FAMILY_ROW) };
+#undef MW_FAMILY_ROW
+
+#define NR_FAMILY_ROWS (sizeof(family_rows) / sizeof(family_rows[0]))
+
+/* The family of @name (1 + its row in family_rows), or 0: a function no rule cares about. */
+static __u8 family_of(const char *name)
+{
+	static regex_t re[NR_FAMILY_ROWS];
+	static bool compiled[NR_FAMILY_ROWS];
+	size_t i;
+
+	_Static_assert(NR_FAMILY_ROWS < 255, "a family row fits the reader's per-symbol byte");
+	for (i = 0; i < NR_FAMILY_ROWS; i++) {
+		if (!compiled[i] && regcomp(&re[i], family_rows[i].re, REG_EXTENDED | REG_NOSUB))
+			continue;	/* a bad row matches nothing (tests check them all) */
+		compiled[i] = true;
+		if (!regexec(&re[i], name, 0, NULL, 0))
+			return i + 1;
+	}
+	return 0;
 }
 
 static __u8 callee_by_name(const char *name)
@@ -132,6 +161,8 @@ struct ko_reader {
 	size_t symtab;		/* section index of the symbol table */
 	size_t nr_syms;
 	__u8 *callee_of;	/* per symbol: enum mw_callee, MW_CALLEE_NONE for the others */
+	__u8 *family_of;	/* per symbol: 1 + family row of an unknown import, else 0 */
+	__u32 *blind_calls;	/* per symbol: calls to it, for those */
 	struct ko_loc *sym_loc;	/* per symbol: its section and value */
 	struct ko_func *funcs;	/* sorted by section, value, index */
 	size_t nr_funcs;
@@ -356,6 +387,8 @@ static int ko_add_symbol(struct ko_reader *r, size_t strtab, size_t i, const GEl
 	if (sym->st_shndx == SHN_UNDEF) {
 		/* Only a callee the module imports: its own function of that name is no callee. */
 		r->callee_of[i] = callee_by_name(name);
+		if (!r->callee_of[i])
+			r->family_of[i] = family_of(name);
 		return 0;
 	}
 	/* SHN_XINDEX (over 65279 sections) is left out: no module has that many. */
@@ -414,9 +447,11 @@ static int ko_load_symbols(struct ko_reader *r)
 	r->symtab = elf_ndxscn(scn);
 	r->nr_syms = data->d_size / gelf_fsize(r->elf, ELF_T_SYM, 1, EV_CURRENT);
 	r->callee_of = calloc(r->nr_syms + 1, sizeof(*r->callee_of));
+	r->family_of = calloc(r->nr_syms + 1, sizeof(*r->family_of));
+	r->blind_calls = calloc(r->nr_syms + 1, sizeof(*r->blind_calls));
 	r->sym_loc = calloc(r->nr_syms + 1, sizeof(*r->sym_loc));
 	r->funcs = calloc(r->nr_syms + 1, sizeof(*r->funcs));
-	if (!r->callee_of || !r->sym_loc || !r->funcs)
+	if (!r->callee_of || !r->family_of || !r->blind_calls || !r->sym_loc || !r->funcs)
 		return ko_nomem(r);
 	for (i = 0; i < r->nr_syms; i++) {
 		if (!gelf_getsym(data, i, &sym))
@@ -532,18 +567,25 @@ struct ko_code {
 	const Elf_Data *data;
 };
 
-/* A call or jmp of a callee: a site. */
-static int ko_callee_rela(struct ko_reader *r, const struct ko_code *c, const GElf_Rela *rel)
+/* The opcode of the call or tail-call jmp whose rel32 @rel relocates, or 0 if it is none. */
+static __u8 ko_call_op(const struct ko_code *c, const GElf_Rela *rel)
 {
 	size_t type = GELF_R_TYPE(rel->r_info);
 	__u8 op;
 
-	if ((type != R_X86_64_PLT32 && type != R_X86_64_PC32) || rel->r_addend != -4)
+	if ((type != R_X86_64_PLT32 && type != R_X86_64_PC32) || rel->r_addend != -4 ||
+	    rel->r_offset < 1)
 		return 0;
-	if (rel->r_offset < 1)
-		return ko_malformed(r, "relocation before the start of its section");
 	op = ((const __u8 *)c->data->d_buf)[rel->r_offset - 1];
-	if (op != X86_CALL_REL32 && op != X86_JMP_REL32)
+	return op == X86_CALL_REL32 || op == X86_JMP_REL32 ? op : 0;
+}
+
+/* A call or jmp of a callee: a site. */
+static int ko_callee_rela(struct ko_reader *r, const struct ko_code *c, const GElf_Rela *rel)
+{
+	__u8 op = ko_call_op(c, rel);
+
+	if (!op)
 		return 0;
 	return ko_add_site(r, c->shndx, c->name, rel->r_offset - 1,
 			   r->callee_of[GELF_R_SYM(rel->r_info)], op);
@@ -588,6 +630,8 @@ static int ko_code_rela(struct ko_reader *r, const GElf_Rela *rel, void *ctx)
 		return ko_malformed(r, "relocation past the end of its section");
 	if (r->callee_of[GELF_R_SYM(rel->r_info)])
 		return ko_callee_rela(r, c, rel);
+	if (r->family_of[GELF_R_SYM(rel->r_info)] && ko_call_op(c, rel))
+		r->blind_calls[GELF_R_SYM(rel->r_info)]++;
 	return ko_rdi_rela(r, c, rel);
 }
 
@@ -826,6 +870,47 @@ static void ko_classify(const struct ko_reader *r)
 	}
 }
 
+static int cmp_blind(const void *a, const void *b)
+{
+	const struct mw_blind *x = a, *y = b;
+
+	if (x->calls != y->calls)
+		return x->calls > y->calls ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* The imports of the families modwatch does not know that the module calls. */
+static int ko_collect_blind(struct ko_reader *r)
+{
+	struct mw_ko *ko = r->ko;
+	Elf_Data *data = elf_getdata(elf_getscn(r->elf, r->symtab), NULL);
+	GElf_Shdr sh;
+	GElf_Sym sym;
+	size_t i, n = 0;
+
+	for (i = 0; i < r->nr_syms; i++)
+		n += r->blind_calls[i] > 0;
+	if (!n || !data || !gelf_getshdr(elf_getscn(r->elf, r->symtab), &sh))
+		return 0;
+	ko->blind = calloc(n, sizeof(*ko->blind));
+	if (!ko->blind)
+		return ko_nomem(r);
+	for (i = 0; i < r->nr_syms; i++) {
+		struct mw_blind *b = &ko->blind[ko->nr_blind];
+		const char *name;
+
+		if (!r->blind_calls[i] || !gelf_getsym(data, i, &sym))
+			continue;
+		name = elf_strptr(r->elf, sh.sh_link, sym.st_name);
+		snprintf(b->name, sizeof(b->name), "%s", name ? name : "?");
+		b->family = family_rows[r->family_of[i] - 1].family;
+		b->calls = r->blind_calls[i];
+		ko->nr_blind++;
+	}
+	qsort(ko->blind, ko->nr_blind, sizeof(*ko->blind), cmp_blind);
+	return 0;
+}
+
 /* The GNU build ID note, which /sys/module/NAME/notes/ also shows for the loaded module. */
 static void ko_read_build_id(struct ko_reader *r)
 {
@@ -943,7 +1028,7 @@ static int ko_parse(struct ko_reader *r)
 	ko_read_build_id(r);
 	qsort(r->ko->sites, r->ko->nr_sites, sizeof(*r->ko->sites), cmp_site);
 	ko_classify(r);
-	return 0;
+	return ko_collect_blind(r);
 }
 
 static int ko_libelf_init(void)
@@ -977,6 +1062,8 @@ int mw_ko_read(const char *path, struct mw_ko *ko)
 	elf_end(r.elf);
 	free(r.scns);
 	free(r.callee_of);
+	free(r.family_of);
+	free(r.blind_calls);
 	free(r.sym_loc);
 	free(r.funcs);
 	free(r.bounds.v);
@@ -992,8 +1079,11 @@ int mw_ko_read(const char *path, struct mw_ko *ko)
 void mw_ko_free(struct mw_ko *ko)
 {
 	free(ko->sites);
+	free(ko->blind);
 	ko->sites = NULL;
 	ko->nr_sites = 0;
+	ko->blind = NULL;
+	ko->nr_blind = 0;
 }
 
 static bool same_name_char(char a, char b)

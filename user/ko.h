@@ -65,12 +65,21 @@ struct mw_callsite {
 
 #define MW_BUILD_ID_MAX 20
 
+/* A function of the families modwatch cares about that it does not know (user/families.h). */
+struct mw_blind {
+	char name[64];
+	const char *family;	/* "copy", "alloc", "free", "lock" */
+	__u32 calls;		/* call sites in the module */
+};
+
 struct mw_ko {			/* what a .ko says, freed with mw_ko_free() */
 	char name[64];		/* from .gnu.linkonce.this_module or the modinfo "name=" */
 	struct mw_callsite *sites;	/* sorted by section name, then offset */
 	size_t nr_sites;
 	__u8 build_id[MW_BUILD_ID_MAX];	/* .note.gnu.build-id, if it has one */
 	__u32 build_id_len;
+	struct mw_blind *blind;	/* its blind spots, most called first */
+	size_t nr_blind;
 };
 
 /*

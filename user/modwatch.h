@@ -44,6 +44,8 @@ int mw_kernel_probe(struct mw_kernel *k);
 int mw_kernel_probeable(const char *name);
 bool mw_is_root(void);
 
+struct mw_blind;
+
 /* A call site modwatch found but does not probe, and why. */
 struct mw_unprobed {
 	char func[128];
@@ -71,6 +73,8 @@ struct mw_module {
 	struct bpf_link **links;
 	__u32 *slots;
 	struct mw_unprobed *unprobed;
+	struct mw_blind *blind;	/* calls of the families modwatch does not know (ko.h) */
+	__u32 nr_blind;
 };
 
 struct mw_registry {
@@ -122,6 +126,7 @@ struct mw_alloc_group {
 	__u64 site;		/* allocation site */
 	__u64 count;
 	__u64 bytes;		/* requested */
+	__u64 first_ns;		/* the oldest allocation's time */
 };
 #define MW_MAX_GROUPS 1024
 void mw_heap_init(struct modwatch_bpf *skel);
@@ -129,6 +134,8 @@ int mw_heap_cache_name(__u64 cache, char *buf, size_t len);
 int mw_heap_group_live(__u32 module_id, bool drop, struct mw_alloc_group *g, size_t max);
 __u64 mw_heap_quarantined(void);
 __u64 mw_heap_missed(void);
+void mw_heap_sample_misses(void);
+bool mw_heap_missed_since(bool frees, __u64 ns);
 
 /* locks.c: lock names, and the locks a module holds as it unloads. */
 struct mw_lock_owner;

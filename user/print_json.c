@@ -76,10 +76,12 @@ static void json_unprobed(FILE *out, const struct mw_module *m)
 
 /*
  * {"id","name","text_start","text_end","ko","sites","probes","probed_sites",
- *  "unprobed","no_return_probe","static_locks"}
+ *  "unprobed","no_return_probe","static_locks","blind"}
  */
 static void json_module(FILE *out, const struct mw_module *m)
 {
+	__u32 i;
+
 	fprintf(out, "{\"id\":%u,\"name\":", m->id);
 	json_str(out, m->name, 64);
 	fputc(',', out);
@@ -94,8 +96,15 @@ static void json_module(FILE *out, const struct mw_module *m)
 	fprintf(out, ",\"sites\":%u,\"probes\":%u,\"probed_sites\":%u", m->nr_sites,
 		m->nr_probes, m->nr_slots);
 	json_unprobed(out, m);
-	fprintf(out, ",\"no_return_probe\":%u,\"static_locks\":%u}", m->nr_noret,
+	fprintf(out, ",\"no_return_probe\":%u,\"static_locks\":%u,\"blind\":[", m->nr_noret,
 		m->nr_static_locks);
+	for (i = 0; i < m->nr_blind; i++) {
+		fprintf(out, "%s{\"function\":", i ? "," : "");
+		json_str(out, m->blind[i].name, sizeof(m->blind[i].name));
+		fprintf(out, ",\"family\":\"%s\",\"calls\":%u}", m->blind[i].family,
+			m->blind[i].calls);
+	}
+	fputs("]}", out);
 }
 
 static void json_module_event(FILE *out, const struct mw_module *m)

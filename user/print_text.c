@@ -25,6 +25,18 @@ static void print_skips(FILE *out, const struct mw_module *m)
 	fprintf(out, "%s)", m->nr_unprobed ? "; -v lists them" : "");
 }
 
+/* "blind to kvmalloc_node (alloc) 3, kstrdup (alloc) 1": calls it cannot judge. */
+static void print_blind(FILE *out, const struct mw_module *m)
+{
+	__u32 i;
+
+	fprintf(out, "modwatch:   %-24s blind to", "");
+	for (i = 0; i < m->nr_blind; i++)
+		fprintf(out, "%s %s (%s) %u", i ? "," : "", m->blind[i].name, m->blind[i].family,
+			m->blind[i].calls);
+	fputc('\n', out);
+}
+
 static void print_module(FILE *out, const struct mw_module *m)
 {
 	fprintf(out, "modwatch:   %-24s text 0x%llx-0x%llx", m->name,
@@ -36,6 +48,8 @@ static void print_module(FILE *out, const struct mw_module *m)
 			print_skips(out, m);
 	}
 	fputc('\n', out);
+	if (m->nr_blind)
+		print_blind(out, m);
 }
 
 static void text_module(FILE *out, const struct mw_module *m)

@@ -91,11 +91,31 @@ static void install_signals(void)
 	sigaction(SIGCHLD, &sa, NULL);
 }
 
-/* Lifetime rules rely on seeing every allocation and free. */
-static bool lifetime_kind(__u32 kind)
+/*
+ * Does @e rest on heap hook runs the kernel skipped? A freed object's
+ * report needs every allocation since the free (a skipped one may have
+ * handed the memory out again); a live object's, every free since its
+ * allocation (a skipped one would have retired it). leak_on_unload is
+ * judged in report_leaks(), per allocation site.
+ */
+static bool incomplete(const struct mw_event *e)
 {
-	return kind == MW_DOUBLE_FREE || kind == MW_USE_AFTER_FREE || kind == MW_INVALID_FREE ||
-	       kind == MW_LEAK_ON_UNLOAD || kind == MW_UNINIT_LEAK;
+	switch (e->hdr.kind) {
+	case MW_DOUBLE_FREE:
+		return mw_heap_missed_since(false, e->double_free.obj.free_ns);
+	case MW_USE_AFTER_FREE:
+		return mw_heap_missed_since(false, e->use_after_free.obj.free_ns);
+	case MW_INVALID_FREE:
+		return mw_heap_missed_since(true, e->invalid_free.obj.alloc_ns);
+	case MW_HEAP_OVERFLOW_WRITE:
+	case MW_HEAP_OVERFLOW_READ:
+		return mw_heap_missed_since(true, e->heap_overflow.obj.alloc_ns);
+	case MW_UNINIT_LEAK:
+		return mw_heap_missed_since(true, e->uninit_leak.obj.alloc_ns);
+	case MW_HELD_LOCK_FREED:
+		return mw_heap_missed_since(true, e->held_lock_freed.obj.alloc_ns);
+	}
+	return false;
 }
 
 /*
@@ -107,7 +127,8 @@ static void emit(struct session *s, struct mw_event *e)
 	struct mw_module *m = mw_registry_module(&s->reg, e->hdr.module_id);
 
 	/* The kernel skipped some heap hook runs: say the evidence may be partial. */
-	if (lifetime_kind(e->hdr.kind) && mw_heap_missed())
+	mw_heap_sample_misses();
+	if (incomplete(e))
 		e->hdr.flags |= MW_EV_INCOMPLETE | MW_EV_WARNING;
 	if (e->hdr.flags & MW_EV_WARNING)
 		s->warnings++;
@@ -156,10 +177,14 @@ static void report_leaks(struct session *s, struct mw_module *m)
 	struct mw_event e;
 	int i, n;
 
+	mw_heap_sample_misses();
 	n = mw_heap_group_live(m->id, true, g, MW_MAX_GROUPS);
 	for (i = 0; i < n; i++) {
 		memset(&e, 0, sizeof(e));
 		e.hdr.kind = MW_LEAK_ON_UNLOAD;
+		/* A free since the oldest allocation may have gone unseen: "possible". */
+		if (mw_heap_missed_since(true, g[i].first_ns))
+			e.hdr.flags = MW_EV_INCOMPLETE | MW_EV_WARNING;
 		e.hdr.size = MW_EVENT_SIZE(leak_on_unload);
 		e.hdr.ts_ns = now_ns();
 		e.hdr.module_id = m->id;
@@ -613,6 +638,7 @@ static int event_loop(struct session *s)
 			print_live(s);
 		}
 		if (now_ns() - last_check >= 1000000000ull) {
+			mw_heap_sample_misses();
 			check_lost(s);
 			check_cycles(s);
 			if (s->kernel.modules)

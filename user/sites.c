@@ -37,10 +37,10 @@ static const __u8 callee_class[MW_CALLEE_NR] = {
 #undef MW_CALLEE_CLASS
 };
 
-static const __u8 callee_size[MW_CALLEE_NR] = {
-#define MW_CALLEE_SIZE(id, sym, class, size) [MW_CALLEE_##id] = size,
-	MW_CALLEES(MW_CALLEE_SIZE)
-#undef MW_CALLEE_SIZE
+static const __u8 callee_arg[MW_CALLEE_NR] = {
+#define MW_CALLEE_ARG(id, sym, class, arg) [MW_CALLEE_##id] = arg,
+	MW_CALLEES(MW_CALLEE_ARG)
+#undef MW_CALLEE_ARG
 };
 
 /* The program that handles a class of callee, or NULL: the tracepoints see it. */
@@ -61,6 +61,24 @@ static struct bpf_program *class_prog(struct modwatch_bpf *skel, __u8 class)
 		return skel->progs.mw_kp_put_user;
 	case MW_CLASS_STRNCPY:
 		return skel->progs.mw_kp_strncpy;
+	case MW_CLASS_COPY_USER:
+		return skel->progs.mw_kp_copy_user;
+	case MW_CLASS_DUP_USER:
+		return skel->progs.mw_kp_dup_user;
+	case MW_CLASS_ITER_TO:
+		return skel->progs.mw_kp_iter_to;
+	case MW_CLASS_ITER_FROM:
+		return skel->progs.mw_kp_iter_from;
+	case MW_CLASS_SIMPLE_READ:
+		return skel->progs.mw_kp_simple_read;
+	case MW_CLASS_SIMPLE_WRITE:
+		return skel->progs.mw_kp_simple_write;
+	case MW_CLASS_FREE:
+		return skel->progs.mw_kp_free;
+	case MW_CLASS_FREE_RCU:
+		return skel->progs.mw_kp_free_rcu;
+	case MW_CLASS_FREE_BULK:
+		return skel->progs.mw_kp_free_bulk;
 	}
 	return NULL;
 }
@@ -380,7 +398,7 @@ static void plan_site(struct plan *pl, size_t i)
 		.module_id = pl->m->id,
 		.callee = cs->callee,
 		.class = callee_class[cs->callee],
-		.size = callee_size[cs->callee],
+		.arg = callee_arg[cs->callee],
 	};
 	struct bpf_program *prog = class_prog(pl->skel, site.class);
 	bool acquire = site.class == MW_CLASS_LOCK, noret;
@@ -560,6 +578,11 @@ int mw_sites_attach(struct mw_sites *ss, struct modwatch_bpf *skel, struct mw_mo
 	}
 	snprintf(m->ko, sizeof(m->ko), "%s", ko_path);
 	m->nr_sites = ko.nr_sites;
+	/* Its blind spots: the reader's list becomes the module's. */
+	m->blind = ko.blind;
+	m->nr_blind = ko.nr_blind;
+	ko.blind = NULL;
+	ko.nr_blind = 0;
 	add_static_locks(&pl);
 	run_batch(pl.probes, pl.nr_probes, sizeof(*pl.probes), attach_item);
 	keep_probes(&pl);
@@ -641,9 +664,12 @@ void mw_sites_detach(struct mw_sites *ss, struct modwatch_bpf *skel, struct mw_m
 		free_slot(ss, fd, m->slots[i]);
 	free(m->slots);
 	free(m->unprobed);
+	free(m->blind);
 	m->links = NULL;
 	m->slots = NULL;
 	m->unprobed = NULL;
+	m->blind = NULL;
+	m->nr_blind = 0;
 	m->nr_probes = 0;
 	m->nr_slots = 0;
 	m->nr_unprobed = 0;

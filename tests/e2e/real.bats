@@ -25,7 +25,7 @@ setup_file() {
 	# REAL_REUSE=1 judges the last run's results again, without a VM.
 	[ -z "${REAL_REUSE-}" ] || [ ! -f "$RESULTS/vm.rc" ] || return 0
 	rm -rf "$RESULTS"
-	"$REPO/tools/vm" run --share "$REPO" --timeout "${REAL_TIMEOUT:-900}" -- \
+	"$REPO/tools/vm" run --share "$REPO" --timeout "${REAL_TIMEOUT:-2400}" -- \
 		sh "$REPO/tests/real/guest-real.sh" "$RESULTS" "$BUILD" \
 		>"$BUILD/real.log" 2>&1 || rc=$?
 	mkdir -p "$RESULTS"
@@ -70,12 +70,12 @@ all_loaded() {
 	cut -d' ' -f1 "$RESULTS/rmmod" | cat - "$RESULTS/modules.loaded" | sort -u
 }
 
-@test "real: the VM ran the whole gate within 6 minutes and the guest survived it" {
+@test "real: the VM ran the whole gate within 30 minutes and the guest survived it" {
 	guest_ok
 	! grep -E 'Oops:|Kernel panic|general protection fault|BUG: |kernel BUG at|WARNING: CPU' \
 		"$RESULTS/dmesg"
 	echo "phases (s): $(tr '\n' ' ' <"$RESULTS/times")wall $(cat "$RESULTS/wall")"
-	[ "$(cat "$RESULTS/wall")" -lt 360 ]
+	[ "$(cat "$RESULTS/wall")" -lt 1800 ]
 }
 
 @test "real: every listed Debian module loads" {

@@ -723,6 +723,12 @@ static void mw_destroy_caches(void)
 	kmem_cache_destroy(mw_dbg_cache);
 }
 
+/*
+ * Its name, from kstrdup(): an allocation core code makes on the module's
+ * behalf, which modwatch does not track (yet) and names as a blind spot.
+ */
+static char *mw_name;
+
 static int __init mw_buggy_init(void)
 {
 	int ret;
@@ -730,12 +736,19 @@ static int __init mw_buggy_init(void)
 	/* The heap overflows must land in a kmalloc-64 slot (see the top comment). */
 	if (rec_size <= 32 || rec_size > 64)
 		return -EINVAL;
+	mw_name = kstrdup(KBUILD_MODNAME, GFP_KERNEL);
+	if (!mw_name)
+		return -ENOMEM;
 	ret = mw_create_caches();
-	if (ret)
+	if (ret) {
+		kfree(mw_name);
 		return ret;
+	}
 	ret = misc_register(&mw_buggy_dev);
 	if (ret)
 		mw_destroy_caches();
+	if (ret)
+		kfree(mw_name);
 	return ret;
 }
 
@@ -753,6 +766,7 @@ static void __exit mw_buggy_exit(void)
 	misc_deregister(&mw_buggy_dev);
 	cancel_work_sync(&mw_unload_work);
 	mw_destroy_caches();
+	kfree(mw_name);
 	if (hold_at_exit)
 		mutex_lock(&mw_exit_lock);
 	/* mw_leaked[] stays allocated and mw_unload_lock may stay held: both on purpose. */

@@ -127,6 +127,13 @@ int fx_store(struct fx *f, __u32 idx, const struct mw_syscall *sc, void *udst, _
 	return run_copy(f->skel->progs.mw_test_store, idx, sc, ksrc, (__u64)udst, len);
 }
 
+int fx_free_call(struct fx *f, __u32 idx, __u64 ptr, __u32 how)
+{
+	__u64 args[3] = { idx, ptr, how };
+
+	return run(f->skel->progs.mw_test_free_call, args, 3);
+}
+
 int fx_sys_exit(struct fx *f)
 {
 	__u64 arg = 0;

@@ -438,6 +438,21 @@ TEST(ko_static_lock_arguments_match_objdump)
 	ASSERT_EQ(bad, 0, "arguments objdump does not place in an object");
 }
 
+/* What mw_buggy calls of the families that modwatch does not know: its kstrdup(). */
+TEST(ko_names_the_blind_spots)
+{
+	char path[PATH_MAX];
+	struct mw_ko ko;
+	bool one;
+
+	ko_path("mw_buggy", path, sizeof(path));
+	ASSERT_OK(mw_ko_read(path, &ko), "reading mw_buggy.ko");
+	one = ko.nr_blind == 1 && !strcmp(ko.blind[0].name, "kstrdup") &&
+	      !strcmp(ko.blind[0].family, "alloc") && ko.blind[0].calls == 1;
+	mw_ko_free(&ko);
+	ASSERT_TRUE(one, "one blind spot: a kstrdup (alloc) call");
+}
+
 /* The build ID, compared with the loaded module's before probing, is readelf's. */
 TEST(ko_build_id_matches_readelf)
 {
