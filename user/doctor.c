@@ -69,6 +69,8 @@ static void print_features(const struct mw_kernel *k, bool root)
 	       k->tp_kmalloc_node ? " (with kmalloc_node)" : "");
 	printf("  raw_syscalls tracepoints           %s\n",
 	       yes_no(k->tp_sys_enter && k->tp_sys_exit, k->btf));
+	printf("  module:module_free tracepoint      %s%s\n", yes_no(k->tp_module_free, k->btf),
+	       k->tp_module_free || !k->btf ? "" : " (unloads found by polling)");
 	printf("  kprobes (CONFIG_KPROBES)           %s\n", yes_no(k->kprobes, true));
 	printf("  loadable modules (CONFIG_MODULES)  %s\n", yes_no(k->modules, true));
 	if (!k->kprobes)
