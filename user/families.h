@@ -36,11 +36,15 @@
 	X(alloc,	"^(kvmalloc_node|kvrealloc|krealloc)$") \
 	X(alloc,	"^(kmemdup|kmemdup_nul|kstrdup|kstrdup_const|kstrndup)$") \
 	X(alloc,	"^(kasprintf|kvasprintf|kvasprintf_const)$") \
-	X(alloc,	"^(__vmalloc|__vmalloc_node|__vmalloc_node_range|vmalloc|vzalloc|vmalloc_node|vzalloc_node)$") \
-	X(alloc,	"^(vmalloc_user|vmalloc_32|vmalloc_32_user|vmalloc_array|__vmalloc_array|vcalloc|__vcalloc|vmalloc_no_huge)$") \
-	X(alloc,	"^devm_(kmalloc|kmemdup|kstrdup|kstrdup_const|kasprintf|kvasprintf|krealloc|get_free_pages|bitmap_alloc|bitmap_zalloc)$") \
+	X(alloc,	"^(__vmalloc|__vmalloc_node|__vmalloc_node_range)$") \
+	X(alloc,	"^(vmalloc|vzalloc|vmalloc_node|vzalloc_node|vmalloc_no_huge)$") \
+	X(alloc,	"^(vmalloc_user|vmalloc_32|vmalloc_32_user)$") \
+	X(alloc,	"^(vmalloc_array|__vmalloc_array|vcalloc|__vcalloc)$") \
+	X(alloc,	"^devm_(kmalloc|kmemdup|kstrdup|kstrdup_const|krealloc)$") \
+	X(alloc,	"^devm_(kasprintf|kvasprintf|get_free_pages|bitmap_alloc|bitmap_zalloc)$") \
 	X(alloc,	"^bitmap_(alloc|zalloc)(_node)?$") \
-	X(alloc,	"^(alloc_pages|__alloc_pages|__alloc_pages_bulk|alloc_pages_exact|alloc_pages_exact_nid|folio_alloc|__folio_alloc)$") \
+	X(alloc,	"^(alloc_pages|__alloc_pages|__alloc_pages_bulk|folio_alloc|__folio_alloc)$") \
+	X(alloc,	"^(alloc_pages_exact|alloc_pages_exact_nid)$") \
 	X(alloc,	"^(__get_free_pages|get_zeroed_page)$") \
 	X(free,	"^(kfree|kvfree|kfree_sensitive|kvfree_sensitive|kfree_const)$") \
 	X(free,	"^kmem_cache_free(_bulk)?$") \
@@ -53,7 +57,8 @@
 	X(lock,	"^mutex_(lock|lock_interruptible|lock_killable|lock_io)(_nested)?$") \
 	X(lock,	"^(mutex_trylock|mutex_unlock|_mutex_lock_nest_lock)$") \
 	X(lock,	"^atomic_dec_and_mutex_lock$") \
-	X(lock,	"^_raw_(spin|read|write)_(lock|trylock|unlock)(_bh|_irq|_irqsave|_irqrestore|_nested|_irqsave_nested)?$") \
+	X(lock,	"^_raw_(spin|read|write)_(lock|trylock|unlock)(_bh|_irq|_irqsave|_irqrestore)?$") \
+	X(lock,	"^_raw_(spin|read|write)_(lock|trylock|unlock)(_nested|_irqsave_nested)$") \
 	X(lock,	"^_atomic_dec_and_lock(_irqsave)?$") \
 	X(lock,	"^refcount_dec_and_(lock|lock_irqsave|mutex_lock)$") \
 	X(lock,	"^(down_read|down_write)(_interruptible|_killable|_trylock)?$") \

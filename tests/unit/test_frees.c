@@ -95,7 +95,7 @@ TEST(kfree_rcu_retires_the_object_and_rcu_readers_are_no_use_after_free)
 static const char *const family_res[] = { MW_FAMILIES(FAMILY_RE) };
 #undef FAMILY_RE
 
-/* Every row compiles, and every callee modwatch knows is in a family (tools/api-census counts it). */
+/* Every row compiles; every callee modwatch knows is in a family (tools/api-census counts it). */
 TEST(family_table_compiles_and_covers_every_callee)
 {
 	regex_t re[sizeof(family_res) / sizeof(family_res[0])];
