@@ -285,7 +285,21 @@ static __always_inline void mw_report_invalid_free(struct mw_object *o, __u64 si
 enum {
 	MW_FREE_PROBED = 1u << 0,	/* a probe on its kfree/kmem_cache_free/vfree call */
 	MW_FREE_RCU = 1u << 1,		/* a probe on its kvfree_call_rcu() call */
+	MW_FREE_JUDGED = 1u << 2,	/* the tracepoint inside a probed call: the probe judged it */
 };
+
+/*
+ * Return addresses of the probed free calls (the kmem tracepoints' call_site
+ * for them), filled by the daemon: such a tracepoint run only retires what
+ * the probe may have missed, and leaves the rules to the probe.
+ */
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MW_MAX_SITES);
+	__type(key, __u64);
+	__type(value, __u32);
+} mw_probed_frees_t;
+mw_probed_frees_t mw_probed_frees __weak SEC(".maps");
 
 /*
  * A live object is freed: quarantine it. BPF_NOEXIST makes the insert the
@@ -354,6 +368,11 @@ static __always_inline void mw_heap_free_at(__u64 site, __u32 module_id, __u64 p
 	if (!module_id)
 		return;
 	obj = bpf_map_lookup_elem(&mw_quarantine, &ptr);
+	if (how & MW_FREE_JUDGED) {
+		if (obj)
+			mw_free_was_probed(obj);	/* its probe's mark goes */
+		return;
+	}
 	if (obj) {
 		if (!how && mw_free_was_probed(obj))
 			return;
@@ -368,8 +387,13 @@ static __always_inline void mw_heap_free_at(__u64 site, __u32 module_id, __u64 p
 /* A kmem free tracepoint: @site is the caller's return address. */
 static __always_inline void mw_heap_free(__u64 site, __u64 ptr)
 {
-	if (ptr > MW_ZERO_SIZE_PTR)
-		mw_heap_free_at(site, mw_site_module(site), ptr, 0);
+	__u32 module_id;
+
+	if (ptr <= MW_ZERO_SIZE_PTR)
+		return;
+	module_id = mw_site_module(site);
+	mw_heap_free_at(site, module_id, ptr,
+			module_id && bpf_map_lookup_elem(&mw_probed_frees, &site) ? MW_FREE_JUDGED : 0);
 }
 
 #endif /* MODWATCH_HEAP_BPF_H */

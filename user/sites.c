@@ -154,6 +154,28 @@ static int verify_site(struct modwatch_bpf *skel, const struct mw_callsite *cs, 
 	return target <= callee && callee - target <= 64 ? 0 : -EILSEQ;
 }
 
+static bool is_free_class(__u8 class)
+{
+	return class == MW_CLASS_FREE || class == MW_CLASS_FREE_RCU || class == MW_CLASS_FREE_BULK;
+}
+
+/*
+ * The kmem tracepoint inside a probed free call has the call's return
+ * address as its call_site: the BPF side leaves that call's rules to the
+ * probe (bpf/heap.bpf.h, mw_probed_frees).
+ */
+static void set_probed_free(struct modwatch_bpf *skel, __u64 call, bool probed)
+{
+	int fd = bpf_map__fd(skel->maps.mw_probed_frees);
+	__u64 ret = call + 5;
+	__u32 one = 1;
+
+	if (probed)
+		bpf_map_update_elem(fd, &ret, &one, BPF_ANY);
+	else
+		bpf_map_delete_elem(fd, &ret);
+}
+
 static int alloc_slot(struct mw_sites *ss)
 {
 	__u32 i;
@@ -170,9 +192,13 @@ static int alloc_slot(struct mw_sites *ss)
 	return -ENOSPC;
 }
 
-static void free_slot(struct mw_sites *ss, int fd, __u32 idx)
+static void free_slot(struct mw_sites *ss, struct modwatch_bpf *skel, __u32 idx)
 {
-	struct mw_site none = {};
+	int fd = bpf_map__fd(skel->maps.mw_sites);
+	struct mw_site none = {}, old;
+
+	if (!bpf_map_lookup_elem(fd, &idx, &old) && is_free_class(old.class))
+		set_probed_free(skel, old.addr, false);
 
 	bpf_map_update_elem(fd, &idx, &none, BPF_ANY);
 	ss->used[idx] = false;
@@ -417,6 +443,8 @@ static void plan_site(struct plan *pl, size_t i)
 	}
 	bpf_map_update_elem(bpf_map__fd(pl->skel->maps.mw_sites), &idx, &site, BPF_ANY);
 	pl->slot_of[i] = idx;
+	if (is_free_class(site.class))
+		set_probed_free(pl->skel, site.addr, true);
 	noret = acquire && (cs->opcode == 0xe9 || cs->skip_next);
 	add_probe(pl, prog, site.addr, idx | (noret ? MW_LOCK_COOKIE_TAIL : 0), i, false);
 	if (acquire && !noret)
@@ -428,7 +456,7 @@ static void drop_site(struct plan *pl, size_t site)
 {
 	if (pl->slot_of[site] == (__u32)-1)
 		return;
-	free_slot(pl->ss, bpf_map__fd(pl->skel->maps.mw_sites), pl->slot_of[site]);
+	free_slot(pl->ss, pl->skel, pl->slot_of[site]);
 	pl->slot_of[site] = -1;
 }
 
@@ -654,14 +682,13 @@ static void destroy_links(struct bpf_link **links, __u32 n, bool background)
 void mw_sites_detach(struct mw_sites *ss, struct modwatch_bpf *skel, struct mw_module *m,
 		     bool background)
 {
-	int fd = bpf_map__fd(skel->maps.mw_sites);
 	__u32 i;
 
 	destroy_links(m->links, m->nr_probes, background);
 	if (m->nr_static_locks)
 		drop_static_locks(skel, m);
 	for (i = 0; i < m->nr_slots; i++)
-		free_slot(ss, fd, m->slots[i]);
+		free_slot(ss, skel, m->slots[i]);
 	free(m->slots);
 	free(m->unprobed);
 	free(m->blind);

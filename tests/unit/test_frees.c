@@ -9,6 +9,7 @@
  */
 #include <regex.h>
 #include <string.h>
+#include <bpf/bpf.h>
 #include "families.h"
 #include "fixture.h"
 #include "ko.h"
@@ -88,6 +89,34 @@ TEST(kfree_rcu_retires_the_object_and_rcu_readers_are_no_use_after_free)
 	fx_free_call(&fx, S_KFREE, OBJ(4), FX_FREE_PROBED);
 	fx_drain(&fx);
 	ASSERT_EQ(fx_count(&fx, MW_DOUBLE_FREE), 1, "kfree_rcu() then kfree(): a double free");
+	fx_teardown(&fx);
+}
+
+/*
+ * The tracepoint inside a probed free call leaves the rules to the probe:
+ * an invalid free there is reported once, not once per path.
+ */
+TEST(a_probed_call_is_judged_once)
+{
+	__u64 ret = ADDR_KFREE + 5;
+	__u32 one = 1;
+
+	FX_SETUP(&fx, NULL);
+	ASSERT_OK(sites(), "installing sites");
+	ASSERT_OK(bpf_map_update_elem(bpf_map__fd(fx.skel->maps.mw_probed_frees), &ret, &one,
+				      BPF_ANY), "marking the site probed");
+	fx_kmalloc(&fx, SITE_ALLOC, OBJ(8), 40);
+	fx_free_call(&fx, S_KFREE, OBJ(8) + 8, FX_FREE_PROBED);	/* kfree(obj + 8) */
+	fx_kfree(&fx, ret, OBJ(8) + 8);
+	fx_drain(&fx);
+	ASSERT_EQ(fx_count(&fx, MW_INVALID_FREE), 1, "one invalid free");
+	fx_free_call(&fx, S_KFREE, OBJ(8), FX_FREE_PROBED);
+	fx_kfree(&fx, ret, OBJ(8));
+	fx_free_call(&fx, S_KFREE, OBJ(8), FX_FREE_PROBED);	/* again: a double free */
+	fx_kfree(&fx, ret, OBJ(8));
+	fx_drain(&fx);
+	ASSERT_EQ(fx_count(&fx, MW_DOUBLE_FREE), 1, "one double free, from the probe");
+	ASSERT_EQ(fx.nr_events, 2, "nothing else");
 	fx_teardown(&fx);
 }
 
