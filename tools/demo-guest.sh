@@ -12,10 +12,14 @@ mods=$build/modules
 
 insmod "$mods/mw_buggy.ko" || exit 1
 echo "demo: mw_buggy loaded; modwatch watches it while the trigger runs every scenario"
+# The unload is an event modwatch hears at once: no sleep after rmmod. The
+# exit function is notrace (never probed) and, with hold_at_exit, returns
+# holding a lock that only its lock word shows.
 "$build/modwatch" -m mw_buggy --ko "mw_buggy=$mods/mw_buggy.ko" -- sh -c "
 	$mods/trigger --dev /dev/mw_buggy --include-blocking all >/dev/null
-	rmmod mw_buggy
-	sleep 2"
+	$mods/trigger --dev /dev/mw_buggy --repeat 500 double_fetch_len >/dev/null
+	echo 1 >/sys/module/mw_buggy/parameters/hold_at_exit
+	rmmod mw_buggy"
 rc=$?
 echo "demo: modwatch exited $rc (1: violations were found, as they should be in mw_buggy)"
 exit 0
