@@ -797,8 +797,9 @@ int mw_cmd_run(const struct mw_run_opts *o)
 cleanup:
 	stop_child(&s);
 	ring_buffer__free(s.rb);
+	/* All modules' probes in one queue: the detach threads overlap across modules. */
 	for (i = 0; s.skel && i < s.reg.nr; i++)
-		mw_sites_detach(&s.sites, s.skel, &s.reg.mods[i], false);
+		mw_sites_detach(&s.sites, s.skel, &s.reg.mods[i], true);
 	mw_sites_wait();
 	if (s.skel)
 		mw_bpf_destroy(s.skel);

@@ -621,57 +621,82 @@ cleanup:
 	return err;
 }
 
-/* Detaches running in the background, and what waiting for them waits on. */
-static pthread_mutex_t reap_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t reap_done = PTHREAD_COND_INITIALIZER;
-static int reaping;
-
-struct reap {
+/*
+ * Detaches in the background: one reaper thread at a time empties a queue
+ * of links (its batches spread over MW_PROBE_THREADS), and the session's
+ * end waits for it.
+ */
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t idle;
 	struct bpf_link **links;
-	__u32 n;
-};
-
-static void reap_count(int delta)
-{
-	pthread_mutex_lock(&reap_lock);
-	reaping += delta;
-	pthread_cond_broadcast(&reap_done);
-	pthread_mutex_unlock(&reap_lock);
-}
+	size_t n, cap;
+	bool running;
+} reap = { .lock = PTHREAD_MUTEX_INITIALIZER, .idle = PTHREAD_COND_INITIALIZER };
 
 static void *reaper(void *arg)
 {
-	struct reap *r = arg;
+	struct bpf_link **links;
+	size_t n;
 
-	run_batch(r->links, r->n, sizeof(*r->links), destroy_item);
-	free(r->links);
-	free(r);
-	reap_count(-1);
-	return NULL;
+	(void)arg;
+	for (;;) {
+		pthread_mutex_lock(&reap.lock);
+		links = reap.links;
+		n = reap.n;
+		reap.links = NULL;
+		reap.n = reap.cap = 0;
+		if (!n) {
+			reap.running = false;
+			pthread_cond_broadcast(&reap.idle);
+			pthread_mutex_unlock(&reap.lock);
+			return NULL;
+		}
+		pthread_mutex_unlock(&reap.lock);
+		run_batch(links, n, sizeof(*links), destroy_item);
+		free(links);
+	}
 }
 
-/* In a detached thread if @background (and one starts), else here. */
-static void destroy_links(struct bpf_link **links, __u32 n, bool background)
+/* Queue @links for the reaper, starting it if it is not running; false if that failed. */
+static bool reap_later(struct bpf_link **links, __u32 n)
 {
-	struct reap *r = background ? malloc(sizeof(*r)) : NULL;
+	struct bpf_link **v;
 	pthread_attr_t attr;
 	pthread_t t;
-	int err = -1;
+	bool ok = true;
 
-	if (r) {
-		r->links = links;
-		r->n = n;
-		reap_count(1);
+	pthread_mutex_lock(&reap.lock);
+	if (reap.n + n > reap.cap) {
+		v = realloc(reap.links, (reap.n + n) * sizeof(*v));
+		if (!v) {
+			pthread_mutex_unlock(&reap.lock);
+			return false;
+		}
+		reap.links = v;
+		reap.cap = reap.n + n;
+	}
+	memcpy(reap.links + reap.n, links, n * sizeof(*links));
+	reap.n += n;
+	if (!reap.running) {
 		pthread_attr_init(&attr);
 		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-		err = pthread_create(&t, &attr, reaper, r);
+		reap.running = !pthread_create(&t, &attr, reaper, NULL);
 		pthread_attr_destroy(&attr);
-		if (!err)
-			return;
-		reap_count(-1);
-		free(r);
+		if (!reap.running) {
+			reap.n -= n;	/* destroyed by the caller, here and now */
+			ok = false;
+		}
 	}
-	run_batch(links, n, sizeof(*links), destroy_item);
+	pthread_mutex_unlock(&reap.lock);
+	return ok;
+}
+
+/* In the reaper's thread if @background (and it runs), else here. */
+static void destroy_links(struct bpf_link **links, __u32 n, bool background)
+{
+	if (!background || !n || !reap_later(links, n))
+		run_batch(links, n, sizeof(*links), destroy_item);
 	free(links);
 }
 
@@ -706,8 +731,8 @@ void mw_sites_detach(struct mw_sites *ss, struct modwatch_bpf *skel, struct mw_m
 
 void mw_sites_wait(void)
 {
-	pthread_mutex_lock(&reap_lock);
-	while (reaping)
-		pthread_cond_wait(&reap_done, &reap_lock);
-	pthread_mutex_unlock(&reap_lock);
+	pthread_mutex_lock(&reap.lock);
+	while (reap.running)
+		pthread_cond_wait(&reap.idle, &reap.lock);
+	pthread_mutex_unlock(&reap.lock);
 }
