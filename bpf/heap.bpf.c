@@ -85,7 +85,7 @@ int BPF_PROG(mw_kmem_cache_free, unsigned long call_site, const void *ptr)
  * kernel skips when a free nests in a running hook (an RCU callback in a
  * softirq, say), and the only path for vfree() and kfree_rcu().
  */
-static __always_inline const struct mw_site *free_site(void *ctx)
+static __always_inline const struct mw_site *probe_site(void *ctx)
 {
 	return mw_site((__u32)bpf_get_attach_cookie(ctx));
 }
@@ -94,7 +94,7 @@ static __always_inline const struct mw_site *free_site(void *ctx)
 SEC("kprobe")
 int BPF_KPROBE(mw_kp_free, void *a0, void *a1)
 {
-	const struct mw_site *s = free_site(ctx);
+	const struct mw_site *s = probe_site(ctx);
 	__u64 ptr;
 
 	if (!s)
@@ -114,7 +114,7 @@ int BPF_KPROBE(mw_kp_free, void *a0, void *a1)
 SEC("kprobe")
 int BPF_KPROBE(mw_kp_free_rcu, void *head, unsigned long func)
 {
-	const struct mw_site *s = free_site(ctx);
+	const struct mw_site *s = probe_site(ctx);
 	__u64 ptr = head ? (__u64)head - func : func;
 
 	if (!s || (head && func >= 4096) || ptr <= MW_ZERO_SIZE_PTR)
@@ -148,7 +148,7 @@ static long mw_free_one(__u32 i, struct mw_bulk *b)
 SEC("kprobe")
 int BPF_KPROBE(mw_kp_free_bulk, void *cache, size_t n, void **p)
 {
-	struct mw_bulk b = { .s = free_site(ctx), .p = p, .n = n };
+	struct mw_bulk b = { .s = probe_site(ctx), .p = p, .n = n };
 
 	if (b.s)
 		bpf_loop(MW_BULK_MAX, mw_free_one, &b, 0);
@@ -164,5 +164,54 @@ int mw_test_free_call(__u64 *ctx)
 	if (!s)
 		return 1;
 	mw_heap_free_at(s->addr, s->module_id, ctx[1], ctx[2]);
+	return 0;
+}
+
+/*
+ * A module's call to an allocator that allocates on its behalf (kmemdup,
+ * kvmalloc_node, vmalloc...; include/heap.h): the call opens the task's
+ * window, the instruction after it closes it with the pointer returned.
+ * s->arg names the register with the size a vmalloc area would get.
+ */
+SEC("kprobe")
+int BPF_KPROBE(mw_kp_behalf, __u64 a0, __u64 a1)
+{
+	const struct mw_site *s = probe_site(ctx);
+
+	if (s)
+		mw_behalf_open(s, s->arg == 1 ? a0 : s->arg == 2 ? a1 : 0);
+	return 0;
+}
+
+SEC("kprobe")
+int BPF_KPROBE(mw_kp_behalf_ret)
+{
+	const struct mw_site *s = probe_site(ctx);
+
+	if (s)
+		mw_behalf_close(s, PT_REGS_RC(ctx));
+	return 0;
+}
+
+/* Unit-test entries: (site index, size hint), and (site index, returned pointer). */
+SEC("raw_tp")
+int mw_test_behalf_call(__u64 *ctx)
+{
+	const struct mw_site *s = mw_site(ctx[0]);
+
+	if (!s)
+		return 1;
+	mw_behalf_open(s, ctx[1]);
+	return 0;
+}
+
+SEC("raw_tp")
+int mw_test_behalf_ret(__u64 *ctx)
+{
+	const struct mw_site *s = mw_site(ctx[0]);
+
+	if (!s)
+		return 1;
+	mw_behalf_close(s, ctx[1]);
 	return 0;
 }

@@ -53,6 +53,18 @@ typedef struct {
 } mw_caches_t;
 mw_caches_t mw_caches __weak SEC(".maps");
 
+/* Allocation windows opened by a module's calls (include/heap.h, struct mw_behalf). */
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct mw_behalf);
+} mw_behalf_t;
+mw_behalf_t mw_behalf __weak SEC(".maps");
+
+/* Open windows, all tasks together (bpf/sites.bpf.c). */
+extern __u64 mw_behalf_active;
+
 /* include/linux/gfp_types.h: ___GFP_ZERO, the same bit in 6.1 and 6.18 */
 #define MW_GFP_ZERO 0x100u
 
@@ -226,6 +238,38 @@ static __always_inline struct mw_cache *mw_heap_cache_seen(__u64 cache)
 	return bpf_map_lookup_elem(&mw_caches, &cache);
 }
 
+/* A kmalloc by core code inside a module's allocator call: the first is the candidate. */
+static __always_inline void mw_behalf_candidate(__u64 ptr, __u64 size, __u64 alloc_size)
+{
+	struct mw_behalf *b = bpf_task_storage_get(&mw_behalf, bpf_get_current_task_btf(), 0, 0);
+
+	if (!b || !b->site || b->ptr)
+		return;
+	b->ptr = ptr;
+	b->size = size;
+	b->alloc_size = alloc_size;
+}
+
+/* Track @ptr as the object @module_id allocated at @site. */
+static __always_inline void mw_heap_track(__u64 ptr, __u64 size, __u64 alloc_size, __u64 cache,
+					  __u64 site, __u32 module_id, __u32 flags)
+{
+	struct mw_object obj = {
+		.addr = ptr,
+		.size = size,
+		.alloc_size = alloc_size,
+		.alloc_site = site,
+		.alloc_ns = bpf_ktime_get_ns(),
+		.cache = cache,
+		.alloc_tid = (__u32)bpf_get_current_pid_tgid(),
+		.module_id = module_id,
+		.flags = flags,
+	};
+
+	if (bpf_map_update_elem(&mw_objects, &ptr, &obj, BPF_ANY))
+		mw_stat_inc(MW_STAT_OBJECTS_FULL);
+}
+
 /*
  * An allocation returned @ptr to the code at @site. @cache is the
  * struct kmem_cache * for kmem_cache_alloc() (the sizes then come from the
@@ -235,7 +279,6 @@ static __always_inline void mw_heap_alloc(__u64 site, __u64 ptr, __u64 size, __u
 					  __u64 cache, __u32 gfp)
 {
 	struct mw_cache *c;
-	struct mw_object obj = {};
 	__u32 module_id = mw_site_module(site);	/* once: the lock rule needs it too */
 
 	mw_locks_alloc(site, module_id, cache ? MW_CALLEE_KMEM_CACHE_ALLOC : MW_CALLEE_KMALLOC,
@@ -245,25 +288,18 @@ static __always_inline void mw_heap_alloc(__u64 site, __u64 ptr, __u64 size, __u
 	/* A lookup is lock-free; delete only on a hit, the rare case. */
 	if (bpf_map_lookup_elem(&mw_quarantine, &ptr) && !bpf_map_delete_elem(&mw_quarantine, &ptr))
 		mw_stat_inc(MW_STAT_QUARANTINE_REUSED);
-	if (!module_id)
+	if (!module_id) {
+		if (mw_behalf_active && !cache)
+			mw_behalf_candidate(ptr, size, alloc_size);
 		return;
+	}
 	if (cache) {
 		c = mw_heap_cache_seen(cache);
 		size = c ? c->object_size : 0;
 		alloc_size = c ? c->size : 0;
 	}
-	if (!(gfp & MW_GFP_ZERO))
-		obj.flags = mw_heap_snapshot(ptr, size);
-	obj.addr = ptr;
-	obj.size = size;
-	obj.alloc_size = alloc_size;
-	obj.alloc_site = site;
-	obj.alloc_ns = bpf_ktime_get_ns();
-	obj.cache = cache;
-	obj.alloc_tid = (__u32)bpf_get_current_pid_tgid();
-	obj.module_id = module_id;
-	if (bpf_map_update_elem(&mw_objects, &ptr, &obj, BPF_ANY))
-		mw_stat_inc(MW_STAT_OBJECTS_FULL);
+	mw_heap_track(ptr, size, alloc_size, cache, site, module_id,
+		      gfp & MW_GFP_ZERO ? 0 : mw_heap_snapshot(ptr, size));
 }
 
 /* A watched module freed @ptr, which lies inside live @o but not at its start. */
@@ -313,6 +349,14 @@ static __always_inline void mw_heap_retire(struct mw_object *live, __u64 site, _
 	struct mw_object *first;
 	long err;
 
+	/*
+	 * No tracepoint says when a vmalloc address is handed out again: a
+	 * quarantined one could be someone else's by now. Forgotten, not kept.
+	 */
+	if (live->flags & MW_OBJ_VMALLOC) {
+		bpf_map_delete_elem(&mw_objects, &ptr);
+		return;
+	}
 	q.free_site = site;
 	q.free_ns = bpf_ktime_get_ns();
 	q.free_tid = (__u32)bpf_get_current_pid_tgid();
@@ -394,6 +438,55 @@ static __always_inline void mw_heap_free(__u64 site, __u64 ptr)
 	module_id = mw_site_module(site);
 	mw_heap_free_at(site, module_id, ptr,
 			module_id && bpf_map_lookup_elem(&mw_probed_frees, &site) ? MW_FREE_JUDGED : 0);
+}
+
+/* ---- allocations on a module's behalf ---- */
+
+/* The module's allocator call at @s opens a window; @size_hint: what a vmalloc would get. */
+static __always_inline void mw_behalf_open(const struct mw_site *s, __u64 size_hint)
+{
+	struct mw_behalf *b = bpf_task_storage_get(&mw_behalf, bpf_get_current_task_btf(), 0,
+						   BPF_LOCAL_STORAGE_GET_F_CREATE);
+
+	if (!b)
+		return;
+	if (!b->site)
+		__sync_fetch_and_add(&mw_behalf_active, 1);
+	b->site = s->addr;	/* a nested call (an irq handler's) takes the window over */
+	b->module_id = s->module_id;
+	b->size_hint = size_hint;
+	b->ptr = 0;
+}
+
+/* ERR_PTR() values: the top 4095 addresses. */
+#define MW_MAX_ERRNO 4095
+
+/*
+ * The call at @s returned @ret: the candidate if it holds @ret (devm_kmalloc
+ * returns a pointer into its devres node), else a vmalloc area if the
+ * callee may return one (s->arg: a size register) and asked for a size.
+ * Not snapshotted for uninit_leak: the bytes were written before the call
+ * returned (kmemdup and alikes copy them).
+ */
+static __always_inline void mw_behalf_close(const struct mw_site *s, __u64 ret)
+{
+	struct mw_behalf *b = bpf_task_storage_get(&mw_behalf, bpf_get_current_task_btf(), 0, 0);
+	__u64 slot;
+
+	if (!b || b->site != s->addr)
+		return;
+	b->site = 0;
+	__sync_fetch_and_sub(&mw_behalf_active, 1);
+	if (ret <= MW_ZERO_SIZE_PTR || ret >= -(__u64)MW_MAX_ERRNO)
+		return;
+	slot = b->alloc_size > b->size ? b->alloc_size : b->size;
+	if (b->ptr && ret - b->ptr < (slot ? slot : 1)) {
+		mw_heap_track(b->ptr, b->size, b->alloc_size, 0, s->addr, b->module_id, 0);
+		return;
+	}
+	if (s->arg && b->size_hint)
+		mw_heap_track(ret, b->size_hint, (b->size_hint + 4095) & ~4095ull, 0, s->addr,
+			      b->module_id, MW_OBJ_VMALLOC);
 }
 
 #endif /* MODWATCH_HEAP_BPF_H */

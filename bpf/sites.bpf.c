@@ -11,6 +11,13 @@
  */
 __u8 mw_peek_buf[16];
 
+/*
+ * Tasks inside a module's call to an allocator that allocates on its behalf
+ * (bpf/heap.bpf.h): while none is, a kmalloc tracepoint pays one load for
+ * it. Defined here, before the features that use it are linked.
+ */
+__u64 mw_behalf_active = 0;
+
 SEC("raw_tp")
 int mw_peek(__u64 *ctx)
 {

@@ -111,7 +111,11 @@ int BPF_KPROBE(mw_kp_copy_user, void *to, const void *from, unsigned int len)
 	return 0;
 }
 
-/* memdup_user(src, len), vmemdup_user(), memdup_user_nul(), strndup_user(s, n): a fetch. */
+/*
+ * memdup_user(src, len), vmemdup_user(), memdup_user_nul(), strndup_user(s,
+ * n): a fetch, and an allocation on the module's behalf that the next
+ * instruction's probe (mw_kp_behalf_ret) takes over.
+ */
 SEC("kprobe")
 int BPF_KPROBE(mw_kp_dup_user, const void *src, long len)
 {
@@ -120,6 +124,9 @@ int BPF_KPROBE(mw_kp_dup_user, const void *src, long len)
 
 	if (!s || len <= 0)
 		return 0;
+	/* Without a probe on the next instruction, nobody would close the window. */
+	if (!(bpf_get_attach_cookie(ctx) & MW_LOCK_COOKIE_TAIL))
+		mw_behalf_open(s, s->arg ? len : 0);
 	mw_locks_may_sleep(s, s->callee, 0);
 	mw_current_syscall(&sc);
 	mw_user_fetch(s, &sc, 0, (__u64)src, len);

@@ -27,7 +27,31 @@ enum {
 	 * is no use after free; a second free is a double free.
 	 */
 	MW_OBJ_RCU = 1u << 4,
+	/* From vmalloc(): only vfree()/kvfree() free it, and no tracepoint says when. */
+	MW_OBJ_VMALLOC = 1u << 5,
 };
+
+/*
+ * An allocation core code makes on a module's behalf (kmemdup(), kstrdup(),
+ * kvmalloc(), vmalloc(), devm_kmalloc(), memdup_user()...): its kmalloc
+ * tracepoint's call site is core code's, not the module's. A probe on the
+ * module's call opens a window in the task's storage, the first kmalloc
+ * inside it is the candidate, and a probe on the instruction after the
+ * call decides from the pointer returned (rax): the candidate if it holds
+ * it, else, for a vmalloc-capable callee, a vmalloc area of the size the
+ * call asked for. The object is then tracked as the module's, allocated at
+ * its call.
+ */
+struct mw_behalf {
+	__u64 site;		/* the open call, 0: no window */
+	__u64 size_hint;	/* the size the call asked for, 0 if unknown */
+	__u64 ptr;		/* the candidate: 0 until a kmalloc inside the call */
+	__u64 size;
+	__u64 alloc_size;
+	__u32 module_id;
+	__u32 __pad;
+};
+_Static_assert(sizeof(struct mw_behalf) == 48, "mw_behalf layout");
 
 /* Bytes of a non-zeroed allocation kept to tell later whether they were written. */
 #define MW_ALLOC_SNAP 64

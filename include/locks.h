@@ -29,7 +29,9 @@
  * The kprobe cookie of a lock site: its mw_sites index in the low 32 bits,
  * flags above. A lock site is probed twice, at the call instruction and at
  * the next one (site + 5, where the call has returned), with the same index;
- * a tail call (jmp) has no next instruction and says so in its cookie.
+ * a tail call (jmp), or a next instruction the kernel will not probe, has
+ * no such probe and says so in its cookie (so does an allocation on the
+ * module's behalf, whose result that probe would read).
  */
 #define MW_LOCK_COOKIE_TAIL	(1ull << 32)
 

@@ -19,7 +19,12 @@
  *   PUT_USER    __put_user_N: user address in rcx; arg: N bytes
  *   STRNCPY     strncpy_from_user(dst, src, count)
  *   DUP_USER    memdup_user(src, len), strndup_user(src, n): a fetch whose kernel
- *               copy core code allocates
+ *               copy core code allocates, tracked as BEHALF does; arg as there
+ *   BEHALF      allocations core code makes for the module (kmemdup, kstrdup,
+ *               kvmalloc_node, vmalloc, devm_kmalloc...): probed at the call and
+ *               the next instruction (include/heap.h, struct mw_behalf); arg:
+ *               0, kmalloc only, or 1 (rdi) / 2 (rsi) holds the size of a
+ *               vmalloc area it may return instead
  *   ITER_TO     _copy_to_iter(addr, bytes, iter): to the iter's user memory
  *   ITER_FROM   _copy_from_iter(addr, bytes, iter)
  *   SIMPLE_READ simple_read_from_buffer(to, count, ppos, from, available)
@@ -50,6 +55,7 @@ enum mw_callee_class {
 	MW_CLASS_PUT_USER,
 	MW_CLASS_STRNCPY,
 	MW_CLASS_DUP_USER,
+	MW_CLASS_BEHALF,
 	MW_CLASS_ITER_TO,
 	MW_CLASS_ITER_FROM,
 	MW_CLASS_SIMPLE_READ,
@@ -89,7 +95,7 @@ enum mw_callee_class {
 	X(STRNCPY_FROM_USER,	strncpy_from_user,	STRNCPY,	0)	\
 	X(MEMDUP_USER,		memdup_user,		DUP_USER,	0)	\
 	X(MEMDUP_USER_NUL,	memdup_user_nul,	DUP_USER,	0)	\
-	X(VMEMDUP_USER,		vmemdup_user,		DUP_USER,	0)	\
+	X(VMEMDUP_USER,		vmemdup_user,		DUP_USER,	2)	\
 	X(STRNDUP_USER,		strndup_user,		DUP_USER,	0)	\
 	X(COPY_TO_ITER,		_copy_to_iter,		ITER_TO,	0)	\
 	X(COPY_FROM_ITER,	_copy_from_iter,	ITER_FROM,	0)	\
@@ -104,9 +110,30 @@ enum mw_callee_class {
 	X(KMEM_CACHE_ALLOC,	kmem_cache_alloc,	ALLOC,		0)	\
 	X(KMEM_CACHE_ALLOC_NODE, kmem_cache_alloc_node,	ALLOC,		0)	\
 	X(KMEM_CACHE_ALLOC_LRU,	kmem_cache_alloc_lru,	ALLOC,		0)	\
+	X(KMEMDUP,		kmemdup,		BEHALF,		0)	\
+	X(KMEMDUP_NUL,		kmemdup_nul,		BEHALF,		0)	\
+	X(KSTRDUP,		kstrdup,		BEHALF,		0)	\
+	X(KSTRNDUP,		kstrndup,		BEHALF,		0)	\
+	X(KASPRINTF,		kasprintf,		BEHALF,		0)	\
+	X(KVASPRINTF,		kvasprintf,		BEHALF,		0)	\
+	X(KREALLOC,		krealloc,		BEHALF,		0)	\
+	X(BITMAP_ALLOC,		bitmap_alloc,		BEHALF,		0)	\
+	X(BITMAP_ZALLOC,	bitmap_zalloc,		BEHALF,		0)	\
+	X(DEVM_KMALLOC,		devm_kmalloc,		BEHALF,		0)	\
+	X(DEVM_KMEMDUP,		devm_kmemdup,		BEHALF,		0)	\
+	X(DEVM_KSTRDUP,		devm_kstrdup,		BEHALF,		0)	\
+	X(DEVM_KASPRINTF,	devm_kasprintf,		BEHALF,		0)	\
+	X(KVMALLOC_NODE,	kvmalloc_node,		BEHALF,		1)	\
+	X(VMALLOC,		vmalloc,		BEHALF,		1)	\
+	X(VZALLOC,		vzalloc,		BEHALF,		1)	\
+	X(VMALLOC_NODE,		vmalloc_node,		BEHALF,		1)	\
+	X(VZALLOC_NODE,		vzalloc_node,		BEHALF,		1)	\
+	X(VMALLOC_USER,		vmalloc_user,		BEHALF,		1)	\
+	X(VMALLOC_GFP,		__vmalloc,		BEHALF,		1)	\
 	X(KFREE,		kfree,			FREE,		0)	\
 	X(KVFREE,		kvfree,			FREE,		0)	\
 	X(KFREE_SENSITIVE,	kfree_sensitive,	FREE,		0)	\
+	X(BITMAP_FREE,		bitmap_free,		FREE,		0)	\
 	X(VFREE,		vfree,			FREE,		0)	\
 	X(KMEM_CACHE_FREE,	kmem_cache_free,	FREE,		1)	\
 	X(KVFREE_CALL_RCU,	kvfree_call_rcu,	FREE_RCU,	0)	\

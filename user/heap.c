@@ -49,6 +49,7 @@ static bool group_add(struct mw_alloc_group *g, size_t *n, size_t max, const str
 	}
 	if (o->alloc_ns < g[i].first_ns)
 		g[i].first_ns = o->alloc_ns;
+	g[i].vmalloc |= o->flags & MW_OBJ_VMALLOC;
 	g[i].count++;
 	g[i].bytes += o->size;
 	return true;

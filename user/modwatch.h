@@ -69,6 +69,7 @@ struct mw_module {
 	__u32 nr_slots;		/* their sites' slots[] in mw_sites */
 	__u32 nr_unprobed;	/* sites of probed callees left alone: unprobed[] */
 	__u32 nr_noret;		/* acquires probed at the call only: ownership settles later */
+	bool unseen_vfree;	/* a vfree()/kvfree() site of it is not probed */
 	__u32 nr_static_locks;	/* static locks found in the .ko, checked at unload */
 	struct bpf_link **links;
 	__u32 *slots;
@@ -127,6 +128,7 @@ struct mw_alloc_group {
 	__u64 count;
 	__u64 bytes;		/* requested */
 	__u64 first_ns;		/* the oldest allocation's time */
+	bool vmalloc;		/* some of them are vmalloc areas */
 };
 #define MW_MAX_GROUPS 1024
 void mw_heap_init(struct modwatch_bpf *skel);

@@ -182,8 +182,11 @@ static void report_leaks(struct session *s, struct mw_module *m)
 	for (i = 0; i < n; i++) {
 		memset(&e, 0, sizeof(e));
 		e.hdr.kind = MW_LEAK_ON_UNLOAD;
-		/* A free since the oldest allocation may have gone unseen: "possible". */
-		if (mw_heap_missed_since(true, g[i].first_ns))
+		/*
+		 * A free since the oldest allocation may have gone unseen: a skipped
+		 * tracepoint run, or a vfree() where no probe could go: "possible".
+		 */
+		if (mw_heap_missed_since(true, g[i].first_ns) || (g[i].vmalloc && m->unseen_vfree))
 			e.hdr.flags = MW_EV_INCOMPLETE | MW_EV_WARNING;
 		e.hdr.size = MW_EVENT_SIZE(leak_on_unload);
 		e.hdr.ts_ns = now_ns();

@@ -79,6 +79,8 @@ static struct bpf_program *class_prog(struct modwatch_bpf *skel, __u8 class)
 		return skel->progs.mw_kp_free_rcu;
 	case MW_CLASS_FREE_BULK:
 		return skel->progs.mw_kp_free_bulk;
+	case MW_CLASS_BEHALF:
+		return skel->progs.mw_kp_behalf;
 	}
 	return NULL;
 }
@@ -368,6 +370,8 @@ static void add_unprobed(struct mw_module *m, const struct mw_callsite *cs, __u3
 {
 	struct mw_unprobed *u = &m->unprobed[m->nr_unprobed++];
 
+	/* A vfree() no probe sees: its module's vmalloc areas may leak in appearance only. */
+	m->unseen_vfree |= cs->callee == MW_CALLEE_VFREE || cs->callee == MW_CALLEE_KVFREE;
 	snprintf(u->func, sizeof(u->func), "%s", cs->func);
 	u->offset = cs->func_off;
 	u->skip = skip;
@@ -410,12 +414,28 @@ static void add_probe(struct plan *pl, struct bpf_program *prog, __u64 addr, __u
 	};
 }
 
+/* The probe on the instruction after a call of @class, where rax is its result; NULL: none. */
+static struct bpf_program *next_prog(struct modwatch_bpf *skel, __u8 class)
+{
+	switch (class) {
+	case MW_CLASS_LOCK:
+		return skel->progs.mw_kp_lock_ret;
+	case MW_CLASS_BEHALF:
+	case MW_CLASS_DUP_USER:
+		return skel->progs.mw_kp_behalf_ret;
+	}
+	return NULL;
+}
+
 /*
  * Site @i: its record in mw_sites and its probes. An acquire gets a second
  * probe at the next instruction, where rax says whether the lock was
  * taken; a tail call (jmp) or an unprobeable next instruction has none,
  * and its cookie says so: the BPF side then commits the acquire at the
- * task's next lock event (bpf/locks.bpf.h).
+ * task's next lock event (bpf/locks.bpf.h). An allocation on the module's
+ * behalf is decided there too, from the pointer returned: without it there
+ * is nothing to track, and the call itself is not probed (a memdup_user()
+ * still is, for its fetch).
  */
 static void plan_site(struct plan *pl, size_t i)
 {
@@ -427,12 +447,15 @@ static void plan_site(struct plan *pl, size_t i)
 		.arg = callee_arg[cs->callee],
 	};
 	struct bpf_program *prog = class_prog(pl->skel, site.class);
-	bool acquire = site.class == MW_CLASS_LOCK, noret;
+	struct bpf_program *next = next_prog(pl->skel, site.class);
+	bool noret = cs->opcode == 0xe9 || cs->skip_next;
 	__u32 skip = cs->skip;
 	int idx;
 
 	if (!prog)
 		return;		/* the kmem tracepoints see this callee */
+	if (!skip && noret && site.class == MW_CLASS_BEHALF)
+		skip = cs->opcode == 0xe9 ? MW_SKIP_NO_NEXT : cs->skip_next;
 	if (!skip)
 		skip = locate_site(pl, cs, &site.addr);
 	if (!skip && (idx = alloc_slot(pl->ss)) < 0)
@@ -445,11 +468,10 @@ static void plan_site(struct plan *pl, size_t i)
 	pl->slot_of[i] = idx;
 	if (is_free_class(site.class))
 		set_probed_free(pl->skel, site.addr, true);
-	noret = acquire && (cs->opcode == 0xe9 || cs->skip_next);
-	add_probe(pl, prog, site.addr, idx | (noret ? MW_LOCK_COOKIE_TAIL : 0), i, false);
-	if (acquire && !noret)
-		add_probe(pl, pl->skel->progs.mw_kp_lock_ret, site.addr + 5, idx, i, true);
-	pl->m->nr_noret += acquire && cs->opcode != 0xe9 && cs->skip_next;
+	add_probe(pl, prog, site.addr, idx | (next && noret ? MW_LOCK_COOKIE_TAIL : 0), i, false);
+	if (next && !noret)
+		add_probe(pl, next, site.addr + 5, idx, i, true);
+	pl->m->nr_noret += next && cs->opcode != 0xe9 && cs->skip_next;
 }
 
 static void drop_site(struct plan *pl, size_t site)

@@ -84,7 +84,7 @@ guest_ok() {
 # Scenarios whose rules modwatch enforces; the others must stay silent.
 # leak is reported when the module unloads, not during its own session.
 CAUGHT="slice_write slice_ioctl double_fetch_len double_fetch_get_user double_fetch_race
-	heap_write heap_read uaf_copy uaf_mutex double_free invalid_free uninit_copy
+	heap_write heap_read uaf_copy uaf_kmemdup uaf_mutex double_free invalid_free uninit_copy
 	unlock_not_owner unlock_not_held recursive_lock held_on_return copy_under_spinlock
 	lock_order lock_cycle held_lock_freed"
 
@@ -225,6 +225,15 @@ one_report() { # scenario kind function
 	[ "$(jq -r .alloc.site.function <<<"$v")" = buggy_uaf_copy ]
 	[ "$(jq -r .free.site.function <<<"$v")" = buggy_uaf_copy ]
 	[ "$(jq .access.offset <<<"$v")" = 0 ]
+}
+
+@test "use_after_free of what kmemdup allocated on the module's behalf names the kmemdup call" {
+	guest_ok
+	one_report uaf_kmemdup use_after_free buggy_uaf_kmemdup
+	v=$(scenario uaf_kmemdup)
+	[ "$(jq -r .alloc.site.function <<<"$v")" = buggy_uaf_kmemdup ]
+	[ "$(jq -r .free.site.function <<<"$v")" = buggy_uaf_kmemdup ]
+	[ "$(jq .object.size <<<"$v")" = 40 ]
 }
 
 @test "invalid_free: kfree of an interior pointer of a module cache's object" {

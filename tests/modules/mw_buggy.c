@@ -27,6 +27,9 @@
  *   heap_overflow_read                                copy_to_user of 56 bytes from it, kfree
  * uaf_copy                     MW_IOC_UAF_COPY        buggy_uaf_copy: kzalloc(40), kfree,
  *   use_after_free                                    then copy_to_user from it
+ * uaf_kmemdup                  MW_IOC_UAF_KMEMDUP     buggy_uaf_kmemdup: kmemdup(40) (core code
+ *   use_after_free                                    allocates it for the module), kfree, then
+ *                                                     copy_to_user from it
  * uaf_mutex                    MW_IOC_UAF_MUTEX       buggy_uaf_mutex: kmem_cache_alloc (in
  *   use_after_free                                    mw_lockobj_alloc), kmem_cache_free, then
  *                                                     mutex_lock/mutex_unlock of its mutex
@@ -95,6 +98,7 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/semaphore.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/uaccess.h>
@@ -306,6 +310,22 @@ static mw_site long buggy_uaf_copy(const struct mw_buf *b)
 	memset(rec, 0x5a, rec_size);
 	kfree(rec);
 	/* Reads the record after kfree(); read-only, so at worst it shows a free pointer. */
+	if (copy_to_user(u64_to_user_ptr(b->uptr), rec, n))
+		return -EFAULT;
+	return n;
+}
+
+/* The same through kmemdup(): an object core code allocated on the module's behalf. */
+static mw_site long buggy_uaf_kmemdup(const struct mw_buf *b)
+{
+	size_t n = min_t(size_t, b->len, rec_size);
+	u8 src[64], *rec;
+
+	memset(src, 0x5a, sizeof(src));
+	rec = kmemdup(src, rec_size, GFP_KERNEL);
+	if (!rec)
+		return -ENOMEM;
+	kfree(rec);
 	if (copy_to_user(u64_to_user_ptr(b->uptr), rec, n))
 		return -EFAULT;
 	return n;
@@ -639,6 +659,8 @@ static long mw_buggy_ioctl(struct file *file, unsigned int cmd, unsigned long ar
 		return mw_buf_cmd(argp, buggy_heap_overflow_read);
 	case MW_IOC_UAF_COPY:
 		return mw_buf_cmd(argp, buggy_uaf_copy);
+	case MW_IOC_UAF_KMEMDUP:
+		return mw_buf_cmd(argp, buggy_uaf_kmemdup);
 	case MW_IOC_UNINIT:
 		return mw_buf_cmd(argp, buggy_uninit_copy);
 	case MW_IOC_UAF_MUTEX:
@@ -725,9 +747,11 @@ static void mw_destroy_caches(void)
 
 /*
  * Its name, from kstrdup(): an allocation core code makes on the module's
- * behalf, which modwatch does not track (yet) and names as a blind spot.
+ * behalf (modwatch tracks it as the module's); and a counting semaphore,
+ * which has no owner and which modwatch names as a blind spot.
  */
 static char *mw_name;
+static DEFINE_SEMAPHORE(mw_init_sem);
 
 static int __init mw_buggy_init(void)
 {
@@ -736,7 +760,10 @@ static int __init mw_buggy_init(void)
 	/* The heap overflows must land in a kmalloc-64 slot (see the top comment). */
 	if (rec_size <= 32 || rec_size > 64)
 		return -EINVAL;
+	if (down_trylock(&mw_init_sem))
+		return -EBUSY;
 	mw_name = kstrdup(KBUILD_MODNAME, GFP_KERNEL);
+	up(&mw_init_sem);
 	if (!mw_name)
 		return -ENOMEM;
 	ret = mw_create_caches();

@@ -196,6 +196,21 @@ static mw_site long clean_uaf_copy(const struct mw_buf *b)
 	return n;
 }
 
+static mw_site long clean_uaf_kmemdup(const struct mw_buf *b)
+{
+	size_t n = min_t(size_t, b->len, rec_size);
+	u8 src[64], *rec;
+
+	memset(src, 0x5a, sizeof(src));
+	rec = kmemdup(src, rec_size, GFP_KERNEL);
+	if (!rec)
+		return -ENOMEM;
+	if (copy_to_user(u64_to_user_ptr(b->uptr), rec, n))
+		n = -EFAULT;
+	kfree(rec);
+	return n;
+}
+
 /* kzalloc: __GFP_ZERO says that every byte copied out is initialised. */
 static mw_site long clean_uninit_copy(const struct mw_buf *b)
 {
@@ -534,6 +549,8 @@ static long mw_clean_ioctl(struct file *file, unsigned int cmd, unsigned long ar
 		return mw_buf_cmd(argp, clean_heap_read);
 	case MW_IOC_UAF_COPY:
 		return mw_buf_cmd(argp, clean_uaf_copy);
+	case MW_IOC_UAF_KMEMDUP:
+		return mw_buf_cmd(argp, clean_uaf_kmemdup);
 	case MW_IOC_UNINIT:
 		return mw_buf_cmd(argp, clean_uninit_copy);
 	case MW_IOC_UAF_MUTEX:

@@ -57,7 +57,7 @@ struct mw_msg {
 	__u8 data[MW_MSG_DATA];
 };
 
-/* MW_IOC_HEAP_*, MW_IOC_UNINIT, MW_IOC_UAF_COPY: a separate user buffer of len bytes. */
+/* MW_IOC_HEAP_*, MW_IOC_UNINIT, MW_IOC_UAF_*: a separate user buffer of len bytes. */
 struct mw_buf {
 	__u64 uptr;	/* user address of the buffer */
 	__u32 len;	/* its size in bytes */
@@ -101,6 +101,7 @@ struct mw_stats {
 #define MW_IOC_HOLD_UNLOAD	_IO(MW_IOC_MAGIC, 0x17)
 #define MW_IOC_ORDER_BC		_IO(MW_IOC_MAGIC, 0x18)
 #define MW_IOC_ORDER_CA		_IO(MW_IOC_MAGIC, 0x19)
+#define MW_IOC_UAF_KMEMDUP	_IOW(MW_IOC_MAGIC, 0x1a, struct mw_buf)
 
 /* Scenario flags. */
 #define MW_SCN_BLOCKS	0x1	/* mw_buggy blocks in the kernel until the task is killed */
@@ -122,6 +123,7 @@ struct mw_stats {
 	X(heap_write,		heap_overflow_write,	0, "buggy_heap_overflow_write")	\
 	X(heap_read,		heap_overflow_read,	0, "buggy_heap_overflow_read")	\
 	X(uaf_copy,		use_after_free,		0, "buggy_uaf_copy")		\
+	X(uaf_kmemdup,		use_after_free,		0, "buggy_uaf_kmemdup")		\
 	X(uaf_mutex,		use_after_free,		0, "buggy_uaf_mutex")		\
 	X(double_free,		double_free,		0, "buggy_double_free")		\
 	X(invalid_free,		invalid_free,		0, "buggy_invalid_free")	\

@@ -223,18 +223,28 @@ static int run_heap_read(struct ctx *c)
 	return 0;
 }
 
-static int run_uaf_copy(struct ctx *c)
+static int run_uaf(struct ctx *c, unsigned long cmd)
 {
 	unsigned char buf[MW_HEAP_LEN];
 	long n;
 
 	memset(buf, 0x5a, sizeof(buf));
-	n = buf_cmd(c, MW_IOC_UAF_COPY, buf, sizeof(buf));
+	n = buf_cmd(c, cmd, buf, sizeof(buf));
 	if (n < 0)
 		return (int)n;
 	/* The module wrote 0x5a before freeing; other bytes are what the allocator left. */
 	note(c, "copied=%ld changed_after_free=%d", n, count_not(buf, n, 0x5a));
 	return 0;
+}
+
+static int run_uaf_copy(struct ctx *c)
+{
+	return run_uaf(c, MW_IOC_UAF_COPY);
+}
+
+static int run_uaf_kmemdup(struct ctx *c)
+{
+	return run_uaf(c, MW_IOC_UAF_KMEMDUP);
 }
 
 static int run_uninit_copy(struct ctx *c)

@@ -99,9 +99,22 @@ int fx_cache_free(struct fx *f, __u64 site, __u64 ptr)
 	return run(f->skel->progs.mw_kmem_cache_free, args, 3);
 }
 
+#define CALLEE_CLASS(id, sym, class, arg) [MW_CALLEE_##id] = MW_CLASS_##class,
+static const __u8 callee_class[MW_CALLEE_NR] = { MW_CALLEES(CALLEE_CLASS) };
+#undef CALLEE_CLASS
+#define CALLEE_ARG(id, sym, class, arg) [MW_CALLEE_##id] = arg,
+static const __u8 callee_arg[MW_CALLEE_NR] = { MW_CALLEES(CALLEE_ARG) };
+#undef CALLEE_ARG
+
 int fx_site(struct fx *f, __u32 idx, __u64 addr, __u32 callee)
 {
-	struct mw_site site = { .addr = addr, .module_id = 1, .callee = callee };
+	struct mw_site site = {
+		.addr = addr,
+		.module_id = 1,
+		.callee = callee,
+		.class = callee < MW_CALLEE_NR ? callee_class[callee] : 0,
+		.arg = callee < MW_CALLEE_NR ? callee_arg[callee] : 0,
+	};
 
 	return bpf_map_update_elem(bpf_map__fd(f->skel->maps.mw_sites), &idx, &site, BPF_ANY) ?
 		-errno : 0;
@@ -132,6 +145,20 @@ int fx_free_call(struct fx *f, __u32 idx, __u64 ptr, __u32 how)
 	__u64 args[3] = { idx, ptr, how };
 
 	return run(f->skel->progs.mw_test_free_call, args, 3);
+}
+
+int fx_behalf_call(struct fx *f, __u32 idx, __u64 size_hint)
+{
+	__u64 args[2] = { idx, size_hint };
+
+	return run(f->skel->progs.mw_test_behalf_call, args, 2);
+}
+
+int fx_behalf_ret(struct fx *f, __u32 idx, __u64 ret)
+{
+	__u64 args[2] = { idx, ret };
+
+	return run(f->skel->progs.mw_test_behalf_ret, args, 2);
 }
 
 int fx_sys_exit(struct fx *f)

@@ -63,6 +63,9 @@ int fx_fetch(struct fx *f, __u32 idx, const struct mw_syscall *sc, __u64 kdst, c
 int fx_store(struct fx *f, __u32 idx, const struct mw_syscall *sc, void *udst, __u64 ksrc,
 	     __u64 len);
 int fx_sys_exit(struct fx *f);
+/* An allocator call at site @idx that allocates on the module's behalf, and its return. */
+int fx_behalf_call(struct fx *f, __u32 idx, __u64 size_hint);
+int fx_behalf_ret(struct fx *f, __u32 idx, __u64 ret);
 /* A free at site @idx's own call, as its probe runs it (@how: MW_FREE_* of bpf/heap.bpf.h). */
 int fx_free_call(struct fx *f, __u32 idx, __u64 ptr, __u32 how);
 #define FX_FREE_PROBED	1

@@ -143,3 +143,85 @@ TEST(family_table_compiles_and_covers_every_callee)
 		regfree(&re[i]);
 	ASSERT_EQ(bad, 0, "callees outside the family table");
 }
+
+/* Sites of allocators that allocate on the module's behalf. */
+#define S_KMEMDUP	3
+#define S_VMALLOC	4
+#define S_KVFREE	5
+#define ADDR_KMEMDUP	(FAKE_LO + 0x700)
+#define ADDR_VMALLOC	(FAKE_LO + 0x800)
+#define ADDR_KVFREE	(FAKE_LO + 0x900)
+#define VMALLOC_AREA	0xffffc90000100000ull
+
+static int behalf_sites(void)
+{
+	int err = fx_site(&fx, S_KMEMDUP, ADDR_KMEMDUP, MW_CALLEE_KMEMDUP);
+
+	if (!err)
+		err = fx_site(&fx, S_VMALLOC, ADDR_VMALLOC, MW_CALLEE_VMALLOC);
+	return err ? err : fx_site(&fx, S_KVFREE, ADDR_KVFREE, MW_CALLEE_KVFREE);
+}
+
+static bool alloc_site_is(__u64 ptr, __u64 site, __u64 size, __u32 flags)
+{
+	struct mw_object o;
+
+	return !bpf_map_lookup_elem(bpf_map__fd(fx.skel->maps.mw_objects), &ptr, &o) &&
+	       o.alloc_site == site && o.size == size && o.flags == flags && o.module_id == 1;
+}
+
+/*
+ * kmemdup(): core code's kmalloc inside the module's call is the module's
+ * object, allocated at its call; a use after its free names that call.
+ */
+TEST(an_allocation_on_the_modules_behalf_is_the_modules)
+{
+	struct mw_syscall rd = { 0, { 3, 0, 40 } };
+	char ubuf[64];
+
+	FX_SETUP(&fx, NULL);
+	ASSERT_OK(sites(), "installing sites");
+	ASSERT_OK(behalf_sites(), "installing allocator sites");
+	rd.arg[1] = (__u64)ubuf;
+	fx_behalf_call(&fx, S_KMEMDUP, 0);
+	ASSERT_EQ(fx.skel->bss->mw_behalf_active, 1, "one window open");
+	fx_kmalloc(&fx, SITE_CORE, OBJ(20), 40);	/* kmemdup's own kmalloc */
+	fx_kmalloc(&fx, SITE_CORE, OBJ(21), 16);	/* something else it allocates: not the first */
+	ASSERT_TRUE(!fx_is_live(&fx, OBJ(20)), "nothing tracked before the call returns");
+	fx_behalf_ret(&fx, S_KMEMDUP, OBJ(20));
+	ASSERT_EQ(fx.skel->bss->mw_behalf_active, 0, "the window closed");
+	ASSERT_TRUE(alloc_site_is(OBJ(20), ADDR_KMEMDUP, 40, 0), "the module's, at its call");
+	ASSERT_TRUE(!fx_is_live(&fx, OBJ(21)), "only the pointer returned");
+	fx_kfree(&fx, SITE_FREE1, OBJ(20));
+	fx_store(&fx, S_COPY, &rd, ubuf, OBJ(20), 8);
+	fx_drain(&fx);
+	ASSERT_EQ(fx_count(&fx, MW_USE_AFTER_FREE), 1, "a use after its free");
+	ASSERT_EQ(fx.events[0].use_after_free.obj.alloc_site, ADDR_KMEMDUP, "named at the kmemdup");
+	/* kstrdup_const() may return a string in .rodata: no kmalloc, nothing to track */
+	fx_behalf_call(&fx, S_KMEMDUP, 0);
+	fx_behalf_ret(&fx, S_KMEMDUP, OBJ(22));
+	ASSERT_TRUE(!fx_is_live(&fx, OBJ(22)), "no candidate, no object");
+	fx_teardown(&fx);
+}
+
+/* vmalloc(): no tracepoint at all; the size the call asked for, and a free only a probe sees. */
+TEST(a_vmalloc_area_is_tracked_from_its_call_and_forgotten_when_freed)
+{
+	struct mw_alloc_group g[4];
+
+	FX_SETUP(&fx, NULL);
+	ASSERT_OK(behalf_sites(), "installing allocator sites");
+	mw_heap_init(fx.skel);
+	fx_behalf_call(&fx, S_VMALLOC, 5000);
+	fx_kmalloc(&fx, SITE_CORE, OBJ(23), 64);	/* its struct vm_struct: not the area */
+	fx_behalf_ret(&fx, S_VMALLOC, VMALLOC_AREA);
+	ASSERT_TRUE(alloc_site_is(VMALLOC_AREA, ADDR_VMALLOC, 5000, MW_OBJ_VMALLOC),
+		    "the area, at the vmalloc call");
+	ASSERT_EQ(mw_heap_group_live(1, false, g, 4), 1, "one live group");
+	ASSERT_TRUE(g[0].vmalloc, "of vmalloc areas");
+	fx_free_call(&fx, S_KVFREE, VMALLOC_AREA, FX_FREE_PROBED);
+	ASSERT_TRUE(!fx_is_live(&fx, VMALLOC_AREA), "freed by kvfree");
+	ASSERT_TRUE(!fx_is_quarantined(&fx, VMALLOC_AREA), "and forgotten: no tracepoint says "
+		    "when the address is someone else's");
+	fx_teardown(&fx);
+}
