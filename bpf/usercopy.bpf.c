@@ -15,18 +15,32 @@ static __always_inline const struct mw_site *kprobe_site(void *ctx)
 	return mw_site((__u32)bpf_get_attach_cookie(ctx));
 }
 
+/*
+ * A copy at @s between kernel [kaddr, +len) and user [uaddr, +len): the
+ * callee may fault and sleep (the lock rules' business), then the copy's
+ * own rules, in the system call the task is in.
+ */
+static __always_inline void copy_at(const struct mw_site *s, __u64 kaddr, __u64 uaddr, __u64 len,
+				    bool to_user)
+{
+	struct mw_syscall sc;
+
+	mw_locks_may_sleep(s, s->callee, 0);
+	mw_current_syscall(&sc);
+	if (to_user)
+		mw_user_store(s, &sc, uaddr, kaddr, len);
+	else
+		mw_user_fetch(s, &sc, kaddr, uaddr, len);
+}
+
 /* _copy_from_user(to, from, n), copy_from_user_nofault(dst, src, size) */
 SEC("kprobe")
 int BPF_KPROBE(mw_kp_fetch, void *to, const void *from, unsigned long n)
 {
 	const struct mw_site *s = kprobe_site(ctx);
-	struct mw_syscall sc;
 
-	if (!s)
-		return 0;
-	mw_locks_may_sleep(s, s->callee, 0);
-	mw_current_syscall(&sc);
-	mw_user_fetch(s, &sc, (__u64)to, (__u64)from, n);
+	if (s)
+		copy_at(s, (__u64)to, (__u64)from, n, false);
 	return 0;
 }
 
@@ -35,13 +49,9 @@ SEC("kprobe")
 int BPF_KPROBE(mw_kp_strncpy, char *dst, const char *src, long count)
 {
 	const struct mw_site *s = kprobe_site(ctx);
-	struct mw_syscall sc;
 
-	if (!s || count <= 0)
-		return 0;
-	mw_locks_may_sleep(s, s->callee, 0);
-	mw_current_syscall(&sc);
-	mw_user_fetch(s, &sc, 0, (__u64)src, count);
+	if (s && count > 0)
+		copy_at(s, 0, (__u64)src, count, false);
 	return 0;
 }
 
@@ -50,13 +60,9 @@ SEC("kprobe")
 int BPF_KPROBE(mw_kp_get_user)
 {
 	const struct mw_site *s = kprobe_site(ctx);
-	struct mw_syscall sc;
 
-	if (!s)
-		return 0;
-	mw_locks_may_sleep(s, s->callee, 0);
-	mw_current_syscall(&sc);
-	mw_user_fetch(s, &sc, 0, PT_REGS_RC(ctx), s->arg);
+	if (s)
+		copy_at(s, 0, PT_REGS_RC(ctx), s->arg, false);
 	return 0;
 }
 
@@ -65,13 +71,9 @@ SEC("kprobe")
 int BPF_KPROBE(mw_kp_copy_to, void *to, const void *from, unsigned long n)
 {
 	const struct mw_site *s = kprobe_site(ctx);
-	struct mw_syscall sc;
 
-	if (!s)
-		return 0;
-	mw_locks_may_sleep(s, s->callee, 0);
-	mw_current_syscall(&sc);
-	mw_user_store(s, &sc, (__u64)to, (__u64)from, n);
+	if (s)
+		copy_at(s, (__u64)from, (__u64)to, n, true);
 	return 0;
 }
 
@@ -80,13 +82,9 @@ SEC("kprobe")
 int BPF_KPROBE(mw_kp_put_user)
 {
 	const struct mw_site *s = kprobe_site(ctx);
-	struct mw_syscall sc;
 
-	if (!s)
-		return 0;
-	mw_locks_may_sleep(s, s->callee, 0);
-	mw_current_syscall(&sc);
-	mw_user_store(s, &sc, ctx->cx, 0, s->arg);
+	if (s)
+		copy_at(s, 0, ctx->cx, s->arg, true);
 	return 0;
 }
 
@@ -98,16 +96,13 @@ SEC("kprobe")
 int BPF_KPROBE(mw_kp_copy_user, void *to, const void *from, unsigned int len)
 {
 	const struct mw_site *s = kprobe_site(ctx);
-	struct mw_syscall sc;
 
 	if (!s)
 		return 0;
-	mw_locks_may_sleep(s, s->callee, 0);
-	mw_current_syscall(&sc);
 	if (mw_is_user((__u64)from))
-		mw_user_fetch(s, &sc, (__u64)to, (__u64)from, len);
+		copy_at(s, (__u64)to, (__u64)from, len, false);
 	else if (mw_is_user((__u64)to))
-		mw_user_store(s, &sc, (__u64)to, (__u64)from, len);
+		copy_at(s, (__u64)from, (__u64)to, len, true);
 	return 0;
 }
 
@@ -120,16 +115,13 @@ SEC("kprobe")
 int BPF_KPROBE(mw_kp_dup_user, const void *src, long len)
 {
 	const struct mw_site *s = kprobe_site(ctx);
-	struct mw_syscall sc;
 
 	if (!s || len <= 0)
 		return 0;
 	/* Without a probe on the next instruction, nobody would close the window. */
 	if (!(bpf_get_attach_cookie(ctx) & MW_LOCK_COOKIE_TAIL))
 		mw_behalf_open(s, s->arg ? len : 0);
-	mw_locks_may_sleep(s, s->callee, 0);
-	mw_current_syscall(&sc);
-	mw_user_fetch(s, &sc, 0, (__u64)src, len);
+	copy_at(s, 0, (__u64)src, len, false);
 	return 0;
 }
 
@@ -176,14 +168,10 @@ int BPF_KPROBE(mw_kp_simple_read, void *to, size_t count, loff_t *ppos, const vo
 	       size_t available)
 {
 	const struct mw_site *s = kprobe_site(ctx);
-	struct mw_syscall sc;
 	__u64 pos = 0, n;
 
-	if (!s || !(n = simple_span(ppos, count, available, &pos)))
-		return 0;
-	mw_locks_may_sleep(s, s->callee, 0);
-	mw_current_syscall(&sc);
-	mw_user_store(s, &sc, (__u64)to, (__u64)from + pos, n);
+	if (s && (n = simple_span(ppos, count, available, &pos)))
+		copy_at(s, (__u64)from + pos, (__u64)to, n, true);
 	return 0;
 }
 
@@ -193,14 +181,10 @@ int BPF_KPROBE(mw_kp_simple_write, void *to, size_t available, loff_t *ppos, con
 	       size_t count)
 {
 	const struct mw_site *s = kprobe_site(ctx);
-	struct mw_syscall sc;
 	__u64 pos = 0, n;
 
-	if (!s || !(n = simple_span(ppos, count, available, &pos)))
-		return 0;
-	mw_locks_may_sleep(s, s->callee, 0);
-	mw_current_syscall(&sc);
-	mw_user_fetch(s, &sc, (__u64)to + pos, (__u64)from, n);
+	if (s && (n = simple_span(ppos, count, available, &pos)))
+		copy_at(s, (__u64)to + pos, (__u64)from, n, false);
 	return 0;
 }
 
