@@ -64,6 +64,9 @@ mw_behalf_t mw_behalf __weak SEC(".maps");
 
 /* Open windows, all tasks together (bpf/sites.bpf.c). */
 extern __u64 mw_behalf_active;
+/* Where the direct map and the struct page array are (bpf/sites.bpf.c). */
+extern __u64 mw_page_offset;
+extern __u64 mw_vmemmap;
 
 /* include/linux/gfp_types.h: ___GFP_ZERO, the same bit in 6.1 and 6.18 */
 #define MW_GFP_ZERO 0x100u
@@ -149,6 +152,32 @@ static __always_inline struct mw_object *mw_heap_find(void *map, __u64 p)
 	return f.found;
 }
 
+/*
+ * The slab cache the direct-map address @addr belongs to now: its struct
+ * page (the head of a compound one), a slab page (PG_slab, up to v6.10's
+ * page types), then struct slab's slab_cache. 0 when it cannot tell: no
+ * layout from the daemon, or not a slab page.
+ */
+static __always_inline __u64 mw_slab_cache_of(__u64 addr)
+{
+	struct page *page;
+	__u64 head, flags;
+
+	if (!mw_vmemmap || addr < mw_page_offset)
+		return 0;
+	page = (void *)(mw_vmemmap + ((addr - mw_page_offset) >> 12) *
+				     bpf_core_type_size(struct page));
+	head = BPF_CORE_READ(page, compound_head);
+	if (head & 1)
+		page = (void *)(head - 1);
+	if (bpf_core_enum_value_exists(enum pageflags, PG_slab)) {
+		flags = BPF_CORE_READ(page, flags);
+		if (!(flags & (1ull << bpf_core_enum_value(enum pageflags, PG_slab))))
+			return 0;
+	}
+	return (__u64)BPF_CORE_READ((struct slab *)page, slab_cache);
+}
+
 /* @s touched freed object @q: once per freed object, like double_free. */
 static __always_inline void mw_report_uaf(const struct mw_site *s, struct mw_object *q,
 					  __u64 addr, __u64 len, __u32 access)
@@ -157,6 +186,14 @@ static __always_inline void mw_report_uaf(const struct mw_site *s, struct mw_obj
 
 	if (q->flags & MW_OBJ_RCU)
 		return;		/* RCU readers may use it until the grace period ends */
+	/*
+	 * Its slab page went to another cache since: the memory is someone
+	 * else's now, and so is the access. The record is stale; it goes.
+	 */
+	if (q->slab_cache && mw_slab_cache_of(addr) != q->slab_cache) {
+		bpf_map_delete_elem(&mw_quarantine, &q->addr);
+		return;
+	}
 	if (__sync_fetch_and_or(&q->flags, MW_OBJ_UAF_REPORTED) & MW_OBJ_UAF_REPORTED)
 		return;
 	e = mw_event_reserve(MW_USE_AFTER_FREE, MW_EVENT_SIZE(use_after_free), s->addr,
@@ -264,6 +301,7 @@ static __always_inline void mw_heap_track(__u64 ptr, __u64 size, __u64 alloc_siz
 		.alloc_tid = (__u32)bpf_get_current_pid_tgid(),
 		.module_id = module_id,
 		.flags = flags,
+		.slab_cache = flags & MW_OBJ_VMALLOC ? 0 : mw_slab_cache_of(ptr),
 	};
 
 	if (bpf_map_update_elem(&mw_objects, &ptr, &obj, BPF_ANY))

@@ -18,6 +18,15 @@ __u8 mw_peek_buf[16];
  */
 __u64 mw_behalf_active = 0;
 
+/*
+ * The kernel's direct map and struct page array (page_offset_base and
+ * vmemmap_base, randomised with CONFIG_RANDOMIZE_MEMORY), which the daemon
+ * reads at start: they lead from an address to its slab (bpf/heap.bpf.h).
+ * 0: unknown, and no slab is ever looked up.
+ */
+__u64 mw_page_offset = 0;
+__u64 mw_vmemmap = 0;
+
 SEC("raw_tp")
 int mw_peek(__u64 *ctx)
 {

@@ -98,9 +98,16 @@ struct mw_object {
 	__u32 free_tid;
 	__u32 module_id;	/* registry id of the allocating module */
 	__u32 flags;		/* MW_OBJ_* */
+	/*
+	 * The slab cache its memory belonged to when allocated (0: unknown, or
+	 * no slab: a large kmalloc). SLUB hands a freed slab page to any cache:
+	 * memory of a freed object under another cache now is someone else's,
+	 * even though no allocation returned the object's own address.
+	 */
+	__u64 slab_cache;
 };
 
-#define MW_OBJECT_SIZE 80
+#define MW_OBJECT_SIZE 88
 _Static_assert(sizeof(struct mw_object) == MW_OBJECT_SIZE, "mw_object layout");
 
 #endif /* MODWATCH_HEAP_H */

@@ -15,9 +15,60 @@
 
 static struct modwatch_bpf *skel;
 
+/* The address of core kernel symbol @name in /proc/kallsyms, 0 if it is not there. */
+static __u64 core_symbol(const char *name)
+{
+	char line[512], sym[256];
+	unsigned long long addr, found = 0;
+	char type;
+	FILE *f = fopen("/proc/kallsyms", "re");
+
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%llx %c %255s", &addr, &type, sym) == 3 && !strcmp(sym, name) &&
+		    !strchr(line, '['))
+			found = addr;
+	fclose(f);
+	return found;
+}
+
+/*
+ * The value of the kernel variable @name, or @fallback: with a static
+ * memory layout (no CONFIG_RANDOMIZE_MEMORY, 4-level paging) the variable
+ * does not exist and the address is the compile-time constant.
+ */
+static __u64 layout_value(const char *name, __u64 fallback)
+{
+	__u64 addr = core_symbol(name), v;
+	__u8 buf[16];
+
+	if (!addr)
+		return fallback;
+	if (mw_peek(skel, addr, buf))
+		return 0;	/* unknown: no slab is ever looked up */
+	memcpy(&v, buf, sizeof(v));
+	return v;
+}
+
+/*
+ * Where the direct map and the struct page array are, for the BPF side to
+ * tell which slab cache an address belongs to (bpf/heap.bpf.h). Both zero
+ * when one is unknown: then it never looks.
+ */
+static void set_layout(void)
+{
+	__u64 page_offset = layout_value("page_offset_base", 0xffff888000000000ull);
+	__u64 vmemmap = layout_value("vmemmap_base", 0xffffea0000000000ull);
+
+	skel->bss->mw_page_offset = page_offset && vmemmap ? page_offset : 0;
+	skel->bss->mw_vmemmap = page_offset && vmemmap ? vmemmap : 0;
+}
+
 void mw_heap_init(struct modwatch_bpf *s)
 {
 	skel = s;
+	set_layout();
 }
 
 int mw_heap_cache_name(__u64 cache, char *buf, size_t len)

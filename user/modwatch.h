@@ -119,6 +119,7 @@ void mw_sites_detach(struct mw_sites *ss, struct modwatch_bpf *skel, struct mw_m
 		     bool background);
 void mw_sites_wait(void);
 void mw_sites_init(struct modwatch_bpf *skel);
+int mw_peek(struct modwatch_bpf *skel, __u64 addr, __u8 buf[16]);
 
 /* heap.c: reading the heap tracker's maps back. */
 struct mw_alloc_group {

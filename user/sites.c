@@ -104,7 +104,8 @@ static int section_addr(const char *module, const char *section, __u64 *addr)
 	return 0;
 }
 
-static int peek(struct modwatch_bpf *skel, __u64 addr, __u8 buf[16])
+/* 16 bytes of kernel memory at @addr, through a test run of mw_peek: no /proc/kcore needed. */
+int mw_peek(struct modwatch_bpf *skel, __u64 addr, __u8 buf[16])
 {
 	__u64 arg = addr;
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &arg, .ctx_size_in = sizeof(arg));
@@ -143,7 +144,7 @@ static int verify_site(struct modwatch_bpf *skel, const struct mw_callsite *cs, 
 	__s32 rel;
 	int err;
 
-	err = peek(skel, addr, code);
+	err = mw_peek(skel, addr, code);
 	if (err)
 		return err;
 	if (code[0] != cs->opcode)

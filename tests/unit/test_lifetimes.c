@@ -41,6 +41,41 @@ TEST(copy_from_a_freed_object_is_use_after_free_once)
 	fx_teardown(&fx);
 }
 
+/*
+ * SLUB gives an empty slab page to any cache: memory of a freed object that
+ * belongs to another cache now is someone else's, though no allocation
+ * returned the object's own address. Real kernel memory here: this
+ * process's task_struct, a slab object whose cache the BPF side reads
+ * through the struct page array.
+ */
+TEST(a_slab_page_given_to_another_cache_is_no_use_after_free)
+{
+	int fd;
+	__u64 task;
+	struct mw_object q;
+
+	FX_SETUP(&fx, NULL);
+	mw_heap_init(fx.skel);
+	task = fx_task(&fx);
+	fd = bpf_map__fd(fx.skel->maps.mw_quarantine);
+	ASSERT_OK(fx_site(&fx, 0, SITE_COPY, MW_CALLEE_COPY_TO_USER), "installing a site");
+	fx_kmalloc(&fx, SITE_ALLOC, task, 64);
+	fx_kfree(&fx, SITE_FREE1, task);
+	ASSERT_OK(bpf_map_lookup_elem(fd, &task, &q), "quarantined");
+	ASSERT_NE(q.slab_cache, 0, "its slab cache was read at allocation");
+	fx_store(&fx, 0, &no_slice, ubuf, task + 8, 8);
+	ASSERT_EQ(fx_drain(&fx), 1, "still under its cache: a use after free");
+	fx_kmalloc(&fx, SITE_ALLOC, task, 64);
+	fx_kfree(&fx, SITE_FREE1, task);
+	ASSERT_OK(bpf_map_lookup_elem(fd, &task, &q), "quarantined again");
+	q.slab_cache ^= 0x40;	/* as if its page belonged to another cache then */
+	ASSERT_OK(bpf_map_update_elem(fd, &task, &q, BPF_ANY), "rewriting the record");
+	fx_store(&fx, 0, &no_slice, ubuf, task + 8, 8);
+	ASSERT_EQ(fx_drain(&fx), 0, "under another cache now: someone else's memory");
+	ASSERT_TRUE(!fx_is_quarantined(&fx, task), "the stale record is gone");
+	fx_teardown(&fx);
+}
+
 TEST(memory_handed_out_again_is_no_use_after_free)
 {
 	FX_SETUP(&fx, NULL);
