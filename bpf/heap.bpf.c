@@ -17,27 +17,6 @@
  */
 const volatile bool mw_kca_has_cache = true;
 
-SEC("raw_tp/kmalloc")
-int BPF_PROG(mw_kmalloc, unsigned long call_site, const void *ptr, size_t bytes_req,
-	     size_t bytes_alloc, gfp_t gfp_flags)
-{
-	mw_heap_alloc(call_site, (__u64)ptr, bytes_req, bytes_alloc, 0, gfp_flags);
-	return 0;
-}
-
-/*
- * kmalloc_node and kmem_cache_alloc_node exist before v6.1 only ("mm/slab_common:
- * unify NUMA and UMA version of tracepoints"); the daemon loads these two
- * programs only where the kernel has the tracepoints.
- */
-SEC("raw_tp/kmalloc_node")
-int BPF_PROG(mw_kmalloc_node, unsigned long call_site, const void *ptr, size_t bytes_req,
-	     size_t bytes_alloc, gfp_t gfp_flags)
-{
-	mw_heap_alloc(call_site, (__u64)ptr, bytes_req, bytes_alloc, 0, gfp_flags);
-	return 0;
-}
-
 /* (call_site, ptr, s, gfp) since v6.1; (call_site, ptr, bytes_req, bytes_alloc, gfp) before. */
 static __always_inline void mw_cache_alloc(__u64 call_site, __u64 ptr, __u64 arg2, __u64 arg3,
 					   __u64 arg4)
@@ -49,33 +28,138 @@ static __always_inline void mw_cache_alloc(__u64 call_site, __u64 ptr, __u64 arg
 	mw_heap_alloc(call_site, ptr, 0, 0, arg2, arg3);
 }
 
-SEC("raw_tp/kmem_cache_alloc")
-int BPF_PROG(mw_kmem_cache_alloc, unsigned long call_site, const void *ptr, __u64 arg2,
-	     __u64 arg3, __u64 arg4)
+/* The rule behind kmem tracepoint @hook; kmalloc's a2..a4: bytes_req, bytes_alloc, gfp. */
+static __always_inline void mw_kmem_event(__u32 hook, __u64 site, __u64 ptr, __u64 a2, __u64 a3,
+					  __u64 a4)
 {
-	mw_cache_alloc(call_site, (__u64)ptr, arg2, arg3, arg4);
+	switch (hook) {
+	case MW_HOOK_KMALLOC:
+	case MW_HOOK_KMALLOC_NODE:
+		mw_heap_alloc(site, ptr, a2, a3, 0, a4);
+		break;
+	case MW_HOOK_KMEM_CACHE_ALLOC:
+	case MW_HOOK_KMEM_CACHE_ALLOC_NODE:
+		mw_cache_alloc(site, ptr, a2, a3, a4);
+		break;
+	default:
+		mw_heap_free(site, ptr);
+	}
+}
+
+/*
+ * Each kmem tracepoint has two programs: its hook, which marks itself busy
+ * on this CPU around the rule, then its witness, attached after it, which
+ * runs the same rule only for an event the kernel skipped the hook for (see
+ * mw_hook_skipped()). The witness is cheap when the hook ran: one lookup.
+ */
+static __always_inline void mw_kmem_run(__u32 hook, bool witness, __u64 site, const void *ptr,
+					__u64 a2, __u64 a3, __u64 a4)
+{
+	struct mw_hook_run r;
+
+	if (witness) {
+		if (mw_hook_skipped(hook))
+			mw_kmem_event(hook, site, (__u64)ptr, a2, a3, a4);
+		return;
+	}
+	mw_hook_enter(&r, hook);
+	mw_kmem_event(hook, site, (__u64)ptr, a2, a3, a4);
+	mw_hook_exit(&r);
+}
+
+SEC("raw_tp/kmalloc")
+int BPF_PROG(mw_kmalloc, unsigned long site, const void *ptr, __u64 req, __u64 alloc, __u64 gfp)
+{
+	mw_kmem_run(MW_HOOK_KMALLOC, false, site, ptr, req, alloc, gfp);
+	return 0;
+}
+
+SEC("raw_tp/kmalloc")
+int BPF_PROG(mw_kmalloc_witness, unsigned long site, const void *ptr, __u64 req, __u64 alloc,
+	     __u64 gfp)
+{
+	mw_kmem_run(MW_HOOK_KMALLOC, true, site, ptr, req, alloc, gfp);
+	return 0;
+}
+
+/*
+ * kmalloc_node and kmem_cache_alloc_node exist before v6.1 only ("mm/slab_common:
+ * unify NUMA and UMA version of tracepoints"); the daemon loads these
+ * programs only where the kernel has the tracepoints.
+ */
+SEC("raw_tp/kmalloc_node")
+int BPF_PROG(mw_kmalloc_node, unsigned long site, const void *ptr, __u64 req, __u64 alloc,
+	     __u64 gfp)
+{
+	mw_kmem_run(MW_HOOK_KMALLOC_NODE, false, site, ptr, req, alloc, gfp);
+	return 0;
+}
+
+SEC("raw_tp/kmalloc_node")
+int BPF_PROG(mw_kmalloc_node_witness, unsigned long site, const void *ptr, __u64 req,
+	     __u64 alloc, __u64 gfp)
+{
+	mw_kmem_run(MW_HOOK_KMALLOC_NODE, true, site, ptr, req, alloc, gfp);
+	return 0;
+}
+
+SEC("raw_tp/kmem_cache_alloc")
+int BPF_PROG(mw_kmem_cache_alloc, unsigned long site, const void *ptr, __u64 a2, __u64 a3,
+	     __u64 a4)
+{
+	mw_kmem_run(MW_HOOK_KMEM_CACHE_ALLOC, false, site, ptr, a2, a3, a4);
+	return 0;
+}
+
+SEC("raw_tp/kmem_cache_alloc")
+int BPF_PROG(mw_kmem_cache_alloc_witness, unsigned long site, const void *ptr, __u64 a2,
+	     __u64 a3, __u64 a4)
+{
+	mw_kmem_run(MW_HOOK_KMEM_CACHE_ALLOC, true, site, ptr, a2, a3, a4);
 	return 0;
 }
 
 SEC("raw_tp/kmem_cache_alloc_node")
-int BPF_PROG(mw_kmem_cache_alloc_node, unsigned long call_site, const void *ptr, __u64 arg2,
-	     __u64 arg3, __u64 arg4)
+int BPF_PROG(mw_kmem_cache_alloc_node, unsigned long site, const void *ptr, __u64 a2,
+	     __u64 a3, __u64 a4)
 {
-	mw_cache_alloc(call_site, (__u64)ptr, arg2, arg3, arg4);
+	mw_kmem_run(MW_HOOK_KMEM_CACHE_ALLOC_NODE, false, site, ptr, a2, a3, a4);
+	return 0;
+}
+
+SEC("raw_tp/kmem_cache_alloc_node")
+int BPF_PROG(mw_kmem_cache_alloc_node_witness, unsigned long site, const void *ptr, __u64 a2,
+	     __u64 a3, __u64 a4)
+{
+	mw_kmem_run(MW_HOOK_KMEM_CACHE_ALLOC_NODE, true, site, ptr, a2, a3, a4);
 	return 0;
 }
 
 SEC("raw_tp/kfree")
-int BPF_PROG(mw_kfree, unsigned long call_site, const void *ptr)
+int BPF_PROG(mw_kfree, unsigned long site, const void *ptr)
 {
-	mw_heap_free(call_site, (__u64)ptr);
+	mw_kmem_run(MW_HOOK_KFREE, false, site, ptr, 0, 0, 0);
+	return 0;
+}
+
+SEC("raw_tp/kfree")
+int BPF_PROG(mw_kfree_witness, unsigned long site, const void *ptr)
+{
+	mw_kmem_run(MW_HOOK_KFREE, true, site, ptr, 0, 0, 0);
 	return 0;
 }
 
 SEC("raw_tp/kmem_cache_free")
-int BPF_PROG(mw_kmem_cache_free, unsigned long call_site, const void *ptr)
+int BPF_PROG(mw_kmem_cache_free, unsigned long site, const void *ptr)
 {
-	mw_heap_free(call_site, (__u64)ptr);
+	mw_kmem_run(MW_HOOK_KMEM_CACHE_FREE, false, site, ptr, 0, 0, 0);
+	return 0;
+}
+
+SEC("raw_tp/kmem_cache_free")
+int BPF_PROG(mw_kmem_cache_free_witness, unsigned long site, const void *ptr)
+{
+	mw_kmem_run(MW_HOOK_KMEM_CACHE_FREE, true, site, ptr, 0, 0, 0);
 	return 0;
 }
 

@@ -478,6 +478,70 @@ static __always_inline void mw_heap_free(__u64 site, __u64 ptr)
 			module_id && bpf_map_lookup_elem(&mw_probed_frees, &site) ? MW_FREE_JUDGED : 0);
 }
 
+/* ---- hook runs the kernel skips ---- */
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mw_hook_cpu);
+} mw_hook_cpu_t;
+mw_hook_cpu_t mw_hook_cpu __weak SEC(".maps");
+
+/* One run of a kmem hook, between mw_hook_enter() and mw_hook_exit(). */
+struct mw_hook_run {
+	struct mw_hook_cpu *cpu;
+	__u32 hook;
+	__u8 was_busy;
+};
+
+/*
+ * Mark @hook busy on this CPU first thing, so that a run the kernel skips
+ * while it runs (an interrupt's kmalloc or kfree) finds the mark. A run that
+ * finds the mark itself was not skipped: it says so to its witness.
+ */
+static __always_inline void mw_hook_enter(struct mw_hook_run *r, __u32 hook)
+{
+	__u32 zero = 0, h = hook % MW_HOOK_SLOTS;
+
+	r->hook = h;
+	r->cpu = bpf_map_lookup_elem(&mw_hook_cpu, &zero);
+	if (!r->cpu)
+		return;
+	r->was_busy = r->cpu->busy[h];
+	if (r->was_busy)
+		r->cpu->nested[h]++;
+	r->cpu->busy[h] = 1;
+}
+
+static __always_inline void mw_hook_exit(const struct mw_hook_run *r)
+{
+	if (r->cpu)
+		r->cpu->busy[r->hook % MW_HOOK_SLOTS] = r->was_busy;
+}
+
+/*
+ * The witness of @hook, attached after it on the same tracepoint: did the
+ * kernel skip @hook for this event? Only if @hook is busy on this CPU (this
+ * run interrupted it) and did not run nested itself. The event is then the
+ * witness's to judge, and counted (the daemon subtracts what witnesses
+ * judged from the kernel's recursion misses: what remains is truly lost).
+ */
+static __always_inline bool mw_hook_skipped(__u32 hook)
+{
+	__u32 zero = 0, h = hook % MW_HOOK_SLOTS;
+	struct mw_hook_cpu *c = bpf_map_lookup_elem(&mw_hook_cpu, &zero);
+
+	if (!c || !c->busy[h])
+		return false;
+	if (c->nested[h]) {
+		c->nested[h]--;
+		return false;
+	}
+	mw_stat_inc(hook >= MW_HOOK_KFREE ? MW_STAT_WITNESSED_FREES : MW_STAT_WITNESSED_ALLOCS);
+	return true;
+}
+
 /* ---- allocations on a module's behalf ---- */
 
 /* The module's allocator call at @s opens a window; @size_hint: what a vmalloc would get. */

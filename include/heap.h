@@ -32,6 +32,38 @@ enum {
 };
 
 /*
+ * The kmem tracepoint hooks, by the slot they keep in struct mw_hook_cpu.
+ * The kernel runs one raw_tp program at most once per CPU at a time: a
+ * kfree in an interrupt that lands while mw_kfree runs is skipped (counted
+ * in its recursion_misses). A second program on each tracepoint, its
+ * witness, sees that its hook is busy on this CPU and judges the event
+ * instead, so the skip loses nothing.
+ */
+enum mw_hook {
+	MW_HOOK_KMALLOC,
+	MW_HOOK_KMALLOC_NODE,
+	MW_HOOK_KMEM_CACHE_ALLOC,
+	MW_HOOK_KMEM_CACHE_ALLOC_NODE,
+	MW_HOOK_KFREE,
+	MW_HOOK_KMEM_CACHE_FREE,
+	MW_HOOK_NR,
+};
+
+#define MW_HOOK_SLOTS 8
+
+struct mw_hook_cpu {
+	__u8 busy[MW_HOOK_SLOTS];	/* the hook is running on this CPU */
+	/*
+	 * Runs that nested in a busy hook and were not skipped (a kernel
+	 * without per-program recursion protection for raw_tp): the witness
+	 * after them has nothing to do.
+	 */
+	__u8 nested[MW_HOOK_SLOTS];
+};
+_Static_assert(MW_HOOK_NR <= MW_HOOK_SLOTS, "mw_hook_cpu slots");
+_Static_assert(sizeof(struct mw_hook_cpu) == 16, "mw_hook_cpu layout");
+
+/*
  * An allocation core code makes on a module's behalf (kmemdup(), kstrdup(),
  * kvmalloc(), vmalloc(), devm_kmalloc(), memdup_user()...): its kmalloc
  * tracepoint's call site is core code's, not the module's. A probe on the

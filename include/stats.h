@@ -20,7 +20,9 @@
 	X(LOCK_STACK_FULL,	lock_stack_full, "held locks not on their task's stack: more than 16") \
 	X(HELD_SET_FULL,	held_set_full,	"held locks a heap free cannot find: held-lock table crowded") \
 	X(LOCK_UNTRACKED,	lock_untracked,	"lock calls not tracked: no task storage or outcome unseen") \
-	X(RECORDS_LOST,		records_lost,	"module events not queued (unloads found by polling instead)")
+	X(RECORDS_LOST,		records_lost,	"module events not queued (unloads found by polling instead)") \
+	X(WITNESSED_ALLOCS,	witnessed_allocs, "allocations a heap hook skipped (recursion), judged by its witness") \
+	X(WITNESSED_FREES,	witnessed_frees, "frees a heap hook skipped (recursion), judged by its witness")
 
 #define MW_STAT_ENUM(up, low, desc) MW_STAT_##up,
 enum mw_stat {

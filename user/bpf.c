@@ -29,17 +29,75 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, ap);
 }
 
-/* Load a program only where the kernel has its tracepoint. */
+/* A kmem hook and its witness (bpf/heap.bpf.c), and where the skeleton keeps the witness's link. */
+struct heap_hook {
+	struct bpf_program *hook, *witness;
+	struct bpf_link **link;
+	bool exists;		/* the kernel has the tracepoint */
+};
+
+#define NR_HEAP_HOOKS 6
+
+static void heap_hooks(struct modwatch_bpf *skel, const struct mw_kernel *k,
+		       struct heap_hook h[NR_HEAP_HOOKS])
+{
+	h[0] = (struct heap_hook){ skel->progs.mw_kmalloc, skel->progs.mw_kmalloc_witness,
+				   &skel->links.mw_kmalloc_witness, k->tp_kmalloc };
+	h[1] = (struct heap_hook){ skel->progs.mw_kmalloc_node,
+				   skel->progs.mw_kmalloc_node_witness,
+				   &skel->links.mw_kmalloc_node_witness, k->tp_kmalloc_node };
+	h[2] = (struct heap_hook){ skel->progs.mw_kmem_cache_alloc,
+				   skel->progs.mw_kmem_cache_alloc_witness,
+				   &skel->links.mw_kmem_cache_alloc_witness, k->tp_kmem_cache_alloc };
+	h[3] = (struct heap_hook){ skel->progs.mw_kmem_cache_alloc_node,
+				   skel->progs.mw_kmem_cache_alloc_node_witness,
+				   &skel->links.mw_kmem_cache_alloc_node_witness,
+				   k->tp_kmem_cache_alloc_node };
+	h[4] = (struct heap_hook){ skel->progs.mw_kfree, skel->progs.mw_kfree_witness,
+				   &skel->links.mw_kfree_witness, k->tp_kfree };
+	h[5] = (struct heap_hook){ skel->progs.mw_kmem_cache_free,
+				   skel->progs.mw_kmem_cache_free_witness,
+				   &skel->links.mw_kmem_cache_free_witness, k->tp_kmem_cache_free };
+}
+
+/*
+ * Load a program only where the kernel has its tracepoint. Witnesses are
+ * attached by hand, after every hook: a tracepoint runs its programs in the
+ * order they were attached, and a witness must come after its hook.
+ */
 static void choose_programs(struct modwatch_bpf *skel, const struct mw_kernel *k)
 {
-	bpf_program__set_autoload(skel->progs.mw_kmalloc, k->tp_kmalloc);
-	bpf_program__set_autoload(skel->progs.mw_kmalloc_node, k->tp_kmalloc_node);
-	bpf_program__set_autoload(skel->progs.mw_kmem_cache_alloc, k->tp_kmem_cache_alloc);
-	bpf_program__set_autoload(skel->progs.mw_kmem_cache_alloc_node,
-				  k->tp_kmem_cache_alloc_node);
-	bpf_program__set_autoload(skel->progs.mw_kfree, k->tp_kfree);
-	bpf_program__set_autoload(skel->progs.mw_kmem_cache_free, k->tp_kmem_cache_free);
+	struct heap_hook h[NR_HEAP_HOOKS];
+	int i;
+
+	heap_hooks(skel, k, h);
+	for (i = 0; i < NR_HEAP_HOOKS; i++) {
+		bpf_program__set_autoload(h[i].hook, h[i].exists);
+		bpf_program__set_autoload(h[i].witness, h[i].exists);
+		bpf_program__set_autoattach(h[i].witness, false);
+	}
 	bpf_program__set_autoload(skel->progs.mw_module_free, k->tp_module_free && k->modules);
+}
+
+/* The witnesses, once every hook is attached; the skeleton destroys their links. */
+static int attach_witnesses(struct modwatch_bpf *skel, const struct mw_kernel *k)
+{
+	struct heap_hook h[NR_HEAP_HOOKS];
+	int i, err;
+
+	heap_hooks(skel, k, h);
+	for (i = 0; i < NR_HEAP_HOOKS; i++) {
+		if (!h[i].exists)
+			continue;
+		*h[i].link = bpf_program__attach(h[i].witness);
+		if (!*h[i].link) {
+			err = -errno;
+			mw_err("cannot attach %s: %s (see modwatch doctor)",
+			       bpf_program__name(h[i].witness), strerror(-err));
+			return err;
+		}
+	}
+	return 0;
 }
 
 /* --probe-mode global's programs and where the skeleton keeps their links. */
@@ -145,13 +203,15 @@ cleanup:
 	return err;
 }
 
-int mw_bpf_attach(struct modwatch_bpf *skel)
+int mw_bpf_attach(struct modwatch_bpf *skel, const struct mw_kernel *k)
 {
 	int err = modwatch_bpf__attach(skel);
 
-	if (err)
+	if (err) {
 		mw_err("cannot attach the BPF programs: %s (see modwatch doctor)", strerror(-err));
-	return err;
+		return err;
+	}
+	return attach_witnesses(skel, k);
 }
 
 void mw_bpf_destroy(struct modwatch_bpf *skel)
@@ -159,27 +219,32 @@ void mw_bpf_destroy(struct modwatch_bpf *skel)
 	modwatch_bpf__destroy(skel);
 }
 
-int mw_bpf_stats(struct modwatch_bpf *skel, __u64 stats[MW_STAT_NR])
+/* Counter @id (enum mw_stat) summed over the CPUs, or 0 if it cannot be read. */
+__u64 mw_bpf_stat(struct modwatch_bpf *skel, __u32 id)
 {
-	int fd = bpf_map__fd(skel->maps.mw_stats);
-	int ncpu = libbpf_num_possible_cpus();
-	__u64 *vals;
-	__u32 id;
-	int cpu;
+	int ncpu = libbpf_num_possible_cpus(), cpu;
+	__u64 *vals, sum = 0;
 
 	if (ncpu <= 0)
-		return ncpu ? ncpu : -EINVAL;
+		return 0;
 	vals = calloc(ncpu, sizeof(*vals));
 	if (!vals)
-		return -ENOMEM;
-	for (id = 0; id < MW_STAT_NR; id++) {
-		stats[id] = 0;
-		if (bpf_map_lookup_elem(fd, &id, vals))
-			continue;
+		return 0;
+	if (!bpf_map_lookup_elem(bpf_map__fd(skel->maps.mw_stats), &id, vals))
 		for (cpu = 0; cpu < ncpu; cpu++)
-			stats[id] += vals[cpu];
-	}
+			sum += vals[cpu];
 	free(vals);
+	return sum;
+}
+
+int mw_bpf_stats(struct modwatch_bpf *skel, __u64 stats[MW_STAT_NR])
+{
+	__u32 id;
+
+	if (libbpf_num_possible_cpus() <= 0)
+		return -EINVAL;
+	for (id = 0; id < MW_STAT_NR; id++)
+		stats[id] = mw_bpf_stat(skel, id);
 	return 0;
 }
 

@@ -180,9 +180,10 @@ struct mw_config {
 void mw_config_default(struct mw_config *cfg);
 int mw_bpf_load(struct modwatch_bpf **skel, const struct mw_config *cfg,
 		const struct mw_kernel *k);
-int mw_bpf_attach(struct modwatch_bpf *skel);
+int mw_bpf_attach(struct modwatch_bpf *skel, const struct mw_kernel *k);
 int mw_bpf_attach_global(struct modwatch_bpf *skel);
 void mw_bpf_destroy(struct modwatch_bpf *skel);
+__u64 mw_bpf_stat(struct modwatch_bpf *skel, __u32 id);
 int mw_bpf_stats(struct modwatch_bpf *skel, __u64 stats[MW_STAT_NR]);
 
 struct mw_map_info {

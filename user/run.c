@@ -746,7 +746,7 @@ static int setup(struct session *s)
 	mw_locks_init(s->skel);
 	err = watch_modules(s);
 	if (!err)
-		err = mw_bpf_attach(s->skel);
+		err = mw_bpf_attach(s->skel, &s->kernel);
 	if (err)
 		return err;
 	if (s->opts->cfg.probe_global)
