@@ -47,6 +47,8 @@ mw_dedup_t mw_dedup __weak SEC(".maps");
 extern const volatile __u32 mw_self_tgid;
 /* --every: report every occurrence, not only the first per dedup key. */
 extern const volatile bool mw_every;
+/* The crash log (on unless --no-crash-log): see mw_crash_line(). */
+extern const volatile bool mw_crash_log;
 
 static __always_inline void mw_stat_inc(__u32 id)
 {
@@ -78,6 +80,40 @@ static __always_inline bool mw_dedup_first(const struct mw_dedup_key *k, struct 
 }
 
 /*
+ * A report of a kind after which the kernel may BUG at once (SLUB's
+ * freelist checks on a double or invalid free, a use of memory that is
+ * someone else's now) also goes, synchronously, into the kernel's trace
+ * buffer: the ring buffer dies with a crashed kernel, while the daemon has
+ * the kernel dump the oopsing CPU's trace buffer to the console
+ * (ftrace_dump_on_oops), and from there to the serial log, pstore or kdump.
+ * %pS: the kernel names the sites as it writes the line.
+ */
+static __always_inline void mw_crash_line(__u32 kind, __u64 site, __u64 key)
+{
+	if (!mw_crash_log)
+		return;
+	switch (kind) {
+	case MW_DOUBLE_FREE:
+		bpf_printk("modwatch: double_free at %pS, first freed at %pS", site, key);
+		break;
+	case MW_INVALID_FREE:
+		bpf_printk("modwatch: invalid_free at %pS, object allocated at %pS", site, key);
+		break;
+	case MW_USE_AFTER_FREE:
+		bpf_printk("modwatch: use_after_free at %pS, freed at %pS", site, key);
+		break;
+	case MW_HEAP_OVERFLOW_WRITE:
+		bpf_printk("modwatch: heap_overflow_write at %pS, object allocated at %pS", site,
+			   key);
+		break;
+	case MW_HEAP_OVERFLOW_READ:
+		bpf_printk("modwatch: heap_overflow_read at %pS, object allocated at %pS", site,
+			   key);
+		break;
+	}
+}
+
+/*
  * Reserve a record of @size bytes for a violation of @kind at @site (its
  * dedup key: @key) and fill its header. A failed reserve is counted per
  * kind, never dropped silently. Returns NULL when there is nothing to fill:
@@ -95,6 +131,7 @@ static __always_inline struct mw_event *mw_event_reserve(__u32 kind, __u32 size,
 		return NULL;
 	if (!mw_every && !mw_dedup_first(&k, &v))
 		return NULL;
+	mw_crash_line(kind, site, key);
 	e = bpf_ringbuf_reserve(&mw_events, size, 0);
 	if (!e) {
 		mw_stat_inc(MW_STAT_LOST_BASE + kind);

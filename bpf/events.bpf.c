@@ -5,5 +5,6 @@
 
 const volatile __u32 mw_self_tgid = 0;
 const volatile bool mw_every = false;
+const volatile bool mw_crash_log = true;
 
 char LICENSE[] SEC("license") = "GPL";

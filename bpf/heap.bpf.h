@@ -504,7 +504,9 @@ static __always_inline void mw_hook_enter(struct mw_hook_run *r, __u32 hook)
 {
 	__u32 zero = 0, h = hook % MW_HOOK_SLOTS;
 
+	/* Every field set on every path: the verifier rejects reading an unset register. */
 	r->hook = h;
+	r->was_busy = 0;
 	r->cpu = bpf_map_lookup_elem(&mw_hook_cpu, &zero);
 	if (!r->cpu)
 		return;

@@ -44,6 +44,17 @@ int BPF_KPROBE(mw_kp_fetch, void *to, const void *from, unsigned long n)
 	return 0;
 }
 
+/* __check_object_size(ptr, n, to_user): see mw_check_object_size(). */
+SEC("kprobe")
+int BPF_KPROBE(mw_kp_check_size, const void *ptr, unsigned long n, bool to_user)
+{
+	const struct mw_site *s = kprobe_site(ctx);
+
+	if (s)
+		mw_check_object_size(s, (__u64)ptr, n, to_user);
+	return 0;
+}
+
 /* strncpy_from_user(dst, src, count): up to count bytes may be read. */
 SEC("kprobe")
 int BPF_KPROBE(mw_kp_strncpy, char *dst, const char *src, long count)
@@ -234,6 +245,18 @@ int mw_test_store(__u64 *ctx)
 	return 0;
 }
 
+/* (site index, ptr, n, to_user): the module's __check_object_size() call. */
+SEC("raw_tp")
+int mw_test_check_size(__u64 *ctx)
+{
+	const struct mw_site *s = mw_site(ctx[0]);
+
+	if (!s)
+		return 1;
+	mw_check_object_size(s, ctx[1], ctx[2], ctx[3]);
+	return 0;
+}
+
 SEC("raw_tp")
 int mw_test_sys_exit(__u64 *ctx)
 {
@@ -268,7 +291,7 @@ int BPF_KPROBE(mw_kpg_check_object_size, const void *ptr, unsigned long n, bool 
 	if (!global_site(ctx, &s))
 		return 0;
 	mw_locks_may_sleep(&s, to_user ? MW_CALLEE_COPY_TO_USER : MW_CALLEE_COPY_FROM_USER, 0);
-	mw_check_kernel_side(&s, (__u64)ptr, n, to_user);
+	mw_kernel_side_rules(&s, (__u64)ptr, n, to_user);
 	return 0;
 }
 

@@ -46,6 +46,14 @@ typedef struct {
 } mw_epochs_t;
 mw_epochs_t mw_epochs __weak SEC(".maps");
 
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct mw_copy);
+} mw_copies_t;
+mw_copies_t mw_copies __weak SEC(".maps");
+
 /* Kernel threads and io_uring workers have no syscall boundaries to reset epochs at. */
 static __always_inline bool mw_task_has_epochs(void)
 {
@@ -202,14 +210,12 @@ static __always_inline void mw_report_uninit(const struct mw_site *s, struct mw_
  * never wrote going to user space (uninit_leak), or a freed object
  * (use_after_free).
  */
-static __always_inline void mw_check_kernel_side(const struct mw_site *s, __u64 kaddr, __u64 len,
+static __always_inline void mw_kernel_side_rules(const struct mw_site *s, __u64 kaddr, __u64 len,
 						 bool to_user)
 {
 	struct mw_object *o;
 	__u64 uninit;
 
-	if (!kaddr)
-		return;
 	o = mw_heap_find(&mw_objects, kaddr);
 	if (o) {
 		if (kaddr + len > o->addr + o->size)
@@ -224,6 +230,50 @@ static __always_inline void mw_check_kernel_side(const struct mw_site *s, __u64 
 	if (o)
 		mw_report_uaf(s, o, kaddr, len,
 			      to_user ? MW_ACCESS_COPY_TO_USER : MW_ACCESS_COPY_FROM_USER);
+}
+
+/*
+ * A copy's kernel side: checked here unless hardened usercopy's check just
+ * before this copy call checked it (mw_check_object_size()), so that one
+ * bug makes one report.
+ */
+static __always_inline void mw_check_kernel_side(const struct mw_site *s, __u64 kaddr, __u64 len,
+						 bool to_user)
+{
+	struct mw_copy *c;
+
+	if (!kaddr)
+		return;
+	c = bpf_task_storage_get(&mw_copies, bpf_get_current_task_btf(), 0, 0);
+	if (c && c->flags & MW_COPY_CHECKED) {
+		c->flags &= ~MW_COPY_CHECKED;
+		if (c->kaddr == kaddr && c->len == len)
+			return;
+	}
+	mw_kernel_side_rules(s, kaddr, len, to_user);
+}
+
+/*
+ * The module's call to __check_object_size(ptr, n, to_user): hardened
+ * usercopy, inlined into copy_{from,to}_user() before the copy call. On a
+ * copy past a slab object it BUGs before the copy call's probe would run,
+ * so the kernel side is checked here first, and the copy's probe told.
+ */
+static __always_inline void mw_check_object_size(const struct mw_site *s, __u64 ptr, __u64 n,
+						 bool to_user)
+{
+	struct mw_copy *c;
+
+	if (!ptr || !n)
+		return;
+	mw_kernel_side_rules(s, ptr, n, to_user);
+	c = bpf_task_storage_get(&mw_copies, bpf_get_current_task_btf(), 0,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!c)
+		return;
+	c->kaddr = ptr;
+	c->len = n;
+	c->flags |= MW_COPY_CHECKED;
 }
 
 /* Do the overlapping bytes differ between the earlier fetch @f and user memory now? */

@@ -18,6 +18,9 @@
  *   GET_USER    __get_user_N: user address in rax; arg: N bytes
  *   PUT_USER    __put_user_N: user address in rcx; arg: N bytes
  *   STRNCPY     strncpy_from_user(dst, src, count)
+ *   CHECK_SIZE  __check_object_size(ptr, n, to_user): hardened usercopy's check,
+ *               inlined before the copy call; it BUGs on a heap overflow before
+ *               the copy's probe runs, so the kernel side is checked here first
  *   DUP_USER    memdup_user(src, len), strndup_user(src, n): a fetch whose kernel
  *               copy core code allocates, tracked as BEHALF does; arg as there
  *   BEHALF      allocations core code makes for the module (kmemdup, kstrdup,
@@ -67,6 +70,7 @@ enum mw_callee_class {
 	MW_CLASS_DEFER,
 	MW_CLASS_LOCK,
 	MW_CLASS_UNLOCK,
+	MW_CLASS_CHECK_SIZE,
 };
 
 #define MW_CALLEES(X)								\
@@ -93,6 +97,7 @@ enum mw_callee_class {
 	X(PUT_USER_NOCHECK_4,	__put_user_nocheck_4,	PUT_USER,	4)	\
 	X(PUT_USER_NOCHECK_8,	__put_user_nocheck_8,	PUT_USER,	8)	\
 	X(STRNCPY_FROM_USER,	strncpy_from_user,	STRNCPY,	0)	\
+	X(CHECK_OBJECT_SIZE,	__check_object_size,	CHECK_SIZE,	0)	\
 	X(MEMDUP_USER,		memdup_user,		DUP_USER,	0)	\
 	X(MEMDUP_USER_NUL,	memdup_user_nul,	DUP_USER,	0)	\
 	X(VMEMDUP_USER,		vmemdup_user,		DUP_USER,	2)	\

@@ -38,6 +38,32 @@ struct mw_epoch {
 _Static_assert(sizeof(struct mw_fetch) == 96, "mw_fetch layout");
 _Static_assert(sizeof(struct mw_epoch) == 8 + 8 * 96, "mw_epoch layout");
 
+/*
+ * The user copy a task is in, for what happens around the copy call:
+ * hardened usercopy's __check_object_size() call before it checked the
+ * kernel side already (MW_COPY_CHECKED: the copy's own probe skips it), and
+ * a copy that touches a live tracked object is checked again when it
+ * returns (MW_COPY_IN_FLIGHT): a page fault in the copy (userfaultfd,
+ * FUSE) can block it while another task frees the object.
+ */
+enum {
+	MW_COPY_CHECKED = 1u << 0,
+	MW_COPY_IN_FLIGHT = 1u << 1,
+	MW_COPY_TO_USER = 1u << 2,
+};
+
+struct mw_copy {
+	__u64 kaddr;		/* kernel side */
+	__u64 len;
+	__u64 site;		/* the copy call (MW_COPY_IN_FLIGHT) */
+	__u64 obj;		/* the live object it touches: address ... */
+	__u64 alloc_ns;		/* ... and lifetime */
+	__u64 call_ns;
+	__u32 flags;		/* MW_COPY_* */
+	__u32 __pad;
+};
+_Static_assert(sizeof(struct mw_copy) == 56, "mw_copy layout");
+
 /* What the system call in progress declared about user memory. */
 struct mw_syscall {
 	__u64 nr;

@@ -18,6 +18,7 @@ void mw_config_default(struct mw_config *cfg)
 	cfg->quarantine = 16384;
 	cfg->ringbuf_kb = 1024;
 	cfg->exclude_self = true;
+	cfg->crash_log = true;
 }
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -161,6 +162,7 @@ static int configure(struct modwatch_bpf *skel, const struct mw_config *cfg,
 
 	skel->rodata->mw_self_tgid = cfg->exclude_self ? (__u32)getpid() : 0;
 	skel->rodata->mw_every = cfg->every;
+	skel->rodata->mw_crash_log = cfg->crash_log;
 	skel->rodata->mw_kca_has_cache = k->kca_has_cache;
 	err = bpf_map__set_max_entries(skel->maps.mw_objects, cfg->max_objects);
 	if (!err)

@@ -17,6 +17,7 @@
 	X(copy,	"^__copy_user_(nocache|flushcache)$") \
 	X(copy,	"^__(get|put)_user_(nocheck_)?(1|2|4|8)$") \
 	X(copy,	"^(strncpy_from_user|strnlen_user|check_zeroed_user)$") \
+	X(copy,	"^__check_object_size$") \
 	X(copy,	"^clear_user(_erms|_rep_good|_original)?$") \
 	X(copy,	"^_copy_(to|from)_iter(_nocache|_flushcache)?$") \
 	X(copy,	"^(_copy_mc_to_iter|copy_mc_to_user)$") \

@@ -54,6 +54,10 @@ static const char usage_text[] =
 "                        allocation site) is reported and the others are\n"
 "                        counted: \"repeated N times\" lines every 10 s and\n"
 "                        in the summary\n"
+"      --no-crash-log    do not also write reports a kernel crash may follow\n"
+"                        (double or invalid free, use after free, heap\n"
+"                        overflow) to the kernel's trace buffer, nor have the\n"
+"                        kernel print it on an oops (ftrace_dump_on_oops)\n"
 "  -o, --output FILE     write reports to FILE instead of standard output\n"
 "                        (in CI mode, keeps them apart from CMD's output)\n"
 "      --max-objects N   live heap objects tracked at once (default 32768)\n"
@@ -80,6 +84,7 @@ enum {
 	OPT_PROBE_MODE,
 	OPT_EVERY,
 	OPT_STRICT,
+	OPT_NO_CRASH_LOG,
 };
 
 static const struct option long_opts[] = {
@@ -93,6 +98,7 @@ static const struct option long_opts[] = {
 	{ "probe-mode", required_argument, NULL, OPT_PROBE_MODE },
 	{ "every", no_argument, NULL, OPT_EVERY },
 	{ "strict", no_argument, NULL, OPT_STRICT },
+	{ "no-crash-log", no_argument, NULL, OPT_NO_CRASH_LOG },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -181,6 +187,9 @@ static int parse_opt(int c, struct mw_run_opts *o)
 		return 0;
 	case OPT_STRICT:
 		o->cfg.strict = true;
+		return 0;
+	case OPT_NO_CRASH_LOG:
+		o->cfg.crash_log = false;
 		return 0;
 	case 'o':
 		o->output = optarg;

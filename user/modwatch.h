@@ -176,8 +176,13 @@ struct mw_config {
 	bool every;		/* --every: report every occurrence (no deduplication) */
 	bool strict;		/* --strict: warnings fail CI mode too */
 	bool probe_global;	/* --probe-mode global: kprobes on exported functions */
+	bool crash_log;		/* reports a crash may follow go to the console too (crashlog.c) */
 };
 void mw_config_default(struct mw_config *cfg);
+
+/* crashlog.c: reports that survive a kernel crash. */
+int mw_crashlog_arm(void);
+void mw_crashlog_disarm(void);
 int mw_bpf_load(struct modwatch_bpf **skel, const struct mw_config *cfg,
 		const struct mw_kernel *k);
 int mw_bpf_attach(struct modwatch_bpf *skel, const struct mw_kernel *k);

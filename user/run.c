@@ -751,6 +751,11 @@ static int setup(struct session *s)
 		return err;
 	if (s->opts->cfg.probe_global)
 		attach_global(s);
+	if (s->opts->cfg.crash_log && (err = mw_crashlog_arm()))
+		mw_warn("reports will not survive a kernel crash: cannot set "
+			"kernel.ftrace_dump_on_oops: %s (%s; --no-crash-log silences this)",
+			strerror(-err), err == -ENOENT ? "this kernel has no ftrace" :
+			"not permitted here: a container, or kernel lockdown");
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.mw_events), handle_event, s, NULL);
 	if (!s->rb) {
 		mw_err("cannot open the ring buffer: %s", strerror(errno));
@@ -804,6 +809,7 @@ cleanup:
 	for (i = 0; s.skel && i < s.reg.nr; i++)
 		mw_sites_detach(&s.sites, s.skel, &s.reg.mods[i], true);
 	mw_sites_wait();
+	mw_crashlog_disarm();
 	if (s.skel)
 		mw_bpf_destroy(s.skel);
 	mw_ksym_free();

@@ -61,6 +61,8 @@ static struct bpf_program *class_prog(struct modwatch_bpf *skel, __u8 class)
 		return skel->progs.mw_kp_put_user;
 	case MW_CLASS_STRNCPY:
 		return skel->progs.mw_kp_strncpy;
+	case MW_CLASS_CHECK_SIZE:
+		return skel->progs.mw_kp_check_size;
 	case MW_CLASS_COPY_USER:
 		return skel->progs.mw_kp_copy_user;
 	case MW_CLASS_DUP_USER:

@@ -371,3 +371,36 @@ one_report() { # scenario kind function
 	[ "$(tail -1 "$f" | jq .violations)" = 0 ]
 	[ "$(tail -1 "$f" | jq .lost)" = 0 ]
 }
+
+@test "the crash log's kernel knob is set only while modwatch runs, and a user's own stays" {
+	guest_ok
+	# before, during, after, during with --no-crash-log, during with the user's 1
+	[ "$(tr '\n' ' ' <"$RESULTS/knob")" = "0 2 0 0 1 " ] || { cat "$RESULTS/knob.err"; false; }
+}
+
+# A guest of its own that the bug crashes (oops=panic): modwatch's ring buffer
+# dies with it; its line in the kernel's trace buffer, dumped on the oops,
+# reaches the serial log, and tools/vm repeats it.
+crash_run() { # bug
+	run "$REPO/tools/vm" run --share "$REPO" --timeout 300 -- sh -c "
+		insmod $BUILD/modules/mw_buggy.ko crash=1 &&
+		$BUILD/modwatch -j -o /tmp/r.json -m mw_buggy --ko mw_buggy=$BUILD/modules/mw_buggy.ko \
+			-- $BUILD/modules/trigger --dev /dev/mw_buggy crash $1"
+	echo "$output"
+	[ "$status" -eq 125 ]
+	log=${output#*serial log: }
+	log=${log%%$'\n'*}
+	grep -aq "bpf_trace_printk: modwatch: " "$log"
+}
+
+@test "a double free the kernel dies of: modwatch's report survives in the serial log" {
+	crash_run double_free
+	[[ "$output" == *"vm: guest kernel crashed (kernel BUG at mm/slub.c"* ]]
+	[[ "$output" == *"vm: before the crash, modwatch: double_free at buggy_crash_double_free+"*", first freed at buggy_crash_double_free+"* ]]
+}
+
+@test "a heap overflow hardened usercopy dies of: reported at the module's check call first" {
+	crash_run heap_read
+	[[ "$output" == *"vm: guest kernel crashed (kernel BUG at mm/usercopy.c"* ]]
+	[[ "$output" == *"vm: before the crash, modwatch: heap_overflow_read at buggy_crash_heap_read+"*", object allocated at buggy_crash_heap_read+"* ]]
+}

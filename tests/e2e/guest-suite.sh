@@ -62,6 +62,19 @@ insmod "$mods/mw_buggy.ko"
 	"$trigger" --dev /dev/mw_buggy slice_ioctl >/dev/null 2>"$out/strict.err"
 echo $? >"$out/strict.rc"
 
+# The crash log's kernel knob: set while modwatch runs, then as it was; a
+# setting of the user's own stays.
+knob=/proc/sys/kernel/ftrace_dump_on_oops
+{
+	cat $knob
+	"$mw" --json -o /dev/null -m mw_buggy -- cat $knob
+	cat $knob
+	"$mw" --json -o /dev/null --no-crash-log -m mw_buggy -- cat $knob
+	echo 1 >$knob
+	"$mw" --json -o /dev/null -m mw_buggy -- cat $knob
+	echo 0 >$knob
+} >"$out/knob" 2>"$out/knob.err"
+
 # A violation storm: two bugs 2000 times each. Bounded output, exact counts;
 # with --every, one report per occurrence.
 "$mw" --json -o "$out/storm.json" -m mw_buggy --ko "mw_buggy=$mods/mw_buggy.ko" -- \

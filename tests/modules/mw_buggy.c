@@ -379,6 +379,55 @@ static mw_site long buggy_double_free(void)
 	return 0;
 }
 
+/*
+ * crash=1 allows MW_IOC_CRASH_DOUBLE_FREE: the double free as it happens in
+ * the wild, on a kmalloc object, where SLUB's freelist hardening BUGs on the
+ * second kfree (object == freelist head): with oops=panic the guest dies,
+ * and only modwatch's line in the trace buffer, dumped on the oops, tells.
+ * Interrupts stay off between the frees, so no allocation comes between.
+ */
+static bool crash;
+module_param(crash, bool, 0444);
+
+static mw_site long buggy_crash_double_free(void)
+{
+	unsigned long flags;
+	void *obj;
+
+	if (!crash)
+		return -EPERM;
+	obj = kmalloc(64, GFP_KERNEL);
+	if (!obj)
+		return -ENOMEM;
+	local_irq_save(flags);
+	kfree(obj);
+	kfree(obj);
+	local_irq_restore(flags);
+	return 0;
+}
+
+/*
+ * A copy to user past its slab object (kmalloc-64): hardened usercopy BUGs
+ * before the copy call, so only the probe on the module's own
+ * __check_object_size() call can report it.
+ */
+static mw_site long buggy_crash_heap_read(const struct mw_buf *b)
+{
+	long ret = 0;
+	u8 *rec;
+
+	if (!crash)
+		return -EPERM;
+	/* rec_size, not a constant: else FORTIFY refuses the copy at compile-time size. */
+	rec = kzalloc(rec_size, GFP_KERNEL);
+	if (!rec)
+		return -ENOMEM;
+	if (copy_to_user(u64_to_user_ptr(b->uptr), rec, b->len))
+		ret = -EFAULT;
+	kfree(rec);
+	return ret;
+}
+
 static mw_site long buggy_invalid_free(void)
 {
 	u8 *obj = kmem_cache_alloc(mw_dbg_cache, GFP_KERNEL);
@@ -697,6 +746,10 @@ static long mw_buggy_ioctl(struct file *file, unsigned int cmd, unsigned long ar
 		return buggy_free_held_lock();
 	case MW_IOC_HOLD_UNLOAD:
 		return mw_hold_until_unload();
+	case MW_IOC_CRASH_DOUBLE_FREE:
+		return buggy_crash_double_free();
+	case MW_IOC_CRASH_HEAP_READ:
+		return mw_buf_cmd(argp, buggy_crash_heap_read);
 	}
 	return -ENOTTY;
 }

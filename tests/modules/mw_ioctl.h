@@ -102,6 +102,9 @@ struct mw_stats {
 #define MW_IOC_ORDER_BC		_IO(MW_IOC_MAGIC, 0x18)
 #define MW_IOC_ORDER_CA		_IO(MW_IOC_MAGIC, 0x19)
 #define MW_IOC_UAF_KMEMDUP	_IOW(MW_IOC_MAGIC, 0x1a, struct mw_buf)
+/* Crash the kernel (mw_buggy loaded with crash=1 only): no scenarios, see trigger's "crash". */
+#define MW_IOC_CRASH_DOUBLE_FREE _IO(MW_IOC_MAGIC, 0x1b)
+#define MW_IOC_CRASH_HEAP_READ	_IOW(MW_IOC_MAGIC, 0x1c, struct mw_buf)
 
 /* Scenario flags. */
 #define MW_SCN_BLOCKS	0x1	/* mw_buggy blocks in the kernel until the task is killed */

@@ -10,6 +10,11 @@
  *   all       every scenario in table order, except the blocking one (recursive_lock)
  *             unless --include-blocking is given
  *   SCENARIO  the named scenarios, in the order given
+ *   crash [double_free|heap_read]
+ *             a bug that crashes the kernel (mw_buggy loaded with crash=1): a double free
+ *             on a kmalloc object (SLUB's freelist check BUGs) or a copy to user past a
+ *             slab object (hardened usercopy BUGs); for the tests that modwatch's report
+ *             survives the crash; never part of "all"
  *
  * For each scenario run it prints one line, "NAME KIND ok DETAILS" or "NAME KIND failed:
  * REASON", and exits 0 when every scenario ran (whether or not the module had a bug), 1 when
@@ -477,7 +482,7 @@ static int open_device(struct ctx *c, const char *dev)
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: trigger [--dev PATH] [--include-blocking] [--block-timeout SEC] "
-		     "[--repeat N] list|sites|all|SCENARIO...\n"
+		     "[--repeat N] list|sites|all|crash|SCENARIO...\n"
 		     "  --repeat N  run each named scenario N times (a violation storm)\n");
 }
 
@@ -518,6 +523,28 @@ static int run_named(struct ctx *c, char **names, int count, unsigned long repea
 	return failed;
 }
 
+/* A kernel-crashing bug, @what (NULL: double_free): returns only if the kernel survived it. */
+static int run_crash(struct ctx *c, const char *dev, const char *what)
+{
+	unsigned char buf[128];
+	long err;
+
+	if (what && strcmp(what, "double_free") && strcmp(what, "heap_read")) {
+		fprintf(stderr, "trigger: crash: no bug '%s' (double_free or heap_read)\n", what);
+		return 2;
+	}
+	if (open_device(c, dev))
+		return 1;
+	if (what && !strcmp(what, "heap_read"))
+		err = buf_cmd(c, MW_IOC_CRASH_HEAP_READ, buf, sizeof(buf));
+	else
+		err = xioctl(c, MW_IOC_CRASH_DOUBLE_FREE, NULL);
+	if (err < 0)
+		fprintf(stderr, "trigger: crash: %s%s\n", strerror(-err),
+			err == -EPERM ? " (load mw_buggy with crash=1)" : "");
+	return err < 0 ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct ctx c = { .fd = -1, .block_timeout = DEFAULT_BLOCK_TIMEOUT };
@@ -549,6 +576,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[i], "list") || !strcmp(argv[i], "sites"))
 		return list(!strcmp(argv[i], "sites"));
+	if (!strcmp(argv[i], "crash"))
+		return run_crash(&c, dev, i + 1 < argc ? argv[i + 1] : NULL);
 	if (strcmp(argv[i], "all")) {
 		int j;
 

@@ -134,6 +134,13 @@ int fx_fetch(struct fx *f, __u32 idx, const struct mw_syscall *sc, __u64 kdst, c
 	return run_copy(f->skel->progs.mw_test_fetch, idx, sc, kdst, (__u64)usrc, len);
 }
 
+int fx_check_size(struct fx *f, __u32 idx, __u64 ptr, __u64 n, bool to_user)
+{
+	__u64 args[4] = { idx, ptr, n, to_user };
+
+	return run(f->skel->progs.mw_test_check_size, args, 4);
+}
+
 int fx_store(struct fx *f, __u32 idx, const struct mw_syscall *sc, void *udst, __u64 ksrc,
 	     __u64 len)
 {

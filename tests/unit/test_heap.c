@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Heap-object tracking and the double_free rule, driven through the real kmem hooks. */
 #include <pthread.h>
+#include <sys/mount.h>
 #include <sched.h>
 #include <string.h>
 #include <unistd.h>
@@ -254,5 +255,43 @@ TEST(racing_frees_give_exactly_one_report)
 		seen[(fx.events[i].double_free.obj.addr - OBJ(1000)) / 64]++;
 	for (i = 0; i < RACE_OBJECTS; i++)
 		ASSERT_EQ(seen[i], 1, "reports for one object");
+	fx_teardown(&fx);
+}
+
+/* The kernel's trace buffer, mounting tracefs where it is not yet. */
+#define TRACE_DIR "/sys/kernel/tracing"
+
+static bool trace_has(const char *needle)
+{
+	char line[512];
+	bool found = false;
+	FILE *f = fopen(TRACE_DIR "/trace", "re");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, needle) != NULL;
+	fclose(f);
+	return found;
+}
+
+TEST(a_double_free_is_also_written_to_the_kernel_trace_buffer)
+{
+	char want[128];
+	FILE *f;
+
+	if (access(TRACE_DIR "/trace", R_OK))
+		mount("nodev", TRACE_DIR, "tracefs", 0, NULL);
+	f = fopen(TRACE_DIR "/trace", "we");	/* opened for writing with O_TRUNC: clears it */
+	ASSERT_TRUE(f != NULL, "tracefs is mounted");
+	fclose(f);
+	FX_SETUP(&fx, NULL);
+	fx_kmalloc(&fx, SITE_ALLOC, OBJ(7), 40);
+	fx_kfree(&fx, SITE_FREE1, OBJ(7));
+	fx_kfree(&fx, SITE_FREE2, OBJ(7));
+	ASSERT_EQ(fx_drain(&fx), 1, "the double free's report");
+	snprintf(want, sizeof(want), "modwatch: double_free at 0x%llx, first freed at 0x%llx",
+		 SITE_FREE2, SITE_FREE1);
+	ASSERT_TRUE(trace_has(want), "the crash line is in the trace buffer");
 	fx_teardown(&fx);
 }

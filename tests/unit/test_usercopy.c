@@ -217,3 +217,26 @@ TEST(heap_overflow_write_and_read_resolve_interior_pointers)
 	ASSERT_EQ(fx_drain(&fx), 0, "untracked kernel memory");
 	fx_teardown(&fx);
 }
+
+TEST(hardened_usercopy_check_reports_first_and_the_copy_stays_silent)
+{
+	const struct mw_syscall rd = { .nr = NR_READ, .arg = { 3, (__u64)ubuf, sizeof(ubuf) } };
+
+	FX_SETUP(&fx, NULL);
+	ASSERT_OK(sites(), "installing sites");
+	ASSERT_OK(fx_site(&fx, 2, SITE_A - 0x10, MW_CALLEE_CHECK_OBJECT_SIZE), "check site");
+	fx_kmalloc(&fx, SITE_ALLOC, OBJ(2), 40);
+	fx_check_size(&fx, 2, OBJ(2), 40, true);
+	fx_store(&fx, 0, &rd, ubuf, OBJ(2), 40);
+	ASSERT_EQ(fx_drain(&fx), 0, "a checked copy within the object");
+	fx_check_size(&fx, 2, OBJ(2), 100, true);
+	ASSERT_EQ(fx_drain(&fx), 1, "reported at the check, before the kernel could BUG");
+	ASSERT_EQ(fx.events[0].hdr.kind, MW_HEAP_OVERFLOW_READ, "kind");
+	ASSERT_EQ(fx.events[0].hdr.site, SITE_A - 0x10, "at the check's call");
+	fx_store(&fx, 0, &rd, ubuf, OBJ(2), 100);
+	ASSERT_EQ(fx_drain(&fx), 0, "the copy after the check: the same bug, not reported again");
+	fx_store(&fx, 1, &rd, ubuf, OBJ(2), 100);
+	ASSERT_EQ(fx_drain(&fx), 1, "an unchecked copy (constant size) is checked itself");
+	ASSERT_EQ(fx.events[1].hdr.site, SITE_B, "at the copy's call");
+	fx_teardown(&fx);
+}
