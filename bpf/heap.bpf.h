@@ -180,7 +180,7 @@ static __always_inline __u64 mw_slab_cache_of(__u64 addr)
 
 /* @s touched freed object @q: once per freed object, like double_free. */
 static __always_inline void mw_report_uaf(const struct mw_site *s, struct mw_object *q,
-					  __u64 addr, __u64 len, __u32 access)
+					  __u64 addr, __u64 len, __u32 access, bool in_flight)
 {
 	struct mw_event *e;
 
@@ -204,6 +204,7 @@ static __always_inline void mw_report_uaf(const struct mw_site *s, struct mw_obj
 	e->use_after_free.access_addr = addr;
 	e->use_after_free.access_len = len;
 	e->use_after_free.access = access;
+	e->use_after_free.in_flight = in_flight;
 	bpf_ringbuf_submit(e, 0);
 }
 
@@ -213,7 +214,7 @@ static __always_inline void mw_heap_lock_use(const struct mw_site *s, __u64 lock
 	struct mw_object *q = mw_heap_find(&mw_quarantine, lock);
 
 	if (q)
-		mw_report_uaf(s, q, lock, 0, access);
+		mw_report_uaf(s, q, lock, 0, access, false);
 }
 
 static __always_inline void mw_report_double_free(struct mw_object *q, __u64 site, __u32 module_id)

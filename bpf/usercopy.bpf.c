@@ -44,6 +44,17 @@ int BPF_KPROBE(mw_kp_fetch, void *to, const void *from, unsigned long n)
 	return 0;
 }
 
+/* The instruction after a copy call: the copy returned (see mw_copy_return()). */
+SEC("kprobe")
+int BPF_KPROBE(mw_kp_copy_ret)
+{
+	const struct mw_site *s = kprobe_site(ctx);
+
+	if (s)
+		mw_copy_return(s);
+	return 0;
+}
+
 /* __check_object_size(ptr, n, to_user): see mw_check_object_size(). */
 SEC("kprobe")
 int BPF_KPROBE(mw_kp_check_size, const void *ptr, unsigned long n, bool to_user)
@@ -242,6 +253,18 @@ int mw_test_store(__u64 *ctx)
 		return 1;
 	test_args(ctx, &sc);
 	mw_user_store(s, &sc, ctx[6], ctx[5], ctx[7]);
+	return 0;
+}
+
+/* (site index): the copy at that site returns. */
+SEC("raw_tp")
+int mw_test_copy_ret(__u64 *ctx)
+{
+	const struct mw_site *s = mw_site(ctx[0]);
+
+	if (!s)
+		return 1;
+	mw_copy_return(s);
 	return 0;
 }
 

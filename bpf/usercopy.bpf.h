@@ -208,49 +208,87 @@ static __always_inline void mw_report_uninit(const struct mw_site *s, struct mw_
  * The kernel side [kaddr, kaddr + len) of a copy against the heap tracker:
  * past a live object's requested size (heap_overflow_*), bytes the module
  * never wrote going to user space (uninit_leak), or a freed object
- * (use_after_free).
+ * (use_after_free). Returns the live object the copy lies within, if any.
  */
-static __always_inline void mw_kernel_side_rules(const struct mw_site *s, __u64 kaddr, __u64 len,
-						 bool to_user)
+static __always_inline struct mw_object *mw_kernel_side_rules(const struct mw_site *s, __u64 kaddr,
+							      __u64 len, bool to_user)
 {
 	struct mw_object *o;
 	__u64 uninit;
 
 	o = mw_heap_find(&mw_objects, kaddr);
 	if (o) {
-		if (kaddr + len > o->addr + o->size)
+		if (kaddr + len > o->addr + o->size) {
 			mw_report_heap_overflow(s, o, kaddr, len,
 						to_user ? MW_HEAP_OVERFLOW_READ :
 							  MW_HEAP_OVERFLOW_WRITE);
-		else if (to_user && (uninit = mw_uninit_bytes(o, kaddr, len)))
+			return NULL;
+		}
+		if (to_user && (uninit = mw_uninit_bytes(o, kaddr, len)))
 			mw_report_uninit(s, o, kaddr, len, uninit);
-		return;
+		return o;
 	}
 	o = mw_heap_find(&mw_quarantine, kaddr);
 	if (o)
 		mw_report_uaf(s, o, kaddr, len,
-			      to_user ? MW_ACCESS_COPY_TO_USER : MW_ACCESS_COPY_FROM_USER);
+			      to_user ? MW_ACCESS_COPY_TO_USER : MW_ACCESS_COPY_FROM_USER, false);
+	return NULL;
+}
+
+static __always_inline struct mw_copy *mw_copy_state(bool create)
+{
+	return bpf_task_storage_get(&mw_copies, bpf_get_current_task_btf(), 0,
+				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+}
+
+/*
+ * A copy at @s of [kaddr, +len) lies within live object @obj (its lifetime:
+ * @alloc_ns): the probe after the call checks it again (mw_copy_return()).
+ */
+static __always_inline void mw_copy_begin(const struct mw_site *s, struct mw_copy *c, __u64 kaddr,
+					  __u64 len, __u64 obj, __u64 alloc_ns, bool to_user)
+{
+	if (!c)
+		c = mw_copy_state(true);
+	if (!c)
+		return;
+	c->kaddr = kaddr;
+	c->len = len;
+	c->site = s->addr;
+	c->obj = obj;
+	c->alloc_ns = alloc_ns;
+	c->call_ns = bpf_ktime_get_ns();
+	c->flags = MW_COPY_IN_FLIGHT | (to_user ? MW_COPY_TO_USER : 0);
 }
 
 /*
  * A copy's kernel side: checked here unless hardened usercopy's check just
  * before this copy call checked it (mw_check_object_size()), so that one
- * bug makes one report.
+ * bug makes one report; then the copy is in flight if it touches a live
+ * object.
  */
 static __always_inline void mw_check_kernel_side(const struct mw_site *s, __u64 kaddr, __u64 len,
 						 bool to_user)
 {
 	struct mw_copy *c;
+	struct mw_object *o;
+	__u64 obj, alloc_ns;
 
 	if (!kaddr)
 		return;
-	c = bpf_task_storage_get(&mw_copies, bpf_get_current_task_btf(), 0, 0);
-	if (c && c->flags & MW_COPY_CHECKED) {
-		c->flags &= ~MW_COPY_CHECKED;
-		if (c->kaddr == kaddr && c->len == len)
-			return;
+	c = mw_copy_state(false);
+	if (c && (c->flags & MW_COPY_CHECKED) && c->kaddr == kaddr && c->len == len) {
+		obj = c->obj;
+		alloc_ns = c->alloc_ns;
+	} else {
+		o = mw_kernel_side_rules(s, kaddr, len, to_user);
+		obj = o ? o->addr : 0;
+		alloc_ns = o ? o->alloc_ns : 0;
 	}
-	mw_kernel_side_rules(s, kaddr, len, to_user);
+	if (c)
+		c->flags = 0;
+	if (obj)
+		mw_copy_begin(s, c, kaddr, len, obj, alloc_ns, to_user);
 }
 
 /*
@@ -262,18 +300,48 @@ static __always_inline void mw_check_kernel_side(const struct mw_site *s, __u64 
 static __always_inline void mw_check_object_size(const struct mw_site *s, __u64 ptr, __u64 n,
 						 bool to_user)
 {
+	struct mw_object *o;
 	struct mw_copy *c;
 
 	if (!ptr || !n)
 		return;
-	mw_kernel_side_rules(s, ptr, n, to_user);
-	c = bpf_task_storage_get(&mw_copies, bpf_get_current_task_btf(), 0,
-				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	o = mw_kernel_side_rules(s, ptr, n, to_user);
+	c = mw_copy_state(true);
 	if (!c)
 		return;
 	c->kaddr = ptr;
 	c->len = n;
-	c->flags |= MW_COPY_CHECKED;
+	c->obj = o ? o->addr : 0;
+	c->alloc_ns = o ? o->alloc_ns : 0;
+	c->flags = MW_COPY_CHECKED;
+}
+
+/*
+ * The instruction after the copy call at @s: the copy is over. The object
+ * it touched, live at the call, was freed meanwhile (same lifetime, freed
+ * after the call): the copy ran on freed memory.
+ */
+static __always_inline void mw_copy_return(const struct mw_site *s)
+{
+	struct mw_copy *c = mw_copy_state(false);
+	struct mw_object *o;
+	__u32 flags;
+	__u64 obj;
+
+	if (!c || !(c->flags & MW_COPY_IN_FLIGHT) || c->site != s->addr)
+		return;
+	flags = c->flags;
+	c->flags = 0;
+	obj = c->obj;
+	o = bpf_map_lookup_elem(&mw_objects, &obj);
+	if (o && o->alloc_ns == c->alloc_ns)
+		return;		/* still live: the usual case */
+	o = bpf_map_lookup_elem(&mw_quarantine, &obj);
+	if (!o || o->alloc_ns != c->alloc_ns || o->free_ns < c->call_ns)
+		return;
+	mw_report_uaf(s, o, c->kaddr, c->len,
+		      flags & MW_COPY_TO_USER ? MW_ACCESS_COPY_TO_USER : MW_ACCESS_COPY_FROM_USER,
+		      true);
 }
 
 /* Do the overlapping bytes differ between the earlier fetch @f and user memory now? */

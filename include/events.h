@@ -192,7 +192,12 @@ struct mw_use_after_free {
 	__u64 access_addr;
 	__u64 access_len;
 	__u32 access;		/* enum mw_access */
-	__u32 __pad;
+	/*
+	 * 1: the copy's call saw the object live; it was freed (by obj.free_tid)
+	 * before the copy returned, a page fault in the copy having let the
+	 * freeing task run (userfaultfd, FUSE, a slow disk).
+	 */
+	__u32 in_flight;
 };
 
 struct mw_double_free {

@@ -228,8 +228,10 @@ static void json_uaf(FILE *out, const struct mw_use_after_free *p)
 		p->access <= MW_ACCESS_UNLOCK && access_names[p->access] ?
 			access_names[p->access] : "unknown");
 	json_addr(out, "addr", p->access_addr);
-	fprintf(out, ",\"len\":%llu,\"offset\":%llu}", (unsigned long long)p->access_len,
-		(unsigned long long)(p->access_addr - p->obj.addr));
+	fprintf(out, ",\"len\":%llu,\"offset\":%llu,\"in_flight\":%s}",
+		(unsigned long long)p->access_len,
+		(unsigned long long)(p->access_addr - p->obj.addr),
+		p->in_flight ? "true" : "false");
 }
 
 static void json_invalid_free(FILE *out, const struct mw_invalid_free *p)

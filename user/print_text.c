@@ -190,6 +190,8 @@ static void print_uaf(FILE *out, const struct mw_event *e)
 		(unsigned long long)p->access_len, site);
 	print_object(out, &p->obj);
 	fprintf(out, ", freed at %s by tid %u", freed, p->obj.free_tid);
+	if (p->in_flight)
+		fputs(" while the copy was in flight (live at its call)", out);
 }
 
 static void print_invalid_free(FILE *out, const struct mw_event *e)

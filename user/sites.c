@@ -426,6 +426,14 @@ static struct bpf_program *next_prog(struct modwatch_bpf *skel, __u8 class)
 	case MW_CLASS_BEHALF:
 	case MW_CLASS_DUP_USER:
 		return skel->progs.mw_kp_behalf_ret;
+	case MW_CLASS_FETCH:
+	case MW_CLASS_COPY_TO:
+	case MW_CLASS_COPY_USER:
+	case MW_CLASS_ITER_TO:
+	case MW_CLASS_ITER_FROM:
+	case MW_CLASS_SIMPLE_READ:
+	case MW_CLASS_SIMPLE_WRITE:
+		return skel->progs.mw_kp_copy_ret;
 	}
 	return NULL;
 }
@@ -438,7 +446,9 @@ static struct bpf_program *next_prog(struct modwatch_bpf *skel, __u8 class)
  * task's next lock event (bpf/locks.bpf.h). An allocation on the module's
  * behalf is decided there too, from the pointer returned: without it there
  * is nothing to track, and the call itself is not probed (a memdup_user()
- * still is, for its fetch).
+ * still is, for its fetch). A user copy's next instruction checks that
+ * the object the copy touched was not freed while it ran; without that
+ * probe the copy is checked at its call only.
  */
 static void plan_site(struct plan *pl, size_t i)
 {
@@ -474,7 +484,7 @@ static void plan_site(struct plan *pl, size_t i)
 	add_probe(pl, prog, site.addr, idx | (next && noret ? MW_LOCK_COOKIE_TAIL : 0), i, false);
 	if (next && !noret)
 		add_probe(pl, next, site.addr + 5, idx, i, true);
-	pl->m->nr_noret += next && cs->opcode != 0xe9 && cs->skip_next;
+	pl->m->nr_noret += site.class == MW_CLASS_LOCK && cs->opcode != 0xe9 && cs->skip_next;
 }
 
 static void drop_site(struct plan *pl, size_t site)

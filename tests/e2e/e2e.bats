@@ -84,9 +84,9 @@ guest_ok() {
 # Scenarios whose rules modwatch enforces; the others must stay silent.
 # leak is reported when the module unloads, not during its own session.
 CAUGHT="slice_write slice_ioctl double_fetch_len double_fetch_get_user double_fetch_race
-	heap_write heap_read uaf_copy uaf_kmemdup uaf_mutex double_free invalid_free uninit_copy
-	unlock_not_owner unlock_not_held recursive_lock held_on_return copy_under_spinlock
-	lock_order lock_cycle held_lock_freed"
+	heap_write heap_read uaf_copy uaf_kmemdup uaf_mutex uaf_inflight double_free invalid_free
+	uninit_copy unlock_not_owner unlock_not_held recursive_lock held_on_return
+	copy_under_spinlock lock_order lock_cycle held_lock_freed"
 
 implemented() { [[ " $(echo $CAUGHT) " == *" $1 "* ]]; }
 
@@ -271,6 +271,17 @@ one_report() { # scenario kind function
 	[ "$(jq -r .acquire_site.function <<<"$v")" = buggy_lock_until_unload ]
 }
 
+@test "use_after_free in flight: the copy a page fault holds while another task frees" {
+	guest_ok
+	one_report uaf_inflight use_after_free buggy_uaf_inflight
+	v=$(scenario uaf_inflight)
+	[ "$(jq .access.in_flight <<<"$v")" = true ]
+	[ "$(jq -r .free.site.function <<<"$v")" = buggy_inflight_free ]
+	# freed by the userfaultfd handler thread while the copying task waited
+	[ "$(jq '.free.tid != .tid' <<<"$v")" = true ]
+	[ "$(jq -r .alloc.site.function <<<"$v")" = mw_lockobj_alloc ]
+}
+
 @test "kprobes go only on mw_buggy's call sites, one per probed site" {
 	guest_ok
 	[ "$(cat "$RESULTS/probes.rc")" = 0 ]
@@ -278,7 +289,8 @@ one_report() { # scenario kind function
 	sites=$(jq -r 'select(.type == "start") | .modules[0].sites' "$RESULTS/probes.json")
 	probed=$(jq -r 'select(.type == "start") | .modules[0].probed_sites' "$RESULTS/probes.json")
 	[ "$probes" -gt 10 ]
-	# one probe per probed site, two for an acquire (the call and the next instruction)
+	# one probe per probed site, two for an acquire or a user copy (the call and the next
+	# instruction)
 	[ "$sites" -ge "$probed" ] && [ "$probes" -ge "$probed" ] && [ "$probes" -le $((2 * probed)) ]
 	[ "$(wc -l <"$RESULTS/probes.list")" = "$probes" ]
 	# "ADDR  k  func+off  MODULE": every probe is in mw_buggy

@@ -33,6 +33,12 @@
  * uaf_mutex                    MW_IOC_UAF_MUTEX       buggy_uaf_mutex: kmem_cache_alloc (in
  *   use_after_free                                    mw_lockobj_alloc), kmem_cache_free, then
  *                                                     mutex_lock/mutex_unlock of its mutex
+ * uaf_inflight                 MW_IOC_INFLIGHT_COPY,  buggy_uaf_inflight: kmem_cache_alloc,
+ *   use_after_free             and _FREE from the     published, copy_to_user of 64 bytes from
+ *                              trigger's userfaultfd  it to a page that faults; the fault's
+ *                              handler, while the     handler frees it (buggy_inflight_free),
+ *                              copy waits             then lets the copy finish from freed
+ *                                                     memory
  * double_free                  MW_IOC_DOUBLE_FREE     buggy_double_free: kmem_cache_alloc, then
  *   double_free                                       kmem_cache_free twice
  * invalid_free                 MW_IOC_INVALID_FREE    buggy_invalid_free: kmem_cache_alloc,
@@ -364,6 +370,37 @@ static mw_site long buggy_uaf_mutex(void)
 	/* The object is freed; its bytes still form an unlocked mutex (see the top comment). */
 	mutex_lock(&obj->lock);
 	mutex_unlock(&obj->lock);
+	return 0;
+}
+
+/*
+ * The object a copy is in flight from, published for buggy_inflight_free()
+ * without a reference: the bug. From mw_lockobj_cache, whose slab is
+ * pinned and which nobody else allocates from, so the freed memory stays
+ * readable and nobody's; the constant size skips hardened usercopy (the
+ * cache has no usercopy region).
+ */
+static struct mw_lockobj *mw_inflight;
+
+static mw_site long buggy_uaf_inflight(const struct mw_buf *b)
+{
+	struct mw_lockobj *obj = mw_lockobj_alloc();
+
+	if (!obj)
+		return -ENOMEM;
+	memset(obj->payload, 0x5a, sizeof(obj->payload));
+	WRITE_ONCE(mw_inflight, obj);
+	if (copy_to_user(u64_to_user_ptr(b->uptr), obj->payload, 64))
+		return -EFAULT;
+	return 64;
+}
+
+static mw_site long buggy_inflight_free(void)
+{
+	struct mw_lockobj *obj = xchg(&mw_inflight, NULL);
+
+	if (obj)
+		kmem_cache_free(mw_lockobj_cache, obj);
 	return 0;
 }
 
@@ -714,6 +751,10 @@ static long mw_buggy_ioctl(struct file *file, unsigned int cmd, unsigned long ar
 		return mw_buf_cmd(argp, buggy_uninit_copy);
 	case MW_IOC_UAF_MUTEX:
 		return buggy_uaf_mutex();
+	case MW_IOC_INFLIGHT_COPY:
+		return mw_buf_cmd(argp, buggy_uaf_inflight);
+	case MW_IOC_INFLIGHT_FREE:
+		return buggy_inflight_free();
 	case MW_IOC_DOUBLE_FREE:
 		return buggy_double_free();
 	case MW_IOC_INVALID_FREE:

@@ -15,6 +15,7 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/refcount.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/uaccess.h>
@@ -244,6 +245,50 @@ static mw_site long clean_uaf_mutex(void)
 	obj->payload[0]++;
 	mutex_unlock(&obj->lock);
 	kmem_cache_free(mw_lockobj_cache, obj);
+	return 0;
+}
+
+/*
+ * uaf_inflight done right: the published object holds one reference and
+ * the copy another, so a free while the copy waits on its page fault only
+ * drops the table's; the last reference frees it, after the copy.
+ */
+struct mw_shared {
+	refcount_t ref;
+	u8 data[64];
+};
+
+static struct mw_shared *mw_inflight;
+
+static mw_site void clean_shared_put(struct mw_shared *s)
+{
+	if (refcount_dec_and_test(&s->ref))
+		kfree(s);
+}
+
+static mw_site long clean_uaf_inflight(const struct mw_buf *b)
+{
+	struct mw_shared *s = kzalloc(sizeof(*s), GFP_KERNEL), *old;
+	long ret = 64;
+
+	if (!s)
+		return -ENOMEM;
+	refcount_set(&s->ref, 2);	/* the table's and this copy's */
+	old = xchg(&mw_inflight, s);
+	if (old)
+		clean_shared_put(old);
+	if (copy_to_user(u64_to_user_ptr(b->uptr), s->data, 64))
+		ret = -EFAULT;
+	clean_shared_put(s);
+	return ret;
+}
+
+static mw_site long clean_inflight_free(void)
+{
+	struct mw_shared *s = xchg(&mw_inflight, NULL);
+
+	if (s)
+		clean_shared_put(s);
 	return 0;
 }
 
@@ -555,6 +600,10 @@ static long mw_clean_ioctl(struct file *file, unsigned int cmd, unsigned long ar
 		return mw_buf_cmd(argp, clean_uninit_copy);
 	case MW_IOC_UAF_MUTEX:
 		return clean_uaf_mutex();
+	case MW_IOC_INFLIGHT_COPY:
+		return mw_buf_cmd(argp, clean_uaf_inflight);
+	case MW_IOC_INFLIGHT_FREE:
+		return clean_inflight_free();
 	case MW_IOC_DOUBLE_FREE:
 		return clean_double_free();
 	case MW_IOC_INVALID_FREE:
@@ -647,6 +696,7 @@ static void __exit mw_clean_exit(void)
 	misc_deregister(&mw_clean_dev);
 	cancel_work_sync(&mw_unload_work);
 	clean_free_kept();
+	clean_inflight_free();	/* a trigger killed before its free */
 	kmem_cache_destroy(mw_lockobj_cache);
 	kmem_cache_destroy(mw_dbg_cache);
 	/* What mw_buggy's exit gets wrong with hold_at_exit, done right. */

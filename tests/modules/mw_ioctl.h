@@ -102,6 +102,9 @@ struct mw_stats {
 #define MW_IOC_ORDER_BC		_IO(MW_IOC_MAGIC, 0x18)
 #define MW_IOC_ORDER_CA		_IO(MW_IOC_MAGIC, 0x19)
 #define MW_IOC_UAF_KMEMDUP	_IOW(MW_IOC_MAGIC, 0x1a, struct mw_buf)
+/* uaf_inflight: a copy from a shared object, and its free from another task. */
+#define MW_IOC_INFLIGHT_COPY	_IOW(MW_IOC_MAGIC, 0x1d, struct mw_buf)
+#define MW_IOC_INFLIGHT_FREE	_IO(MW_IOC_MAGIC, 0x1e)
 /* Crash the kernel (mw_buggy loaded with crash=1 only): no scenarios, see trigger's "crash". */
 #define MW_IOC_CRASH_DOUBLE_FREE _IO(MW_IOC_MAGIC, 0x1b)
 #define MW_IOC_CRASH_HEAP_READ	_IOW(MW_IOC_MAGIC, 0x1c, struct mw_buf)
@@ -128,6 +131,7 @@ struct mw_stats {
 	X(uaf_copy,		use_after_free,		0, "buggy_uaf_copy")		\
 	X(uaf_kmemdup,		use_after_free,		0, "buggy_uaf_kmemdup")		\
 	X(uaf_mutex,		use_after_free,		0, "buggy_uaf_mutex")		\
+	X(uaf_inflight,		use_after_free,		0, "buggy_uaf_inflight")	\
 	X(double_free,		double_free,		0, "buggy_double_free")		\
 	X(invalid_free,		invalid_free,		0, "buggy_invalid_free")	\
 	X(leak,			leak_on_unload,		0, "buggy_leak")		\

@@ -38,7 +38,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/userfaultfd.h>
+#include <poll.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -250,6 +254,78 @@ static int run_uaf_copy(struct ctx *c)
 static int run_uaf_kmemdup(struct ctx *c)
 {
 	return run_uaf(c, MW_IOC_UAF_KMEMDUP);
+}
+
+/* The userfaultfd handler of uaf_inflight: the free comes while the copy waits. */
+struct inflight {
+	struct ctx *c;
+	int uffd;
+	char *page;
+	long page_size;
+	int err;
+};
+
+static void *inflight_handler(void *arg)
+{
+	struct inflight *h = arg;
+	struct pollfd p = { .fd = h->uffd, .events = POLLIN };
+	struct uffd_msg msg;
+	struct uffdio_copy copy;
+	char *src;
+
+	if (poll(&p, 1, 10000) != 1 || read(h->uffd, &msg, sizeof(msg)) != sizeof(msg) ||
+	    msg.event != UFFD_EVENT_PAGEFAULT) {
+		h->err = -ETIMEDOUT;
+		return NULL;
+	}
+	h->err = (int)xioctl(h->c, MW_IOC_INFLIGHT_FREE, NULL);
+	src = calloc(1, h->page_size);
+	if (!src) {
+		h->err = -ENOMEM;
+		return NULL;
+	}
+	copy = (struct uffdio_copy){ .dst = (uintptr_t)h->page, .src = (uintptr_t)src,
+				     .len = h->page_size };
+	if (ioctl(h->uffd, UFFDIO_COPY, &copy) && !h->err)
+		h->err = -errno;
+	free(src);
+	return NULL;
+}
+
+/*
+ * A copy_to_user into a page userfaultfd serves: the copy faults and waits,
+ * the handler thread has the module free the object, then serves the page.
+ */
+static int run_uaf_inflight(struct ctx *c)
+{
+	struct inflight h = { .c = c, .page_size = sysconf(_SC_PAGESIZE) };
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	pthread_t t;
+	long n;
+
+	h.uffd = (int)syscall(__NR_userfaultfd, O_CLOEXEC);
+	if (h.uffd < 0)
+		return -errno;
+	h.page = mmap(NULL, h.page_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		      -1, 0);
+	reg.range = (struct uffdio_range){ .start = (uintptr_t)h.page, .len = h.page_size };
+	if (h.page == MAP_FAILED || ioctl(h.uffd, UFFDIO_API, &api) ||
+	    ioctl(h.uffd, UFFDIO_REGISTER, &reg) || pthread_create(&t, NULL, inflight_handler, &h)) {
+		n = -errno;
+		close(h.uffd);
+		return (int)n;
+	}
+	n = buf_cmd(c, MW_IOC_INFLIGHT_COPY, h.page, 64);
+	pthread_join(t, NULL);
+	munmap(h.page, h.page_size);
+	close(h.uffd);
+	if (n < 0)
+		return (int)n;
+	if (h.err)
+		return h.err;
+	note(c, "copied=%ld", n);
+	return 0;
 }
 
 static int run_uninit_copy(struct ctx *c)

@@ -134,6 +134,13 @@ int fx_fetch(struct fx *f, __u32 idx, const struct mw_syscall *sc, __u64 kdst, c
 	return run_copy(f->skel->progs.mw_test_fetch, idx, sc, kdst, (__u64)usrc, len);
 }
 
+int fx_copy_ret(struct fx *f, __u32 idx)
+{
+	__u64 args[1] = { idx };
+
+	return run(f->skel->progs.mw_test_copy_ret, args, 1);
+}
+
 int fx_check_size(struct fx *f, __u32 idx, __u64 ptr, __u64 n, bool to_user)
 {
 	__u64 args[4] = { idx, ptr, n, to_user };

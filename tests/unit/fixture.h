@@ -63,6 +63,8 @@ int fx_fetch(struct fx *f, __u32 idx, const struct mw_syscall *sc, __u64 kdst, c
 int fx_store(struct fx *f, __u32 idx, const struct mw_syscall *sc, void *udst, __u64 ksrc,
 	     __u64 len);
 int fx_sys_exit(struct fx *f);
+/* The copy at site @idx returns (the probe on its next instruction). */
+int fx_copy_ret(struct fx *f, __u32 idx);
 /* Hardened usercopy's check at site @idx, before a copy of [ptr, ptr + n). */
 int fx_check_size(struct fx *f, __u32 idx, __u64 ptr, __u64 n, bool to_user);
 /* An allocator call at site @idx that allocates on the module's behalf, and its return. */

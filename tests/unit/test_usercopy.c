@@ -240,3 +240,54 @@ TEST(hardened_usercopy_check_reports_first_and_the_copy_stays_silent)
 	ASSERT_EQ(fx.events[1].hdr.site, SITE_B, "at the copy's call");
 	fx_teardown(&fx);
 }
+
+TEST(a_copy_in_flight_when_its_object_is_freed_is_use_after_free)
+{
+	const struct mw_syscall rd = { .nr = NR_READ, .arg = { 3, (__u64)ubuf, sizeof(ubuf) } };
+	const struct mw_use_after_free *p;
+
+	FX_SETUP(&fx, NULL);
+	ASSERT_OK(sites(), "installing sites");
+	fx_kmalloc(&fx, SITE_ALLOC, OBJ(3), 40);
+	fx_store(&fx, 0, &rd, ubuf, OBJ(3), 40);
+	fx_copy_ret(&fx, 0);
+	ASSERT_EQ(fx_drain(&fx), 0, "a copy from a live object that stays live");
+	fx_store(&fx, 0, &rd, ubuf, OBJ(3) + 8, 16);
+	fx_kfree(&fx, SITE_FREE1, OBJ(3));	/* another task, while the copy faults */
+	fx_copy_ret(&fx, 1);
+	ASSERT_EQ(fx_drain(&fx), 0, "another site's return is not this copy's");
+	fx_copy_ret(&fx, 0);
+	ASSERT_EQ(fx_drain(&fx), 1, "freed while the copy ran");
+	p = &fx.events[0].use_after_free;
+	ASSERT_EQ(fx.events[0].hdr.kind, MW_USE_AFTER_FREE, "kind");
+	ASSERT_EQ(fx.events[0].hdr.site, SITE_A, "at the copy");
+	ASSERT_EQ(p->in_flight, 1, "in flight");
+	ASSERT_EQ(p->access, MW_ACCESS_COPY_TO_USER, "a copy to user");
+	ASSERT_EQ(p->obj.free_site, SITE_FREE1, "the free site");
+	ASSERT_EQ(p->access_addr, OBJ(3) + 8, "the copied range");
+	fx_copy_ret(&fx, 0);
+	ASSERT_EQ(fx_drain(&fx), 0, "one return, one check");
+	fx_teardown(&fx);
+}
+
+TEST(a_copy_whose_object_is_freed_and_handed_out_again_after_it_returns_is_fine)
+{
+	const struct mw_syscall rd = { .nr = NR_READ, .arg = { 3, (__u64)ubuf, sizeof(ubuf) } };
+
+	FX_SETUP(&fx, NULL);
+	ASSERT_OK(sites(), "installing sites");
+	fx_kmalloc(&fx, SITE_ALLOC, OBJ(4), 40);
+	fx_fetch(&fx, 0, &rd, OBJ(4), ubuf, 40);
+	fx_copy_ret(&fx, 0);
+	fx_kfree(&fx, SITE_FREE1, OBJ(4));
+	fx_kmalloc(&fx, SITE_ALLOC, OBJ(4), 40);
+	fx_copy_ret(&fx, 0);
+	ASSERT_EQ(fx_drain(&fx), 0, "freed after the copy returned, allocated again");
+	/* freed during the copy and allocated again by the module before it returns */
+	fx_fetch(&fx, 0, &rd, OBJ(4), ubuf + 100, 40);
+	fx_kfree(&fx, SITE_FREE1, OBJ(4));
+	fx_kmalloc(&fx, SITE_ALLOC, OBJ(4), 40);
+	fx_copy_ret(&fx, 0);
+	ASSERT_EQ(fx_drain(&fx), 0, "the record is gone with the reuse: a miss, never a guess");
+	fx_teardown(&fx);
+}
