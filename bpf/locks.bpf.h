@@ -683,6 +683,41 @@ static __always_inline bool mw_held_live(const struct mw_lock_held *h, __u32 tid
 
 /* ---- acquire ---- */
 
+/* This task's exclusive hold of @addr, or NULL. */
+static __always_inline struct mw_lock_held *mw_held_excl(struct mw_lock_task *t, __u64 addr)
+{
+	int i = mw_held_find(t, addr, MW_HELD_READ, 0);
+
+	return i < 0 ? NULL : &t->held[MW_IDX(i, MW_LOCK_DEPTH)];
+}
+
+/*
+ * An exclusive acquire of @addr that returned holding it, by a task that
+ * holds it already (recursive_lock was reported at the call): the kernel
+ * let it through. It nests in the first hold, whose owner stays.
+ */
+static __always_inline bool mw_lock_nest(struct mw_lock_task *t, __u64 addr)
+{
+	struct mw_lock_held *h = mw_held_excl(t, addr);
+
+	if (!h)
+		return false;
+	if ((h->flags & MW_HELD_NEST_MASK) != MW_HELD_NEST_MASK)
+		h->flags += MW_HELD_NEST_ONE;
+	return true;
+}
+
+/* A release of exclusive @addr that only undoes a nested acquire (mw_lock_nest()). */
+static __always_inline bool mw_lock_unnest(struct mw_lock_task *t, __u64 addr)
+{
+	struct mw_lock_held *h = mw_held_excl(t, addr);
+
+	if (!h || !(h->flags & MW_HELD_NEST_MASK))
+		return false;
+	h->flags -= MW_HELD_NEST_ONE;
+	return true;
+}
+
 /* The acquire of @addr returned holding it: this task owns it now. */
 static __always_inline void mw_lock_commit(struct mw_lock_task *t, __u64 addr, __u64 site,
 					   __u32 module_id, __u32 info)
@@ -690,6 +725,9 @@ static __always_inline void mw_lock_commit(struct mw_lock_task *t, __u64 addr, _
 	__u32 type = info & MW_LI_TYPE, tid = mw_tid();
 	__u32 flags = info & MW_LI_READ ? MW_HELD_READ : 0;
 	struct mw_lock_owner *o = mw_owner(addr), n = { .type = type };
+
+	if (!flags && o && o->tid == tid && mw_lock_nest(t, addr))
+		return;
 
 	if (!o) {
 		bpf_map_update_elem(&mw_lock_owners, &addr, &n, BPF_NOEXIST);
@@ -931,6 +969,8 @@ static __always_inline void mw_release_excl(const struct mw_site *s, struct mw_l
 	struct mw_lock_owner *o = mw_owner(addr);
 	__u64 owner_site = 0, kowner;
 
+	if (t && o && o->tid == tid && mw_lock_unnest(t, addr))
+		return;
 	if (t)
 		mw_held_drop(t, addr, MW_HELD_READ, 0);
 	mw_held_set_del(addr, 0);

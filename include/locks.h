@@ -75,6 +75,14 @@ enum {
 	MW_HELD_READ = 1u << 0,			/* a read hold of an rwlock or rwsem */
 	MW_HELD_RETURN_REPORTED = 1u << 1,	/* lock_held_on_return said so once */
 	MW_HELD_SLEEP_REPORTED = 1u << 2,	/* sleep_in_atomic said so once */
+	/*
+	 * Bits 8..15: acquires of this exclusive hold the kernel let through
+	 * while the task already held it (6.1's mutex hands a lock to its own
+	 * owner when it wakes as the first waiter): each release takes one
+	 * back before the hold itself goes. recursive_lock reported the first.
+	 */
+	MW_HELD_NEST_ONE = 1u << 8,
+	MW_HELD_NEST_MASK = 0xffu << 8,
 };
 
 /* One lock a task holds, on its stack in acquire order. */

@@ -577,7 +577,11 @@ static mw_site long buggy_recursive_lock(void)
 
 	if (ret)
 		return ret;
-	/* Self-deadlock: only a fatal signal ends this wait (with -EINTR). */
+	/*
+	 * Self-deadlock: only a fatal signal ends this wait, with -EINTR, or on
+	 * 6.1 with 0: woken as the first waiter, it hands the mutex to its own
+	 * owner (the HANDOFF flag), and the task goes on "holding it twice".
+	 */
 	ret = mutex_lock_killable(&mw_rec_lock);
 	if (!ret)
 		mutex_unlock(&mw_rec_lock);

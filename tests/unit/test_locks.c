@@ -576,6 +576,34 @@ TEST(failed_trylock_and_interrupted_lock_take_no_ownership)
 	fx_teardown(&fx);
 }
 
+TEST(a_recursive_acquire_never_changes_who_holds_the_lock)
+{
+	SETUP();
+	/* killed out of the self-deadlock: -EINTR, and the first hold stays */
+	fx_lock(&fx, S_LOCK, LOCK(1), 0);
+	fx_lock_call(&fx, S_KILLABLE, LOCK(1), 0);
+	fx_lock_ret(&fx, S_KILLABLE, EINTR_RET);
+	ASSERT_TRUE(owned(LOCK(1)), "the interrupted acquire leaves the owner");
+	fx_unlock(&fx, S_UNLOCK, LOCK(1));
+	ASSERT_TRUE(!owned(LOCK(1)), "its one release frees it");
+	ASSERT_EQ(fx_drain(&fx), 1, "only the recursive_lock");
+	ASSERT_EQ(fx.events[0].hdr.kind, MW_RECURSIVE_LOCK, "kind");
+	/* 6.1 hands a mutex to its own owner woken as first waiter: the acquire returns 0 */
+	fx.nr_events = 0;
+	fx_lock(&fx, S_LOCK, LOCK(2), 0);
+	fx_lock_call(&fx, S_KILLABLE, LOCK(2), 0);
+	fx_lock_ret(&fx, S_KILLABLE, 0);
+	fx_unlock(&fx, S_UNLOCK, LOCK(2));
+	ASSERT_TRUE(owned(LOCK(2)), "the first release undoes the nested acquire only");
+	fx_unlock(&fx, S_UNLOCK, LOCK(2));
+	ASSERT_TRUE(!owned(LOCK(2)), "the second one the hold");
+	ASSERT_EQ(fx_drain(&fx), 1, "only the recursive_lock, no unlock_not_held");
+	ASSERT_EQ(fx.events[0].hdr.kind, MW_RECURSIVE_LOCK, "kind");
+	fx_unlock(&fx, S_UNLOCK, LOCK(2));
+	ASSERT_EQ(fx_drain(&fx), 0, "a third release: the lock word of a fake lock is unknown");
+	fx_teardown(&fx);
+}
+
 TEST(tail_called_acquire_is_committed_at_the_next_event)
 {
 	SETUP();
