@@ -157,17 +157,115 @@ static __always_inline void mw_report_heap_overflow(const struct mw_site *s, str
 	bpf_ringbuf_submit(e, 0);
 }
 
+/* Bytes a copy to user space takes that the module never wrote. */
+struct mw_uninit {
+	__u64 len;		/* how many */
+	__u64 first;		/* object offsets: the first ... */
+	__u64 end;		/* ... and the end of the last */
+};
+
+/* The poison scan's state, across its 64-byte steps. */
+struct mw_poison_scan {
+	__u8 buf[MW_CMP_MAX];
+	__u64 kaddr;		/* the copy's kernel side */
+	__u64 len;
+	__u64 off;		/* the copy's offset in its object */
+	__u64 run_start;	/* copy offset of the current run of poison */
+	__u64 run;
+	struct mw_uninit u;
+};
+
+static __always_inline void mw_poison_run_end(struct mw_poison_scan *p)
+{
+	if (p->run >= MW_UNINIT_RUN) {
+		if (!p->u.len)
+			p->u.first = p->off + p->run_start;
+		p->u.len += p->run;
+		p->u.end = p->off + p->run_start + p->run;
+	}
+	p->run = 0;
+}
+
 /*
- * uninit_leak: of the copied bytes within the object's first MW_ALLOC_SNAP,
- * how many are still exactly as the allocator left them? Bytes that are all
- * zero leak nothing (init_on_alloc) and do not count.
+ * bpf_loop callback: byte @i of the copy, read 64 bytes at a time. One
+ * callback per byte keeps the verifier's work to one pass over it.
  */
-static __always_inline __u64 mw_uninit_bytes(const struct mw_object *o, __u64 kaddr, __u64 len)
+static long mw_poison_step(__u32 i, void *ctx)
+{
+	struct mw_poison_scan *p = *(struct mw_poison_scan **)ctx;
+
+	if (!p || i >= p->len)
+		return 1;
+	if (!(i & (MW_CMP_MAX - 1)) &&
+	    bpf_probe_read_kernel(p->buf, mw_cmp_len(p->len - i), (void *)(p->kaddr + i)))
+		return 1;
+	if (p->buf[i & (MW_CMP_MAX - 1)] != MW_POISON_FREE) {
+		mw_poison_run_end(p);
+		return 0;
+	}
+	if (!p->run)
+		p->run_start = i;
+	p->run++;
+	return 0;
+}
+
+/*
+ * The scan's state lives in map memory, whose contents the verifier does
+ * not track: the callback's counters then do not keep its states apart,
+ * and verifiers that walk bpf_loop() like a loop converge at once.
+ */
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mw_poison_scan);
+} mw_poison_scratch_t;
+mw_poison_scratch_t mw_poison_scratch __weak SEC(".maps");
+
+/* A poisoned object (MW_OBJ_POISONED): its unwritten bytes in the copy, one by one. */
+static __always_inline void mw_uninit_poison(__u64 kaddr, __u64 len, __u64 off,
+					     struct mw_uninit *u)
+{
+	struct mw_poison_scan *p;
+	__u32 zero = 0;
+
+	p = bpf_map_lookup_elem(&mw_poison_scratch, &zero);
+	if (!p)
+		return;
+	p->kaddr = kaddr;
+	p->len = len;
+	p->off = off;
+	p->run = 0;
+	p->run_start = 0;
+	p->u.len = 0;
+	p->u.first = 0;
+	p->u.end = 0;
+	bpf_loop(MW_UNINIT_SCAN, mw_poison_step, &p, 0);	/* ctx: on the stack */
+	mw_poison_run_end(p);
+	u->len = p->u.len;
+	u->first = p->u.first;
+	u->end = p->u.end;
+}
+
+/*
+ * uninit_leak: bytes of the copy the module never wrote. In a poisoned
+ * object each one, anywhere in the copy's first MW_UNINIT_SCAN bytes; else,
+ * of the copied bytes within the object's first MW_ALLOC_SNAP, all still
+ * exactly as the allocator left them (stale data: a written byte equals the
+ * old one by chance 1 in 256 times, so they must all be). Bytes that are all
+ * zero leak nothing (init_on_alloc) and do not count. Returns how many.
+ */
+static __always_inline __u64 mw_uninit_bytes(const struct mw_object *o, __u64 kaddr, __u64 len,
+					     struct mw_uninit *u)
 {
 	__u64 off = kaddr - o->addr, n;
 	struct mw_snap *snap;
 	struct mw_cmp c;
 
+	if (o->flags & MW_OBJ_POISONED) {
+		mw_uninit_poison(kaddr, len, off, u);
+		return u->len;
+	}
 	if (!(o->flags & MW_OBJ_SNAPSHOT) || off >= MW_ALLOC_SNAP || off >= o->size)
 		return 0;
 	snap = bpf_map_lookup_elem(&mw_snaps, &o->addr);
@@ -184,12 +282,16 @@ static __always_inline __u64 mw_uninit_bytes(const struct mw_object *o, __u64 ka
 		return 0;
 	c.n = n;
 	mw_cmp_run(&c);
-	/* A written byte equals the old one by chance 1 in 256 times: demand them all. */
-	return c.same == n && c.nonzero ? n : 0;
+	if (c.same != n || !c.nonzero)
+		return 0;
+	u->len = n;
+	u->first = off;
+	u->end = off + n;
+	return n;
 }
 
 static __always_inline void mw_report_uninit(const struct mw_site *s, struct mw_object *o,
-					     __u64 kaddr, __u64 len, __u64 uninit)
+					     __u64 kaddr, __u64 len, const struct mw_uninit *u)
 {
 	struct mw_event *e;
 
@@ -200,7 +302,9 @@ static __always_inline void mw_report_uninit(const struct mw_site *s, struct mw_
 	e->uninit_leak.obj = *o;
 	e->uninit_leak.copy_addr = kaddr;
 	e->uninit_leak.copy_len = len;
-	e->uninit_leak.uninit_len = uninit;
+	e->uninit_leak.uninit_len = u->len;
+	e->uninit_leak.first_off = u->first;
+	e->uninit_leak.end_off = u->end;
 	bpf_ringbuf_submit(e, 0);
 }
 
@@ -213,8 +317,8 @@ static __always_inline void mw_report_uninit(const struct mw_site *s, struct mw_
 static __always_inline struct mw_object *mw_kernel_side_rules(const struct mw_site *s, __u64 kaddr,
 							      __u64 len, bool to_user)
 {
+	struct mw_uninit u = {};
 	struct mw_object *o;
-	__u64 uninit;
 
 	o = mw_heap_find(&mw_objects, kaddr);
 	if (o) {
@@ -224,8 +328,8 @@ static __always_inline struct mw_object *mw_kernel_side_rules(const struct mw_si
 							  MW_HEAP_OVERFLOW_WRITE);
 			return NULL;
 		}
-		if (to_user && (uninit = mw_uninit_bytes(o, kaddr, len)))
-			mw_report_uninit(s, o, kaddr, len, uninit);
+		if (to_user && mw_uninit_bytes(o, kaddr, len, &u))
+			mw_report_uninit(s, o, kaddr, len, &u);
 		return o;
 	}
 	o = mw_heap_find(&mw_quarantine, kaddr);

@@ -220,6 +220,8 @@ struct mw_uninit_leak {
 	__u64 copy_addr;
 	__u64 copy_len;
 	__u64 uninit_len;	/* bytes still as they came from the allocator */
+	__u64 first_off;	/* object offsets of the first of them ... */
+	__u64 end_off;		/* ... and of the end of the last */
 };
 
 struct mw_unlock_not_owner {
@@ -314,7 +316,7 @@ _Static_assert(sizeof(struct mw_use_after_free) == MW_OBJECT_SIZE + 24, "use_aft
 _Static_assert(sizeof(struct mw_double_free) == MW_OBJECT_SIZE, "double_free layout");
 _Static_assert(sizeof(struct mw_invalid_free) == MW_OBJECT_SIZE + 8, "invalid_free layout");
 _Static_assert(sizeof(struct mw_leak_on_unload) == 24, "leak_on_unload layout");
-_Static_assert(sizeof(struct mw_uninit_leak) == MW_OBJECT_SIZE + 24, "uninit_leak layout");
+_Static_assert(sizeof(struct mw_uninit_leak) == MW_OBJECT_SIZE + 40, "uninit_leak layout");
 _Static_assert(sizeof(struct mw_unlock_not_owner) == 32, "unlock_not_owner layout");
 _Static_assert(sizeof(struct mw_unlock_not_held) == 16, "unlock_not_held layout");
 _Static_assert(sizeof(struct mw_recursive_lock) == 24, "recursive_lock layout");

@@ -29,7 +29,25 @@ enum {
 	MW_OBJ_RCU = 1u << 4,
 	/* From vmalloc(): only vfree()/kvfree() free it, and no tracepoint says when. */
 	MW_OBJ_VMALLOC = 1u << 5,
+	/*
+	 * Allocated full of SLUB's free poison (slub_debug=P, init_on_alloc=0):
+	 * every byte the module never wrote still says so, at any offset, and
+	 * uninit_leak counts them one by one (no snapshot is kept).
+	 */
+	MW_OBJ_POISONED = 1u << 6,
 };
+
+/* SLUB's POISON_FREE (include/linux/poison.h): a freed object's bytes under slub_debug=P. */
+#define MW_POISON_FREE 0x6b
+#define MW_POISON_FREE64 0x6b6b6b6b6b6b6b6bull
+/*
+ * Unwritten bytes count in runs of at least this many poison bytes: a
+ * written 'k' (0x6b) now and then is data, not a hole. Holes of 1 to 3
+ * bytes are missed; a miss, never a false report.
+ */
+#define MW_UNINIT_RUN 4
+/* How far into a copy the poison scan reads (64-byte steps). */
+#define MW_UNINIT_SCAN 4096
 
 /*
  * The kmem tracepoint hooks, by the slot they keep in struct mw_hook_cpu.

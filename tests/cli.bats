@@ -84,6 +84,9 @@ non_json_lines() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"BTF"*"yes"* ]]
 	[[ "$output" == *"double_free"* ]]
+	# what uninit_leak can see here: init_on_alloc and slab poison
+	[[ "$output" == *"init_on_alloc                      "* ]]
+	[[ "$output" == *"slab poison (kmalloc-64)           "* ]]
 	if [ -e /sys/bus/event_source/devices/kprobe/type ]; then
 		[[ "$output" == *"kprobes (CONFIG_KPROBES)           yes"* ]]
 	else

@@ -4,7 +4,9 @@
  * rules can run here. Every rule names what it needs, so a missing feature
  * is explained once instead of failing later and obscurely.
  */
+#include <stdio.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include "modwatch.h"
 
 enum {
@@ -128,6 +130,57 @@ static void print_probe_modes(const struct mw_kernel *k)
 	       "whose size is not a compile-time constant\n");
 }
 
+/* "on", "off" or "unknown": init_on_alloc from the command line, else the build's default. */
+static const char *init_on_alloc(void)
+{
+	char buf[4096], path[300], *p;
+	const char *state = "unknown";
+	struct utsname u;
+	FILE *f = fopen("/proc/cmdline", "re");
+
+	if (f && fgets(buf, sizeof(buf), f) && (p = strstr(buf, "init_on_alloc=")))
+		state = p[14] == '0' ? "off" : "on";
+	if (f)
+		fclose(f);
+	if (strcmp(state, "unknown") || uname(&u))
+		return state;
+	snprintf(path, sizeof(path), "/boot/config-%s", u.release);
+	f = fopen(path, "re");
+	if (!f)
+		return state;
+	state = "off";
+	while (fgets(buf, sizeof(buf), f))
+		if (!strcmp(buf, "CONFIG_INIT_ON_ALLOC_DEFAULT_ON=y\n"))
+			state = "on";
+	fclose(f);
+	return state;
+}
+
+/* What uninit_leak can tell here: with init_on_alloc nothing; with slab poison, each byte. */
+static void print_uninit(void)
+{
+	const char *alloc = init_on_alloc();
+	FILE *f = fopen("/sys/kernel/slab/kmalloc-64/poison", "re");
+	int poison = -1;
+
+	if (f && fscanf(f, "%d", &poison) != 1)
+		poison = -1;
+	if (f)
+		fclose(f);
+	printf("uninit_leak\n");
+	printf("  init_on_alloc                      %s\n", alloc);
+	printf("  slab poison (kmalloc-64)           %s\n",
+	       poison < 0 ? "unknown" : poison ? "yes" : "no");
+	if (!strcmp(alloc, "on"))
+		printf("init_on_alloc zeroes every allocation: no stale byte can reach user space, "
+		       "so uninit_leak has nothing to find (boot with init_on_alloc=0 to test for "
+		       "it)\n");
+	else if (poison != 1)
+		printf("without slab poison, uninit_leak needs a whole copied range as the allocator "
+		       "left it; boot with slub_debug=P init_on_alloc=0 (tools/vm run "
+		       "--uninit-exact) to count unwritten bytes one by one\n");
+}
+
 int mw_cmd_doctor(void)
 {
 	struct mw_kernel k;
@@ -143,6 +196,7 @@ int mw_cmd_doctor(void)
 	core_ok = k.btf && k.ringbuf && k.raw_tp;
 	print_rules(&k, core_ok);
 	print_probe_modes(&k);
+	print_uninit();
 	if (!core_ok) {
 		printf("modwatch cannot run here: it needs BTF, BPF ring buffers and raw "
 		       "tracepoints%s\n", root ? "" : " (and root)");

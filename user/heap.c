@@ -240,9 +240,9 @@ void mw_heap_sample_misses(void)
 
 /*
  * Did the kernel skip a run of the allocation (@frees false) or free path
- * after @ns? Samples are taken every second and before each lifetime
- * report, so a growth seen at sample time T happened after the sample
- * before it: after @ns if T is.
+ * after @ns? Samples are taken at each poll of the ring buffer (100 ms at
+ * most apart) and before each lifetime report, so a growth seen at sample
+ * time T happened after the sample before it: after @ns if T is.
  */
 bool mw_heap_missed_since(bool frees, __u64 ns)
 {

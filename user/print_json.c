@@ -257,9 +257,11 @@ static void json_uninit(FILE *out, const struct mw_uninit_leak *p)
 	json_object(out, &p->obj);
 	fputs(",\"copy\":{", out);
 	json_addr(out, "addr", p->copy_addr);
-	fprintf(out, ",\"len\":%llu,\"offset\":%llu},\"uninit_len\":%llu",
+	fprintf(out, ",\"len\":%llu,\"offset\":%llu},\"uninit_len\":%llu,"
+		"\"uninit_first\":%llu,\"uninit_end\":%llu",
 		(unsigned long long)p->copy_len, (unsigned long long)(p->copy_addr - p->obj.addr),
-		(unsigned long long)p->uninit_len);
+		(unsigned long long)p->uninit_len, (unsigned long long)p->first_off,
+		(unsigned long long)p->end_off);
 }
 
 /* "KEY":{"addr","type","name"} */

@@ -223,8 +223,9 @@ static void print_uninit(FILE *out, const struct mw_event *e)
 
 	mw_ksym_format(e->hdr.site, site, sizeof(site));
 	fprintf(out, " copy_to_user at %s of %llu bytes, %llu of them never written since "
-		"allocation, from object ", site, (unsigned long long)p->copy_len,
-		(unsigned long long)p->uninit_len);
+		"allocation (object offsets %llu to %llu), from object ", site,
+		(unsigned long long)p->copy_len, (unsigned long long)p->uninit_len,
+		(unsigned long long)p->first_off, (unsigned long long)p->end_off);
 	print_object(out, &p->obj);
 }
 

@@ -640,8 +640,9 @@ static int event_loop(struct session *s)
 			live_requested = 0;
 			print_live(s);
 		}
+		/* Each poll: a lifetime report's window then blurs by POLL_MS at most. */
+		mw_heap_sample_misses();
 		if (now_ns() - last_check >= 1000000000ull) {
-			mw_heap_sample_misses();
 			check_lost(s);
 			check_cycles(s);
 			if (s->kernel.modules)

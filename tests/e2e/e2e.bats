@@ -14,9 +14,11 @@ setup_file() {
 	local rc=0
 	rm -rf "$RESULTS"
 	# init_on_alloc=0: Debian zeroes every allocation by default, which would
-	# hide the stale bytes uninit_leak is about.
+	# hide the stale bytes uninit_leak is about. kmalloc-64 poisoned: there
+	# uninit_leak counts unwritten bytes one by one (the whole guest poisoned,
+	# --uninit-exact, would be slower).
 	"$REPO/tools/vm" run --share "$REPO" --timeout "${E2E_TIMEOUT:-1200}" \
-		--append init_on_alloc=0 -- \
+		--append "init_on_alloc=0 slub_debug=P,kmalloc-64" -- \
 		sh "$REPO/tests/e2e/guest-suite.sh" "$RESULTS" "$BUILD" \
 		>"$BUILD/e2e.log" 2>&1 || rc=$?
 	mkdir -p "$RESULTS"
@@ -85,7 +87,7 @@ guest_ok() {
 # leak is reported when the module unloads, not during its own session.
 CAUGHT="slice_write slice_ioctl double_fetch_len double_fetch_get_user double_fetch_race
 	heap_write heap_read uaf_copy uaf_kmemdup uaf_mutex uaf_inflight double_free invalid_free
-	uninit_copy unlock_not_owner unlock_not_held recursive_lock held_on_return
+	uninit_copy uninit_partial unlock_not_owner unlock_not_held recursive_lock held_on_return
 	copy_under_spinlock lock_order lock_cycle held_lock_freed"
 
 implemented() { [[ " $(echo $CAUGHT) " == *" $1 "* ]]; }
@@ -250,6 +252,16 @@ one_report() { # scenario kind function
 	v=$(scenario uninit_copy)
 	[ "$(jq '.uninit_len > 0' <<<"$v")" = true ]
 	[ "$(jq -r .alloc.site.function <<<"$v")" = buggy_uninit_copy ]
+}
+
+@test "uninit_leak, byte by byte: a struct's padding and a text buffer's unwritten tail" {
+	guest_ok
+	one_report uninit_partial uninit_leak buggy_uninit_partial
+	v=$(scenario uninit_partial)
+	# struct mw_report_rec: kind (1), 7 bytes of padding, id (8), name[40] = "mw1\0" + 36
+	[ "$(jq .uninit_len <<<"$v")" = 43 ]
+	[ "$(jq .uninit_first <<<"$v")" = 1 ]
+	[ "$(jq .uninit_end <<<"$v")" = 56 ]
 }
 
 @test "leak_on_unload: unloading mw_buggy after the leak names the site and the bytes" {

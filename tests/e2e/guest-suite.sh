@@ -67,11 +67,12 @@ echo $? >"$out/strict.rc"
 knob=/proc/sys/kernel/ftrace_dump_on_oops
 {
 	cat $knob
-	"$mw" --json -o /dev/null -m mw_buggy -- cat $knob
+	"$mw" --json -o /dev/null -m mw_buggy --ko "mw_buggy=$mods/mw_buggy.ko" -- cat $knob
 	cat $knob
-	"$mw" --json -o /dev/null --no-crash-log -m mw_buggy -- cat $knob
+	"$mw" --json -o /dev/null --no-crash-log -m mw_buggy --ko "mw_buggy=$mods/mw_buggy.ko" -- \
+		cat $knob
 	echo 1 >$knob
-	"$mw" --json -o /dev/null -m mw_buggy -- cat $knob
+	"$mw" --json -o /dev/null -m mw_buggy --ko "mw_buggy=$mods/mw_buggy.ko" -- cat $knob
 	echo 0 >$knob
 } >"$out/knob" 2>"$out/knob.err"
 
@@ -95,12 +96,13 @@ echo $? >"$out/global.rc"
 	cat /sys/kernel/debug/kprobes/list >"$out/probes.list" 2>"$out/probes.err"
 echo $? >"$out/probes.rc"
 
-# Wait (at most 20 s) until FILE has a line matching PATTERN.
+# Wait (at most 120 s: loading the BPF programs alone takes seconds under
+# emulation) until FILE has a line matching PATTERN.
 wait_for() { # file pattern
 	i=0
 	while ! grep -q "$2" "$1" 2>/dev/null; do
 		i=$((i + 1))
-		[ $i -le 100 ] || return 1
+		[ $i -le 600 ] || return 1
 		sleep 0.2
 	done
 }

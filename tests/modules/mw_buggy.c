@@ -33,6 +33,10 @@
  * uaf_mutex                    MW_IOC_UAF_MUTEX       buggy_uaf_mutex: kmem_cache_alloc (in
  *   use_after_free                                    mw_lockobj_alloc), kmem_cache_free, then
  *                                                     mutex_lock/mutex_unlock of its mutex
+ * uninit_partial               MW_IOC_UNINIT_PARTIAL  buggy_uninit_partial: kmalloc of a struct
+ *   uninit_leak                                       whose fields are set one by one (its
+ *                                                     padding and name[]'s tail never are),
+ *                                                     copy_to_user of all of it
  * uaf_inflight                 MW_IOC_INFLIGHT_COPY,  buggy_uaf_inflight: kmem_cache_alloc,
  *   use_after_free             and _FREE from the     published, copy_to_user of 64 bytes from
  *                              trigger's userfaultfd  it to a page that faults; the fault's
@@ -346,6 +350,23 @@ static mw_site long buggy_uninit_copy(const struct mw_buf *b)
 	rec = kmalloc(rec_size, GFP_KERNEL);
 	if (!rec)
 		return -ENOMEM;
+	if (copy_to_user(u64_to_user_ptr(b->uptr), rec, n))
+		n = -EFAULT;
+	kfree(rec);
+	return n;
+}
+
+/* Fields set one by one: the padding after kind and name[]'s tail are never written. */
+static mw_site long buggy_uninit_partial(const struct mw_buf *b)
+{
+	size_t n = min_t(size_t, b->len, sizeof(struct mw_report_rec));
+	struct mw_report_rec *rec = kmalloc(sizeof(*rec), GFP_KERNEL);
+
+	if (!rec)
+		return -ENOMEM;
+	rec->kind = 1;
+	rec->id = 42;
+	scnprintf(rec->name, sizeof(rec->name), "mw%u", rec->kind);
 	if (copy_to_user(u64_to_user_ptr(b->uptr), rec, n))
 		n = -EFAULT;
 	kfree(rec);
@@ -755,6 +776,8 @@ static long mw_buggy_ioctl(struct file *file, unsigned int cmd, unsigned long ar
 		return mw_buf_cmd(argp, buggy_uninit_copy);
 	case MW_IOC_UAF_MUTEX:
 		return buggy_uaf_mutex();
+	case MW_IOC_UNINIT_PARTIAL:
+		return mw_buf_cmd(argp, buggy_uninit_partial);
 	case MW_IOC_INFLIGHT_COPY:
 		return mw_buf_cmd(argp, buggy_uaf_inflight);
 	case MW_IOC_INFLIGHT_FREE:

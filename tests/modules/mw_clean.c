@@ -227,6 +227,23 @@ static mw_site long clean_uninit_copy(const struct mw_buf *b)
 	return n;
 }
 
+/* The same record, zeroed first: padding and tail leak nothing. */
+static mw_site long clean_uninit_partial(const struct mw_buf *b)
+{
+	size_t n = min_t(size_t, b->len, sizeof(struct mw_report_rec));
+	struct mw_report_rec *rec = kzalloc(sizeof(*rec), GFP_KERNEL);
+
+	if (!rec)
+		return -ENOMEM;
+	rec->kind = 1;
+	rec->id = 42;
+	scnprintf(rec->name, sizeof(rec->name), "mw%u", rec->kind);
+	if (copy_to_user(u64_to_user_ptr(b->uptr), rec, n))
+		n = -EFAULT;
+	kfree(rec);
+	return n;
+}
+
 static long mw_buf_cmd(const void __user *argp, long (*op)(const struct mw_buf *))
 {
 	struct mw_buf b;
@@ -600,6 +617,8 @@ static long mw_clean_ioctl(struct file *file, unsigned int cmd, unsigned long ar
 		return mw_buf_cmd(argp, clean_uninit_copy);
 	case MW_IOC_UAF_MUTEX:
 		return clean_uaf_mutex();
+	case MW_IOC_UNINIT_PARTIAL:
+		return mw_buf_cmd(argp, clean_uninit_partial);
 	case MW_IOC_INFLIGHT_COPY:
 		return mw_buf_cmd(argp, clean_uaf_inflight);
 	case MW_IOC_INFLIGHT_FREE:

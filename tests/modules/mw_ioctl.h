@@ -102,6 +102,20 @@ struct mw_stats {
 #define MW_IOC_ORDER_BC		_IO(MW_IOC_MAGIC, 0x18)
 #define MW_IOC_ORDER_CA		_IO(MW_IOC_MAGIC, 0x19)
 #define MW_IOC_UAF_KMEMDUP	_IOW(MW_IOC_MAGIC, 0x1a, struct mw_buf)
+/* uninit_partial: a report struct with a padding hole and a text tail, copied whole. */
+#define MW_IOC_UNINIT_PARTIAL	_IOW(MW_IOC_MAGIC, 0x1f, struct mw_buf)
+
+/*
+ * What MW_IOC_UNINIT_PARTIAL copies out (56 bytes, a kmalloc-64 slot): 7
+ * bytes of padding after kind, and name[] filled by scnprintf() only as far
+ * as its text goes.
+ */
+struct mw_report_rec {
+	__u8 kind;
+	__u64 id;
+	char name[40];
+};
+
 /* uaf_inflight: a copy from a shared object, and its free from another task. */
 #define MW_IOC_INFLIGHT_COPY	_IOW(MW_IOC_MAGIC, 0x1d, struct mw_buf)
 #define MW_IOC_INFLIGHT_FREE	_IO(MW_IOC_MAGIC, 0x1e)
@@ -136,6 +150,7 @@ struct mw_stats {
 	X(invalid_free,		invalid_free,		0, "buggy_invalid_free")	\
 	X(leak,			leak_on_unload,		0, "buggy_leak")		\
 	X(uninit_copy,		uninit_leak,		0, "buggy_uninit_copy")		\
+	X(uninit_partial,	uninit_leak,		0, "buggy_uninit_partial")	\
 	X(unlock_not_owner,	unlock_not_owner,	0, "buggy_owner_drop")		\
 	X(unlock_not_held,	unlock_not_held,	0, "buggy_unlock_unheld")	\
 	X(recursive_lock,	recursive_lock,		MW_SCN_BLOCKS, "buggy_recursive_lock") \

@@ -342,6 +342,19 @@ static int run_uninit_copy(struct ctx *c)
 	return 0;
 }
 
+static int run_uninit_partial(struct ctx *c)
+{
+	unsigned char buf[sizeof(struct mw_report_rec)];
+	long n;
+
+	memset(buf, 0, sizeof(buf));
+	n = buf_cmd(c, MW_IOC_UNINIT_PARTIAL, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	note(c, "copied=%ld", n);
+	return 0;
+}
+
 static int run_uaf_mutex(struct ctx *c)
 {
 	return simple_cmd(c, MW_IOC_UAF_MUTEX);

@@ -194,3 +194,35 @@ TEST(quarantine_evictions_are_countable)
 	ASSERT_GT(inserts - reused - mw_heap_quarantined(), 20, "evicted: at least 40 - 1 - 8 - slack");
 	fx_teardown(&fx);
 }
+
+TEST(uninitialised_bytes_of_a_poisoned_object_are_counted_one_by_one)
+{
+	__u64 obj;
+	__u8 *mem;
+
+	FX_SETUP(&fx, NULL);
+	ASSERT_OK(fx_site(&fx, 0, SITE_COPY, MW_CALLEE_COPY_TO_USER), "installing a site");
+	/* Kernel memory the test can write: an object as slub_debug=P hands it out. */
+	obj = fx_lock_mem(&fx, 4);
+	mem = (__u8 *)fx_lock_word(&fx, 4);
+	memset(mem, MW_POISON_FREE, 128);
+	fx_kmalloc_gfp(&fx, SITE_ALLOC, obj, 100, GFP_KERNEL);
+	/* The module writes its fields: an 8-byte hole at 8, a 3-byte one at 48, a 'k'. */
+	memset(mem, 1, 8);
+	memset(mem + 16, 2, 32);
+	mem[20] = 'k';
+	memset(mem + 51, 3, 9);
+	/* [60, 100): the tail a scnprintf() never reached */
+	fx_store(&fx, 0, &no_slice, ubuf, obj, 100);
+	ASSERT_EQ(fx_drain(&fx), 1, "reports");
+	ASSERT_EQ(fx.events[0].hdr.kind, MW_UNINIT_LEAK, "kind");
+	ASSERT_EQ(fx.events[0].uninit_leak.uninit_len, 48, "the hole and the tail, not 3 bytes or a 'k'");
+	ASSERT_EQ(fx.events[0].uninit_leak.first_off, 8, "the first unwritten byte");
+	ASSERT_EQ(fx.events[0].uninit_leak.end_off, 100, "the end of the last");
+	fx.nr_events = 0;
+	memset(mem + 8, 0, 8);
+	memset(mem + 60, 0, 40);
+	fx_store(&fx, 0, &no_slice, ubuf + 200, obj, 100);
+	ASSERT_EQ(fx_drain(&fx), 0, "every byte written (short holes are not counted)");
+	fx_teardown(&fx);
+}
