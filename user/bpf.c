@@ -287,3 +287,29 @@ int mw_bpf_maps(struct modwatch_bpf *skel, struct mw_map_info *info, int max)
 	}
 	return n;
 }
+
+/*
+ * Runs and run time of every loaded program that ran (a kprobe program
+ * counts the hits of all its probes). The kernel counts time only while
+ * BPF_ENABLE_STATS is held (--prog-stats); runs are counted then too.
+ */
+int mw_bpf_prog_stats(struct modwatch_bpf *skel, struct mw_prog_stat *out, int max)
+{
+	struct bpf_prog_info info;
+	struct bpf_program *prog;
+	__u32 len;
+	int n = 0;
+
+	bpf_object__for_each_program(prog, skel->obj) {
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		if (n == max || bpf_program__fd(prog) < 0 ||
+		    bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len) || !info.run_cnt)
+			continue;
+		snprintf(out[n].name, sizeof(out[n].name), "%s", bpf_program__name(prog));
+		out[n].runs = info.run_cnt;
+		out[n].run_ns = info.run_time_ns;
+		n++;
+	}
+	return n;
+}

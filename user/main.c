@@ -58,6 +58,12 @@ static const char usage_text[] =
 "                        (double or invalid free, use after free, heap\n"
 "                        overflow) to the kernel's trace buffer, nor have the\n"
 "                        kernel print it on an oops (ftrace_dump_on_oops)\n"
+"      --prog-stats      have the kernel time modwatch's BPF programs while it\n"
+"                        runs, and list each one's runs and nanoseconds per\n"
+"                        run in the summary: what each hook costs (make bench\n"
+"                        uses it). For measuring, not for fleets: the timing\n"
+"                        adds cost and widens the window in which a nested\n"
+"                        allocation goes unseen (counted, as always)\n"
 "  -o, --output FILE     write reports to FILE instead of standard output\n"
 "                        (in CI mode, keeps them apart from CMD's output)\n"
 "      --max-objects N   live heap objects tracked at once (default 32768)\n"
@@ -85,6 +91,7 @@ enum {
 	OPT_EVERY,
 	OPT_STRICT,
 	OPT_NO_CRASH_LOG,
+	OPT_PROG_STATS,
 };
 
 static const struct option long_opts[] = {
@@ -99,6 +106,7 @@ static const struct option long_opts[] = {
 	{ "every", no_argument, NULL, OPT_EVERY },
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "no-crash-log", no_argument, NULL, OPT_NO_CRASH_LOG },
+	{ "prog-stats", no_argument, NULL, OPT_PROG_STATS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -190,6 +198,9 @@ static int parse_opt(int c, struct mw_run_opts *o)
 		return 0;
 	case OPT_NO_CRASH_LOG:
 		o->cfg.crash_log = false;
+		return 0;
+	case OPT_PROG_STATS:
+		o->cfg.prog_stats = true;
 		return 0;
 	case 'o':
 		o->output = optarg;

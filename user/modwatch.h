@@ -177,6 +177,7 @@ struct mw_config {
 	bool strict;		/* --strict: warnings fail CI mode too */
 	bool probe_global;	/* --probe-mode global: kprobes on exported functions */
 	bool crash_log;		/* reports a crash may follow go to the console too (crashlog.c) */
+	bool prog_stats;	/* --prog-stats: the kernel times each BPF program's runs */
 };
 void mw_config_default(struct mw_config *cfg);
 
@@ -189,6 +190,15 @@ int mw_bpf_attach(struct modwatch_bpf *skel, const struct mw_kernel *k);
 int mw_bpf_attach_global(struct modwatch_bpf *skel);
 void mw_bpf_destroy(struct modwatch_bpf *skel);
 __u64 mw_bpf_stat(struct modwatch_bpf *skel, __u32 id);
+
+/* One BPF program's runs and the time spent in them, by the kernel's count. */
+struct mw_prog_stat {
+	char name[32];
+	__u64 runs;
+	__u64 run_ns;
+};
+#define MW_MAX_PROGS 64
+int mw_bpf_prog_stats(struct modwatch_bpf *skel, struct mw_prog_stat *out, int max);
 int mw_bpf_stats(struct modwatch_bpf *skel, __u64 stats[MW_STAT_NR]);
 
 struct mw_map_info {
@@ -216,6 +226,8 @@ struct mw_summary {
 	__u64 missed;		/* heap hook runs the kernel skipped */
 	const struct mw_alloc_group *live;	/* live objects by module and site */
 	size_t nr_live;
+	const struct mw_prog_stat *progs;	/* --prog-stats: programs that ran */
+	int nr_progs;
 };
 
 struct mw_start {

@@ -518,8 +518,17 @@ static void json_summary(FILE *out, const struct mw_summary *s)
 	for (k = 0; k < MW_STAT_LOST_BASE; k++)
 		fprintf(out, "%s\"%s\":%llu", k ? "," : "", mw_stat_name(k),
 			(unsigned long long)s->stats[k]);
-	fprintf(out, ",\"quarantine_evicted\":%llu,\"missed\":%llu},\"live\":",
+	fprintf(out, ",\"quarantine_evicted\":%llu,\"missed\":%llu}",
 		(unsigned long long)s->quarantine_evicted, (unsigned long long)s->missed);
+	if (s->progs) {
+		fputs(",\"programs\":[", out);
+		for (i = 0; i < (__u32)s->nr_progs; i++)
+			fprintf(out, "%s{\"name\":\"%s\",\"runs\":%llu,\"run_ns\":%llu}", i ? "," : "",
+				s->progs[i].name, (unsigned long long)s->progs[i].runs,
+				(unsigned long long)s->progs[i].run_ns);
+		fputc(']', out);
+	}
+	fputs(",\"live\":", out);
 	json_groups(out, s->reg, s->live, s->nr_live);
 	fputs("}\n", out);
 	fflush(out);

@@ -445,6 +445,10 @@ static void text_summary(FILE *out, const struct mw_summary *s)
 	if (s->missed)
 		fprintf(out, "modwatch:   heap hook runs the kernel skipped: %llu (lifetime "
 			"reports may be incomplete)\n", (unsigned long long)s->missed);
+	for (i = 0; i < (__u32)s->nr_progs; i++)
+		fprintf(out, "modwatch:   program %-32s %10llu runs %8.1f ns/run\n",
+			s->progs[i].name, (unsigned long long)s->progs[i].runs,
+			(double)s->progs[i].run_ns / s->progs[i].runs);
 	text_live(out, s->reg, s->live, s->nr_live);
 }
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "ko.h"
 #include "locks.h"
@@ -45,6 +46,7 @@ struct session {
 	__u64 cycles[MAX_CYCLES];	/* signatures of the cycles reported */
 	int nr_cycles;
 	int nr_edges;			/* at the last look */
+	int stats_fd;			/* --prog-stats: BPF_ENABLE_STATS held while >= 0 */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -668,6 +670,7 @@ static __u64 quarantine_evicted(const __u64 *stats)
 static void finish(struct session *s)
 {
 	static struct mw_alloc_group live[MW_MAX_GROUPS];
+	static struct mw_prog_stat progs[MW_MAX_PROGS];
 	__u64 stats[MW_STAT_NR] = {};
 	struct mw_summary sum = {
 		.reg = &s->reg,
@@ -693,6 +696,10 @@ static void finish(struct session *s)
 	sum.missed = mw_heap_missed();
 	n = mw_heap_group_live(0, false, live, MW_MAX_GROUPS);
 	sum.nr_live = n > 0 ? n : 0;
+	if (s->stats_fd >= 0) {
+		sum.progs = progs;
+		sum.nr_progs = mw_bpf_prog_stats(s->skel, progs, MW_MAX_PROGS);
+	}
 	s->pr->summary(s->out, &sum);
 }
 
@@ -752,6 +759,10 @@ static int setup(struct session *s)
 		return err;
 	if (s->opts->cfg.probe_global)
 		attach_global(s);
+	/* Held as an fd: the kernel stops timing when it closes, even if modwatch dies. */
+	if (s->opts->cfg.prog_stats && (s->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME)) < 0)
+		mw_warn("--prog-stats: the kernel will not time BPF programs: %s (needs 5.8+)",
+			strerror(errno));
 	if (s->opts->cfg.crash_log && (err = mw_crashlog_arm()))
 		mw_warn("reports will not survive a kernel crash: cannot set "
 			"kernel.ftrace_dump_on_oops: %s (%s; --no-crash-log silences this)",
@@ -771,6 +782,7 @@ int mw_cmd_run(const struct mw_run_opts *o)
 		.opts = o,
 		.pr = o->json ? &mw_print_json : &mw_print_text,
 		.out = stdout,
+		.stats_fd = -1,
 	};
 	int err, code = MW_EXIT_FAILURE;
 	__u32 i;
@@ -811,6 +823,8 @@ cleanup:
 		mw_sites_detach(&s.sites, s.skel, &s.reg.mods[i], true);
 	mw_sites_wait();
 	mw_crashlog_disarm();
+	if (s.stats_fd >= 0)
+		close(s.stats_fd);
 	if (s.skel)
 		mw_bpf_destroy(s.skel);
 	mw_ksym_free();
