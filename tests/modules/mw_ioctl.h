@@ -123,6 +123,14 @@ struct mw_report_rec {
 #define MW_IOC_CRASH_DOUBLE_FREE _IO(MW_IOC_MAGIC, 0x1b)
 #define MW_IOC_CRASH_HEAP_READ	_IOW(MW_IOC_MAGIC, 0x1c, struct mw_buf)
 
+/*
+ * Not a scenario: `make bench`'s watched hot path (mw_clean only; mw_buggy
+ * says ENOTTY). A typical ioctl done right: kmalloc, copy_from_user,
+ * mutex_lock/unlock, copy_to_user, kfree of one MW_HOT_LEN-byte record.
+ */
+#define MW_IOC_HOT		_IOW(MW_IOC_MAGIC, 0x22, struct mw_buf)
+#define MW_HOT_LEN		64
+
 /* Scenario flags. */
 #define MW_SCN_BLOCKS	0x1	/* mw_buggy blocks in the kernel until the task is killed */
 

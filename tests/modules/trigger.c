@@ -10,6 +10,8 @@
  *   all       every scenario in table order, except the blocking one (recursive_lock)
  *             unless --include-blocking is given
  *   SCENARIO  the named scenarios, in the order given
+ *   hot N     MW_IOC_HOT N times on mw_clean, printing the wall time in ns: make bench's
+ *             watched hot path (not a scenario)
  *   crash [double_free|heap_read]
  *             a bug that crashes the kernel (mw_buggy loaded with crash=1): a double free
  *             on a kmalloc object (SLUB's freelist check BUGs) or a copy to user past a
@@ -571,7 +573,7 @@ static int open_device(struct ctx *c, const char *dev)
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: trigger [--dev PATH] [--include-blocking] [--block-timeout SEC] "
-		     "[--repeat N] list|sites|all|crash|SCENARIO...\n"
+		     "[--repeat N] list|sites|all|crash|hot N|SCENARIO...\n"
 		     "  --repeat N  run each named scenario N times (a violation storm)\n");
 }
 
@@ -634,6 +636,31 @@ static int run_crash(struct ctx *c, const char *dev, const char *what)
 	return err < 0 ? 1 : 0;
 }
 
+/* hot N: MW_IOC_HOT N times (make bench's watched hot path); prints the wall time in ns. */
+static int run_hot(const char *dev, const char *count)
+{
+	unsigned char buf[MW_HOT_LEN] = { 0 };
+	unsigned long i, n = count ? strtoul(count, NULL, 10) : 0;
+	struct ctx c = { .fd = -1 };
+	struct timespec a, b;
+
+	if (!n) {
+		fprintf(stderr, "trigger: hot needs a count: trigger hot N\n");
+		return 2;
+	}
+	if (open_device(&c, dev))
+		return 1;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (i = 0; i < n; i++)
+		if (buf_cmd(&c, MW_IOC_HOT, buf, sizeof(buf)) != MW_HOT_LEN) {
+			fprintf(stderr, "trigger: %s: MW_IOC_HOT: %s\n", dev, strerror(errno));
+			return 1;
+		}
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	printf("%lld\n", (b.tv_sec - a.tv_sec) * 1000000000LL + (b.tv_nsec - a.tv_nsec));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct ctx c = { .fd = -1, .block_timeout = DEFAULT_BLOCK_TIMEOUT };
@@ -665,6 +692,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[i], "list") || !strcmp(argv[i], "sites"))
 		return list(!strcmp(argv[i], "sites"));
+	if (!strcmp(argv[i], "hot"))
+		return run_hot(dev, i + 1 < argc ? argv[i + 1] : NULL);
 	if (!strcmp(argv[i], "crash"))
 		return run_crash(&c, dev, i + 1 < argc ? argv[i + 1] : NULL);
 	if (strcmp(argv[i], "all")) {
