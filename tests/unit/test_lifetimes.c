@@ -76,15 +76,21 @@ TEST(a_slab_page_given_to_another_cache_is_no_use_after_free)
 	fx_teardown(&fx);
 }
 
-TEST(memory_handed_out_again_is_no_use_after_free)
+TEST(a_copy_into_memory_core_code_got_since_is_a_possible_use_after_free)
 {
 	FX_SETUP(&fx, NULL);
 	ASSERT_OK(fx_site(&fx, 0, SITE_COPY, MW_CALLEE_COPY_FROM_USER), "installing a site");
 	fx_kmalloc(&fx, SITE_ALLOC, OBJ(2), 64);
 	fx_kfree(&fx, SITE_FREE1, OBJ(2));
 	fx_kmalloc(&fx, SITE_CORE, OBJ(2), 64);		/* someone else's now */
-	fx_fetch(&fx, 0, &no_slice, OBJ(2), ubuf, 8);
-	ASSERT_EQ(fx_drain(&fx), 0, "copy into reused memory");
+	fx_fetch(&fx, 0, &no_slice, OBJ(2) + 8, ubuf, 8);
+	ASSERT_EQ(fx_drain(&fx), 1, "copy into reused memory");
+	ASSERT_EQ(fx.events[0].hdr.kind, MW_USE_AFTER_FREE, "kind");
+	ASSERT_TRUE(fx.events[0].hdr.flags & MW_EV_WARNING, "possible: a warning");
+	ASSERT_EQ(fx.events[0].use_after_free.reused.site, SITE_CORE, "who got the memory");
+	ASSERT_EQ(fx.events[0].use_after_free.access_addr, OBJ(2) + 8, "the copy");
+	fx_fetch(&fx, 0, &no_slice, OBJ(2), ubuf + 64, 8);
+	ASSERT_EQ(fx_drain(&fx), 0, "once per freed object");
 	fx_teardown(&fx);
 }
 
