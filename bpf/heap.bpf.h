@@ -247,8 +247,8 @@ static __always_inline void mw_report_reused(struct mw_reuse *r, __u64 site, __u
 	__u32 once = kind == MW_DOUBLE_FREE ? MW_OBJ_DOUBLE_FREE_REPORTED : MW_OBJ_UAF_REPORTED;
 	struct mw_event *e;
 
-	if (r->obj.flags & MW_OBJ_RCU)
-		return;
+	if (kind != MW_DOUBLE_FREE && (r->obj.flags & MW_OBJ_RCU))
+		return;		/* RCU readers may have used it until the grace period ended */
 	if (__sync_fetch_and_or(&r->obj.flags, once) & once)
 		return;
 	e = mw_event_reserve(kind, kind == MW_DOUBLE_FREE ? MW_EVENT_SIZE(double_free) :
