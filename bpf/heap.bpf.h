@@ -249,6 +249,11 @@ static __always_inline void mw_report_reused(struct mw_reuse *r, __u64 site, __u
 
 	if (kind != MW_DOUBLE_FREE && (r->obj.flags & MW_OBJ_RCU))
 		return;		/* RCU readers may have used it until the grace period ended */
+	/* Its slab page went to another cache since: a stale record (see mw_report_uaf()). */
+	if (r->obj.slab_cache && mw_slab_cache_of(addr) != r->obj.slab_cache) {
+		bpf_map_delete_elem(&mw_reused, &r->obj.addr);
+		return;
+	}
 	if (__sync_fetch_and_or(&r->obj.flags, once) & once)
 		return;
 	e = mw_event_reserve(kind, kind == MW_DOUBLE_FREE ? MW_EVENT_SIZE(double_free) :
@@ -448,6 +453,9 @@ static __always_inline void mw_heap_alloc(void *ctx, __u64 site, __u64 ptr, __u6
 			mw_behalf_candidate(ptr, size, alloc_size);
 		return;
 	}
+	/* The module owns this memory again: an older owner's record would misname its free. */
+	if (bpf_map_lookup_elem(&mw_reused, &ptr))
+		bpf_map_delete_elem(&mw_reused, &ptr);
 	if (cache) {
 		c = mw_heap_cache_seen(cache);
 		size = c ? c->object_size : 0;

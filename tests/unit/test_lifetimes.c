@@ -76,6 +76,50 @@ TEST(a_slab_page_given_to_another_cache_is_no_use_after_free)
 	fx_teardown(&fx);
 }
 
+/* As for quarantined records: a slab page that went to another cache voids the record. */
+TEST(a_reused_record_whose_page_went_to_another_cache_is_dropped)
+{
+	struct mw_reuse r;
+	__u64 task;
+	int fd;
+
+	FX_SETUP(&fx, NULL);
+	mw_heap_init(fx.skel);
+	task = fx_task(&fx);
+	fd = bpf_map__fd(fx.skel->maps.mw_reused);
+	ASSERT_OK(fx_site(&fx, 0, SITE_COPY, MW_CALLEE_COPY_TO_USER), "installing a site");
+	fx_kmalloc(&fx, SITE_ALLOC, task, 64);
+	fx_kfree(&fx, SITE_FREE1, task);
+	fx_kmalloc(&fx, SITE_CORE, task, 64);
+	ASSERT_OK(bpf_map_lookup_elem(fd, &task, &r), "core code got it: a reused record");
+	ASSERT_NE(r.obj.slab_cache, 0, "its slab cache was read at allocation");
+	r.obj.slab_cache ^= 0x40;	/* as if its page belonged to another cache now */
+	ASSERT_OK(bpf_map_update_elem(fd, &task, &r, BPF_ANY), "rewriting the record");
+	fx_store(&fx, 0, &no_slice, ubuf, task + 8, 8);
+	ASSERT_EQ(fx_drain(&fx), 0, "under another cache now: no report");
+	ASSERT_TRUE(bpf_map_lookup_elem(fd, &task, &r), "the stale record is gone");
+	fx_teardown(&fx);
+}
+
+/* The module's own allocation of an address core code had: its record goes. */
+TEST(a_watched_allocation_retires_the_reused_record)
+{
+	struct mw_reuse r;
+	int fd;
+
+	FX_SETUP(&fx, NULL);
+	fd = bpf_map__fd(fx.skel->maps.mw_reused);
+	fx_kmalloc(&fx, SITE_ALLOC, OBJ(3), 64);
+	fx_kfree(&fx, SITE_FREE1, OBJ(3));
+	fx_kmalloc(&fx, SITE_CORE, OBJ(3), 64);
+	ASSERT_OK(bpf_map_lookup_elem(fd, &(__u64){ OBJ(3) }, &r), "core code got it");
+	ASSERT_EQ(r.by.site, SITE_CORE, "and is named");
+	fx_kmalloc(&fx, SITE_ALLOC, OBJ(3), 64);
+	ASSERT_TRUE(bpf_map_lookup_elem(fd, &(__u64){ OBJ(3) }, &r), "the module's again");
+	ASSERT_EQ(fx_drain(&fx), 0, "nothing to report");
+	fx_teardown(&fx);
+}
+
 TEST(a_copy_into_memory_core_code_got_since_is_a_possible_use_after_free)
 {
 	FX_SETUP(&fx, NULL);
