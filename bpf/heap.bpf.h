@@ -35,14 +35,27 @@ typedef struct {
 } mw_quarantine_t;
 mw_quarantine_t mw_quarantine __weak SEC(".maps");
 
-/* Freed objects whose memory core code got (struct mw_reuse), least recently used first out. */
+/*
+ * Freed objects whose memory core code got (struct mw_reuse). A plain hash:
+ * a record leaves when the memory is freed again, and the filter below must
+ * see every departure, which an LRU's evictions would not tell it.
+ */
 typedef struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, MW_REUSED_ENTRIES);
 	__type(key, __u64);
 	__type(value, struct mw_reuse);
 } mw_reused_t;
 mw_reused_t mw_reused __weak SEC(".maps");
+
+/* How many mw_reused records hash to each slot: 0 answers most frees with no hash lookup. */
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MW_REUSED_FILTER);
+	__type(key, __u32);
+	__type(value, __u32);
+} mw_reused_filter_t;
+mw_reused_filter_t mw_reused_filter __weak SEC(".maps");
 
 /* First bytes of non-zeroed live objects, for uninit_leak; sized like mw_objects. */
 typedef struct {
@@ -235,6 +248,59 @@ static __always_inline void mw_report_double_free(struct mw_object *q, __u64 sit
 	bpf_ringbuf_submit(e, 0);
 }
 
+static __always_inline __u32 *mw_reused_slot(__u64 ptr)
+{
+	__u32 i = (__u32)((ptr >> 4) ^ (ptr >> 20)) & (MW_REUSED_FILTER - 1);
+
+	return bpf_map_lookup_elem(&mw_reused_filter, &i);
+}
+
+/* May @ptr have a reused record? No is exact; yes needs the lookup. */
+static __always_inline bool mw_reused_maybe(__u64 ptr)
+{
+	__u32 *n = mw_reused_slot(ptr);
+
+	return n && *n;
+}
+
+static __always_inline void mw_reused_add(__u64 ptr, const struct mw_reuse *r)
+{
+	__u32 *n = mw_reused_slot(ptr);
+	long err;
+
+	if (!n)
+		return;
+	err = bpf_map_update_elem(&mw_reused, &ptr, r, BPF_NOEXIST);
+	if (!err)
+		__sync_fetch_and_add(n, 1);
+	else if (err != -EEXIST || bpf_map_update_elem(&mw_reused, &ptr, r, BPF_EXIST))
+		mw_stat_inc(MW_STAT_REUSED_FULL);
+}
+
+static __always_inline void mw_reused_del(__u64 ptr)
+{
+	__u32 *n = mw_reused_slot(ptr);
+
+	if (n && !bpf_map_delete_elem(&mw_reused, &ptr))
+		__sync_fetch_and_sub(n, 1);
+}
+
+/*
+ * Core code frees @ptr, memory it got from a watched module's freed object:
+ * the old record goes back to quarantine, so that the next owner is found
+ * as the first one was (a module's own reuse then owns it again).
+ */
+static __always_inline void mw_reused_return(__u64 ptr)
+{
+	struct mw_reuse *r = bpf_map_lookup_elem(&mw_reused, &ptr);
+
+	if (!r)
+		return;
+	if (!bpf_map_update_elem(&mw_quarantine, &ptr, &r->obj, BPF_ANY))
+		mw_stat_inc(MW_STAT_REUSED_RETURNED);
+	mw_reused_del(ptr);
+}
+
 /*
  * A watched module touches (@s, @access) or frees (@s 0: at @site) memory of
  * a freed object of its own that core code has since handed out (@r): the
@@ -251,7 +317,7 @@ static __always_inline void mw_report_reused(struct mw_reuse *r, __u64 site, __u
 		return;		/* RCU readers may have used it until the grace period ended */
 	/* Its slab page went to another cache since: a stale record (see mw_report_uaf()). */
 	if (r->obj.slab_cache && mw_slab_cache_of(addr) != r->obj.slab_cache) {
-		bpf_map_delete_elem(&mw_reused, &r->obj.addr);
+		mw_reused_del(r->obj.addr);
 		return;
 	}
 	if (__sync_fetch_and_or(&r->obj.flags, once) & once)
@@ -422,7 +488,7 @@ static __always_inline void mw_heap_reuse(void *ctx, struct mw_object *q, __u64 
 	if (!*module_id) {
 		r.by.site = *site;
 		r.by.tid = (__u32)bpf_get_current_pid_tgid();
-		bpf_map_update_elem(&mw_reused, &ptr, &r, BPF_ANY);
+		mw_reused_add(ptr, &r);
 	}
 	if (!bpf_map_delete_elem(&mw_quarantine, &ptr))
 		mw_stat_inc(MW_STAT_QUARANTINE_REUSED);
@@ -454,8 +520,8 @@ static __always_inline void mw_heap_alloc(void *ctx, __u64 site, __u64 ptr, __u6
 		return;
 	}
 	/* The module owns this memory again: an older owner's record would misname its free. */
-	if (bpf_map_lookup_elem(&mw_reused, &ptr))
-		bpf_map_delete_elem(&mw_reused, &ptr);
+	if (mw_reused_maybe(ptr))
+		mw_reused_del(ptr);
 	if (cache) {
 		c = mw_heap_cache_seen(cache);
 		size = c ? c->object_size : 0;
@@ -572,8 +638,11 @@ static __always_inline void mw_heap_free_at(__u64 site, __u32 module_id, __u64 p
 		mw_heap_retire(obj, site, ptr, module_id, how);
 		return;
 	}
-	if (!module_id)
+	if (!module_id) {
+		if (mw_reused_maybe(ptr))
+			mw_reused_return(ptr);
 		return;
+	}
 	obj = bpf_map_lookup_elem(&mw_quarantine, &ptr);
 	if (how & MW_FREE_JUDGED) {
 		if (obj)
@@ -586,7 +655,7 @@ static __always_inline void mw_heap_free_at(__u64 site, __u32 module_id, __u64 p
 		mw_report_double_free(obj, site, module_id);
 		return;
 	}
-	obj = bpf_map_lookup_elem(&mw_reused, &ptr);
+	obj = mw_reused_maybe(ptr) ? bpf_map_lookup_elem(&mw_reused, &ptr) : NULL;
 	if (obj) {
 		mw_report_reused((struct mw_reuse *)obj, site, module_id, MW_DOUBLE_FREE, ptr, 0, 0);
 		return;

@@ -177,6 +177,7 @@ _Static_assert(sizeof(struct mw_reused_by) == 16, "mw_reused_by layout");
  * record, and who got the memory. A watched module's later free or copy
  * of it is reported against both, as "possible": core code may have
  * handed the new object to the module since (a request a driver frees).
+ * When the new owner frees the memory, the record goes back to quarantine.
  */
 struct mw_reuse {
 	struct mw_object obj;	/* first: mw_heap_find() reads records as mw_object */
@@ -184,8 +185,13 @@ struct mw_reuse {
 };
 _Static_assert(sizeof(struct mw_reuse) == MW_OBJECT_SIZE + 16, "mw_reuse layout");
 
-/* Reused records kept (LRU), and kernel stack frames searched for a watched module. */
-#define MW_REUSED_ENTRIES 4096
+/*
+ * Reused records kept, the counting filter in front of them (a power of
+ * two: every kernel free asks it first, with an array lookup the verifier
+ * inlines), and kernel stack frames searched for a watched module.
+ */
+#define MW_REUSED_ENTRIES 8192
+#define MW_REUSED_FILTER 65536
 #define MW_REUSE_FRAMES 16
 
 #endif /* MODWATCH_HEAP_H */

@@ -120,6 +120,37 @@ TEST(a_watched_allocation_retires_the_reused_record)
 	fx_teardown(&fx);
 }
 
+/*
+ * The new owner frees the memory: the record is quarantined again, so the
+ * next owner is judged afresh (a module allocating it on its own behalf
+ * owns it) and the old owner's second free is a double free again.
+ */
+TEST(memory_its_new_owner_frees_goes_back_to_quarantine)
+{
+	struct mw_reuse r;
+	int fd;
+
+	FX_SETUP(&fx, NULL);
+	fd = bpf_map__fd(fx.skel->maps.mw_reused);
+	fx_kmalloc(&fx, SITE_ALLOC, OBJ(4), 64);
+	fx_kfree(&fx, SITE_FREE1, OBJ(4));
+	fx_kmalloc(&fx, SITE_CORE, OBJ(4), 64);
+	fx_kfree(&fx, SITE_CORE, OBJ(4));
+	ASSERT_TRUE(fx_is_quarantined(&fx, OBJ(4)), "quarantined again");
+	ASSERT_TRUE(bpf_map_lookup_elem(fd, &(__u64){ OBJ(4) }, &r), "no reused record left");
+	ASSERT_EQ(fx_stat(&fx, MW_STAT_REUSED_RETURNED), 1, "counted");
+	fx_kmalloc(&fx, SITE_ALLOC, OBJ(4), 64);
+	fx_kfree(&fx, SITE_FREE1, OBJ(4));
+	ASSERT_EQ(fx_drain(&fx), 0, "the module's own again: its free is no double free");
+	fx_kmalloc(&fx, SITE_CORE, OBJ(4), 64);
+	fx_kfree(&fx, SITE_CORE, OBJ(4));
+	fx_kfree(&fx, SITE_FREE2, OBJ(4));
+	ASSERT_EQ(fx_drain(&fx), 1, "freed by its new owner, then by the old one");
+	ASSERT_EQ(fx.events[0].hdr.kind, MW_DOUBLE_FREE, "a double free");
+	ASSERT_EQ(fx.events[0].hdr.flags & MW_EV_WARNING, 0, "of free memory: certain");
+	fx_teardown(&fx);
+}
+
 TEST(a_copy_into_memory_core_code_got_since_is_a_possible_use_after_free)
 {
 	FX_SETUP(&fx, NULL);
