@@ -18,28 +18,28 @@
 const volatile bool mw_kca_has_cache = true;
 
 /* (call_site, ptr, s, gfp) since v6.1; (call_site, ptr, bytes_req, bytes_alloc, gfp) before. */
-static __always_inline void mw_cache_alloc(__u64 call_site, __u64 ptr, __u64 arg2, __u64 arg3,
-					   __u64 arg4)
+static __always_inline void mw_cache_alloc(void *ctx, __u64 call_site, __u64 ptr, __u64 arg2,
+					   __u64 arg3, __u64 arg4)
 {
 	if (!mw_kca_has_cache) {
-		mw_heap_alloc(call_site, ptr, arg2, arg3, 0, arg4);
+		mw_heap_alloc(ctx, call_site, ptr, arg2, arg3, 0, arg4);
 		return;
 	}
-	mw_heap_alloc(call_site, ptr, 0, 0, arg2, arg3);
+	mw_heap_alloc(ctx, call_site, ptr, 0, 0, arg2, arg3);
 }
 
 /* The rule behind kmem tracepoint @hook; kmalloc's a2..a4: bytes_req, bytes_alloc, gfp. */
-static __always_inline void mw_kmem_event(__u32 hook, __u64 site, __u64 ptr, __u64 a2, __u64 a3,
-					  __u64 a4)
+static __always_inline void mw_kmem_event(void *ctx, __u32 hook, __u64 site, __u64 ptr, __u64 a2,
+					  __u64 a3, __u64 a4)
 {
 	switch (hook) {
 	case MW_HOOK_KMALLOC:
 	case MW_HOOK_KMALLOC_NODE:
-		mw_heap_alloc(site, ptr, a2, a3, 0, a4);
+		mw_heap_alloc(ctx, site, ptr, a2, a3, 0, a4);
 		break;
 	case MW_HOOK_KMEM_CACHE_ALLOC:
 	case MW_HOOK_KMEM_CACHE_ALLOC_NODE:
-		mw_cache_alloc(site, ptr, a2, a3, a4);
+		mw_cache_alloc(ctx, site, ptr, a2, a3, a4);
 		break;
 	default:
 		mw_heap_free(site, ptr);
@@ -52,25 +52,25 @@ static __always_inline void mw_kmem_event(__u32 hook, __u64 site, __u64 ptr, __u
  * runs the same rule only for an event the kernel skipped the hook for (see
  * mw_hook_skipped()). The witness is cheap when the hook ran: one lookup.
  */
-static __always_inline void mw_kmem_run(__u32 hook, bool witness, __u64 site, const void *ptr,
-					__u64 a2, __u64 a3, __u64 a4)
+static __always_inline void mw_kmem_run(void *ctx, __u32 hook, bool witness, __u64 site,
+					const void *ptr, __u64 a2, __u64 a3, __u64 a4)
 {
 	struct mw_hook_run r;
 
 	if (witness) {
 		if (mw_hook_skipped(hook))
-			mw_kmem_event(hook, site, (__u64)ptr, a2, a3, a4);
+			mw_kmem_event(ctx, hook, site, (__u64)ptr, a2, a3, a4);
 		return;
 	}
 	mw_hook_enter(&r, hook);
-	mw_kmem_event(hook, site, (__u64)ptr, a2, a3, a4);
+	mw_kmem_event(ctx, hook, site, (__u64)ptr, a2, a3, a4);
 	mw_hook_exit(&r);
 }
 
 SEC("raw_tp/kmalloc")
 int BPF_PROG(mw_kmalloc, unsigned long site, const void *ptr, __u64 req, __u64 alloc, __u64 gfp)
 {
-	mw_kmem_run(MW_HOOK_KMALLOC, false, site, ptr, req, alloc, gfp);
+	mw_kmem_run(ctx, MW_HOOK_KMALLOC, false, site, ptr, req, alloc, gfp);
 	return 0;
 }
 
@@ -78,7 +78,7 @@ SEC("raw_tp/kmalloc")
 int BPF_PROG(mw_kmalloc_witness, unsigned long site, const void *ptr, __u64 req, __u64 alloc,
 	     __u64 gfp)
 {
-	mw_kmem_run(MW_HOOK_KMALLOC, true, site, ptr, req, alloc, gfp);
+	mw_kmem_run(ctx, MW_HOOK_KMALLOC, true, site, ptr, req, alloc, gfp);
 	return 0;
 }
 
@@ -91,7 +91,7 @@ SEC("raw_tp/kmalloc_node")
 int BPF_PROG(mw_kmalloc_node, unsigned long site, const void *ptr, __u64 req, __u64 alloc,
 	     __u64 gfp)
 {
-	mw_kmem_run(MW_HOOK_KMALLOC_NODE, false, site, ptr, req, alloc, gfp);
+	mw_kmem_run(ctx, MW_HOOK_KMALLOC_NODE, false, site, ptr, req, alloc, gfp);
 	return 0;
 }
 
@@ -99,7 +99,7 @@ SEC("raw_tp/kmalloc_node")
 int BPF_PROG(mw_kmalloc_node_witness, unsigned long site, const void *ptr, __u64 req,
 	     __u64 alloc, __u64 gfp)
 {
-	mw_kmem_run(MW_HOOK_KMALLOC_NODE, true, site, ptr, req, alloc, gfp);
+	mw_kmem_run(ctx, MW_HOOK_KMALLOC_NODE, true, site, ptr, req, alloc, gfp);
 	return 0;
 }
 
@@ -107,7 +107,7 @@ SEC("raw_tp/kmem_cache_alloc")
 int BPF_PROG(mw_kmem_cache_alloc, unsigned long site, const void *ptr, __u64 a2, __u64 a3,
 	     __u64 a4)
 {
-	mw_kmem_run(MW_HOOK_KMEM_CACHE_ALLOC, false, site, ptr, a2, a3, a4);
+	mw_kmem_run(ctx, MW_HOOK_KMEM_CACHE_ALLOC, false, site, ptr, a2, a3, a4);
 	return 0;
 }
 
@@ -115,7 +115,7 @@ SEC("raw_tp/kmem_cache_alloc")
 int BPF_PROG(mw_kmem_cache_alloc_witness, unsigned long site, const void *ptr, __u64 a2,
 	     __u64 a3, __u64 a4)
 {
-	mw_kmem_run(MW_HOOK_KMEM_CACHE_ALLOC, true, site, ptr, a2, a3, a4);
+	mw_kmem_run(ctx, MW_HOOK_KMEM_CACHE_ALLOC, true, site, ptr, a2, a3, a4);
 	return 0;
 }
 
@@ -123,7 +123,7 @@ SEC("raw_tp/kmem_cache_alloc_node")
 int BPF_PROG(mw_kmem_cache_alloc_node, unsigned long site, const void *ptr, __u64 a2,
 	     __u64 a3, __u64 a4)
 {
-	mw_kmem_run(MW_HOOK_KMEM_CACHE_ALLOC_NODE, false, site, ptr, a2, a3, a4);
+	mw_kmem_run(ctx, MW_HOOK_KMEM_CACHE_ALLOC_NODE, false, site, ptr, a2, a3, a4);
 	return 0;
 }
 
@@ -131,35 +131,35 @@ SEC("raw_tp/kmem_cache_alloc_node")
 int BPF_PROG(mw_kmem_cache_alloc_node_witness, unsigned long site, const void *ptr, __u64 a2,
 	     __u64 a3, __u64 a4)
 {
-	mw_kmem_run(MW_HOOK_KMEM_CACHE_ALLOC_NODE, true, site, ptr, a2, a3, a4);
+	mw_kmem_run(ctx, MW_HOOK_KMEM_CACHE_ALLOC_NODE, true, site, ptr, a2, a3, a4);
 	return 0;
 }
 
 SEC("raw_tp/kfree")
 int BPF_PROG(mw_kfree, unsigned long site, const void *ptr)
 {
-	mw_kmem_run(MW_HOOK_KFREE, false, site, ptr, 0, 0, 0);
+	mw_kmem_run(ctx, MW_HOOK_KFREE, false, site, ptr, 0, 0, 0);
 	return 0;
 }
 
 SEC("raw_tp/kfree")
 int BPF_PROG(mw_kfree_witness, unsigned long site, const void *ptr)
 {
-	mw_kmem_run(MW_HOOK_KFREE, true, site, ptr, 0, 0, 0);
+	mw_kmem_run(ctx, MW_HOOK_KFREE, true, site, ptr, 0, 0, 0);
 	return 0;
 }
 
 SEC("raw_tp/kmem_cache_free")
 int BPF_PROG(mw_kmem_cache_free, unsigned long site, const void *ptr)
 {
-	mw_kmem_run(MW_HOOK_KMEM_CACHE_FREE, false, site, ptr, 0, 0, 0);
+	mw_kmem_run(ctx, MW_HOOK_KMEM_CACHE_FREE, false, site, ptr, 0, 0, 0);
 	return 0;
 }
 
 SEC("raw_tp/kmem_cache_free")
 int BPF_PROG(mw_kmem_cache_free_witness, unsigned long site, const void *ptr)
 {
-	mw_kmem_run(MW_HOOK_KMEM_CACHE_FREE, true, site, ptr, 0, 0, 0);
+	mw_kmem_run(ctx, MW_HOOK_KMEM_CACHE_FREE, true, site, ptr, 0, 0, 0);
 	return 0;
 }
 

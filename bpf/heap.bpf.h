@@ -35,6 +35,28 @@ typedef struct {
 } mw_quarantine_t;
 mw_quarantine_t mw_quarantine __weak SEC(".maps");
 
+/*
+ * Freed objects whose memory core code got (struct mw_reuse). A plain hash:
+ * a record leaves when the memory is freed again, and the filter below must
+ * see every departure, which an LRU's evictions would not tell it.
+ */
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MW_REUSED_ENTRIES);
+	__type(key, __u64);
+	__type(value, struct mw_reuse);
+} mw_reused_t;
+mw_reused_t mw_reused __weak SEC(".maps");
+
+/* How many mw_reused records hash to each slot: 0 answers most frees with no hash lookup. */
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MW_REUSED_FILTER);
+	__type(key, __u32);
+	__type(value, __u32);
+} mw_reused_filter_t;
+mw_reused_filter_t mw_reused_filter __weak SEC(".maps");
+
 /* First bytes of non-zeroed live objects, for uninit_leak; sized like mw_objects. */
 typedef struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -205,16 +227,8 @@ static __always_inline void mw_report_uaf(const struct mw_site *s, struct mw_obj
 	e->use_after_free.access_len = len;
 	e->use_after_free.access = access;
 	e->use_after_free.in_flight = in_flight;
+	e->use_after_free.reused = (struct mw_reused_by){};
 	bpf_ringbuf_submit(e, 0);
-}
-
-/* use_after_free through a lock: @s locks or unlocks @lock, inside a freed object. */
-static __always_inline void mw_heap_lock_use(const struct mw_site *s, __u64 lock, __u32 access)
-{
-	struct mw_object *q = mw_heap_find(&mw_quarantine, lock);
-
-	if (q)
-		mw_report_uaf(s, q, lock, 0, access, false);
 }
 
 static __always_inline void mw_report_double_free(struct mw_object *q, __u64 site, __u32 module_id)
@@ -230,7 +244,117 @@ static __always_inline void mw_report_double_free(struct mw_object *q, __u64 sit
 	if (!e)
 		return;
 	e->double_free.obj = *q;
+	e->double_free.reused = (struct mw_reused_by){};
 	bpf_ringbuf_submit(e, 0);
+}
+
+static __always_inline __u32 *mw_reused_slot(__u64 ptr)
+{
+	__u32 i = (__u32)((ptr >> 4) ^ (ptr >> 20)) & (MW_REUSED_FILTER - 1);
+
+	return bpf_map_lookup_elem(&mw_reused_filter, &i);
+}
+
+/* May @ptr have a reused record? No is exact; yes needs the lookup. */
+static __always_inline bool mw_reused_maybe(__u64 ptr)
+{
+	__u32 *n = mw_reused_slot(ptr);
+
+	return n && *n;
+}
+
+static __always_inline void mw_reused_add(__u64 ptr, const struct mw_reuse *r)
+{
+	__u32 *n = mw_reused_slot(ptr);
+	long err;
+
+	if (!n)
+		return;
+	err = bpf_map_update_elem(&mw_reused, &ptr, r, BPF_NOEXIST);
+	if (!err)
+		__sync_fetch_and_add(n, 1);
+	else if (err != -EEXIST || bpf_map_update_elem(&mw_reused, &ptr, r, BPF_EXIST))
+		mw_stat_inc(MW_STAT_REUSED_FULL);
+}
+
+static __always_inline void mw_reused_del(__u64 ptr)
+{
+	__u32 *n = mw_reused_slot(ptr);
+
+	if (n && !bpf_map_delete_elem(&mw_reused, &ptr))
+		__sync_fetch_and_sub(n, 1);
+}
+
+/*
+ * Core code frees @ptr, memory it got from a watched module's freed object:
+ * the old record goes back to quarantine, so that the next owner is found
+ * as the first one was (a module's own reuse then owns it again).
+ */
+static __always_inline void mw_reused_return(__u64 ptr)
+{
+	struct mw_reuse *r = bpf_map_lookup_elem(&mw_reused, &ptr);
+
+	if (!r)
+		return;
+	if (!bpf_map_update_elem(&mw_quarantine, &ptr, &r->obj, BPF_ANY))
+		mw_stat_inc(MW_STAT_REUSED_RETURNED);
+	mw_reused_del(ptr);
+}
+
+/*
+ * A watched module touches (@s, @access) or frees (@s 0: at @site) memory of
+ * a freed object of its own that core code has since handed out (@r): the
+ * old owner still at work on someone else's object. "Possible": core code
+ * may have passed the new object to the module in the meantime.
+ */
+static __always_inline void mw_report_reused(struct mw_reuse *r, __u64 site, __u32 module_id,
+					     __u32 kind, __u64 addr, __u64 len, __u32 access)
+{
+	__u32 once = kind == MW_DOUBLE_FREE ? MW_OBJ_DOUBLE_FREE_REPORTED : MW_OBJ_UAF_REPORTED;
+	struct mw_event *e;
+
+	if (kind != MW_DOUBLE_FREE && (r->obj.flags & MW_OBJ_RCU))
+		return;		/* RCU readers may have used it until the grace period ended */
+	/* Its slab page went to another cache since: a stale record (see mw_report_uaf()). */
+	if (r->obj.slab_cache && mw_slab_cache_of(addr) != r->obj.slab_cache) {
+		mw_reused_del(r->obj.addr);
+		return;
+	}
+	if (__sync_fetch_and_or(&r->obj.flags, once) & once)
+		return;
+	e = mw_event_reserve(kind, kind == MW_DOUBLE_FREE ? MW_EVENT_SIZE(double_free) :
+							   MW_EVENT_SIZE(use_after_free),
+			     site, module_id, r->obj.free_site);
+	if (!e)
+		return;
+	e->hdr.flags |= MW_EV_WARNING | MW_EV_INCOMPLETE;
+	if (kind == MW_DOUBLE_FREE) {
+		e->double_free.obj = r->obj;
+		e->double_free.reused = r->by;
+	} else {
+		e->use_after_free.obj = r->obj;
+		e->use_after_free.access_addr = addr;
+		e->use_after_free.access_len = len;
+		e->use_after_free.access = access;
+		e->use_after_free.in_flight = 0;
+		e->use_after_free.reused = r->by;
+	}
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* use_after_free through a lock: @s locks or unlocks @lock, inside a freed object. */
+static __always_inline void mw_heap_lock_use(const struct mw_site *s, __u64 lock, __u32 access)
+{
+	struct mw_object *q = mw_heap_find(&mw_quarantine, lock);
+
+	if (q) {
+		mw_report_uaf(s, q, lock, 0, access, false);
+		return;
+	}
+	q = mw_heap_find(&mw_reused, lock);
+	if (q)
+		mw_report_reused((struct mw_reuse *)q, s->addr, s->module_id, MW_USE_AFTER_FREE,
+				 lock, 0, access);
 }
 
 /*
@@ -323,14 +447,62 @@ static __always_inline void mw_heap_track(__u64 ptr, __u64 size, __u64 alloc_siz
 		mw_stat_inc(MW_STAT_OBJECTS_FULL);
 }
 
+/* The first return address of a watched module on this kernel stack, 0 if none. */
+static __always_inline __u64 mw_stack_module(void *ctx, __u32 *module_id)
+{
+	__u64 frames[MW_REUSE_FRAMES];
+	long n = bpf_get_stack(ctx, frames, sizeof(frames), 0);
+	__u32 i, m;
+
+	for (i = 0; i < MW_REUSE_FRAMES; i++) {
+		if ((long)i * 8 >= n)
+			break;
+		m = mw_site_module(frames[i]);
+		if (m) {
+			*module_id = m;
+			return frames[i];
+		}
+	}
+	return 0;
+}
+
+/*
+ * Quarantined @q's address @ptr is handed out again, to the code at *@site
+ * (*@module_id 0: core code). Who got the memory? Core code with a watched
+ * module on its stack allocates on that module's behalf (memdup_user(),
+ * kstrdup(), ...): *@site and *@module_id become that frame's, and the
+ * object is the module's again. Otherwise someone else owns it now: the old
+ * record is kept (bounded) with who got it, for the module's later uses.
+ */
+static __always_inline void mw_heap_reuse(void *ctx, struct mw_object *q, __u64 ptr, __u64 *site,
+					  __u32 *module_id)
+{
+	struct mw_reuse r = { .obj = *q };
+	__u64 frame;
+
+	if (!*module_id) {
+		frame = mw_stack_module(ctx, module_id);
+		if (frame)
+			*site = frame;
+	}
+	if (!*module_id) {
+		r.by.site = *site;
+		r.by.tid = (__u32)bpf_get_current_pid_tgid();
+		mw_reused_add(ptr, &r);
+	}
+	if (!bpf_map_delete_elem(&mw_quarantine, &ptr))
+		mw_stat_inc(MW_STAT_QUARANTINE_REUSED);
+}
+
 /*
  * An allocation returned @ptr to the code at @site. @cache is the
  * struct kmem_cache * for kmem_cache_alloc() (the sizes then come from the
  * cache, only for watched call sites), 0 for kmalloc().
  */
-static __always_inline void mw_heap_alloc(__u64 site, __u64 ptr, __u64 size, __u64 alloc_size,
-					  __u64 cache, __u32 gfp)
+static __always_inline void mw_heap_alloc(void *ctx, __u64 site, __u64 ptr, __u64 size,
+					  __u64 alloc_size, __u64 cache, __u32 gfp)
 {
+	struct mw_object *q;
 	struct mw_cache *c;
 	__u32 module_id = mw_site_module(site);	/* once: the lock rule needs it too */
 
@@ -338,14 +510,18 @@ static __always_inline void mw_heap_alloc(__u64 site, __u64 ptr, __u64 size, __u
 		       gfp);
 	if (ptr <= MW_ZERO_SIZE_PTR)
 		return;
-	/* A lookup is lock-free; delete only on a hit, the rare case. */
-	if (bpf_map_lookup_elem(&mw_quarantine, &ptr) && !bpf_map_delete_elem(&mw_quarantine, &ptr))
-		mw_stat_inc(MW_STAT_QUARANTINE_REUSED);
+	/* A lookup is lock-free; the rest only on a hit, the rare case. */
+	q = bpf_map_lookup_elem(&mw_quarantine, &ptr);
+	if (q)
+		mw_heap_reuse(ctx, q, ptr, &site, &module_id);
 	if (!module_id) {
 		if (mw_behalf_active && !cache)
 			mw_behalf_candidate(ptr, size, alloc_size);
 		return;
 	}
+	/* The module owns this memory again: an older owner's record would misname its free. */
+	if (mw_reused_maybe(ptr))
+		mw_reused_del(ptr);
 	if (cache) {
 		c = mw_heap_cache_seen(cache);
 		size = c ? c->object_size : 0;
@@ -462,8 +638,11 @@ static __always_inline void mw_heap_free_at(__u64 site, __u32 module_id, __u64 p
 		mw_heap_retire(obj, site, ptr, module_id, how);
 		return;
 	}
-	if (!module_id)
+	if (!module_id) {
+		if (mw_reused_maybe(ptr))
+			mw_reused_return(ptr);
 		return;
+	}
 	obj = bpf_map_lookup_elem(&mw_quarantine, &ptr);
 	if (how & MW_FREE_JUDGED) {
 		if (obj)
@@ -474,6 +653,11 @@ static __always_inline void mw_heap_free_at(__u64 site, __u32 module_id, __u64 p
 		if (!how && mw_free_was_probed(obj))
 			return;
 		mw_report_double_free(obj, site, module_id);
+		return;
+	}
+	obj = mw_reused_maybe(ptr) ? bpf_map_lookup_elem(&mw_reused, &ptr) : NULL;
+	if (obj) {
+		mw_report_reused((struct mw_reuse *)obj, site, module_id, MW_DOUBLE_FREE, ptr, 0, 0);
 		return;
 	}
 	obj = mw_heap_find(&mw_objects, ptr);

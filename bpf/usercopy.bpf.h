@@ -333,9 +333,16 @@ static __always_inline struct mw_object *mw_kernel_side_rules(const struct mw_si
 		return o;
 	}
 	o = mw_heap_find(&mw_quarantine, kaddr);
-	if (o)
+	if (o) {
 		mw_report_uaf(s, o, kaddr, len,
 			      to_user ? MW_ACCESS_COPY_TO_USER : MW_ACCESS_COPY_FROM_USER, false);
+		return NULL;
+	}
+	o = mw_heap_find(&mw_reused, kaddr);
+	if (o)
+		mw_report_reused((struct mw_reuse *)o, s->addr, s->module_id, MW_USE_AFTER_FREE,
+				 kaddr, len,
+				 to_user ? MW_ACCESS_COPY_TO_USER : MW_ACCESS_COPY_FROM_USER);
 	return NULL;
 }
 

@@ -198,10 +198,12 @@ struct mw_use_after_free {
 	 * freeing task run (userfaultfd, FUSE, a slow disk).
 	 */
 	__u32 in_flight;
+	struct mw_reused_by reused;	/* who got the memory since, if anyone */
 };
 
 struct mw_double_free {
 	struct mw_object obj;	/* alloc site and first free site; hdr.site freed it again */
+	struct mw_reused_by reused;	/* who got the memory since, if anyone */
 };
 
 struct mw_invalid_free {
@@ -312,8 +314,8 @@ _Static_assert(sizeof(struct mw_user_slice_overrun) == 40, "user_slice_overrun l
 _Static_assert(sizeof(struct mw_ioctl_size_mismatch) == 40, "ioctl_size_mismatch layout");
 _Static_assert(sizeof(struct mw_double_fetch) == 40, "double_fetch layout");
 _Static_assert(sizeof(struct mw_heap_overflow) == MW_OBJECT_SIZE + 16, "heap_overflow layout");
-_Static_assert(sizeof(struct mw_use_after_free) == MW_OBJECT_SIZE + 24, "use_after_free layout");
-_Static_assert(sizeof(struct mw_double_free) == MW_OBJECT_SIZE, "double_free layout");
+_Static_assert(sizeof(struct mw_use_after_free) == MW_OBJECT_SIZE + 40, "use_after_free layout");
+_Static_assert(sizeof(struct mw_double_free) == MW_OBJECT_SIZE + 16, "double_free layout");
 _Static_assert(sizeof(struct mw_invalid_free) == MW_OBJECT_SIZE + 8, "invalid_free layout");
 _Static_assert(sizeof(struct mw_leak_on_unload) == 24, "leak_on_unload layout");
 _Static_assert(sizeof(struct mw_uninit_leak) == MW_OBJECT_SIZE + 40, "uninit_leak layout");

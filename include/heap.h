@@ -160,4 +160,38 @@ struct mw_object {
 #define MW_OBJECT_SIZE 88
 _Static_assert(sizeof(struct mw_object) == MW_OBJECT_SIZE, "mw_object layout");
 
+/*
+ * The allocation that got a freed object's memory: core code's, with no
+ * watched module on its kernel stack (else the object is that module's
+ * again, allocated on its behalf). site 0: nobody known.
+ */
+struct mw_reused_by {
+	__u64 site;		/* the allocation's call site */
+	__u32 tid;
+	__u32 __pad;
+};
+_Static_assert(sizeof(struct mw_reused_by) == 16, "mw_reused_by layout");
+
+/*
+ * A freed object whose address core code has handed out again: the old
+ * record, and who got the memory. A watched module's later free or copy
+ * of it is reported against both, as "possible": core code may have
+ * handed the new object to the module since (a request a driver frees).
+ * When the new owner frees the memory, the record goes back to quarantine.
+ */
+struct mw_reuse {
+	struct mw_object obj;	/* first: mw_heap_find() reads records as mw_object */
+	struct mw_reused_by by;
+};
+_Static_assert(sizeof(struct mw_reuse) == MW_OBJECT_SIZE + 16, "mw_reuse layout");
+
+/*
+ * Reused records kept, the counting filter in front of them (a power of
+ * two: every kernel free asks it first, with an array lookup the verifier
+ * inlines), and kernel stack frames searched for a watched module.
+ */
+#define MW_REUSED_ENTRIES 8192
+#define MW_REUSED_FILTER 65536
+#define MW_REUSE_FRAMES 16
+
 #endif /* MODWATCH_HEAP_H */

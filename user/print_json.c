@@ -220,6 +220,16 @@ static const char *const access_names[] = {
 	[MW_ACCESS_UNLOCK] = "unlock",
 };
 
+/* ,"reused_by":{"site":{...},"tid":N} when core code got the memory since; nothing else. */
+static void json_reused(FILE *out, const struct mw_reused_by *r)
+{
+	if (!r->site)
+		return;
+	fputs(",\"reused_by\":{", out);
+	json_site(out, "site", r->site);
+	fprintf(out, ",\"tid\":%u}", r->tid);
+}
+
 static void json_uaf(FILE *out, const struct mw_use_after_free *p)
 {
 	fputc(',', out);
@@ -232,6 +242,7 @@ static void json_uaf(FILE *out, const struct mw_use_after_free *p)
 		(unsigned long long)p->access_len,
 		(unsigned long long)(p->access_addr - p->obj.addr),
 		p->in_flight ? "true" : "false");
+	json_reused(out, &p->reused);
 }
 
 static void json_invalid_free(FILE *out, const struct mw_invalid_free *p)
@@ -355,6 +366,7 @@ static void json_violation(FILE *out, struct mw_registry *reg, const struct mw_e
 	case MW_DOUBLE_FREE:
 		fputc(',', out);
 		json_object(out, &e->double_free.obj);
+		json_reused(out, &e->double_free.reused);
 		break;
 	case MW_USER_SLICE_OVERRUN:
 		json_slice(out, &e->user_slice_overrun);

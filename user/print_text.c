@@ -83,6 +83,17 @@ static void text_start(FILE *out, const struct mw_start *s)
 	fflush(out);
 }
 
+/* "; the memory since handed to f+0x10 [mod] (tid N)": core code got it. */
+static void print_reused(FILE *out, const struct mw_reused_by *r)
+{
+	char by[SYM_LEN];
+
+	if (!r->site)
+		return;
+	mw_ksym_format(r->site, by, sizeof(by));
+	fprintf(out, "; the memory since handed to %s (tid %u)", by, r->tid);
+}
+
 static void print_double_free(FILE *out, const struct mw_event *e)
 {
 	const struct mw_object *o = &e->double_free.obj;
@@ -95,6 +106,7 @@ static void print_double_free(FILE *out, const struct mw_event *e)
 		" allocated at %s by tid %u; first freed at %s by tid %u",
 		(unsigned long long)o->addr, (unsigned long long)o->size,
 		(unsigned long long)o->alloc_size, site, alloc, o->alloc_tid, freed, o->free_tid);
+	print_reused(out, &e->double_free.reused);
 }
 
 static const char *const dir_names[] = { [MW_FROM_USER] = "from", [MW_TO_USER] = "to" };
@@ -192,6 +204,7 @@ static void print_uaf(FILE *out, const struct mw_event *e)
 	fprintf(out, ", freed at %s by tid %u", freed, p->obj.free_tid);
 	if (p->in_flight)
 		fputs(" while the copy was in flight (live at its call)", out);
+	print_reused(out, &p->reused);
 }
 
 static void print_invalid_free(FILE *out, const struct mw_event *e)

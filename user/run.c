@@ -659,12 +659,13 @@ static int event_loop(struct session *s)
 	return 0;
 }
 
-/* Inserted, minus handed out again, minus still there: what the LRU forgot. */
+/* Inserted (or back from reuse), minus handed out again, minus still there: what the LRU forgot. */
 static __u64 quarantine_evicted(const __u64 *stats)
 {
+	__u64 in = stats[MW_STAT_QUARANTINE_INSERTS] + stats[MW_STAT_REUSED_RETURNED];
 	__u64 gone = stats[MW_STAT_QUARANTINE_REUSED] + mw_heap_quarantined();
 
-	return stats[MW_STAT_QUARANTINE_INSERTS] > gone ? stats[MW_STAT_QUARANTINE_INSERTS] - gone : 0;
+	return in > gone ? in - gone : 0;
 }
 
 static void finish(struct session *s)

@@ -43,6 +43,10 @@
  *                              handler, while the     handler frees it (buggy_inflight_free),
  *                              copy waits             then lets the copy finish from freed
  *                                                     memory
+ * uaf_reused                   MW_IOC_STALE_FREE,     buggy_stale_free: kmalloc(100), pointer
+ *   use_after_free (possible:  the trigger's msgsnd() kept, kfree; the trigger's msgsnd()s
+ *   core code got the memory)  spray, then            then get the memory (kmalloc-cg-128);
+ *                              MW_IOC_STALE_READ      buggy_stale_read: copy_to_user from it
  * double_free                  MW_IOC_DOUBLE_FREE     buggy_double_free: kmem_cache_alloc, then
  *   double_free                                       kmem_cache_free twice
  * invalid_free                 MW_IOC_INVALID_FREE    buggy_invalid_free: kmem_cache_alloc,
@@ -425,6 +429,38 @@ static mw_site long buggy_inflight_free(void)
 	return 0;
 }
 
+/*
+ * uaf_reused: the record freed by buggy_stale_free() but still pointed to,
+ * so buggy_stale_read() in a later call copies whatever now lives there: a
+ * SysV message of the trigger's when its msgsnd() got the memory. Read only,
+ * so the message's owner is not hurt.
+ */
+static u8 *mw_stale;
+
+static mw_site long buggy_stale_free(void)
+{
+	u8 *rec = kmalloc(MW_STALE_SIZE, GFP_KERNEL_ACCOUNT);
+
+	if (!rec)
+		return -ENOMEM;
+	memset(rec, 0x5a, MW_STALE_SIZE);
+	WRITE_ONCE(mw_stale, rec);
+	kfree(rec);		/* the bug: mw_stale still points at it */
+	return 0;
+}
+
+static mw_site long buggy_stale_read(const struct mw_buf *b)
+{
+	size_t n = min_t(size_t, b->len, MW_STALE_SIZE);
+	u8 *rec = READ_ONCE(mw_stale);
+
+	if (!rec)
+		return -ENODATA;
+	if (copy_to_user(u64_to_user_ptr(b->uptr), rec, n))
+		return -EFAULT;
+	return n;
+}
+
 static mw_site long buggy_double_free(void)
 {
 	void *obj = kmem_cache_alloc(mw_dbg_cache, GFP_KERNEL);
@@ -778,6 +814,10 @@ static long mw_buggy_ioctl(struct file *file, unsigned int cmd, unsigned long ar
 		return buggy_uaf_mutex();
 	case MW_IOC_UNINIT_PARTIAL:
 		return mw_buf_cmd(argp, buggy_uninit_partial);
+	case MW_IOC_STALE_FREE:
+		return buggy_stale_free();
+	case MW_IOC_STALE_READ:
+		return mw_buf_cmd(argp, buggy_stale_read);
 	case MW_IOC_INFLIGHT_COPY:
 		return mw_buf_cmd(argp, buggy_uaf_inflight);
 	case MW_IOC_INFLIGHT_FREE:

@@ -300,6 +300,38 @@ static mw_site long clean_uaf_inflight(const struct mw_buf *b)
 	return ret;
 }
 
+/*
+ * uaf_reused done right: the record is freed and forgotten. The read works
+ * on a fresh copy of the user's bytes from memdup_user(), which allocates
+ * from the cache the record went back to and so likely gets its memory:
+ * core code allocating on the module's behalf, so the module owns it again
+ * and its kfree() is no double free.
+ */
+static mw_site long clean_stale_free(void)
+{
+	u8 *rec = kmalloc(MW_STALE_SIZE, GFP_USER);
+
+	if (!rec)
+		return -ENOMEM;
+	memset(rec, 0x5a, MW_STALE_SIZE);
+	mw_sum = mw_checksum(rec, MW_STALE_SIZE);
+	kfree(rec);
+	return 0;
+}
+
+static mw_site long clean_stale_read(const struct mw_buf *b)
+{
+	size_t n = min_t(size_t, b->len, MW_STALE_SIZE);
+	u8 *rec = memdup_user(u64_to_user_ptr(b->uptr), n);
+
+	if (IS_ERR(rec))
+		return PTR_ERR(rec);
+	if (copy_to_user(u64_to_user_ptr(b->uptr), rec, n))
+		n = -EFAULT;
+	kfree(rec);
+	return n;
+}
+
 /* MW_IOC_HOT, for make bench: each call a watched module typically makes, once. */
 static DEFINE_MUTEX(mw_hot_lock);
 
@@ -645,6 +677,10 @@ static long mw_clean_ioctl(struct file *file, unsigned int cmd, unsigned long ar
 		return mw_buf_cmd(argp, clean_uninit_partial);
 	case MW_IOC_HOT:
 		return mw_buf_cmd(argp, clean_hot);
+	case MW_IOC_STALE_FREE:
+		return clean_stale_free();
+	case MW_IOC_STALE_READ:
+		return mw_buf_cmd(argp, clean_stale_read);
 	case MW_IOC_INFLIGHT_COPY:
 		return mw_buf_cmd(argp, clean_uaf_inflight);
 	case MW_IOC_INFLIGHT_FREE:

@@ -119,6 +119,17 @@ struct mw_report_rec {
 /* uaf_inflight: a copy from a shared object, and its free from another task. */
 #define MW_IOC_INFLIGHT_COPY	_IOW(MW_IOC_MAGIC, 0x1d, struct mw_buf)
 #define MW_IOC_INFLIGHT_FREE	_IO(MW_IOC_MAGIC, 0x1e)
+/*
+ * uaf_reused: a record freed in one call whose pointer is kept, and a later
+ * call that copies from it after core code got the memory: the trigger sends
+ * SysV messages of MW_STALE_MSG_LEN bytes, which msgsnd() allocates (48-byte
+ * header + text) from kmalloc-cg-128, the cache of the MW_STALE_SIZE record.
+ */
+#define MW_IOC_STALE_FREE	_IO(MW_IOC_MAGIC, 0x20)
+#define MW_IOC_STALE_READ	_IOW(MW_IOC_MAGIC, 0x21, struct mw_buf)
+#define MW_STALE_SIZE		100
+#define MW_STALE_MSG_HDR	48	/* sizeof(struct msg_msg) on 64-bit */
+#define MW_STALE_MSG_LEN	(MW_STALE_SIZE - MW_STALE_MSG_HDR)
 /* Crash the kernel (mw_buggy loaded with crash=1 only): no scenarios, see trigger's "crash". */
 #define MW_IOC_CRASH_DOUBLE_FREE _IO(MW_IOC_MAGIC, 0x1b)
 #define MW_IOC_CRASH_HEAP_READ	_IOW(MW_IOC_MAGIC, 0x1c, struct mw_buf)
@@ -154,6 +165,7 @@ struct mw_report_rec {
 	X(uaf_kmemdup,		use_after_free,		0, "buggy_uaf_kmemdup")		\
 	X(uaf_mutex,		use_after_free,		0, "buggy_uaf_mutex")		\
 	X(uaf_inflight,		use_after_free,		0, "buggy_uaf_inflight")	\
+	X(uaf_reused,		use_after_free,		0, "buggy_stale_read")		\
 	X(double_free,		double_free,		0, "buggy_double_free")		\
 	X(invalid_free,		invalid_free,		0, "buggy_invalid_free")	\
 	X(leak,			leak_on_unload,		0, "buggy_leak")		\

@@ -42,8 +42,10 @@
 #include <string.h>
 #include <linux/userfaultfd.h>
 #include <poll.h>
+#include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/msg.h>
 #include <sys/syscall.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -328,6 +330,60 @@ static int run_uaf_inflight(struct ctx *c)
 		return h.err;
 	note(c, "copied=%ld", n);
 	return 0;
+}
+
+/*
+ * uaf_reused: the module frees its record but keeps the pointer; SysV
+ * messages of the record's size class then ask for memory on the same CPU
+ * (SLUB hands a CPU the object it freed last), and the module's next call
+ * copies from the stale pointer. a_message_got_it=1 when what came back is
+ * one of the messages (its text after the 48-byte header).
+ */
+#define STALE_SPRAY	16
+
+static int spray_after_free(struct ctx *c, int q)
+{
+	struct {
+		long mtype;
+		char text[MW_STALE_MSG_LEN];
+	} msg = { .mtype = 1 };
+	int i, err;
+
+	memset(msg.text, 0xc3, sizeof(msg.text));
+	err = simple_cmd(c, MW_IOC_STALE_FREE);
+	for (i = 0; !err && i < STALE_SPRAY; i++)
+		if (msgsnd(q, &msg, sizeof(msg.text), IPC_NOWAIT))
+			err = -errno;
+	return err;
+}
+
+static int run_uaf_reused(struct ctx *c)
+{
+	unsigned char buf[128] = { 0 };
+	cpu_set_t one, old;
+	int q, err;
+	long n;
+
+	if (sched_getaffinity(0, sizeof(old), &old))
+		return -errno;
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	if (sched_setaffinity(0, sizeof(one), &one))
+		return -errno;
+	q = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+	err = q < 0 ? -errno : spray_after_free(c, q);
+	if (!err) {
+		n = buf_cmd(c, MW_IOC_STALE_READ, buf, sizeof(buf));
+		if (n < 0)
+			err = (int)n;
+		else
+			note(c, "copied=%ld a_message_got_it=%d", n, n == MW_STALE_SIZE &&
+			     !count_not(buf + MW_STALE_MSG_HDR, MW_STALE_MSG_LEN, 0xc3));
+	}
+	if (q >= 0)
+		msgctl(q, IPC_RMID, NULL);
+	sched_setaffinity(0, sizeof(old), &old);
+	return err;
 }
 
 static int run_uninit_copy(struct ctx *c)

@@ -76,15 +76,96 @@ TEST(a_slab_page_given_to_another_cache_is_no_use_after_free)
 	fx_teardown(&fx);
 }
 
-TEST(memory_handed_out_again_is_no_use_after_free)
+/* As for quarantined records: a slab page that went to another cache voids the record. */
+TEST(a_reused_record_whose_page_went_to_another_cache_is_dropped)
+{
+	struct mw_reuse r;
+	__u64 task;
+	int fd;
+
+	FX_SETUP(&fx, NULL);
+	mw_heap_init(fx.skel);
+	task = fx_task(&fx);
+	fd = bpf_map__fd(fx.skel->maps.mw_reused);
+	ASSERT_OK(fx_site(&fx, 0, SITE_COPY, MW_CALLEE_COPY_TO_USER), "installing a site");
+	fx_kmalloc(&fx, SITE_ALLOC, task, 64);
+	fx_kfree(&fx, SITE_FREE1, task);
+	fx_kmalloc(&fx, SITE_CORE, task, 64);
+	ASSERT_OK(bpf_map_lookup_elem(fd, &task, &r), "core code got it: a reused record");
+	ASSERT_NE(r.obj.slab_cache, 0, "its slab cache was read at allocation");
+	r.obj.slab_cache ^= 0x40;	/* as if its page belonged to another cache now */
+	ASSERT_OK(bpf_map_update_elem(fd, &task, &r, BPF_ANY), "rewriting the record");
+	fx_store(&fx, 0, &no_slice, ubuf, task + 8, 8);
+	ASSERT_EQ(fx_drain(&fx), 0, "under another cache now: no report");
+	ASSERT_TRUE(bpf_map_lookup_elem(fd, &task, &r), "the stale record is gone");
+	fx_teardown(&fx);
+}
+
+/* The module's own allocation of an address core code had: its record goes. */
+TEST(a_watched_allocation_retires_the_reused_record)
+{
+	struct mw_reuse r;
+	int fd;
+
+	FX_SETUP(&fx, NULL);
+	fd = bpf_map__fd(fx.skel->maps.mw_reused);
+	fx_kmalloc(&fx, SITE_ALLOC, OBJ(3), 64);
+	fx_kfree(&fx, SITE_FREE1, OBJ(3));
+	fx_kmalloc(&fx, SITE_CORE, OBJ(3), 64);
+	ASSERT_OK(bpf_map_lookup_elem(fd, &(__u64){ OBJ(3) }, &r), "core code got it");
+	ASSERT_EQ(r.by.site, SITE_CORE, "and is named");
+	fx_kmalloc(&fx, SITE_ALLOC, OBJ(3), 64);
+	ASSERT_TRUE(bpf_map_lookup_elem(fd, &(__u64){ OBJ(3) }, &r), "the module's again");
+	ASSERT_EQ(fx_drain(&fx), 0, "nothing to report");
+	fx_teardown(&fx);
+}
+
+/*
+ * The new owner frees the memory: the record is quarantined again, so the
+ * next owner is judged afresh (a module allocating it on its own behalf
+ * owns it) and the old owner's second free is a double free again.
+ */
+TEST(memory_its_new_owner_frees_goes_back_to_quarantine)
+{
+	struct mw_reuse r;
+	int fd;
+
+	FX_SETUP(&fx, NULL);
+	fd = bpf_map__fd(fx.skel->maps.mw_reused);
+	fx_kmalloc(&fx, SITE_ALLOC, OBJ(4), 64);
+	fx_kfree(&fx, SITE_FREE1, OBJ(4));
+	fx_kmalloc(&fx, SITE_CORE, OBJ(4), 64);
+	fx_kfree(&fx, SITE_CORE, OBJ(4));
+	ASSERT_TRUE(fx_is_quarantined(&fx, OBJ(4)), "quarantined again");
+	ASSERT_TRUE(bpf_map_lookup_elem(fd, &(__u64){ OBJ(4) }, &r), "no reused record left");
+	ASSERT_EQ(fx_stat(&fx, MW_STAT_REUSED_RETURNED), 1, "counted");
+	fx_kmalloc(&fx, SITE_ALLOC, OBJ(4), 64);
+	fx_kfree(&fx, SITE_FREE1, OBJ(4));
+	ASSERT_EQ(fx_drain(&fx), 0, "the module's own again: its free is no double free");
+	fx_kmalloc(&fx, SITE_CORE, OBJ(4), 64);
+	fx_kfree(&fx, SITE_CORE, OBJ(4));
+	fx_kfree(&fx, SITE_FREE2, OBJ(4));
+	ASSERT_EQ(fx_drain(&fx), 1, "freed by its new owner, then by the old one");
+	ASSERT_EQ(fx.events[0].hdr.kind, MW_DOUBLE_FREE, "a double free");
+	ASSERT_EQ(fx.events[0].hdr.flags & MW_EV_WARNING, 0, "of free memory: certain");
+	fx_teardown(&fx);
+}
+
+TEST(a_copy_into_memory_core_code_got_since_is_a_possible_use_after_free)
 {
 	FX_SETUP(&fx, NULL);
 	ASSERT_OK(fx_site(&fx, 0, SITE_COPY, MW_CALLEE_COPY_FROM_USER), "installing a site");
 	fx_kmalloc(&fx, SITE_ALLOC, OBJ(2), 64);
 	fx_kfree(&fx, SITE_FREE1, OBJ(2));
 	fx_kmalloc(&fx, SITE_CORE, OBJ(2), 64);		/* someone else's now */
-	fx_fetch(&fx, 0, &no_slice, OBJ(2), ubuf, 8);
-	ASSERT_EQ(fx_drain(&fx), 0, "copy into reused memory");
+	fx_fetch(&fx, 0, &no_slice, OBJ(2) + 8, ubuf, 8);
+	ASSERT_EQ(fx_drain(&fx), 1, "copy into reused memory");
+	ASSERT_EQ(fx.events[0].hdr.kind, MW_USE_AFTER_FREE, "kind");
+	ASSERT_TRUE(fx.events[0].hdr.flags & MW_EV_WARNING, "possible: a warning");
+	ASSERT_EQ(fx.events[0].use_after_free.reused.site, SITE_CORE, "who got the memory");
+	ASSERT_EQ(fx.events[0].use_after_free.access_addr, OBJ(2) + 8, "the copy");
+	fx_fetch(&fx, 0, &no_slice, OBJ(2), ubuf + 64, 8);
+	ASSERT_EQ(fx_drain(&fx), 0, "once per freed object");
 	fx_teardown(&fx);
 }
 

@@ -140,6 +140,8 @@ TEST(allocation_witness_retires_a_quarantined_address)
 	ASSERT_TRUE(!fx_is_quarantined(&fx, OBJ(5)), "handed out again: no longer quarantined");
 	ASSERT_EQ(fx_stat(&fx, MW_STAT_WITNESSED_ALLOCS), 1, "allocations witnessed");
 	fx_kfree(&fx, SITE_FREE2, OBJ(5));
-	ASSERT_EQ(fx_drain(&fx), 0, "a free after a witnessed reuse is no double free");
+	ASSERT_EQ(fx_drain(&fx), 1, "a free after a witnessed reuse by core code");
+	ASSERT_TRUE(fx.events[0].hdr.flags & MW_EV_WARNING, "is a possible double free");
+	ASSERT_EQ(fx.events[0].double_free.reused.site, SITE_CORE, "who got the memory");
 	fx_teardown(&fx);
 }
