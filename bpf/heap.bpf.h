@@ -447,46 +447,40 @@ static __always_inline void mw_heap_track(__u64 ptr, __u64 size, __u64 alloc_siz
 		mw_stat_inc(MW_STAT_OBJECTS_FULL);
 }
 
-/* The first return address of a watched module on this kernel stack, 0 if none. */
-static __always_inline __u64 mw_stack_module(void *ctx, __u32 *module_id)
+/* Is a watched module's return address on this kernel stack? */
+static __always_inline bool mw_stack_has_module(void *ctx)
 {
 	__u64 frames[MW_REUSE_FRAMES];
 	long n = bpf_get_stack(ctx, frames, sizeof(frames), 0);
-	__u32 i, m;
+	__u32 i;
 
 	for (i = 0; i < MW_REUSE_FRAMES; i++) {
 		if ((long)i * 8 >= n)
 			break;
-		m = mw_site_module(frames[i]);
-		if (m) {
-			*module_id = m;
-			return frames[i];
-		}
+		if (mw_site_module(frames[i]))
+			return true;
 	}
-	return 0;
+	return false;
 }
 
 /*
- * Quarantined @q's address @ptr is handed out again, to the code at *@site
- * (*@module_id 0: core code). Who got the memory? Core code with a watched
- * module on its stack allocates on that module's behalf (memdup_user(),
- * kstrdup(), ...): *@site and *@module_id become that frame's, and the
- * object is the module's again. Otherwise someone else owns it now: the old
- * record is kept (bounded) with who got it, for the module's later uses.
+ * Quarantined @q's address @ptr is handed out again, to the code at @site
+ * (@module_id 0: core code). Who got the memory? A watched module, or core
+ * code with one on its stack: an allocation made while the module runs
+ * (memdup_user(), kstrdup(), but also alloc_netdev()'s core-owned objects),
+ * so the memory is in the module's sight again and the old record goes;
+ * whether the module owns the new object is for the on-behalf rule (probed
+ * callees) to say, not for a frame deep in the stack. Otherwise someone
+ * else owns it now: the old record is kept (bounded) with who got it, for
+ * the module's later uses.
  */
-static __always_inline void mw_heap_reuse(void *ctx, struct mw_object *q, __u64 ptr, __u64 *site,
-					  __u32 *module_id)
+static __always_inline void mw_heap_reuse(void *ctx, struct mw_object *q, __u64 ptr, __u64 site,
+					  __u32 module_id)
 {
 	struct mw_reuse r = { .obj = *q };
-	__u64 frame;
 
-	if (!*module_id) {
-		frame = mw_stack_module(ctx, module_id);
-		if (frame)
-			*site = frame;
-	}
-	if (!*module_id) {
-		r.by.site = *site;
+	if (!module_id && !mw_stack_has_module(ctx)) {
+		r.by.site = site;
 		r.by.tid = (__u32)bpf_get_current_pid_tgid();
 		mw_reused_add(ptr, &r);
 	}
@@ -513,7 +507,7 @@ static __always_inline void mw_heap_alloc(void *ctx, __u64 site, __u64 ptr, __u6
 	/* A lookup is lock-free; the rest only on a hit, the rare case. */
 	q = bpf_map_lookup_elem(&mw_quarantine, &ptr);
 	if (q)
-		mw_heap_reuse(ctx, q, ptr, &site, &module_id);
+		mw_heap_reuse(ctx, q, ptr, site, module_id);
 	if (!module_id) {
 		if (mw_behalf_active && !cache)
 			mw_behalf_candidate(ptr, size, alloc_size);
