@@ -16,6 +16,7 @@
  * layout from the kernel's BTF (btf_trace_kmem_cache_alloc) and sets this.
  */
 const volatile bool mw_kca_has_cache = true;
+const volatile bool mw_image_not_heap = true;
 
 /* (call_site, ptr, s, gfp) since v6.1; (call_site, ptr, bytes_req, bytes_alloc, gfp) before. */
 static __always_inline void mw_cache_alloc(void *ctx, __u64 call_site, __u64 ptr, __u64 arg2,

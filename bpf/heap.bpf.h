@@ -155,11 +155,36 @@ static long mw_find_aligned(__u32 i, void *ctx)
  * modules' own caches (red zones and all) where their recorded layout puts
  * them. Callbacks keep the verifier's work independent of the bounds.
  */
+/*
+ * Addresses no heap object can hold, answered before any lookup: the
+ * kernel image and the modules (x86-64 maps both from __START_KERNEL_map,
+ * KASLR or not: a module's static locks and buffers), and the current
+ * task's own stack (THREAD_SIZE, 16 KiB without KASAN: the buffers most
+ * user copies go through). A watched module's hot path asks this for
+ * every lock call and copy, up to three times.
+ */
+#define MW_START_KERNEL_MAP	0xffffffff80000000ull
+#define MW_THREAD_SIZE		16384ull
+
+extern const volatile bool mw_image_not_heap;	/* off only in unit tests: see mw_config */
+
+static __always_inline bool mw_not_heap(__u64 p)
+{
+	__u64 stack;
+
+	if (p >= MW_START_KERNEL_MAP && mw_image_not_heap)
+		return true;
+	stack = (__u64)bpf_get_current_task_btf()->stack;
+	return p - stack < MW_THREAD_SIZE;
+}
+
 static __always_inline struct mw_object *mw_heap_find(void *map, __u64 p)
 {
 	struct mw_find f = { .map = map, .p = p };
 	__u64 page = p & ~4095ull;
 
+	if (mw_not_heap(p))
+		return NULL;
 	f.found = bpf_map_lookup_elem(map, &p);
 	if (f.found)
 		return f.found;

@@ -18,6 +18,7 @@ void mw_config_default(struct mw_config *cfg)
 	cfg->quarantine = 16384;
 	cfg->ringbuf_kb = 1024;
 	cfg->exclude_self = true;
+	cfg->image_not_heap = true;
 	cfg->crash_log = true;
 }
 
@@ -161,6 +162,7 @@ static int configure(struct modwatch_bpf *skel, const struct mw_config *cfg,
 	int err;
 
 	skel->rodata->mw_self_tgid = cfg->exclude_self ? (__u32)getpid() : 0;
+	skel->rodata->mw_image_not_heap = cfg->image_not_heap;
 	skel->rodata->mw_every = cfg->every;
 	skel->rodata->mw_crash_log = cfg->crash_log;
 	skel->rodata->mw_kca_has_cache = k->kca_has_cache;

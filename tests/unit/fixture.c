@@ -19,6 +19,8 @@ void fx_config(struct mw_config *cfg)
 {
 	mw_config_default(cfg);
 	cfg->exclude_self = false;	/* the tests are the "kernel" here */
+	/* Stable kernel memory stands for fresh objects: the image's BTF (fx_btf_bytes()). */
+	cfg->image_not_heap = false;
 	cfg->every = true;		/* a rule's test sees each time it fires */
 }
 

@@ -204,6 +204,31 @@ TEST(interior_pointers_resolve_in_a_module_cache_with_red_zones)
 	fx_teardown(&fx);
 }
 
+/*
+ * The kernel image and the modules hold no heap objects: a copy there (a
+ * module's static buffer) is answered before any lookup. Shown with the
+ * image's BTF standing in for an object, found only when the shortcut is off.
+ */
+TEST(the_kernel_image_is_never_searched_for_heap_objects)
+{
+	__u64 img = fx_btf_bytes(false, 64);
+	struct mw_config cfg;
+	int on;
+
+	ASSERT_TRUE(img, "the kernel's BTF in /proc/kallsyms and /sys/kernel/btf");
+	for (on = 0; on <= 1; on++) {
+		fx_config(&cfg);
+		cfg.image_not_heap = on;
+		FX_SETUP(&fx, &cfg);
+		ASSERT_OK(fx_site(&fx, 0, SITE_COPY, MW_CALLEE_COPY_TO_USER), "installing a site");
+		fx_kmalloc_gfp(&fx, SITE_ALLOC, img, 64, GFP_KERNEL | GFP_ZERO);
+		fx_kfree(&fx, SITE_FREE1, img);
+		fx_store(&fx, 0, &no_slice, ubuf, img + 8, 8);
+		ASSERT_EQ(fx_drain(&fx), on ? 0 : 1, on ? "not searched" : "found when searched");
+		fx_teardown(&fx);
+	}
+}
+
 TEST(uninitialised_bytes_copied_to_user_are_reported)
 {
 	/* Kernel memory that never changes stands for fresh allocations. */
