@@ -129,6 +129,7 @@ done
 kill -TERM $mwpid
 wait $mwpid
 echo $? >"$out/reload.rc"
+cat /sys/kernel/debug/kprobes/list >"$out/reload.exited.list"
 insmod "$mods/mw_buggy.ko"
 
 for m in mw_buggy mw_clean; do
