@@ -215,3 +215,41 @@ non_json_lines() {
 	run wait "$pid"
 	! pgrep -f "^sleep 300$"
 }
+
+@test "storm: bad counts are usage errors" {
+	run "$MODWATCH" storm lots
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"invalid storm count value 'lots'"* ]]
+	run "$MODWATCH" storm 10 0
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"invalid storm rate value '0'"* ]]
+	run "$MODWATCH" storm 10 10 10
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"storm takes a count and a rate"* ]]
+}
+
+@test "storm: every report made is written once, none lost, each one's latency taken" {
+	out=$BATS_TEST_TMPDIR/storm.json
+	run "$MODWATCH" --json -o "$out" storm 50000
+	[ "$status" -eq 0 ]
+	sum=$(tail -1 "$out")
+	[ "$(jq -r .type <<<"$sum")" = summary ]
+	[ "$(jq .storm.reports <<<"$sum")" = 50000 ]
+	[ "$(jq .violations <<<"$sum")" = 50000 ]
+	[ "$(jq .lost <<<"$sum")" = 0 ]
+	[ "$(jq .report_latency_ns.reports <<<"$sum")" = 50000 ]
+	[ "$(jq '.report_latency_ns | .p50 <= .p99 and .p99 <= .max' <<<"$sum")" = true ]
+	# 50000 lines, all distinct reports (the generator numbers them), with real symbols
+	[ "$(grep -c '"type":"violation"' "$out")" = 50000 ]
+	[ "$(grep '"type":"violation"' "$out" | jq -c '[.site.addr, .copy.len]' | sort -u |
+		wc -l)" -ge 4096 ]
+	[ "$(grep -m1 '"type":"violation"' "$out" | jq -r .site.function)" = vfs_read ]
+}
+
+@test "storm: paced, the text summary says how late reports were written" {
+	run "$MODWATCH" storm 2000 20000
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"reports written "*" ms (p50), "*" ms (p99)"* ]]
+	[[ "$output" == *"storm: 2000 reports made in "*"(paced)"* ]]
+	[[ "$output" == *"2000 violations, 0 warnings, 0 repeats, 0 lost"* ]]
+}

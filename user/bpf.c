@@ -173,6 +173,8 @@ static int configure(struct modwatch_bpf *skel, const struct mw_config *cfg,
 		err = bpf_map__set_max_entries(skel->maps.mw_events, cfg->ringbuf_kb * 1024);
 	choose_programs(skel, k);
 	choose_global(skel, cfg, k);
+	/* The report path's generator: only for modwatch storm, never attached. */
+	bpf_program__set_autoload(skel->progs.mw_storm, cfg->storm);
 	return err;
 }
 

@@ -222,12 +222,16 @@ static __u64 now_ns(void)
 	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
+/* When the last sample began: every miss before it is in history[]. */
+static __u64 last_sample_ns;
+
 void mw_heap_sample_misses(void)
 {
 	struct miss_history *h;
 	__u64 missed;
 	int path;
 
+	last_sample_ns = now_ns();
 	for (path = 0; path < 2; path++) {
 		h = &history[path];
 		missed = path_missed(path);
@@ -236,6 +240,17 @@ void mw_heap_sample_misses(void)
 			h->seen = missed;
 		}
 	}
+}
+
+/*
+ * Sample unless a sample began after @ns: then every miss before @ns is
+ * known already. Before each report, at most one read of the programs'
+ * counters per ring buffer batch, not one per report.
+ */
+void mw_heap_sample_misses_after(__u64 ns)
+{
+	if (last_sample_ns <= ns)
+		mw_heap_sample_misses();
 }
 
 /*

@@ -138,6 +138,7 @@ int mw_heap_group_live(__u32 module_id, bool drop, struct mw_alloc_group *g, siz
 __u64 mw_heap_quarantined(void);
 __u64 mw_heap_missed(void);
 void mw_heap_sample_misses(void);
+void mw_heap_sample_misses_after(__u64 ns);
 bool mw_heap_missed_since(bool frees, __u64 ns);
 
 /* locks.c: lock names, and the locks a module holds as it unloads. */
@@ -160,6 +161,23 @@ typedef void (*mw_cycle_fn)(void *ctx, const struct mw_edge *e, const int *path,
 int mw_lock_edges(struct mw_edge *e, int max);
 int mw_lock_cycles(const struct mw_edge *e, int n, mw_cycle_fn fn, void *ctx);
 
+/* latency.c: from a violation's timestamp to its line being written. */
+#define MW_LAT_SUB_BITS	4
+#define MW_LAT_SUB	(1u << MW_LAT_SUB_BITS)
+#define MW_LAT_BUCKETS	((64 - MW_LAT_SUB_BITS + 1) * MW_LAT_SUB)
+struct mw_latency {
+	__u64 n;
+	__u64 max;
+	__u64 b[MW_LAT_BUCKETS];
+};
+void mw_latency_add(struct mw_latency *l, __u64 ns);
+__u64 mw_latency_quantile(const struct mw_latency *l, double q);
+
+/* storm.c: the report path's benchmark (modwatch storm). */
+int mw_storm_start(struct modwatch_bpf *skel, __u64 count, __u64 rate);
+bool mw_storm_done(void);
+int mw_storm_join(__u64 *made, __u64 *start_ns);
+
 /* repeats.c: occurrences the BPF side counted but did not report again. */
 typedef void (*mw_repeat_fn)(void *ctx, const struct mw_dedup_key *k, __u64 more, __u64 total);
 struct mw_repeats;
@@ -179,6 +197,7 @@ struct mw_config {
 	bool probe_global;	/* --probe-mode global: kprobes on exported functions */
 	bool crash_log;		/* reports a crash may follow go to the console too (crashlog.c) */
 	bool prog_stats;	/* --prog-stats: the kernel times each BPF program's runs */
+	bool storm;		/* modwatch storm: load the report generator */
 };
 void mw_config_default(struct mw_config *cfg);
 
@@ -229,6 +248,10 @@ struct mw_summary {
 	size_t nr_live;
 	const struct mw_prog_stat *progs;	/* --prog-stats: programs that ran */
 	int nr_progs;
+	const struct mw_latency *latency;	/* of the reports written */
+	__u64 storm;		/* modwatch storm: reports the generator made */
+	__u64 storm_rate;	/* and the rate it was asked for (0: unpaced) */
+	__u64 storm_ns;		/* from its first report to the last one written */
 };
 
 struct mw_start {
@@ -267,6 +290,7 @@ struct mw_run_opts {
 	char **cmd;		/* CI mode: argv of the command to run, or NULL */
 };
 int mw_cmd_run(const struct mw_run_opts *o);
+int mw_cmd_storm(const struct mw_run_opts *o, __u64 count, __u64 rate);
 int mw_cmd_doctor(void);
 
 #endif /* MODWATCH_USER_H */

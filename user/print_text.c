@@ -366,7 +366,7 @@ static void text_violation(FILE *out, struct mw_registry *reg, const struct mw_e
 	fprintf(out, " (pid %u tid %u comm %.*s cpu %u)%s\n", e->hdr.pid, e->hdr.tid,
 		MW_COMM_LEN, e->hdr.comm, e->hdr.cpu,
 		e->hdr.flags & MW_EV_INCOMPLETE ? " [evidence may be incomplete]" : "");
-	fflush(out);
+	/* No flush: the session flushes once per ring buffer batch. */
 }
 
 static void text_lost(FILE *out, __u64 new_lost, __u64 total_lost)
@@ -425,6 +425,21 @@ static void text_live(FILE *out, struct mw_registry *reg, const struct mw_alloc_
 	fflush(out);
 }
 
+/* How late reports were written; for modwatch storm, how many per second. */
+static void text_report_path(FILE *out, const struct mw_summary *s)
+{
+	const struct mw_latency *l = s->latency;
+
+	if (l && l->n)
+		fprintf(out, "modwatch:   reports written %.3f ms (p50), %.3f ms (p99), %.3f ms "
+			"(max) after the violation\n", mw_latency_quantile(l, 0.50) / 1e6,
+			mw_latency_quantile(l, 0.99) / 1e6, l->max / 1e6);
+	if (s->storm_ns)
+		fprintf(out, "modwatch:   storm: %llu reports made in %.3f s: %.0f reports/s "
+			"written (%s)\n", (unsigned long long)s->storm, s->storm_ns / 1e9,
+			s->storm * 1e9 / s->storm_ns, s->storm_rate ? "paced" : "as fast as drained");
+}
+
 static void text_summary(FILE *out, const struct mw_summary *s)
 {
 	__u64 lost = 0;
@@ -462,6 +477,7 @@ static void text_summary(FILE *out, const struct mw_summary *s)
 		fprintf(out, "modwatch:   program %-32s %10llu runs %8.1f ns/run\n",
 			s->progs[i].name, (unsigned long long)s->progs[i].runs,
 			(double)s->progs[i].run_ns / s->progs[i].runs);
+	text_report_path(out, s);
 	text_live(out, s->reg, s->live, s->nr_live);
 }
 

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -25,6 +26,8 @@
 #define REPEAT_NS (10 * 1000000000ull)
 
 #define MAX_CYCLES 256
+/* Reports written but not yet flushed: one write() per batch, not per line. */
+#define MAX_PENDING 4096
 
 struct session {
 	const struct mw_run_opts *opts;
@@ -47,6 +50,13 @@ struct session {
 	int nr_cycles;
 	int nr_edges;			/* at the last look */
 	int stats_fd;			/* --prog-stats: BPF_ENABLE_STATS held while >= 0 */
+	struct mw_latency latency;	/* violation to line written */
+	__u64 pending[MAX_PENDING];	/* their violations' timestamps */
+	__u32 nr_pending;
+	__u64 storm;			/* modwatch storm: reports to make, or 0 */
+	__u64 storm_rate;		/* per second, or 0: as fast as they drain */
+	__u64 storm_made;
+	__u64 storm_ns;
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -124,12 +134,31 @@ static bool incomplete(const struct mw_event *e)
  * A report on evidence the kernel may have cut short is a "possible"
  * warning, never a violation: a false positive costs more than a miss.
  */
+/*
+ * Lines reach the output once per ring buffer batch: a write() per report
+ * would cap the drain rate at the syscall rate. Each report's latency is
+ * taken when its line is out.
+ */
+static void flush_reports(struct session *s)
+{
+	__u64 now;
+	__u32 i;
+
+	if (!s->nr_pending)
+		return;
+	fflush(s->out);
+	now = now_ns();
+	for (i = 0; i < s->nr_pending; i++)
+		mw_latency_add(&s->latency, now > s->pending[i] ? now - s->pending[i] : 0);
+	s->nr_pending = 0;
+}
+
 static void emit(struct session *s, struct mw_event *e)
 {
 	struct mw_module *m = mw_registry_module(&s->reg, e->hdr.module_id);
 
 	/* The kernel skipped some heap hook runs: say the evidence may be partial. */
-	mw_heap_sample_misses();
+	mw_heap_sample_misses_after(e->hdr.ts_ns);
 	if (incomplete(e))
 		e->hdr.flags |= MW_EV_INCOMPLETE | MW_EV_WARNING;
 	if (e->hdr.flags & MW_EV_WARNING)
@@ -139,6 +168,9 @@ static void emit(struct session *s, struct mw_event *e)
 	if (m)
 		m->counts[e->hdr.kind]++;
 	s->pr->violation(s->out, &s->reg, e);
+	if (s->nr_pending == MAX_PENDING)
+		flush_reports(s);
+	s->pending[s->nr_pending++] = e->hdr.ts_ns;
 }
 
 static void unwatch_module(struct session *s, struct mw_module *m, bool from_poll);
@@ -632,11 +664,14 @@ static int event_loop(struct session *s)
 
 	while (!stop_requested) {
 		err = ring_buffer__poll(s->rb, POLL_MS);
+		flush_reports(s);
 		if (err < 0 && err != -EINTR) {
 			mw_err("reading the ring buffer failed: %s", strerror(-err));
 			return err;
 		}
 		if (s->opts->cmd && child_done(s))
+			break;
+		if (s->storm && mw_storm_done())
 			break;
 		if (live_requested) {
 			live_requested = 0;
@@ -655,6 +690,7 @@ static int event_loop(struct session *s)
 			check_repeats(s);
 			last_repeats = now_ns();
 		}
+		flush_reports(s);
 	}
 	return 0;
 }
@@ -683,6 +719,13 @@ static void finish(struct session *s)
 	stop_child(s);
 	/* Drain what the probes wrote before they stopped, and an unload no record told. */
 	ring_buffer__consume(s->rb);
+	flush_reports(s);
+	if (s->storm) {
+		__u64 start = 0;
+
+		mw_storm_join(&s->storm_made, &start);
+		s->storm_ns = now_ns() - start;
+	}
 	if (s->kernel.modules)
 		refresh_modules(s);
 	check_lost(s);
@@ -695,12 +738,17 @@ static void finish(struct session *s)
 	sum.runtime_ns = now_ns() - s->start_ns;
 	sum.quarantine_evicted = quarantine_evicted(stats);
 	sum.missed = mw_heap_missed();
+	sum.latency = &s->latency;
+	sum.storm = s->storm_made;
+	sum.storm_rate = s->storm_rate;
+	sum.storm_ns = s->storm_ns;
 	n = mw_heap_group_live(0, false, live, MW_MAX_GROUPS);
 	sum.nr_live = n > 0 ? n : 0;
 	if (s->stats_fd >= 0) {
 		sum.progs = progs;
 		sum.nr_progs = mw_bpf_prog_stats(s->skel, progs, MW_MAX_PROGS);
 	}
+	flush_reports(s);
 	s->pr->summary(s->out, &sum);
 }
 
@@ -708,6 +756,15 @@ static int exit_code(const struct session *s)
 {
 	int st = s->child_status;
 
+	/* A storm's reports are no violations: it fails only if it lost one or stopped short. */
+	if (s->storm) {
+		if (s->storm_made == s->storm && !s->lost_reported)
+			return MW_EXIT_OK;
+		mw_err("storm: %llu of %llu reports made, %llu lost",
+		       (unsigned long long)s->storm_made, (unsigned long long)s->storm,
+		       (unsigned long long)s->lost_reported);
+		return MW_EXIT_FAILURE;
+	}
 	if (s->violations || (s->opts->cfg.strict && s->warnings))
 		return MW_EXIT_VIOLATION;
 	if (s->opts->cmd && (!WIFEXITED(st) || WEXITSTATUS(st))) {
@@ -735,6 +792,26 @@ static void attach_global(struct session *s)
 		mw_warn("--probe-mode global: no probe attached: only the heap rules run");
 }
 
+/* The modules' call sites, the kernel-wide hooks and the crash log. */
+static int watch(struct session *s)
+{
+	int err;
+
+	err = watch_modules(s);
+	if (!err)
+		err = mw_bpf_attach(s->skel, &s->kernel);
+	if (err)
+		return err;
+	if (s->opts->cfg.probe_global)
+		attach_global(s);
+	if (s->opts->cfg.crash_log && (err = mw_crashlog_arm()))
+		mw_warn("reports will not survive a kernel crash: cannot set "
+			"kernel.ftrace_dump_on_oops: %s (%s; --no-crash-log silences this)",
+			strerror(-err), err == -ENOENT ? "this kernel has no ftrace" :
+			"not permitted here: a container, or kernel lockdown");
+	return 0;
+}
+
 static int setup(struct session *s)
 {
 	int err;
@@ -753,22 +830,13 @@ static int setup(struct session *s)
 	mw_heap_init(s->skel);
 	mw_sites_init(s->skel);
 	mw_locks_init(s->skel);
-	err = watch_modules(s);
-	if (!err)
-		err = mw_bpf_attach(s->skel, &s->kernel);
-	if (err)
+	/* A storm watches nothing: only the report path runs. */
+	if (!s->storm && (err = watch(s)))
 		return err;
-	if (s->opts->cfg.probe_global)
-		attach_global(s);
 	/* Held as an fd: the kernel stops timing when it closes, even if modwatch dies. */
 	if (s->opts->cfg.prog_stats && (s->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME)) < 0)
 		mw_warn("--prog-stats: the kernel will not time BPF programs: %s (needs 5.8+)",
 			strerror(errno));
-	if (s->opts->cfg.crash_log && (err = mw_crashlog_arm()))
-		mw_warn("reports will not survive a kernel crash: cannot set "
-			"kernel.ftrace_dump_on_oops: %s (%s; --no-crash-log silences this)",
-			strerror(-err), err == -ENOENT ? "this kernel has no ftrace" :
-			"not permitted here: a container, or kernel lockdown");
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.mw_events), handle_event, s, NULL);
 	if (!s->rb) {
 		mw_err("cannot open the ring buffer: %s", strerror(errno));
@@ -777,16 +845,20 @@ static int setup(struct session *s)
 	return 0;
 }
 
-int mw_cmd_run(const struct mw_run_opts *o)
+static int run_session(const struct mw_run_opts *o, __u64 storm, __u64 rate)
 {
-	struct session s = {
+	static struct session s;
+	int err, code = MW_EXIT_FAILURE;
+	__u32 i;
+
+	s = (struct session){
 		.opts = o,
 		.pr = o->json ? &mw_print_json : &mw_print_text,
 		.out = stdout,
 		.stats_fd = -1,
+		.storm = storm,
+		.storm_rate = rate,
 	};
-	int err, code = MW_EXIT_FAILURE;
-	__u32 i;
 
 	if (!mw_is_root()) {
 		mw_err("must run as root (BPF needs CAP_BPF and CAP_PERFMON): try sudo modwatch");
@@ -799,6 +871,8 @@ int mw_cmd_run(const struct mw_run_opts *o)
 			return MW_EXIT_FAILURE;
 		}
 	}
+	/* Only this thread writes reports: no lock per character (threads: sites.c, storm.c). */
+	__fsetlocking(s.out, FSETLOCKING_BYCALLER);
 	s.seen = mw_repeats_new();
 	install_signals();
 	raise_nofile();
@@ -812,12 +886,15 @@ int mw_cmd_run(const struct mw_run_opts *o)
 		if (err)
 			goto cleanup;
 	}
+	if (storm && (err = mw_storm_start(s.skel, storm, rate)))
+		goto cleanup;
 	err = event_loop(&s);
 	finish(&s);
 	if (!err)
 		code = exit_code(&s);
 cleanup:
 	stop_child(&s);
+	mw_storm_join(&s.storm_made, &s.storm_ns);
 	ring_buffer__free(s.rb);
 	/* All modules' probes in one queue: the detach threads overlap across modules. */
 	for (i = 0; s.skel && i < s.reg.nr; i++)
@@ -833,4 +910,25 @@ cleanup:
 	if (s.out != stdout)
 		fclose(s.out);
 	return code;
+}
+
+int mw_cmd_run(const struct mw_run_opts *o)
+{
+	return run_session(o, 0, 0);
+}
+
+/*
+ * modwatch storm: the session with nothing watched and @count reports made
+ * by the BPF generator, @rate per second or as fast as they drain; the summary says how fast they were written and how
+ * late. The storm runs in this process, so the daemon's own reports must
+ * not be filtered out.
+ */
+int mw_cmd_storm(const struct mw_run_opts *o, __u64 count, __u64 rate)
+{
+	struct mw_run_opts so = *o;
+
+	so.cfg.exclude_self = false;
+	so.cfg.storm = true;
+	so.cmd = NULL;
+	return run_session(&so, count, rate);
 }
