@@ -50,6 +50,42 @@ extern const volatile bool mw_every;
 /* The crash log (on unless --no-crash-log): see mw_crash_line(). */
 extern const volatile bool mw_crash_log;
 
+/* include/linux/sched.h: not in BTF, stable for years. */
+#define PF_IO_WORKER	0x00000010
+#define PF_KTHREAD	0x00200000
+
+/* Kernel threads and io_uring workers never return from a system call. */
+static __always_inline bool mw_task_has_syscalls(void)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+
+	return !(t->flags & (PF_KTHREAD | PF_IO_WORKER));
+}
+
+/*
+ * raw_syscalls:sys_exit fires for every system call of every process, and
+ * has work only for a task that ran a watched module's code in that call
+ * (a fetch that opened a double-fetch epoch, a lock acquire). Such a task
+ * raises its flag and this count; the hook does nothing while the count is
+ * 0: one load. A task that dies with its flag up (no sys_exit) leaves the
+ * count high, which costs time, never a report. Kernel threads, which
+ * never get to sys_exit, never raise it.
+ */
+extern __u64 mw_exit_work;
+
+static __always_inline void mw_exit_work_mark(__u32 *flag)
+{
+	if (mw_task_has_syscalls() && !__sync_fetch_and_or(flag, 1))
+		__sync_fetch_and_add(&mw_exit_work, 1);
+}
+
+/* At sys_exit: lower the task's flag, if up, and the count with it. */
+static __always_inline void mw_exit_work_take(__u32 *flag)
+{
+	if (__sync_fetch_and_and(flag, 0))
+		__sync_fetch_and_sub(&mw_exit_work, 1);
+}
+
 static __always_inline void mw_stat_inc(__u32 id)
 {
 	__u64 *n = bpf_map_lookup_elem(&mw_stats, &id);

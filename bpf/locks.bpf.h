@@ -891,6 +891,7 @@ static __always_inline void mw_lock_call(const struct mw_site *s, __u64 addr, __
 		mw_stat_inc(MW_STAT_LOCK_UNTRACKED);
 		return;
 	}
+	mw_exit_work_mark(&t->exit_work);	/* held on return is judged at sys_exit */
 	mw_lock_settle(t);
 	if (!(info & MW_LI_TRY)) {
 		mw_check_recursion(t, s, addr, info);
@@ -1114,6 +1115,7 @@ static __always_inline void mw_locks_sys_exit(void)
 
 	if (!t)
 		return;
+	mw_exit_work_take(&t->exit_work);
 	mw_lock_settle(t);
 	if (t->npend) {
 		mw_stat_inc(MW_STAT_LOCK_UNTRACKED);	/* returns no probe saw */

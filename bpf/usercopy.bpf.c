@@ -210,11 +210,19 @@ int BPF_KPROBE(mw_kp_simple_write, void *to, size_t available, loff_t *ppos, con
 	return 0;
 }
 
+/* The end of every system call: work only for tasks that ran watched code in it. */
+static __always_inline void mw_sys_exit_rules(void)
+{
+	if (!mw_exit_work)
+		return;
+	mw_epoch_end();
+	mw_locks_sys_exit();
+}
+
 SEC("raw_tp/sys_exit")
 int BPF_PROG(mw_sys_exit)
 {
-	mw_epoch_end();
-	mw_locks_sys_exit();
+	mw_sys_exit_rules();
 	return 0;
 }
 
@@ -283,8 +291,7 @@ int mw_test_check_size(__u64 *ctx)
 SEC("raw_tp")
 int mw_test_sys_exit(__u64 *ctx)
 {
-	mw_epoch_end();
-	mw_locks_sys_exit();
+	mw_sys_exit_rules();
 	return 0;
 }
 

@@ -24,10 +24,6 @@
 #include "sites.bpf.h"
 #include "usercopy.h"
 
-/* include/linux/sched.h: not in BTF, stable for years. */
-#define PF_IO_WORKER	0x00000010
-#define PF_KTHREAD	0x00200000
-
 /* x86_64 system call numbers (arch/x86/entry/syscalls/syscall_64.tbl). */
 #define MW_NR_READ	0
 #define MW_NR_WRITE	1
@@ -57,9 +53,7 @@ mw_copies_t mw_copies __weak SEC(".maps");
 /* Kernel threads and io_uring workers have no syscall boundaries to reset epochs at. */
 static __always_inline bool mw_task_has_epochs(void)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
-
-	return !(t->flags & (PF_KTHREAD | PF_IO_WORKER));
+	return mw_task_has_syscalls();
 }
 
 /* The system call the current task is in, from its saved user registers. */
@@ -517,6 +511,8 @@ static __always_inline void mw_epoch_add(struct mw_epoch *ep, __u64 site, __u64 
 	snap = len < MW_SNAP_LEN ? len : MW_SNAP_LEN;
 	f->snap_len = bpf_probe_read_user(f->snap, snap, (void *)uaddr) ? 0 : snap;
 	ep->nr = n + 1;
+	if (!n)
+		mw_exit_work_mark(&ep->exit_work);	/* the epoch ends at this syscall's exit */
 }
 
 /* A fetch of [uaddr, uaddr + len): report the first earlier fetch it overlaps. */
@@ -636,8 +632,10 @@ static __always_inline void mw_epoch_end(void)
 {
 	struct mw_epoch *ep = bpf_task_storage_get(&mw_epochs, bpf_get_current_task_btf(), 0, 0);
 
-	if (ep)
-		ep->nr = 0;
+	if (!ep)
+		return;
+	mw_exit_work_take(&ep->exit_work);
+	ep->nr = 0;
 }
 
 #endif /* MODWATCH_USERCOPY_BPF_H */

@@ -113,7 +113,7 @@ struct mw_lock_task {
 	__u32 depth;		/* entries of held[] */
 	__u32 npend;		/* entries of pend[] */
 	__u32 scratch;		/* see mw_opaque() in bpf/locks.bpf.h */
-	__u32 __pad;
+	__u32 exit_work;	/* counted in mw_exit_work (bpf/common.bpf.h) */
 	struct mw_lock_held held[MW_LOCK_DEPTH];
 	struct mw_lock_pending pend[MW_LOCK_PENDING];
 };

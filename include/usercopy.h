@@ -32,7 +32,7 @@ struct mw_fetch {
 
 struct mw_epoch {
 	__u32 nr;		/* fetches in f[] */
-	__u32 __pad;
+	__u32 exit_work;	/* counted in mw_exit_work (bpf/common.bpf.h) */
 	struct mw_fetch f[MW_EPOCH_FETCHES];
 };
 _Static_assert(sizeof(struct mw_fetch) == 96, "mw_fetch layout");

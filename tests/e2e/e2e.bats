@@ -16,8 +16,10 @@ setup_file() {
 	# init_on_alloc=0: Debian zeroes every allocation by default, which would
 	# hide the stale bytes uninit_leak is about. kmalloc-64 poisoned: there
 	# uninit_leak counts unwritten bytes one by one (the whole guest poisoned,
-	# --uninit-exact, would be slower).
-	"$REPO/tools/vm" run --share "$REPO" --timeout "${E2E_TIMEOUT:-1200}" \
+	# --uninit-exact, would be slower). About 35 one-session scenarios of ~30 s
+	# each under TCG (most of it verifying the BPF object): ~18 minutes on an
+	# idle 2-core machine, more when it is busy; the limit only catches a hang.
+	"$REPO/tools/vm" run --share "$REPO" --timeout "${E2E_TIMEOUT:-1800}" \
 		--append "init_on_alloc=0 slub_debug=P,kmalloc-64" -- \
 		sh "$REPO/tests/e2e/guest-suite.sh" "$RESULTS" "$BUILD" \
 		>"$BUILD/e2e.log" 2>&1 || rc=$?

@@ -39,6 +39,20 @@ TEST(integ_kfree_of_an_object_with_a_held_mutex)
 	fx_teardown(&fx);
 }
 
+TEST(integ_an_acquire_gives_sys_exit_work_and_its_exit_takes_it)
+{
+	FX_SETUP(&fx, NULL);
+	ASSERT_OK(install(), "sites");
+	ASSERT_EQ(fx.skel->bss->mw_exit_work, 0, "at start");
+	fx_lock(&fx, S_SPIN, 0xdead000000000040ull, 0);
+	ASSERT_EQ(fx.skel->bss->mw_exit_work, 1, "after an acquire");
+	fx_sys_exit(&fx);
+	ASSERT_EQ(fx_drain(&fx), 1, "lock_held_on_return");
+	ASSERT_EQ(fx.events[0].hdr.kind, MW_LOCK_HELD_ON_RETURN, "kind");
+	ASSERT_EQ(fx.skel->bss->mw_exit_work, 0, "taken at the exit");
+	fx_teardown(&fx);
+}
+
 TEST(integ_gfp_kernel_kmalloc_and_sys_exit)
 {
 	FX_SETUP(&fx, NULL);

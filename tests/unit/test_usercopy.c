@@ -105,6 +105,30 @@ TEST(an_epoch_ends_at_sys_exit)
 	fx_teardown(&fx);
 }
 
+/*
+ * sys_exit fires for every system call in the kernel: it works only while
+ * some task ran watched code since its own last one (mw_exit_work).
+ */
+TEST(sys_exit_has_work_only_for_tasks_that_ran_watched_code)
+{
+	FX_SETUP(&fx, NULL);
+	ASSERT_OK(sites(), "installing sites");
+	ASSERT_EQ(fx.skel->bss->mw_exit_work, 0, "tasks with exit work at start");
+	fx_sys_exit(&fx);
+	ASSERT_EQ(fx.skel->bss->mw_exit_work, 0, "after a system call with no watched code");
+	fx_fetch(&fx, 0, ioctl16(), 0, ubuf, 16);
+	fx_fetch(&fx, 1, ioctl16(), 0, ubuf + 100, 16);
+	ASSERT_EQ(fx.skel->bss->mw_exit_work, 1, "one task, two fetches");
+	fx_sys_exit(&fx);
+	ASSERT_EQ(fx.skel->bss->mw_exit_work, 0, "its epoch ended");
+	fx_fetch(&fx, 1, ioctl16(), 0, ubuf, 16);	/* the next syscall: no double fetch */
+	ASSERT_EQ(fx_drain(&fx), 0, "reports across syscalls");
+	ASSERT_EQ(fx.skel->bss->mw_exit_work, 1, "a new epoch");
+	fx_sys_exit(&fx);
+	ASSERT_EQ(fx.skel->bss->mw_exit_work, 0, "ended again");
+	fx_teardown(&fx);
+}
+
 static void *fetch_in_thread(void *arg)
 {
 	(void)arg;
