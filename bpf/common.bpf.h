@@ -49,6 +49,10 @@ extern const volatile __u32 mw_self_tgid;
 extern const volatile bool mw_every;
 /* The crash log (on unless --no-crash-log): see mw_crash_line(). */
 extern const volatile bool mw_crash_log;
+/* --kind (a mask of 1 << kind), --pid (a thread group), --comm: 0 and "" for all. */
+extern const volatile __u32 mw_only_kinds;
+extern const volatile __u32 mw_only_tgid;
+extern const volatile char mw_only_comm[MW_COMM_LEN];
 
 /* include/linux/sched.h: not in BTF, stable for years. */
 #define PF_IO_WORKER	0x00000010
@@ -150,6 +154,35 @@ static __always_inline void mw_crash_line(__u32 kind, __u64 site, __u64 key)
 }
 
 /*
+ * --kind, --pid, --comm: a report nobody asked for is never made, so its
+ * first occurrence by a task that was asked for is not taken for a repeat.
+ * Reports made at a module's unload belong to no task of the user's
+ * (rmmod's): only the kind filter applies to them.
+ */
+static __always_inline bool mw_wanted(__u32 kind, __u64 pid_tgid)
+{
+	char comm[MW_COMM_LEN];
+	int i;
+
+	if (mw_only_kinds && !(mw_only_kinds & (1u << (kind & 31))))
+		return false;
+	if (kind == MW_LEAK_ON_UNLOAD || kind == MW_LOCK_HELD_ON_UNLOAD)
+		return true;
+	if (mw_only_tgid && (__u32)(pid_tgid >> 32) != mw_only_tgid)
+		return false;
+	if (!mw_only_comm[0])
+		return true;
+	bpf_get_current_comm(comm, sizeof(comm));
+	for (i = 0; i < MW_COMM_LEN; i++) {
+		if (comm[i] != mw_only_comm[i])
+			return false;
+		if (!comm[i])
+			break;
+	}
+	return true;
+}
+
+/*
  * Reserve a record of @size bytes for a violation of @kind at @site (its
  * dedup key: @key) and fill its header. A failed reserve is counted per
  * kind, never dropped silently. Returns NULL when there is nothing to fill:
@@ -164,6 +197,8 @@ static __always_inline struct mw_event *mw_event_reserve(__u32 kind, __u32 size,
 	struct mw_event *e;
 
 	if (mw_self_tgid && (__u32)(pid_tgid >> 32) == mw_self_tgid)
+		return NULL;
+	if (!mw_wanted(kind, pid_tgid))
 		return NULL;
 	if (!mw_every && !mw_dedup_first(&k, &v))
 		return NULL;

@@ -6,6 +6,9 @@
 const volatile __u32 mw_self_tgid = 0;
 const volatile bool mw_every = false;
 const volatile bool mw_crash_log = true;
+const volatile __u32 mw_only_kinds = 0;
+const volatile __u32 mw_only_tgid = 0;
+const volatile char mw_only_comm[MW_COMM_LEN] = {};
 
 char LICENSE[] SEC("license") = "GPL";
 

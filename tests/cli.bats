@@ -24,7 +24,7 @@ non_json_lines() {
 	[[ "$output" == *"doctor"* ]]
 	[[ "$output" == *"-- CMD"* ]]
 	for opt in --module --ko --probe-mode --json --strict --every --no-crash-log --output \
-		--max-objects --quarantine --ringbuf-kb --verbose; do
+		--max-objects --quarantine --ringbuf-kb --verbose --prog-stats --kind --pid --comm; do
 		[[ "$output" == *"$opt"* ]]
 	done
 	# every exit status, modwatch's own failure apart from "violations found"
@@ -252,4 +252,27 @@ non_json_lines() {
 	[[ "$output" == *"reports written "*" ms (p50), "*" ms (p99)"* ]]
 	[[ "$output" == *"storm: 2000 reports made in "*"(paced)"* ]]
 	[[ "$output" == *"2000 violations, 0 warnings, 0 repeats, 0 lost"* ]]
+}
+
+@test "--kind, --pid, --comm: bad values name the problem and the choices" {
+	run "$MODWATCH" --kind double_free,bogus_kind -- true
+	[ "$status" -eq 2 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == *"unknown --kind 'bogus_kind': expected one of user_slice_overrun,"* ]]
+	[[ "$output" == *"ioctl_size_mismatch" ]]
+	run "$MODWATCH" --pid 0 -- true
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"invalid --pid value '0'"* ]]
+	run "$MODWATCH" --comm averyveryverylongname -- true
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"1 to 15 characters"* ]]
+	run "$MODWATCH" --kind , -- true
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--kind needs a kind name"* ]]
+}
+
+@test "--kind: a filtered session runs and says nothing of the other kinds" {
+	run "$MODWATCH" --json --kind double_free,use_after_free --comm true -- true
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | tail -1 | jq -r .type)" = summary ]
 }

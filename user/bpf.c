@@ -14,12 +14,15 @@
 
 void mw_config_default(struct mw_config *cfg)
 {
-	cfg->max_objects = 32768;
-	cfg->quarantine = 16384;
-	cfg->ringbuf_kb = 1024;
-	cfg->exclude_self = true;
-	cfg->image_not_heap = true;
-	cfg->crash_log = true;
+	/* Everything else off: a caller's stack garbage must not turn a filter on. */
+	*cfg = (struct mw_config){
+		.max_objects = 32768,
+		.quarantine = 16384,
+		.ringbuf_kb = 1024,
+		.exclude_self = true,
+		.image_not_heap = true,
+		.crash_log = true,
+	};
 }
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -165,6 +168,9 @@ static int configure(struct modwatch_bpf *skel, const struct mw_config *cfg,
 	skel->rodata->mw_image_not_heap = cfg->image_not_heap;
 	skel->rodata->mw_every = cfg->every;
 	skel->rodata->mw_crash_log = cfg->crash_log;
+	skel->rodata->mw_only_kinds = cfg->only_kinds;
+	skel->rodata->mw_only_tgid = cfg->only_tgid;
+	memcpy((char *)skel->rodata->mw_only_comm, cfg->only_comm, sizeof(cfg->only_comm));
 	skel->rodata->mw_kca_has_cache = k->kca_has_cache;
 	err = bpf_map__set_max_entries(skel->maps.mw_objects, cfg->max_objects);
 	if (!err)

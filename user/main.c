@@ -72,6 +72,14 @@ static const char usage_text[] =
 "                        uses it). For measuring, not for fleets: the timing\n"
 "                        adds cost and widens the window in which a nested\n"
 "                        allocation goes unseen (counted, as always)\n"
+"      --kind K[,K...]   report only these kinds (repeatable), e.g. --kind\n"
+"                        double_free,use_after_free; the others are neither\n"
+"                        reported nor counted\n"
+"      --pid PID         report only what process PID (its threads too) does\n"
+"      --comm NAME       report only what tasks named NAME do (as in ps -o\n"
+"                        comm; 15 characters at most). Reports made at a\n"
+"                        module's unload (leaks, held locks) name no task\n"
+"                        and pass --pid and --comm\n"
 "  -o, --output FILE     write reports to FILE instead of standard output\n"
 "                        (in CI mode, keeps them apart from CMD's output)\n"
 "      --max-objects N   live heap objects tracked at once (default 32768)\n"
@@ -100,6 +108,9 @@ enum {
 	OPT_STRICT,
 	OPT_NO_CRASH_LOG,
 	OPT_PROG_STATS,
+	OPT_KIND,
+	OPT_PID,
+	OPT_COMM,
 };
 
 static const struct option long_opts[] = {
@@ -115,6 +126,9 @@ static const struct option long_opts[] = {
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "no-crash-log", no_argument, NULL, OPT_NO_CRASH_LOG },
 	{ "prog-stats", no_argument, NULL, OPT_PROG_STATS },
+	{ "kind", required_argument, NULL, OPT_KIND },
+	{ "pid", required_argument, NULL, OPT_PID },
+	{ "comm", required_argument, NULL, OPT_COMM },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -152,6 +166,40 @@ static int parse_ringbuf(const char *arg, __u32 *kb)
 	if (!err && (*kb & (*kb - 1)))
 		return usage_error("invalid --ringbuf-kb value '%s': must be a power of two", arg);
 	return err;
+}
+
+/* --kind K[,K...], repeatable */
+static int parse_kinds(char *arg, __u32 *mask)
+{
+	char *tok, *save = NULL;
+	__u32 k;
+
+	char all[512] = "";
+
+	for (tok = strtok_r(arg, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		k = mw_kind_by_name(tok);
+		if (k != MW_KIND_NONE) {
+			*mask |= 1u << k;
+			continue;
+		}
+		for (k = MW_KIND_NONE + 1; k < MW_KIND_NR; k++)
+			snprintf(all + strlen(all), sizeof(all) - strlen(all), "%s%s",
+				 k > MW_KIND_NONE + 1 ? ", " : "", mw_kind_name(k));
+		fprintf(stderr, "modwatch: unknown --kind '%s': expected one of %s\n", tok, all);
+		return -EINVAL;
+	}
+	if (!*mask)
+		return usage_error("--kind needs a kind name%s", "");
+	return 0;
+}
+
+static int parse_comm(const char *arg, char comm[MW_COMM_LEN])
+{
+	if (!*arg || strlen(arg) >= MW_COMM_LEN)
+		return usage_error("invalid --comm '%s': a task name is 1 to 15 characters (the "
+				   "kernel keeps no more)", arg);
+	strncpy(comm, arg, MW_COMM_LEN);
+	return 0;
 }
 
 /* --ko NAME=PATH */
@@ -210,6 +258,12 @@ static int parse_opt(int c, struct mw_run_opts *o)
 	case OPT_PROG_STATS:
 		o->cfg.prog_stats = true;
 		return 0;
+	case OPT_KIND:
+		return parse_kinds(optarg, &o->cfg.only_kinds);
+	case OPT_PID:
+		return parse_u32("--pid", optarg, 1, 1u << 22, &o->cfg.only_tgid);
+	case OPT_COMM:
+		return parse_comm(optarg, o->cfg.only_comm);
 	case 'o':
 		o->output = optarg;
 		return 0;

@@ -198,6 +198,10 @@ struct mw_config {
 	bool crash_log;		/* reports a crash may follow go to the console too (crashlog.c) */
 	bool prog_stats;	/* --prog-stats: the kernel times each BPF program's runs */
 	bool storm;		/* modwatch storm: load the report generator */
+	/* --kind, --pid, --comm: only these reports are made (0, "": no filter). */
+	__u32 only_kinds;	/* 1 << enum mw_kind */
+	__u32 only_tgid;
+	char only_comm[MW_COMM_LEN];
 };
 void mw_config_default(struct mw_config *cfg);
 
@@ -231,6 +235,7 @@ int mw_bpf_maps(struct modwatch_bpf *skel, struct mw_map_info *info, int max);
 
 /* kinds.c: names and what each rule needs. */
 const char *mw_kind_name(__u32 kind);
+__u32 mw_kind_by_name(const char *name);
 const char *mw_stat_name(__u32 stat);
 const char *mw_stat_desc(__u32 stat);
 

@@ -153,10 +153,18 @@ static void flush_reports(struct session *s)
 	s->nr_pending = 0;
 }
 
+/* --kind, for the reports the daemon makes itself (the BPF side filters its own). */
+static bool kind_wanted(const struct session *s, __u32 kind)
+{
+	return !s->opts->cfg.only_kinds || (s->opts->cfg.only_kinds & (1u << kind));
+}
+
 static void emit(struct session *s, struct mw_event *e)
 {
 	struct mw_module *m = mw_registry_module(&s->reg, e->hdr.module_id);
 
+	if (!kind_wanted(s, e->hdr.kind))
+		return;
 	/* The kernel skipped some heap hook runs: say the evidence may be partial. */
 	mw_heap_sample_misses_after(e->hdr.ts_ns);
 	if (incomplete(e))
@@ -287,6 +295,8 @@ static void on_cycle(void *ctx, const struct mw_edge *e, const int *walked, int 
 	for (i = 0; i < len; i++)
 		path[i] = walked[(newest + 1 + i) % len];
 
+	if (!kind_wanted(s, MW_LOCK_ORDER_INVERSION))
+		return;
 	for (i = 0; i < s->nr_cycles; i++)
 		if (s->cycles[i] == sig)
 			return;

@@ -401,6 +401,14 @@ one_report() { # scenario kind function
 		"50 double_fetch" ]
 }
 
+@test "--kind and --comm: only the kind asked for, by the task named" {
+	guest_ok
+	f=$RESULTS/filter.json
+	[ "$(cat "$RESULTS/filter.rc")" = 1 ] || { cat "$RESULTS/filter.err"; false; }
+	[ "$(violations "$f" | jq -r '.kind + " " + .comm' | tr '\n' ,)" = "unlock_not_held trigger," ]
+	[ "$(tail -1 "$f" | jq .repeats)" = 0 ]
+}
+
 @test "sites the kernel refuses are skipped and listed, never fatal" {
 	guest_ok
 	m=$(jq -c 'select(.type == "start") | .modules[0]' "$RESULTS/probes.json")

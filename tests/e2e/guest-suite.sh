@@ -85,6 +85,11 @@ echo $? >"$out/storm.rc"
 "$mw" --json -o "$out/every.json" --every -m mw_buggy --ko "mw_buggy=$mods/mw_buggy.ko" -- \
 	"$trigger" --dev /dev/mw_buggy --repeat 50 double_fetch_len >/dev/null 2>"$out/every.err"
 echo $? >"$out/every.rc"
+# A tracing session's filters: two bugs, one kind asked for, by the trigger's name.
+"$mw" --json -o "$out/filter.json" --kind unlock_not_held,double_free --comm trigger \
+	-m mw_buggy --ko "mw_buggy=$mods/mw_buggy.ko" -- \
+	"$trigger" --dev /dev/mw_buggy double_fetch_len unlock_not_held >/dev/null 2>"$out/filter.err"
+echo $? >"$out/filter.rc"
 
 # Without the .ko: kprobes on the exported functions instead.
 "$mw" --json -o "$out/global.json" --probe-mode global -m mw_buggy -- \
