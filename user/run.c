@@ -131,10 +131,6 @@ static bool incomplete(const struct mw_event *e)
 }
 
 /*
- * A report on evidence the kernel may have cut short is a "possible"
- * warning, never a violation: a false positive costs more than a miss.
- */
-/*
  * Lines reach the output once per ring buffer batch: a write() per report
  * would cap the drain rate at the syscall rate. Each report's latency is
  * taken when its line is out.
@@ -159,6 +155,10 @@ static bool kind_wanted(const struct session *s, __u32 kind)
 	return !s->opts->cfg.only_kinds || (s->opts->cfg.only_kinds & (1u << kind));
 }
 
+/*
+ * A report on evidence the kernel may have cut short is a "possible"
+ * warning, never a violation: a false positive costs more than a miss.
+ */
 static void emit(struct session *s, struct mw_event *e)
 {
 	struct mw_module *m = mw_registry_module(&s->reg, e->hdr.module_id);
@@ -289,14 +289,14 @@ static void on_cycle(void *ctx, const struct mw_edge *e, const int *walked, int 
 	int i, newest = 0, path[MW_CYCLE_MAX];
 	struct mw_module *m;
 
+	if (!kind_wanted(s, MW_LOCK_ORDER_INVERSION))
+		return;
 	for (i = 1; i < len; i++)
 		if (e[walked[i]].ns > e[walked[newest]].ns)
 			newest = i;
 	for (i = 0; i < len; i++)
 		path[i] = walked[(newest + 1 + i) % len];
 
-	if (!kind_wanted(s, MW_LOCK_ORDER_INVERSION))
-		return;
 	for (i = 0; i < s->nr_cycles; i++)
 		if (s->cycles[i] == sig)
 			return;
