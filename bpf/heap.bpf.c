@@ -17,6 +17,7 @@
  */
 const volatile bool mw_kca_has_cache = true;
 const volatile bool mw_image_not_heap = true;
+const volatile __u32 mw_heap_filter_mask = MW_HEAP_FILTER - 1;
 
 /* (call_site, ptr, s, gfp) since v6.1; (call_site, ptr, bytes_req, bytes_alloc, gfp) before. */
 static __always_inline void mw_cache_alloc(void *ctx, __u64 call_site, __u64 ptr, __u64 arg2,

@@ -57,6 +57,78 @@ typedef struct {
 } mw_reused_filter_t;
 mw_reused_filter_t mw_reused_filter __weak SEC(".maps");
 
+/*
+ * How many records of mw_objects and mw_quarantine start at an address of
+ * each slot. Nearly every allocation and free in the kernel is no watched
+ * module's business: a zero here answers the kmem hooks with an array
+ * lookup the verifier inlines, where a hash lookup costs several times more.
+ * A slot is raised before its record goes in and lowered after it is gone,
+ * so no CPU ever reads less than the truth. What nobody lowers it for (a
+ * quarantine record the LRU evicts, records the daemon drops when their
+ * module unloads) leaves it high: a wasted lookup, never a missed record.
+ */
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MW_HEAP_FILTER);
+	__type(key, __u32);
+	__type(value, __u32);
+} mw_heap_filter_t;
+mw_heap_filter_t mw_heap_filter __weak SEC(".maps");
+
+extern const volatile __u32 mw_heap_filter_mask;	/* slots - 1, set with the map's size */
+
+static __always_inline __u32 *mw_heap_filter_at(__u64 ptr)
+{
+	__u32 i = mw_heap_filter_slot(ptr, mw_heap_filter_mask);
+
+	return bpf_map_lookup_elem(&mw_heap_filter, &i);
+}
+
+/* May a record of mw_objects or mw_quarantine start at @ptr? No is exact. */
+static __always_inline bool mw_heap_maybe(__u64 ptr)
+{
+	__u32 *n = mw_heap_filter_at(ptr);
+
+	return !n || *n;
+}
+
+static __always_inline void mw_heap_filter_add(__u64 ptr, __s32 d)
+{
+	__u32 *n = mw_heap_filter_at(ptr);
+
+	if (n)
+		__sync_fetch_and_add(n, d);
+}
+
+/* A new record at @ptr in @map (mw_objects or mw_quarantine): 0, -EEXIST, or full. */
+static __always_inline long mw_heap_insert(void *map, __u64 ptr, const struct mw_object *o)
+{
+	long err;
+
+	mw_heap_filter_add(ptr, 1);
+	err = bpf_map_update_elem(map, &ptr, o, BPF_NOEXIST);
+	if (err)
+		mw_heap_filter_add(ptr, -1);
+	return err;
+}
+
+/* The record at @ptr in @map, new or replacing the one there. */
+static __always_inline long mw_heap_put(void *map, __u64 ptr, const struct mw_object *o)
+{
+	long err = mw_heap_insert(map, ptr, o);
+
+	return err == -EEXIST ? bpf_map_update_elem(map, &ptr, o, BPF_EXIST) : err;
+}
+
+static __always_inline long mw_heap_remove(void *map, __u64 ptr)
+{
+	long err = bpf_map_delete_elem(map, &ptr);
+
+	if (!err)
+		mw_heap_filter_add(ptr, -1);
+	return err;
+}
+
 /* First bytes of non-zeroed live objects, for uninit_leak; sized like mw_objects. */
 typedef struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -238,7 +310,7 @@ static __always_inline void mw_report_uaf(const struct mw_site *s, struct mw_obj
 	 * else's now, and so is the access. The record is stale; it goes.
 	 */
 	if (q->slab_cache && mw_slab_cache_of(addr) != q->slab_cache) {
-		bpf_map_delete_elem(&mw_quarantine, &q->addr);
+		mw_heap_remove(&mw_quarantine, q->addr);
 		return;
 	}
 	if (__sync_fetch_and_or(&q->flags, MW_OBJ_UAF_REPORTED) & MW_OBJ_UAF_REPORTED)
@@ -321,7 +393,7 @@ static __always_inline void mw_reused_return(__u64 ptr)
 
 	if (!r)
 		return;
-	if (!bpf_map_update_elem(&mw_quarantine, &ptr, &r->obj, BPF_ANY))
+	if (!mw_heap_put(&mw_quarantine, ptr, &r->obj))
 		mw_stat_inc(MW_STAT_REUSED_RETURNED);
 	mw_reused_del(ptr);
 }
@@ -468,7 +540,7 @@ static __always_inline void mw_heap_track(__u64 ptr, __u64 size, __u64 alloc_siz
 		.slab_cache = flags & MW_OBJ_VMALLOC ? 0 : mw_slab_cache_of(ptr),
 	};
 
-	if (bpf_map_update_elem(&mw_objects, &ptr, &obj, BPF_ANY))
+	if (mw_heap_put(&mw_objects, ptr, &obj))
 		mw_stat_inc(MW_STAT_OBJECTS_FULL);
 }
 
@@ -509,7 +581,7 @@ static __always_inline void mw_heap_reuse(void *ctx, struct mw_object *q, __u64 
 		r.by.tid = (__u32)bpf_get_current_pid_tgid();
 		mw_reused_add(ptr, &r);
 	}
-	if (!bpf_map_delete_elem(&mw_quarantine, &ptr))
+	if (!mw_heap_remove(&mw_quarantine, ptr))
 		mw_stat_inc(MW_STAT_QUARANTINE_REUSED);
 }
 
@@ -529,8 +601,8 @@ static __always_inline void mw_heap_alloc(void *ctx, __u64 site, __u64 ptr, __u6
 		       gfp);
 	if (ptr <= MW_ZERO_SIZE_PTR)
 		return;
-	/* A lookup is lock-free; the rest only on a hit, the rare case. */
-	q = bpf_map_lookup_elem(&mw_quarantine, &ptr);
+	/* The filter, then a lock-free lookup; the rest only on a hit, the rare case. */
+	q = mw_heap_maybe(ptr) ? bpf_map_lookup_elem(&mw_quarantine, &ptr) : NULL;
 	if (q)
 		mw_heap_reuse(ctx, q, ptr, site, module_id);
 	if (!module_id) {
@@ -602,19 +674,19 @@ static __always_inline void mw_heap_retire(struct mw_object *live, __u64 site, _
 	 * quarantined one could be someone else's by now. Forgotten, not kept.
 	 */
 	if (live->flags & MW_OBJ_VMALLOC) {
-		bpf_map_delete_elem(&mw_objects, &ptr);
+		mw_heap_remove(&mw_objects, ptr);
 		return;
 	}
 	q.free_site = site;
 	q.free_ns = bpf_ktime_get_ns();
 	q.free_tid = (__u32)bpf_get_current_pid_tgid();
 	q.flags = how & MW_FREE_RCU ? MW_OBJ_RCU : how & MW_FREE_PROBED ? MW_OBJ_AWAIT_TP : 0;
-	err = bpf_map_update_elem(&mw_quarantine, &ptr, &q, BPF_NOEXIST);
+	err = mw_heap_insert(&mw_quarantine, ptr, &q);
 	if (!err) {
 		mw_stat_inc(MW_STAT_QUARANTINE_INSERTS);
 		if (live->flags & MW_OBJ_SNAPSHOT)
 			bpf_map_delete_elem(&mw_snaps, &ptr);
-		bpf_map_delete_elem(&mw_objects, &ptr);
+		mw_heap_remove(&mw_objects, ptr);
 		return;
 	}
 	if (err != -EEXIST) {
@@ -651,7 +723,7 @@ static __always_inline void mw_heap_free_at(__u64 site, __u32 module_id, __u64 p
 {
 	struct mw_object *obj;
 
-	obj = bpf_map_lookup_elem(&mw_objects, &ptr);
+	obj = mw_heap_maybe(ptr) ? bpf_map_lookup_elem(&mw_objects, &ptr) : NULL;
 	if (obj) {
 		mw_locks_freed(ptr, obj->size, site, module_id, obj);
 		mw_heap_retire(obj, site, ptr, module_id, how);
@@ -662,7 +734,7 @@ static __always_inline void mw_heap_free_at(__u64 site, __u32 module_id, __u64 p
 			mw_reused_return(ptr);
 		return;
 	}
-	obj = bpf_map_lookup_elem(&mw_quarantine, &ptr);
+	obj = mw_heap_maybe(ptr) ? bpf_map_lookup_elem(&mw_quarantine, &ptr) : NULL;
 	if (how & MW_FREE_JUDGED) {
 		if (obj)
 			mw_free_was_probed(obj);	/* its probe's mark goes */

@@ -159,6 +159,17 @@ int mw_bpf_attach_global(struct modwatch_bpf *skel)
 	return attached;
 }
 
+/* Two filter slots per record the live objects and the quarantine can hold: mostly zeros. */
+static int size_heap_filter(struct modwatch_bpf *skel, const struct mw_config *cfg)
+{
+	__u64 want = 2 * ((__u64)cfg->max_objects + cfg->quarantine), n = MW_HEAP_FILTER;
+
+	while (n < want && n < (1u << 30))
+		n <<= 1;
+	skel->rodata->mw_heap_filter_mask = (__u32)n - 1;
+	return bpf_map__set_max_entries(skel->maps.mw_heap_filter, (__u32)n);
+}
+
 static int configure(struct modwatch_bpf *skel, const struct mw_config *cfg,
 		     const struct mw_kernel *k)
 {
@@ -177,6 +188,8 @@ static int configure(struct modwatch_bpf *skel, const struct mw_config *cfg,
 		err = bpf_map__set_max_entries(skel->maps.mw_quarantine, cfg->quarantine);
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.mw_events, cfg->ringbuf_kb * 1024);
+	if (!err)
+		err = size_heap_filter(skel, cfg);
 	choose_programs(skel, k);
 	choose_global(skel, cfg, k);
 	/* The report path's generator: only for modwatch storm, never attached. */
