@@ -139,7 +139,7 @@ $(OUT)/%_load: tests/bench/%_load.c
 bench:
 	$(Q)tools/install-deps bench
 	$(Q)$(MAKE) --no-print-directory all modules $(OUT)/kmem_load $(OUT)/tcp_load
-	$(Q)tools/bench $(OUT) $(ROUNDS)
+	$(Q)tools/bench $(OUT) "$(ROUNDS)" "$(ONLY)"
 
 # Watch this machine's own loaded modules until Ctrl-C.
 watch: all
