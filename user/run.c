@@ -130,6 +130,8 @@ static bool incomplete(const struct mw_event *e)
 	return false;
 }
 
+static char out_buf[1 << 20];	/* the report stream's stdio buffer */
+
 /*
  * Lines reach the output once per ring buffer batch: a write() per report
  * would cap the drain rate at the syscall rate. Each report's latency is
@@ -881,8 +883,13 @@ static int run_session(const struct mw_run_opts *o, __u64 storm, __u64 rate)
 			return MW_EXIT_FAILURE;
 		}
 	}
-	/* Only this thread writes reports: no lock per character (threads: sites.c, storm.c). */
+	/*
+	 * Only this thread writes reports: no lock per character (threads:
+	 * sites.c, storm.c). A batch's lines leave in one write() (see
+	 * flush_reports()), not one per 4 KiB, stdio's default for a file.
+	 */
 	__fsetlocking(s.out, FSETLOCKING_BYCALLER);
+	setvbuf(s.out, out_buf, _IOFBF, sizeof(out_buf));
 	s.seen = mw_repeats_new();
 	install_signals();
 	raise_nofile();
