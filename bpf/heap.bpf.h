@@ -410,6 +410,14 @@ static __always_inline void mw_report_reused(struct mw_reuse *r, __u64 site, __u
 	__u32 once = kind == MW_DOUBLE_FREE ? MW_OBJ_DOUBLE_FREE_REPORTED : MW_OBJ_UAF_REPORTED;
 	struct mw_event *e;
 
+	/*
+	 * Only the old owner is suspect. Another module touching or freeing
+	 * memory core code got since is most likely its new owner, handed the
+	 * object by core code: in the real-module gate, ext4 locking the
+	 * super_block alloc_super() made where virtio_ring's buffer had been.
+	 */
+	if (module_id != r->obj.module_id)
+		return;
 	if (kind != MW_DOUBLE_FREE && (r->obj.flags & MW_OBJ_RCU))
 		return;		/* RCU readers may have used it until the grace period ended */
 	/* Its slab page went to another cache since: a stale record (see mw_report_uaf()). */

@@ -169,6 +169,27 @@ TEST(a_copy_into_memory_core_code_got_since_is_a_possible_use_after_free)
 	fx_teardown(&fx);
 }
 
+/*
+ * Memory another module freed and core code got since, used or freed by a
+ * second module: that one is most likely the new owner (core code handed it
+ * the object), not a stale user. Only the old owner is suspect.
+ */
+TEST(another_module_using_memory_core_code_got_since_is_no_report)
+{
+	FX_SETUP(&fx, NULL);
+	ASSERT_OK(mw_registry_add_range(&fx.reg, "mw_other", FAKE_HI + 0x1000,
+					FAKE_HI + 0x2000), "adding a second module");
+	ASSERT_OK(fx_site(&fx, 0, SITE_COPY, MW_CALLEE_COPY_FROM_USER), "installing a site");
+	fx_kmalloc(&fx, FAKE_HI + 0x1100, OBJ(5), 64);	/* mw_other's object */
+	fx_kfree(&fx, FAKE_HI + 0x1200, OBJ(5));
+	fx_kmalloc(&fx, SITE_CORE, OBJ(5), 64);		/* core code's now */
+	fx_fetch(&fx, 0, &no_slice, OBJ(5) + 8, ubuf, 8);	/* module 1 copies into it */
+	ASSERT_EQ(fx_drain(&fx), 0, "module 1 never owned it: no use after free");
+	fx_kfree(&fx, SITE_FREE1, OBJ(5));
+	ASSERT_EQ(fx_drain(&fx), 0, "nor a double free when it frees it");
+	fx_teardown(&fx);
+}
+
 TEST(free_of_an_interior_pointer_is_invalid_free)
 {
 	FX_SETUP(&fx, NULL);
