@@ -77,56 +77,85 @@ mw_heap_filter_t mw_heap_filter __weak SEC(".maps");
 
 extern const volatile __u32 mw_heap_filter_mask;	/* slots - 1, set with the map's size */
 
-static __always_inline __u32 *mw_heap_filter_at(__u64 ptr)
+/*
+ * Counting filters (mw_heap_filter, and mw_reused_filter in front of
+ * mw_reused): @filter counts the records of @map by slot (@mask: slots - 1)
+ * of their start address. One mechanism for both: a slot is raised before
+ * its record goes in and lowered after it is gone.
+ */
+static __always_inline __u32 *mw_filter_at(void *filter, __u32 mask, __u64 ptr)
 {
-	__u32 i = mw_heap_filter_slot(ptr, mw_heap_filter_mask);
+	__u32 i = mw_filter_slot(ptr, mask);
 
-	return bpf_map_lookup_elem(&mw_heap_filter, &i);
+	return bpf_map_lookup_elem(filter, &i);
 }
 
-/* May a record of mw_objects or mw_quarantine start at @ptr? No is exact. */
-static __always_inline bool mw_heap_maybe(__u64 ptr)
+/* May a record start at @ptr? No is exact; yes needs the lookup. */
+static __always_inline bool mw_filter_maybe(void *filter, __u32 mask, __u64 ptr)
 {
-	__u32 *n = mw_heap_filter_at(ptr);
+	__u32 *n = mw_filter_at(filter, mask, ptr);
 
 	return !n || *n;
 }
 
-static __always_inline void mw_heap_filter_add(__u64 ptr, __s32 d)
+static __always_inline void mw_filter_add(void *filter, __u32 mask, __u64 ptr, __s32 d)
 {
-	__u32 *n = mw_heap_filter_at(ptr);
+	__u32 *n = mw_filter_at(filter, mask, ptr);
 
 	if (n)
 		__sync_fetch_and_add(n, d);
 }
 
-/* A new record at @ptr in @map (mw_objects or mw_quarantine): 0, -EEXIST, or full. */
-static __always_inline long mw_heap_insert(void *map, __u64 ptr, const struct mw_object *o)
+/* A new record @v at @ptr in @map: 0, -EEXIST, or the map is full. */
+static __always_inline long mw_filter_insert(void *map, void *filter, __u32 mask, __u64 ptr,
+					     const void *v)
 {
 	long err;
 
-	mw_heap_filter_add(ptr, 1);
-	err = bpf_map_update_elem(map, &ptr, o, BPF_NOEXIST);
+	mw_filter_add(filter, mask, ptr, 1);
+	err = bpf_map_update_elem(map, &ptr, v, BPF_NOEXIST);
 	if (err)
-		mw_heap_filter_add(ptr, -1);
+		mw_filter_add(filter, mask, ptr, -1);
 	return err;
 }
 
-/* The record at @ptr in @map, new or replacing the one there. */
-static __always_inline long mw_heap_put(void *map, __u64 ptr, const struct mw_object *o)
+/* The record @v at @ptr in @map, new or replacing the one there. */
+static __always_inline long mw_filter_put(void *map, void *filter, __u32 mask, __u64 ptr,
+					  const void *v)
 {
-	long err = mw_heap_insert(map, ptr, o);
+	long err = mw_filter_insert(map, filter, mask, ptr, v);
 
-	return err == -EEXIST ? bpf_map_update_elem(map, &ptr, o, BPF_EXIST) : err;
+	return err == -EEXIST ? bpf_map_update_elem(map, &ptr, v, BPF_EXIST) : err;
 }
 
-static __always_inline long mw_heap_remove(void *map, __u64 ptr)
+static __always_inline long mw_filter_remove(void *map, void *filter, __u32 mask, __u64 ptr)
 {
 	long err = bpf_map_delete_elem(map, &ptr);
 
 	if (!err)
-		mw_heap_filter_add(ptr, -1);
+		mw_filter_add(filter, mask, ptr, -1);
 	return err;
+}
+
+/* mw_objects and mw_quarantine share mw_heap_filter. */
+static __always_inline bool mw_heap_maybe(__u64 ptr)
+{
+	return mw_filter_maybe(&mw_heap_filter, mw_heap_filter_mask, ptr);
+}
+
+static __always_inline long mw_heap_insert(void *map, __u64 ptr, const struct mw_object *o)
+{
+	return mw_filter_insert(map, &mw_heap_filter, mw_heap_filter_mask, ptr, o);
+}
+
+static __always_inline long mw_heap_put(void *map, __u64 ptr, const struct mw_object *o)
+{
+	return mw_filter_put(map, &mw_heap_filter, mw_heap_filter_mask, ptr, o);
+}
+
+static __always_inline long mw_heap_remove(void *map, __u64 ptr)
+{
+	return mw_filter_remove(map, &mw_heap_filter, mw_heap_filter_mask, ptr);
 }
 
 /* First bytes of non-zeroed live objects, for uninit_leak; sized like mw_objects. */
@@ -345,41 +374,21 @@ static __always_inline void mw_report_double_free(struct mw_object *q, __u64 sit
 	bpf_ringbuf_submit(e, 0);
 }
 
-static __always_inline __u32 *mw_reused_slot(__u64 ptr)
-{
-	__u32 i = (__u32)((ptr >> 4) ^ (ptr >> 20)) & (MW_REUSED_FILTER - 1);
-
-	return bpf_map_lookup_elem(&mw_reused_filter, &i);
-}
-
-/* May @ptr have a reused record? No is exact; yes needs the lookup. */
+/* May @ptr have a reused record? */
 static __always_inline bool mw_reused_maybe(__u64 ptr)
 {
-	__u32 *n = mw_reused_slot(ptr);
-
-	return n && *n;
+	return mw_filter_maybe(&mw_reused_filter, MW_REUSED_FILTER - 1, ptr);
 }
 
 static __always_inline void mw_reused_add(__u64 ptr, const struct mw_reuse *r)
 {
-	__u32 *n = mw_reused_slot(ptr);
-	long err;
-
-	if (!n)
-		return;
-	err = bpf_map_update_elem(&mw_reused, &ptr, r, BPF_NOEXIST);
-	if (!err)
-		__sync_fetch_and_add(n, 1);
-	else if (err != -EEXIST || bpf_map_update_elem(&mw_reused, &ptr, r, BPF_EXIST))
+	if (mw_filter_put(&mw_reused, &mw_reused_filter, MW_REUSED_FILTER - 1, ptr, r))
 		mw_stat_inc(MW_STAT_REUSED_FULL);
 }
 
 static __always_inline void mw_reused_del(__u64 ptr)
 {
-	__u32 *n = mw_reused_slot(ptr);
-
-	if (n && !bpf_map_delete_elem(&mw_reused, &ptr))
-		__sync_fetch_and_sub(n, 1);
+	mw_filter_remove(&mw_reused, &mw_reused_filter, MW_REUSED_FILTER - 1, ptr);
 }
 
 /*
@@ -729,9 +738,10 @@ static __always_inline bool mw_free_was_probed(struct mw_object *q)
  */
 static __always_inline void mw_heap_free_at(__u64 site, __u32 module_id, __u64 ptr, __u32 how)
 {
+	bool maybe = mw_heap_maybe(ptr);	/* once: both maps below share the filter */
 	struct mw_object *obj;
 
-	obj = mw_heap_maybe(ptr) ? bpf_map_lookup_elem(&mw_objects, &ptr) : NULL;
+	obj = maybe ? bpf_map_lookup_elem(&mw_objects, &ptr) : NULL;
 	if (obj) {
 		mw_locks_freed(ptr, obj->size, site, module_id, obj);
 		mw_heap_retire(obj, site, ptr, module_id, how);
@@ -742,7 +752,7 @@ static __always_inline void mw_heap_free_at(__u64 site, __u32 module_id, __u64 p
 			mw_reused_return(ptr);
 		return;
 	}
-	obj = mw_heap_maybe(ptr) ? bpf_map_lookup_elem(&mw_quarantine, &ptr) : NULL;
+	obj = maybe ? bpf_map_lookup_elem(&mw_quarantine, &ptr) : NULL;
 	if (how & MW_FREE_JUDGED) {
 		if (obj)
 			mw_free_was_probed(obj);	/* its probe's mark goes */

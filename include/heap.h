@@ -197,13 +197,13 @@ _Static_assert(sizeof(struct mw_reuse) == MW_OBJECT_SIZE + 16, "mw_reuse layout"
 /*
  * The counting filter in front of the live objects and the quarantine
  * (mw_heap_filter): at least this many slots, a power of two; the daemon
- * gives it two per record the two maps can hold. Its slot for a record's
- * start address, the same in BPF and in the daemon's tests: a
- * multiplicative hash, because slab addresses share their low bits.
+ * gives it two per record the two maps can hold. A counting filter's slot
+ * for a record's start address, the same in BPF and in the daemon's tests:
+ * a multiplicative hash, because slab addresses share their low bits.
  */
 #define MW_HEAP_FILTER 65536
 
-static inline __u32 mw_heap_filter_slot(__u64 addr, __u32 mask)
+static inline __u32 mw_filter_slot(__u64 addr, __u32 mask)
 {
 	return (__u32)((addr * 0x9e3779b97f4a7c15ull) >> 32) & mask;
 }

@@ -153,3 +153,15 @@ all_loaded() {
 		 "site": "\(.site.function)+\(.site.offset) [\(.site.module)]"}' "$RESULTS/real.json")
 	[ -z "$v" ] || { echo "$(wc -l <<<"$v") violations:"; sort <<<"$v" | uniq -c | head -20; false; }
 }
+
+# The lifetime warnings are "possible" reports about memory core code got
+# since: Debian's modules handed such objects (another module's freed
+# memory, a super_block alloc_super() made) must not show any.
+@test "real: no possible use after free or double free on Debian's modules" {
+	report_ok
+	v=$(jq -c 'select(.type == "violation" and
+			  (.kind == "use_after_free" or .kind == "double_free")) |
+		{"kind": .kind, "module": .module, "owner": .alloc.site.module,
+		 "site": "\(.site.function)+\(.site.offset) [\(.site.module)]"}' "$RESULTS/real.json")
+	[ -z "$v" ] || { echo "$(wc -l <<<"$v") reports:"; sort <<<"$v" | uniq -c | head -20; false; }
+}

@@ -14,7 +14,7 @@ static struct fx fx;
 
 static __u32 slot_count(__u64 ptr)
 {
-	__u32 i = mw_heap_filter_slot(ptr, fx.skel->rodata->mw_heap_filter_mask), n = ~0u;
+	__u32 i = mw_filter_slot(ptr, fx.skel->rodata->mw_heap_filter_mask), n = ~0u;
 
 	bpf_map_lookup_elem(bpf_map__fd(fx.skel->maps.mw_heap_filter), &i, &n);
 	return n;
