@@ -20,8 +20,10 @@ BPF_CFLAGS	:= -target bpf -mcpu=v3 -g -O2 -Wall -Werror -D__TARGET_ARCH_x86 \
 		   -Iinclude -Ibpf
 CFLAGS		?= -O2 -g
 CFLAGS		+= -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(OUT)
-# One static binary runs on the host and, unchanged, in the test VM.
-LDLIBS		:= -static -lbpf -lelf -lz -lpthread
+# One static binary runs on the host and, unchanged, in the test VM. libdw
+# links its debuginfod client, which dlopen()s libdebuginfod only when
+# DEBUGINFOD_URLS is set (the linker's warning about it is expected).
+LDLIBS		:= -static -lbpf -ldw -lelf -lz -llzma -lbz2 -lpthread -ldl
 
 # Shared maps are __weak definitions in the features' headers, so features
 # may use each other's maps in any order: libbpf 1.1's linker gives an
@@ -109,15 +111,21 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory all modules real
 	$(Q)$(MAKE) --no-print-directory test-unit test-cli test-e2e
 
-test-unit: $(OUT)/unit-tests
+# The schemas the CI report files are checked against (npm pack, pinned).
+$(OUT)/schemas/sarif-2.1.0.json $(OUT)/schemas/junit-4.xsd: tools/ci-schemas
+	$(call msg,SCHEMAS,$(OUT)/schemas)
+	$(Q)tools/ci-schemas $(OUT)/schemas
+
+test-unit: $(OUT)/unit-tests $(OUT)/schemas/sarif-2.1.0.json $(OUT)/schemas/junit-4.xsd
 	$(Q)$(OUT)/unit-tests
 
-test-cli: $(OUT)/modwatch
-	$(Q)MODWATCH=$(abspath $(OUT)/modwatch) bats --tap tests/cli.bats
+test-cli: $(OUT)/modwatch $(OUT)/schemas/sarif-2.1.0.json $(OUT)/schemas/junit-4.xsd
+	$(Q)MODWATCH=$(abspath $(OUT)/modwatch) SCHEMAS=$(abspath $(OUT)/schemas) \
+		bats --tap tests/cli.bats
 
 # End to end in the Debian 6.1 test VM (tools/vm): both test modules, every
 # scenario, and the real-module gate (real.bats).
-test-e2e: $(OUT)/modwatch real
+test-e2e: $(OUT)/modwatch real $(OUT)/schemas/sarif-2.1.0.json $(OUT)/schemas/junit-4.xsd
 	$(Q)OUT=$(abspath $(OUT)) bats --tap tests/e2e
 
 # Only the real-module gate: Debian's own modules under real workloads.

@@ -7,6 +7,7 @@
 
 setup() {
 	: "${MODWATCH:=$BATS_TEST_DIRNAME/../build/modwatch}"
+	: "${SCHEMAS:=$(dirname "$MODWATCH")/schemas}"
 }
 
 # Lines of $output that are not JSON objects (none expected).
@@ -24,7 +25,8 @@ non_json_lines() {
 	[[ "$output" == *"doctor"* ]]
 	[[ "$output" == *"-- CMD"* ]]
 	for opt in --module --ko --probe-mode --json --strict --every --no-crash-log --output \
-		--max-objects --quarantine --ringbuf-kb --verbose --prog-stats --kind --pid --comm; do
+		--max-objects --quarantine --ringbuf-kb --verbose --prog-stats --kind --pid --comm \
+		--debug-dir --junit --sarif --source-root; do
 		[[ "$output" == *"$opt"* ]]
 	done
 	# every exit status, modwatch's own failure apart from "violations found"
@@ -190,6 +192,27 @@ non_json_lines() {
 	run "$MODWATCH" -o /nonexistent/dir/x.json -- true
 	[ "$status" -eq 4 ]
 	[[ "$output" == "modwatch: cannot write /nonexistent/dir/x.json: No such file or directory" ]]
+}
+
+@test "CI mode: --junit and --sarif files of a run validate; unwritable ones fail first" {
+	junit=$BATS_TEST_TMPDIR/r.xml sarif=$BATS_TEST_TMPDIR/r.sarif
+	run "$MODWATCH" --json -o /dev/null --junit "$junit" --sarif "$sarif" -- true
+	[ "$status" -eq 0 ]
+	"$BATS_TEST_DIRNAME/../tools/validate-ci" "$SCHEMAS" junit "$junit"
+	"$BATS_TEST_DIRNAME/../tools/validate-ci" "$SCHEMAS" sarif "$sarif"
+	[ "$(jq -r '.runs[0].tool.driver.rules | length' "$sarif")" = 18 ]
+	[ "$(jq -r '.runs[0].results | length' "$sarif")" = 0 ]
+	# the default source root is the current folder
+	[ "$(jq -r '.runs[0].originalUriBaseIds.SRCROOT.uri' "$sarif")" = "file://$(pwd -P)/" ]
+	run "$MODWATCH" --junit /nonexistent/dir/r.xml -- true
+	[ "$status" -eq 4 ]
+	[[ "$output" == "modwatch: cannot write the JUnit file /nonexistent/dir/r.xml: No such file or directory" ]]
+	run "$MODWATCH" --sarif "$sarif" --source-root /nonexistent -- true
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--source-root: no such folder '/nonexistent'"* ]]
+	run "$MODWATCH" --debug-dir /nonexistent -- true
+	[ "$status" -eq 2 ]
+	[[ "$output" == "modwatch: --debug-dir /nonexistent: No such file or directory (see modwatch --help)" ]]
 }
 
 @test "CI mode: a failing command exits 3 and says why" {

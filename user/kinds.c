@@ -36,6 +36,42 @@ __u32 mw_kind_by_name(const char *name)
 	return MW_KIND_NONE;
 }
 
+/* What breaking each rule means, in one sentence (SARIF's rule descriptions). */
+static const char *const kind_descs[MW_KIND_NR] = {
+	[MW_USER_SLICE_OVERRUN] = "A user copy ran past the user buffer the system call declared.",
+	[MW_DOUBLE_FETCH] = "The same user bytes were copied in twice within one system call; "
+			    "user space may change them in between.",
+	[MW_HEAP_OVERFLOW_WRITE] = "A copy from user space wrote past the end of a heap object "
+				   "the module allocated.",
+	[MW_HEAP_OVERFLOW_READ] = "A copy to user space read past the end of a heap object the "
+				  "module allocated.",
+	[MW_USE_AFTER_FREE] = "The module copied to, from, or locked memory it had freed.",
+	[MW_DOUBLE_FREE] = "The module freed an object that was already free.",
+	[MW_INVALID_FREE] = "The module freed a pointer that is not the start of a live object.",
+	[MW_LEAK_ON_UNLOAD] = "Objects the module allocated were still live when it unloaded.",
+	[MW_UNINIT_LEAK] = "Bytes of a heap object never written since its allocation were "
+			   "copied to user space.",
+	[MW_UNLOCK_NOT_OWNER] = "A task released a lock another task holds.",
+	[MW_UNLOCK_NOT_HELD] = "A lock nobody holds was released.",
+	[MW_RECURSIVE_LOCK] = "A task took a lock it already holds.",
+	[MW_LOCK_HELD_ON_RETURN] = "A system call returned to user space with a module lock held.",
+	[MW_SLEEP_IN_ATOMIC] = "The module called a function that may sleep while holding a "
+			       "spinlock.",
+	[MW_LOCK_ORDER_INVERSION] = "Two locks were taken in both orders: a deadlock waiting "
+				    "for two tasks.",
+	[MW_HELD_LOCK_FREED] = "Memory holding a lock that is held was freed.",
+	[MW_LOCK_HELD_ON_UNLOAD] = "A module lock was still held when the module unloaded.",
+	[MW_IOCTL_SIZE_MISMATCH] = "An ioctl copy ran past the size its command number encodes "
+				   "(legacy numbers and variable-length headers do this too).",
+};
+
+const char *mw_kind_desc(__u32 kind)
+{
+	if (kind == MW_KIND_NONE || kind >= MW_KIND_NR || !kind_descs[kind])
+		return "unknown";
+	return kind_descs[kind];
+}
+
 const char *mw_stat_name(__u32 stat)
 {
 	return stat < MW_STAT_LOST_BASE ? stat_names[stat] : "lost";

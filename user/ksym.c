@@ -194,7 +194,9 @@ int mw_ksym_addr(const char *module, const char *name, __u64 *addr)
 
 void mw_ksym_format(__u64 addr, char *buf, size_t len)
 {
+	struct mw_src_frame f[MW_SRC_FRAMES];
 	struct mw_sym s;
+	int n, nr;
 
 	if (!addr) {
 		snprintf(buf, len, "-");
@@ -204,9 +206,14 @@ void mw_ksym_format(__u64 addr, char *buf, size_t len)
 		snprintf(buf, len, "0x%llx", (unsigned long long)addr);
 		return;
 	}
-	if (s.module)
-		snprintf(buf, len, "%s+0x%llx [%s]", s.name, (unsigned long long)s.offset,
-			 s.module);
-	else
+	if (!s.module) {
 		snprintf(buf, len, "%s+0x%llx", s.name, (unsigned long long)s.offset);
+		return;
+	}
+	n = snprintf(buf, len, "%s+0x%llx [%s]", s.name, (unsigned long long)s.offset, s.module);
+	/* The line of the module's own source that made it, through any inlines. */
+	nr = mw_srcline(s.module, s.name, s.offset, f, MW_SRC_FRAMES);
+	if (nr > 0 && n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - n, " (%s:%d)", mw_srcline_display(s.module, f[nr - 1].file),
+			 f[nr - 1].line);
 }

@@ -11,7 +11,6 @@
 #include <string.h>
 #include "modwatch.h"
 
-#define MODWATCH_VERSION "0.1.0"
 
 static const char usage_text[] =
 "Usage: modwatch [OPTIONS] [run] [-- CMD [ARGS...]]\n"
@@ -49,6 +48,19 @@ static const char usage_text[] =
 "      --ko NAME=PATH    the .ko file of module NAME (repeatable), for a module\n"
 "                        not in /lib/modules/$(uname -r)/modules.dep; its call\n"
 "                        sites get the user-copy probes\n"
+"      --debug-dir DIR   also look for split debug files (build-id/.debug,\n"
+"                        or the .ko's own path under DIR, as Debian's\n"
+"                        linux-image-*-dbg lays them out) in DIR\n"
+"                        (repeatable); /usr/lib/debug always: reports give\n"
+"                        each site's file:line from the .ko's DWARF\n"
+"      --junit FILE      also write the session as JUnit XML: a test suite per\n"
+"                        watched module, a test case per rule, failing with\n"
+"                        its reports (warnings only with --strict)\n"
+"      --sarif FILE      also write the reports as SARIF 2.1.0, at the source\n"
+"                        lines of the module's calls, for code-scanning\n"
+"                        dashboards\n"
+"      --source-root DIR SARIF paths under DIR are relative to it (default:\n"
+"                        the current folder): the repository's root\n"
 "      --probe-mode MODE sites (default): kprobes on the module's own calls,\n"
 "                        found in its .ko; global: kprobes on the exported\n"
 "                        functions, for modules without a .ko (fewer rules:\n"
@@ -111,6 +123,10 @@ enum {
 	OPT_KIND,
 	OPT_PID,
 	OPT_COMM,
+	OPT_DEBUG_DIR,
+	OPT_JUNIT,
+	OPT_SARIF,
+	OPT_SOURCE_ROOT,
 };
 
 static const struct option long_opts[] = {
@@ -129,6 +145,10 @@ static const struct option long_opts[] = {
 	{ "kind", required_argument, NULL, OPT_KIND },
 	{ "pid", required_argument, NULL, OPT_PID },
 	{ "comm", required_argument, NULL, OPT_COMM },
+	{ "debug-dir", required_argument, NULL, OPT_DEBUG_DIR },
+	{ "junit", required_argument, NULL, OPT_JUNIT },
+	{ "sarif", required_argument, NULL, OPT_SARIF },
+	{ "source-root", required_argument, NULL, OPT_SOURCE_ROOT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -221,6 +241,32 @@ static int parse_ko(char *arg, struct mw_run_opts *o)
 	return 0;
 }
 
+/* --debug-dir DIR */
+static int parse_debug_dir(const char *dir)
+{
+	int err = mw_srcline_debug_dir(dir);
+
+	if (err == -E2BIG)
+		return usage_error("too many --debug-dir options%s", "");
+	if (err) {
+		fprintf(stderr, "modwatch: --debug-dir %s: %s (see modwatch --help)\n", dir,
+			strerror(-err));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* --source-root DIR, kept as its real path (DWARF paths are absolute). */
+static int parse_source_root(const char *dir, struct mw_run_opts *o)
+{
+	static char root[PATH_MAX];
+
+	if (!realpath(dir, root))
+		return usage_error("--source-root: no such folder '%s'", dir);
+	o->source_root = root;
+	return 0;
+}
+
 /* The option getopt just rejected, for the error message. */
 static const char *argv_opt;
 
@@ -264,6 +310,16 @@ static int parse_opt(int c, struct mw_run_opts *o)
 		return parse_u32("--pid", optarg, 1, 1u << 22, &o->cfg.only_tgid);
 	case OPT_COMM:
 		return parse_comm(optarg, o->cfg.only_comm);
+	case OPT_DEBUG_DIR:
+		return parse_debug_dir(optarg);
+	case OPT_JUNIT:
+		o->junit = optarg;
+		return 0;
+	case OPT_SARIF:
+		o->sarif = optarg;
+		return 0;
+	case OPT_SOURCE_ROOT:
+		return parse_source_root(optarg, o);
 	case 'o':
 		o->output = optarg;
 		return 0;
@@ -327,6 +383,8 @@ static int cmd_run(int argc, char **argv, struct mw_run_opts *o)
 		usage_error("no command after --%s", "");
 		return MW_EXIT_USAGE;
 	}
+	if (o->sarif && !o->source_root && parse_source_root(".", o))
+		return MW_EXIT_USAGE;
 	return mw_cmd_run(o);
 }
 

@@ -13,6 +13,8 @@
 
 struct modwatch_bpf;
 
+#define MODWATCH_VERSION "0.1.0"
+
 /* Exit codes of the modwatch binary. */
 enum {
 	MW_EXIT_OK = 0,
@@ -107,6 +109,20 @@ void mw_ksym_format(__u64 addr, char *buf, size_t len);
 void mw_ksym_free(void);
 int mw_ksym_reload(void);
 int mw_ksym_addr(const char *module, const char *name, __u64 *addr);
+
+/* srcline.c: file:line of a module's code, from its .ko's DWARF (libdw). */
+struct mw_src_frame {
+	const char *func;	/* the (inlined) function this frame is in */
+	const char *file;	/* as the DWARF names it; valid until mw_srcline_free() */
+	int line;
+};
+#define MW_SRC_FRAMES 8
+int mw_srcline_add(const char *module, const char *ko_path);
+int mw_srcline_debug_dir(const char *dir);
+int mw_srcline(const char *module, const char *func, __u64 offset, struct mw_src_frame *f,
+	       int max);
+const char *mw_srcline_display(const char *module, const char *file);
+void mw_srcline_free(void);
 
 /* sites.c: kprobes on a watched module's own call instructions. */
 struct mw_sites {
@@ -236,6 +252,7 @@ int mw_bpf_maps(struct modwatch_bpf *skel, struct mw_map_info *info, int max);
 /* kinds.c: names and what each rule needs. */
 const char *mw_kind_name(__u32 kind);
 __u32 mw_kind_by_name(const char *name);
+const char *mw_kind_desc(__u32 kind);
 const char *mw_stat_name(__u32 stat);
 const char *mw_stat_desc(__u32 stat);
 
@@ -292,6 +309,9 @@ struct mw_run_opts {
 	const char *kos[MW_MAX_MODULES][2];	/* --ko NAME=PATH */
 	int nr_kos;
 	const char *output;	/* reports go here, or to stdout */
+	const char *junit;	/* --junit FILE */
+	const char *sarif;	/* --sarif FILE */
+	const char *source_root;	/* --source-root DIR: SARIF paths relative to it */
 	char **cmd;		/* CI mode: argv of the command to run, or NULL */
 };
 int mw_cmd_run(const struct mw_run_opts *o);

@@ -168,7 +168,29 @@ static void json_addr(struct jw *out, const char *key, __u64 addr)
 	jw_putc('"', out);
 }
 
-/* {"addr":"0x..","module":"m"|null,"function":"f"|null,"offset":N} */
+/*
+ * "source":[{"function","file","line"}]: the site's line in the module's
+ * DWARF and the inlined calls around it, innermost first (empty without
+ * DWARF).
+ */
+static void json_source(struct jw *out, const struct mw_sym *s)
+{
+	struct mw_src_frame f[MW_SRC_FRAMES];
+	int i, nr = s && s->module ? mw_srcline(s->module, s->name, s->offset, f, MW_SRC_FRAMES) : 0;
+
+	jw_puts(",\"source\":[", out);
+	for (i = 0; i < nr; i++) {
+		jw_puts(i ? ",{\"function\":" : "{\"function\":", out);
+		json_str(out, f[i].func ? f[i].func : "?", 256);
+		jw_puts(",\"file\":", out);
+		json_str(out, f[i].file ? f[i].file : "?", 1024);
+		json_key_u64(out, "line", f[i].line);
+		jw_putc('}', out);
+	}
+	jw_putc(']', out);
+}
+
+/* {"addr":"0x..","module":"m"|null,"function":"f"|null,"offset":N,"source":[..]} */
 static void json_site(struct jw *out, const char *key, __u64 addr)
 {
 	struct mw_sym s;
@@ -189,6 +211,7 @@ static void json_site(struct jw *out, const char *key, __u64 addr)
 	else
 		jw_puts("null", out);
 	json_key_u64(out, "offset", ok ? s.offset : 0);
+	json_source(out, ok ? &s : NULL);
 	jw_putc('}', out);
 }
 

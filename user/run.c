@@ -17,6 +17,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "ko.h"
+#include "findings.h"
 #include "locks.h"
 #include "modwatch.h"
 #include "modwatch.skel.h"
@@ -57,6 +58,7 @@ struct session {
 	__u64 storm_rate;		/* per second, or 0: as fast as they drain */
 	__u64 storm_made;
 	__u64 storm_ns;
+	struct mw_findings findings;	/* for --junit and --sarif */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -178,6 +180,8 @@ static void emit(struct session *s, struct mw_event *e)
 	if (m)
 		m->counts[e->hdr.kind]++;
 	s->pr->violation(s->out, &s->reg, e);
+	if (s->opts->junit || s->opts->sarif)
+		mw_findings_add(&s->findings, &s->reg, e);
 	if (s->nr_pending == MAX_PENDING)
 		flush_reports(s);
 	s->pending[s->nr_pending++] = e->hdr.ts_ns;
@@ -764,6 +768,49 @@ static void finish(struct session *s)
 	s->pr->summary(s->out, &sum);
 }
 
+/* --junit and --sarif: written at the end; 0 or -errno (said). */
+static int write_ci_files(struct session *s)
+{
+	struct mw_ci_run run = {
+		.findings = &s->findings,
+		.reg = &s->reg,
+		.only_kinds = s->opts->cfg.only_kinds,
+		.strict = s->opts->cfg.strict,
+		.seconds = (now_ns() - s->start_ns) / 1e9,
+		.source_root = s->opts->source_root,
+	};
+	int err = 0, e;
+
+	if (s->findings.dropped)
+		mw_warn("%llu reports past the first %zu are not in the CI files",
+			(unsigned long long)s->findings.dropped, s->findings.nr);
+	if (s->opts->junit && (e = mw_junit_write(s->opts->junit, &run))) {
+		mw_err("cannot write the JUnit file %s: %s", s->opts->junit, strerror(-e));
+		err = e;
+	}
+	if (s->opts->sarif && (e = mw_sarif_write(s->opts->sarif, &run))) {
+		mw_err("cannot write the SARIF file %s: %s", s->opts->sarif, strerror(-e));
+		err = e;
+	}
+	return err;
+}
+
+/* Fail before watching if a CI file cannot be written at all. */
+static int check_writable(const char *path, const char *what)
+{
+	FILE *f;
+
+	if (!path)
+		return 0;
+	f = fopen(path, "we");
+	if (!f) {
+		mw_err("cannot write the %s file %s: %s", what, path, strerror(errno));
+		return -errno;
+	}
+	fclose(f);
+	return 0;
+}
+
 static int exit_code(const struct session *s)
 {
 	int st = s->child_status;
@@ -888,6 +935,8 @@ static int run_session(const struct mw_run_opts *o, __u64 storm, __u64 rate)
 	 * sites.c, storm.c). A batch's lines leave in one write() (see
 	 * flush_reports()), not one per 4 KiB, stdio's default for a file.
 	 */
+	if (check_writable(o->junit, "JUnit") || check_writable(o->sarif, "SARIF"))
+		goto cleanup;
 	__fsetlocking(s.out, FSETLOCKING_BYCALLER);
 	setvbuf(s.out, out_buf, _IOFBF, sizeof(out_buf));
 	s.seen = mw_repeats_new();
@@ -909,6 +958,8 @@ static int run_session(const struct mw_run_opts *o, __u64 storm, __u64 rate)
 	finish(&s);
 	if (!err)
 		code = exit_code(&s);
+	if ((o->junit || o->sarif) && write_ci_files(&s))
+		code = MW_EXIT_FAILURE;
 cleanup:
 	stop_child(&s);
 	mw_storm_join(&s.storm_made, &s.storm_ns);
@@ -924,7 +975,8 @@ cleanup:
 		mw_bpf_destroy(s.skel);
 	mw_ksym_free();
 	mw_repeats_free(s.seen);
-	if (s.out != stdout)
+	mw_findings_free(&s.findings);
+	if (s.out && s.out != stdout)
 		fclose(s.out);
 	return code;
 }

@@ -640,6 +640,7 @@ int mw_sites_attach(struct mw_sites *ss, struct modwatch_bpf *skel, struct mw_mo
 		goto cleanup;
 	}
 	snprintf(m->ko, sizeof(m->ko), "%s", ko_path);
+	mw_srcline_add(m->name, m->ko);	/* its lines, read on the first report */
 	m->nr_sites = ko.nr_sites;
 	/* Its blind spots: the reader's list becomes the module's. */
 	m->blind = ko.blind;

@@ -85,6 +85,72 @@ guest_ok() {
 	[ "$(jq -r .comm <<<"$v")" = trigger ]
 }
 
+# The line of mw_buggy.c that the site of JSON object $1 resolves to (its
+# outermost source frame, in the module's own function), as "FILE:LINE".
+site_line() { # site-json
+	jq -r '.source[-1] | "\(.file | sub(".*/"; "")):\(.line)"' <<<"$1"
+}
+
+# "mw_buggy.c:N" for the Nth line of mw_buggy.c that matches $2 in function $1.
+source_line() { # function pattern [nth]
+	awk -v f="$1" -v p="$2" -v nth="${3:-1}" '
+		$0 ~ "^static .*[ *]" f "\\(" { in_f = 1 }
+		in_f && index($0, p) && ++n == nth { print "mw_buggy.c:" NR; exit }
+		in_f && /^}/ { in_f = 0 }' "$REPO/tests/modules/mw_buggy.c"
+}
+
+@test "reports give each site's line in mw_buggy.c, from the .ko's DWARF" {
+	guest_ok
+	v=$(violations "$RESULTS/mw_buggy.double_free.json" | jq -c 'select(.kind == "double_free")')
+	want=$(source_line buggy_double_free "kmem_cache_free(mw_dbg_cache, obj);" 2)
+	[ -n "$want" ]
+	[ "$(site_line "$(jq -c .site <<<"$v")")" = "$want" ]
+	[ "$(site_line "$(jq -c .free.site <<<"$v")")" = \
+		"$(source_line buggy_double_free "kmem_cache_free(mw_dbg_cache, obj);" 1)" ]
+	[ "$(site_line "$(jq -c .alloc.site <<<"$v")")" = \
+		"$(source_line buggy_double_free "kmem_cache_alloc(")" ]
+	# kzalloc() inlines kmalloc(), which inlines the call to __kmalloc: the
+	# frames go from slab.h out to the line of mw_buggy.c that called kzalloc.
+	v=$(scenario uaf_copy)
+	[ "$(site_line "$(jq -c .alloc.site <<<"$v")")" = \
+		"$(source_line buggy_uaf_copy "kzalloc(")" ]
+	[ "$(jq -r '.alloc.site.source | map(.function) | join(" ")' <<<"$v")" = \
+		"kmalloc kzalloc buggy_uaf_copy" ]
+	[ "$(jq -r '.alloc.site.source[0].file' <<<"$v")" = */include/linux/slab.h ]
+}
+
+@test "--junit and --sarif: valid files, the broken rules failing at their source lines" {
+	guest_ok
+	[ "$(cat "$RESULTS/ci.rc")" = 1 ] || { cat "$RESULTS/ci.err"; false; }
+	"$REPO/tools/validate-ci" "$BUILD/schemas" junit "$RESULTS/ci.junit.xml"
+	"$REPO/tools/validate-ci" "$BUILD/schemas" sarif "$RESULTS/ci.sarif"
+	# JUnit: a suite per module, a case per rule; the two broken rules fail.
+	x=$RESULTS/ci.junit.xml
+	[ "$(xmllint --xpath 'string(//testsuite[@name="mw_buggy"]/@failures)' "$x")" = 2 ]
+	[ "$(xmllint --xpath 'string(//testsuite[@name="mw_clean"]/@failures)' "$x")" = 0 ]
+	[ "$(xmllint --xpath 'count(//testsuite[@name="mw_clean"]/testcase)' "$x")" = 18 ]
+	for k in double_free heap_overflow_write; do
+		[ "$(xmllint --xpath "count(//testsuite[@name='mw_buggy']/testcase[@name='$k']/failure)" \
+			"$x")" = 1 ]
+	done
+	# The warning passes, its report kept as the case's output.
+	xmllint --xpath "//testcase[@name='ioctl_size_mismatch']/system-out" "$x" |
+		grep -q 'ioctl_size_mismatch'
+	# SARIF: each result at the line of mw_buggy.c that made the call.
+	v=$(jq -c '.runs[0].results[] | select(.ruleId == "double_free")' "$RESULTS/ci.sarif")
+	[ "$(jq -r '.locations[0].physicalLocation.artifactLocation.uri' <<<"$v")" = \
+		build/modules/mw_buggy.c ]
+	[ "mw_buggy.c:$(jq -r '.locations[0].physicalLocation.region.startLine' <<<"$v")" = \
+		"$(source_line buggy_double_free "kmem_cache_free(mw_dbg_cache, obj);" 2)" ]
+	[ "$(jq -r '.relatedLocations | map(.message.text) | join(",")' <<<"$v")" = \
+		"allocated here,freed here" ]
+	[ "$(jq -r '.runs[0].results | map(.level) | sort | join(",")' "$RESULTS/ci.sarif")" = \
+		error,error,warning ]
+	# The text reports give the same line.
+	grep "double_free" "$RESULTS/ci.txt" | grep -q "($(source_line buggy_double_free \
+		"kmem_cache_free(mw_dbg_cache, obj);" 2));"
+}
+
 # Scenarios whose rules modwatch enforces; the others must stay silent.
 # leak is reported when the module unloads, not during its own session.
 CAUGHT="slice_write slice_ioctl double_fetch_len double_fetch_get_user double_fetch_race

@@ -57,6 +57,14 @@ insmod "$mods/mw_clean.ko"
 echo $? >"$out/unload.rc"
 insmod "$mods/mw_buggy.ko"
 
+# A user's CI job: --junit and --sarif for two watched modules, mw_buggy
+# breaking two rules and warning once, mw_clean clean; the text reports too.
+"$mw" -o "$out/ci.txt" --junit "$out/ci.junit.xml" --sarif "$out/ci.sarif" \
+	--source-root "$build/.." -m mw_buggy --ko "mw_buggy=$mods/mw_buggy.ko" \
+	-m mw_clean --ko "mw_clean=$mods/mw_clean.ko" -- \
+	"$trigger" --dev /dev/mw_buggy double_free heap_write slice_ioctl >/dev/null 2>"$out/ci.err"
+echo $? >"$out/ci.rc"
+
 # --strict: the warning of slice_ioctl fails the run.
 "$mw" --json -o "$out/strict.json" --strict -m mw_buggy --ko "mw_buggy=$mods/mw_buggy.ko" -- \
 	"$trigger" --dev /dev/mw_buggy slice_ioctl >/dev/null 2>"$out/strict.err"

@@ -3,13 +3,15 @@
  * Runs every registered unit test, or those whose names are given on the
  * command line, and prints TAP with a closing "N passed, N failed" comment.
  */
+#include <libgen.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "test.h"
 
-#define MAX_TESTS 128
+#define MAX_TESTS 256
 
 static struct {
 	const char *name;
@@ -17,6 +19,32 @@ static struct {
 } tests[MAX_TESTS];
 static int nr_tests;
 static bool failed;
+
+/* The folder this binary is in: the build folder (make puts unit-tests there). */
+const char *mw_test_build_dir(void)
+{
+	static char dir[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
+
+	if (n <= 0)
+		return "build";
+	dir[n] = '\0';
+	return dirname(dir);
+}
+
+/* $MW_MODULES_DIR, else modules/ in the build folder, else build/modules. */
+const char *mw_test_modules_dir(void)
+{
+	static char dir[PATH_MAX];
+	const char *env = getenv("MW_MODULES_DIR");
+
+	if (env && *env)
+		return env;
+	snprintf(dir, sizeof(dir), "%s/modules", mw_test_build_dir());
+	if (!access(dir, F_OK))
+		return dir;
+	return "build/modules";
+}
 
 void mw_test_register(const char *name, void (*fn)(void))
 {

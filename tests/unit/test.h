@@ -14,6 +14,8 @@ void mw_test_register(const char *name, void (*fn)(void));
 void mw_test_fail(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 bool mw_test_failed(void);
+const char *mw_test_build_dir(void);
+const char *mw_test_modules_dir(void);
 
 #define TEST(name)								\
 	static void test_##name(void);						\

@@ -39,29 +39,9 @@ struct ref_sym {
 static struct ref_site ref[MAX_REF_SITES];
 static struct ref_sym syms[MAX_REF_SYMS];
 
-/* $MW_MODULES_DIR, else modules/ next to this binary (build/), else build/modules. */
-static const char *modules_dir(void)
-{
-	static char dir[PATH_MAX];
-	const char *env = getenv("MW_MODULES_DIR");
-	char exe[PATH_MAX];
-	ssize_t n;
-
-	if (env && *env)
-		return env;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		snprintf(dir, sizeof(dir), "%s/modules", dirname(exe));
-		if (!access(dir, F_OK))
-			return dir;
-	}
-	return "build/modules";
-}
-
 static void ko_path(const char *name, char *path, size_t len)
 {
-	snprintf(path, len, "%s/%s.ko", modules_dir(), name);
+	snprintf(path, len, "%s/%s.ko", mw_test_modules_dir(), name);
 }
 
 static __u32 callee_id(const char *name)

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Findings: the session's reports kept for the CI files written at its end
+ * (--junit, --sarif). Each is resolved when it is reported, not at the end:
+ * by then its module may be gone and kallsyms with it.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "findings.h"
+#include "modwatch.h"
+
+/* A report file holds this many; the others are counted (the summary says so). */
+#define MW_MAX_FINDINGS 10000
+
+/* @addr as a place: module, function + offset, and its source line if known. */
+static void resolve_place(__u64 addr, struct mw_place *p, const char *what)
+{
+	struct mw_src_frame f[MW_SRC_FRAMES];
+	struct mw_sym s;
+	int nr;
+
+	memset(p, 0, sizeof(*p));
+	p->addr = addr;
+	p->what = what;
+	if (!addr || mw_ksym_resolve(addr, &s))
+		return;
+	snprintf(p->func, sizeof(p->func), "%s", s.name);
+	snprintf(p->module, sizeof(p->module), "%s", s.module ? s.module : "");
+	p->offset = s.offset;
+	nr = s.module ? mw_srcline(s.module, s.name, s.offset, f, MW_SRC_FRAMES) : 0;
+	if (nr > 0 && f[nr - 1].file) {
+		p->file = strdup(f[nr - 1].file);
+		p->line = f[nr - 1].line;
+	}
+}
+
+/* The sites a report names besides its own: where the object came from and went. */
+static int related(const struct mw_event *e, struct mw_place *r)
+{
+	const struct mw_object *o = NULL;
+	int n = 0;
+
+	switch (e->hdr.kind) {
+	case MW_DOUBLE_FREE:
+		o = &e->double_free.obj;
+		break;
+	case MW_USE_AFTER_FREE:
+		o = &e->use_after_free.obj;
+		break;
+	case MW_HEAP_OVERFLOW_WRITE:
+	case MW_HEAP_OVERFLOW_READ:
+		o = &e->heap_overflow.obj;
+		break;
+	case MW_INVALID_FREE:
+		o = &e->invalid_free.obj;
+		break;
+	case MW_DOUBLE_FETCH:
+		resolve_place(e->double_fetch.first_site, &r[n++], "the first fetch");
+		return n;
+	default:
+		return 0;
+	}
+	if (o->alloc_site)
+		resolve_place(o->alloc_site, &r[n++], "allocated here");
+	if (o->free_site)
+		resolve_place(o->free_site, &r[n++], "freed here");
+	return n;
+}
+
+/* Keeps @e, with @text: its report as the text printer words it. */
+int mw_findings_add(struct mw_findings *fs, struct mw_registry *reg, const struct mw_event *e)
+{
+	struct mw_finding *f, *grown;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem;
+
+	if (fs->nr == MW_MAX_FINDINGS) {
+		fs->dropped++;
+		return -ENOSPC;
+	}
+	if (fs->nr == fs->cap) {
+		fs->cap = fs->cap ? 2 * fs->cap : 64;
+		grown = realloc(fs->items, fs->cap * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		fs->items = grown;
+	}
+	mem = open_memstream(&text, &len);
+	if (!mem)
+		return -ENOMEM;
+	mw_print_text.violation(mem, reg, e);
+	fclose(mem);
+	f = &fs->items[fs->nr++];
+	memset(f, 0, sizeof(*f));
+	f->kind = e->hdr.kind;
+	f->warning = e->hdr.flags & MW_EV_WARNING;
+	snprintf(f->module, sizeof(f->module), "%s", mw_registry_name(reg, e->hdr.module_id));
+	/* The text line less its "[time] " and trailing newline. */
+	f->message = text;
+	if (len && text[len - 1] == '\n')
+		text[len - 1] = '\0';
+	if (text[0] == '[' && strchr(text, ' '))
+		memmove(text, strchr(text, ' ') + 1, strlen(strchr(text, ' ') + 1) + 1);
+	resolve_place(e->hdr.site, &f->site, "here");
+	f->nr_related = related(e, f->related);
+	return 0;
+}
+
+void mw_findings_free(struct mw_findings *fs)
+{
+	size_t i;
+	int j;
+
+	for (i = 0; i < fs->nr; i++) {
+		free(fs->items[i].message);
+		free(fs->items[i].site.file);
+		for (j = 0; j < fs->items[i].nr_related; j++)
+			free(fs->items[i].related[j].file);
+	}
+	free(fs->items);
+	memset(fs, 0, sizeof(*fs));
+}
+
+/* Closes a CI report file: 0, or -errno when any of it failed to be written. */
+int mw_ci_close(FILE *out)
+{
+	int err = ferror(out) ? -EIO : 0;
+
+	if (fclose(out) && !err)
+		err = -errno;
+	return err;
+}
+
+/* "func+0x1e [mod]" of @p, or its address. */
+void mw_place_format(const struct mw_place *p, char *buf, size_t len)
+{
+	if (!p->func[0])
+		snprintf(buf, len, "0x%llx", (unsigned long long)p->addr);
+	else if (p->module[0])
+		snprintf(buf, len, "%s+0x%llx [%s]", p->func, (unsigned long long)p->offset,
+			 p->module);
+	else
+		snprintf(buf, len, "%s+0x%llx", p->func, (unsigned long long)p->offset);
+}

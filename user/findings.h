@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The session's reports, kept for the CI report files (junit.c, sarif.c). */
+#ifndef MODWATCH_FINDINGS_H
+#define MODWATCH_FINDINGS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <linux/types.h>
+#include "events.h"
+
+struct mw_registry;
+
+/* A code address as reports name it. */
+struct mw_place {
+	__u64 addr;
+	char module[64];	/* "" for core kernel */
+	char func[128];		/* "" when kallsyms does not know it */
+	__u64 offset;
+	char *file;		/* the module's source line for it, if its DWARF says */
+	int line;
+	const char *what;	/* "allocated here", ... */
+};
+
+struct mw_finding {
+	__u32 kind;		/* enum mw_kind */
+	bool warning;		/* severity warning (MW_EV_WARNING) */
+	char module[64];
+	char *message;		/* the text report, without its time stamp */
+	struct mw_place site;
+	struct mw_place related[2];
+	int nr_related;
+};
+
+struct mw_findings {
+	struct mw_finding *items;
+	size_t nr, cap;
+	__u64 dropped;		/* past the limit */
+};
+
+int mw_findings_add(struct mw_findings *fs, struct mw_registry *reg, const struct mw_event *e);
+void mw_findings_free(struct mw_findings *fs);
+void mw_place_format(const struct mw_place *p, char *buf, size_t len);
+
+/* What a CI report file covers besides the findings. */
+struct mw_ci_run {
+	const struct mw_findings *findings;
+	struct mw_registry *reg;	/* the watched modules: one test suite each */
+	__u64 only_kinds;		/* --kind: bit per kind, 0 for all */
+	bool strict;			/* warnings fail too */
+	double seconds;
+	const char *source_root;	/* SARIF: file paths under it become relative */
+};
+
+int mw_ci_close(FILE *out);
+int mw_junit_write(const char *path, const struct mw_ci_run *run);
+int mw_sarif_write(const char *path, const struct mw_ci_run *run);
+
+#endif /* MODWATCH_FINDINGS_H */
