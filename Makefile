@@ -23,7 +23,7 @@ CFLAGS		+= -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(O
 # One static binary runs on the host and, unchanged, in the test VM. libdw
 # links its debuginfod client, which dlopen()s libdebuginfod only when
 # DEBUGINFOD_URLS is set (the linker's warning about it is expected).
-LDLIBS		:= -static -lbpf -ldw -lelf -lz -llzma -lbz2 -lpthread -ldl
+LDLIBS		:= -static -lbpf -ljson-c -ldw -lelf -lz -llzma -lbz2 -lpthread -ldl
 
 # Shared maps are __weak definitions in the features' headers, so features
 # may use each other's maps in any order: libbpf 1.1's linker gives an

@@ -26,7 +26,7 @@ non_json_lines() {
 	[[ "$output" == *"-- CMD"* ]]
 	for opt in --module --ko --probe-mode --json --strict --every --no-crash-log --output \
 		--max-objects --quarantine --ringbuf-kb --verbose --prog-stats --kind --pid --comm \
-		--debug-dir --junit --sarif --source-root; do
+		--debug-dir --junit --sarif --source-root --format; do
 		[[ "$output" == *"$opt"* ]]
 	done
 	# every exit status, modwatch's own failure apart from "violations found"
@@ -213,6 +213,38 @@ non_json_lines() {
 	run "$MODWATCH" --debug-dir /nonexistent -- true
 	[ "$status" -eq 2 ]
 	[[ "$output" == "modwatch: --debug-dir /nonexistent: No such file or directory (see modwatch --help)" ]]
+}
+
+# The KASAN layout, golden: saved JSON lines (a module's double free, a
+# possible use after free through inlined calls, an overflow, an ABBA
+# inversion, and lines of other types) rendered as tests/golden/report.txt.
+@test "report: saved JSON lines as KASAN-shaped reports, byte for byte" {
+	golden=$BATS_TEST_DIRNAME/golden
+	run "$MODWATCH" report "$golden/report.json"
+	[ "$status" -eq 0 ]
+	diff -u "$golden/report.txt" <(printf '%s\n' "$output")
+	# the same from standard input, and as a user who is not root
+	[ "$("$MODWATCH" report - <"$golden/report.json" | md5sum)" = "$(md5sum <"$golden/report.txt")" ]
+	if command -v setpriv >/dev/null; then
+		[ "$(setpriv --reuid=65534 --regid=65534 --clear-groups "$MODWATCH" report - \
+			<"$golden/report.json" | md5sum)" = "$(md5sum <"$golden/report.txt")" ]
+	fi
+}
+
+@test "report: a missing file, a line that is not JSON, no file: one-line errors" {
+	run "$MODWATCH" report /nonexistent.json
+	[ "$status" -eq 4 ]
+	[ "$output" = "modwatch: cannot read /nonexistent.json: No such file or directory" ]
+	printf '{"type":"start"}\nmodwatch: a text line\n' >"$BATS_TEST_TMPDIR/t.json"
+	run "$MODWATCH" report "$BATS_TEST_TMPDIR/t.json"
+	[ "$status" -eq 2 ]
+	[ "$output" = "modwatch: $BATS_TEST_TMPDIR/t.json:2: not a JSON object (modwatch report reads what --json wrote)" ]
+	run "$MODWATCH" report
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"report takes one file of JSON lines"* ]]
+	run "$MODWATCH" --format xml -- true
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"invalid --format 'xml': expected line, kasan or json"* ]]
 }
 
 @test "CI mode: a failing command exits 3 and says why" {

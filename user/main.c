@@ -16,6 +16,7 @@ static const char usage_text[] =
 "Usage: modwatch [OPTIONS] [run] [-- CMD [ARGS...]]\n"
 "       modwatch doctor\n"
 "       modwatch [-j] [-o FILE] storm [N [PER_SECOND]]\n"
+"       modwatch report [--ko NAME=PATH]... [--debug-dir DIR] FILE.json\n"
 "       modwatch help | version\n"
 "\n"
 "modwatch watches what loaded kernel modules do at their API boundary (the\n"
@@ -26,6 +27,9 @@ static const char usage_text[] =
 "  run       (default) watch until Ctrl-C or SIGTERM, printing one line per\n"
 "            violation and a summary at the end\n"
 "  doctor    say what this kernel offers and which rules can run on it\n"
+"  report    print saved JSON lines (--json's) as KASAN-shaped reports,\n"
+"            on any machine, as root or not: each site's file:line from\n"
+"            the .ko given with --ko (else as the JSON carries it)\n"
 "  storm     measure the report path: a BPF generator makes N distinct\n"
 "            reports (default 1000000) through the ring buffer, the\n"
 "            deduplication and the printer, as fast as they drain (it\n"
@@ -65,7 +69,13 @@ static const char usage_text[] =
 "                        found in its .ko; global: kprobes on the exported\n"
 "                        functions, for modules without a .ko (fewer rules:\n"
 "                        modwatch says which)\n"
-"  -j, --json            one JSON object per line (schema: README.md)\n"
+"  -j, --json            one JSON object per line (schema: README.md); the\n"
+"                        same as --format json\n"
+"      --format FMT      kasan: KASAN's layout (the default on a terminal:\n"
+"                        the call, \"Allocated by task\", \"Freed by task\",\n"
+"                        the object and its cache, with source lines);\n"
+"                        line: one line per report (the default otherwise,\n"
+"                        for logs); json: as --json\n"
 "      --strict          warnings fail CI mode too: ioctl_size_mismatch, and\n"
 "                        \"possible\" reports whose evidence the kernel may\n"
 "                        have cut short (see \"severity\" in README.md)\n"
@@ -127,6 +137,7 @@ enum {
 	OPT_JUNIT,
 	OPT_SARIF,
 	OPT_SOURCE_ROOT,
+	OPT_FORMAT,
 };
 
 static const struct option long_opts[] = {
@@ -149,6 +160,7 @@ static const struct option long_opts[] = {
 	{ "junit", required_argument, NULL, OPT_JUNIT },
 	{ "sarif", required_argument, NULL, OPT_SARIF },
 	{ "source-root", required_argument, NULL, OPT_SOURCE_ROOT },
+	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -256,6 +268,23 @@ static int parse_debug_dir(const char *dir)
 	return 0;
 }
 
+/* --format line|kasan|json */
+static int parse_format(const char *arg, struct mw_run_opts *o)
+{
+	static const char *const names[] = { [MW_FORMAT_LINE] = "line",
+					     [MW_FORMAT_KASAN] = "kasan",
+					     [MW_FORMAT_JSON] = "json" };
+	int i;
+
+	for (i = MW_FORMAT_LINE; i <= MW_FORMAT_JSON; i++)
+		if (!strcmp(arg, names[i])) {
+			o->format = i;
+			o->json = i == MW_FORMAT_JSON;
+			return 0;
+		}
+	return usage_error("invalid --format '%s': expected line, kasan or json", arg);
+}
+
 /* --source-root DIR, kept as its real path (DWARF paths are absolute). */
 static int parse_source_root(const char *dir, struct mw_run_opts *o)
 {
@@ -291,7 +320,10 @@ static int parse_opt(int c, struct mw_run_opts *o)
 		return 0;
 	case 'j':
 		o->json = true;
+		o->format = MW_FORMAT_JSON;
 		return 0;
+	case OPT_FORMAT:
+		return parse_format(optarg, o);
 	case OPT_EVERY:
 		o->cfg.every = true;
 		return 0;
@@ -434,6 +466,22 @@ static int cmd_storm(int argc, char **argv, struct mw_run_opts *o)
 	return mw_cmd_storm(o, count, rate);
 }
 
+/* modwatch report FILE.json: saved reports as KASAN-shaped text. */
+static int cmd_report(int argc, char **argv, struct mw_run_opts *o)
+{
+	int err = parse_opts(argc, argv, o), i;
+
+	if (err)
+		return err > 0 ? MW_EXIT_OK : MW_EXIT_USAGE;
+	if (optind != argc - 1) {
+		usage_error("report takes one file of JSON lines (or -)%s", "");
+		return MW_EXIT_USAGE;
+	}
+	for (i = 0; i < o->nr_kos; i++)
+		mw_srcline_add(o->kos[i][0], o->kos[i][1]);
+	return mw_cmd_report(argv[optind]);
+}
+
 static const struct cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv, struct mw_run_opts *o);
@@ -441,6 +489,7 @@ static const struct cmd {
 	{ "run", cmd_run },
 	{ "doctor", cmd_doctor },
 	{ "storm", cmd_storm },
+	{ "report", cmd_report },
 	{ "help", cmd_help },
 	{ "version", cmd_version },
 };

@@ -299,6 +299,8 @@ struct mw_printer {
 };
 extern const struct mw_printer mw_print_text;
 extern const struct mw_printer mw_print_json;
+const struct mw_printer *mw_kasan_printer(void);
+int mw_kasan_line(FILE *out, const char *json_line, bool color);
 
 /* The commands. */
 struct mw_run_opts {
@@ -306,6 +308,7 @@ struct mw_run_opts {
 	const char *modules[MW_MAX_MODULES];
 	int nr_modules;
 	bool json;
+	int format;		/* enum mw_format */
 	const char *kos[MW_MAX_MODULES][2];	/* --ko NAME=PATH */
 	int nr_kos;
 	const char *output;	/* reports go here, or to stdout */
@@ -314,7 +317,15 @@ struct mw_run_opts {
 	const char *source_root;	/* --source-root DIR: SARIF paths relative to it */
 	char **cmd;		/* CI mode: argv of the command to run, or NULL */
 };
+/* --format: how reports are printed. */
+enum mw_format {
+	MW_FORMAT_AUTO = 0,	/* kasan on a terminal, else line */
+	MW_FORMAT_LINE,
+	MW_FORMAT_KASAN,
+	MW_FORMAT_JSON,
+};
 int mw_cmd_run(const struct mw_run_opts *o);
+int mw_cmd_report(const char *path);
 int mw_cmd_storm(const struct mw_run_opts *o, __u64 count, __u64 rate);
 int mw_cmd_doctor(void);
 

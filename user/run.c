@@ -937,6 +937,9 @@ static int run_session(const struct mw_run_opts *o, __u64 storm, __u64 rate)
 	 */
 	if (check_writable(o->junit, "JUnit") || check_writable(o->sarif, "SARIF"))
 		goto cleanup;
+	if (o->format == MW_FORMAT_KASAN ||
+	    (o->format == MW_FORMAT_AUTO && !o->json && isatty(fileno(s.out))))
+		s.pr = mw_kasan_printer();
 	__fsetlocking(s.out, FSETLOCKING_BYCALLER);
 	setvbuf(s.out, out_buf, _IOFBF, sizeof(out_buf));
 	s.seen = mw_repeats_new();

@@ -151,6 +151,26 @@ source_line() { # function pattern [nth]
 		"kmem_cache_free(mw_dbg_cache, obj);" 2));"
 }
 
+@test "--format kasan: a use after free in KASAN's layout, with the module's source lines" {
+	guest_ok
+	[ "$(cat "$RESULTS/kasan.rc")" = 1 ] || { cat "$RESULTS/kasan.err"; false; }
+	k=$RESULTS/kasan.txt
+	grep -qx "BUG: modwatch: slab-use-after-free in buggy_uaf_copy+0x[0-9a-f]* \[mw_buggy\]" "$k"
+	grep -qx "Read of size [0-9]* at addr [0-9a-f]* by task trigger/[0-9]*" "$k"
+	# the call through copy_to_user()'s inlines, out to the module's line
+	sed -n '/^Call trace:$/,/^$/p' "$k" | grep -q "^ copy_to_user .*/uaccess.h:[0-9]* \[inline\]$"
+	sed -n '/^Call trace:$/,/^$/p' "$k" | grep -q \
+		"^ buggy_uaf_copy+0x[0-9a-f]* \[mw_buggy\] mw_buggy.c:[0-9]*$"
+	sed -n '/^Allocated by task [0-9]*:$/,/^$/p' "$k" |
+		grep -q " \[mw_buggy\] $(source_line buggy_uaf_copy "kzalloc(")$"
+	grep -q "^Freed by task [0-9]*:$" "$k"
+	grep -q "^The buggy address belongs to the object at [0-9a-f]*$" "$k"
+	grep -q "^ which belongs to the cache kmalloc-64 of size 64$" "$k"
+	grep -q "^The buggy address is located 0 bytes inside of$" "$k"
+	grep -q "^ 40-byte region \[[0-9a-f]*, [0-9a-f]*)$" "$k"
+	[ "$(grep -c '^==================================================================$' "$k")" = 2 ]
+}
+
 # Scenarios whose rules modwatch enforces; the others must stay silent.
 # leak is reported when the module unloads, not during its own session.
 CAUGHT="slice_write slice_ioctl double_fetch_len double_fetch_get_user double_fetch_race

@@ -65,6 +65,11 @@ insmod "$mods/mw_buggy.ko"
 	"$trigger" --dev /dev/mw_buggy double_free heap_write slice_ioctl >/dev/null 2>"$out/ci.err"
 echo $? >"$out/ci.rc"
 
+# The KASAN layout, live: what a developer tracing the module reads.
+"$mw" --format kasan -o "$out/kasan.txt" -m mw_buggy --ko "mw_buggy=$mods/mw_buggy.ko" -- \
+	"$trigger" --dev /dev/mw_buggy uaf_copy >/dev/null 2>"$out/kasan.err"
+echo $? >"$out/kasan.rc"
+
 # --strict: the warning of slice_ioctl fails the run.
 "$mw" --json -o "$out/strict.json" --strict -m mw_buggy --ko "mw_buggy=$mods/mw_buggy.ko" -- \
 	"$trigger" --dev /dev/mw_buggy slice_ioctl >/dev/null 2>"$out/strict.err"

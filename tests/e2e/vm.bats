@@ -34,3 +34,39 @@ VM=$REPO/tools/vm
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"see tools/vm --help"* ]]
 }
+
+# README's recipe for a user's own module, as examples/github-actions.yml
+# runs it: another repository with the module's sources and its tests, the
+# module built against the VM's headers, the tests run under modwatch in
+# the VM by examples/ci-guest.sh; the job fails on the violation, and the
+# JUnit and SARIF files point at the module's own source lines.
+@test "the CI recipe: an out-of-tree module's tests under modwatch, JUnit and SARIF out" {
+	BUILD=${OUT:-$REPO/build}
+	repo=$BATS_TEST_TMPDIR/user-repo
+	mkdir -p "$repo/src" "$repo/tests" "$repo/modwatch/build" "$repo/modwatch/examples"
+	cp "$REPO"/tests/modules/{mw_buggy.c,mw_info.h,mw_ioctl.h} "$repo/src/"
+	printf 'obj-m := mw_buggy.o\nccflags-y := -I$(src)\n' >"$repo/src/Kbuild"
+	cp "$BUILD/modules/trigger" "$repo/tests/trigger"
+	printf '#!/bin/sh\nexec "$(dirname "$0")/trigger" --dev /dev/mw_buggy double_free\n' \
+		>"$repo/tests/run"
+	chmod +x "$repo/tests/run"
+	cp "$BUILD/modwatch" "$repo/modwatch/build/"
+	cp "$REPO/examples/ci-guest.sh" "$repo/modwatch/examples/"
+	make -s -C "$("$VM" headers)" M="$repo/src" modules >"$BATS_TEST_TMPDIR/kbuild.log" 2>&1 ||
+		{ cat "$BATS_TEST_TMPDIR/kbuild.log"; false; }
+	cd "$repo"
+	run "$VM" run --share "$repo" --timeout 600 -- sh modwatch/examples/ci-guest.sh \
+		"$repo/modwatch/build/modwatch" "$repo/src/mw_buggy.ko" "$repo/out" "$repo" -- ./tests/run
+	[ "$status" -eq 1 ] || { echo "$output"; false; }
+	[[ "$output" == *"mw_buggy double_free:"*"(mw_buggy.c:"* ]]
+	"$REPO/tools/validate-ci" "$BUILD/schemas" junit out/modwatch.junit.xml
+	"$REPO/tools/validate-ci" "$BUILD/schemas" sarif out/modwatch.sarif
+	[ "$(xmllint --xpath 'string(//testsuite[@name="mw_buggy"]/@failures)' \
+		out/modwatch.junit.xml)" = 1 ]
+	v=$(jq -c '.runs[0].results[] | select(.ruleId == "double_free")' out/modwatch.sarif)
+	[ "$(jq -r '.locations[0].physicalLocation.artifactLocation.uri' <<<"$v")" = src/mw_buggy.c ]
+	line=$(jq -r '.locations[0].physicalLocation.region.startLine' <<<"$v")
+	[[ "$(sed -n "${line}p" src/mw_buggy.c)" == *"kmem_cache_free(mw_dbg_cache, obj);"* ]]
+	# the module went away inside the watched command
+	grep -q "^modwatch: module mw_buggy unloaded: its probes are detached$" out/modwatch.txt
+}
