@@ -116,7 +116,7 @@ source_line() { # function pattern [nth]
 		"$(source_line buggy_uaf_copy "kzalloc(")" ]
 	[ "$(jq -r '.alloc.site.source | map(.function) | join(" ")' <<<"$v")" = \
 		"kmalloc kzalloc buggy_uaf_copy" ]
-	[ "$(jq -r '.alloc.site.source[0].file' <<<"$v")" = */include/linux/slab.h ]
+	[[ "$(jq -r '.alloc.site.source[0].file' <<<"$v")" == */include/linux/slab.h ]]
 }
 
 @test "--junit and --sarif: valid files, the broken rules failing at their source lines" {
