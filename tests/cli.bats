@@ -223,7 +223,9 @@ non_json_lines() {
 	run "$MODWATCH" report "$golden/report.json"
 	[ "$status" -eq 0 ]
 	diff -u "$golden/report.txt" <(printf '%s\n' "$output")
-	# the same from standard input, and as a user who is not root
+	# the same from standard input, into -o's file, and as a user who is not root
+	"$MODWATCH" report -o "$BATS_TEST_TMPDIR/r.txt" "$golden/report.json"
+	diff -u "$golden/report.txt" "$BATS_TEST_TMPDIR/r.txt"
 	[ "$("$MODWATCH" report - <"$golden/report.json" | md5sum)" = "$(md5sum <"$golden/report.txt")" ]
 	if command -v setpriv >/dev/null; then
 		[ "$(setpriv --reuid=65534 --regid=65534 --clear-groups "$MODWATCH" report - \

@@ -16,7 +16,7 @@ static const char usage_text[] =
 "Usage: modwatch [OPTIONS] [run] [-- CMD [ARGS...]]\n"
 "       modwatch doctor\n"
 "       modwatch [-j] [-o FILE] storm [N [PER_SECOND]]\n"
-"       modwatch report [--ko NAME=PATH]... [--debug-dir DIR] FILE.json\n"
+"       modwatch report [--ko NAME=PATH]... [--debug-dir DIR] [-o OUT] FILE.json\n"
 "       modwatch help | version\n"
 "\n"
 "modwatch watches what loaded kernel modules do at their API boundary (the\n"
@@ -476,6 +476,10 @@ static int cmd_report(int argc, char **argv, struct mw_run_opts *o)
 	if (optind != argc - 1) {
 		usage_error("report takes one file of JSON lines (or -)%s", "");
 		return MW_EXIT_USAGE;
+	}
+	if (o->output && !freopen(o->output, "w", stdout)) {
+		mw_err("cannot write %s: %s", o->output, strerror(errno));
+		return MW_EXIT_FAILURE;
 	}
 	for (i = 0; i < o->nr_kos; i++)
 		mw_srcline_add(o->kos[i][0], o->kos[i][1]);
