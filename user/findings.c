@@ -68,43 +68,86 @@ static int related(const struct mw_event *e, struct mw_place *r)
 	return n;
 }
 
-/* Keeps @e, with @text: its report as the text printer words it. */
-int mw_findings_add(struct mw_findings *fs, struct mw_registry *reg, const struct mw_event *e)
+/* A new finding, its message @text (the text printer's line, stamp and newline cut). */
+static struct mw_finding *new_finding(struct mw_findings *fs, __u32 kind, const char *module,
+				      char *text, size_t len)
 {
 	struct mw_finding *f, *grown;
-	char *text = NULL;
-	size_t len = 0;
-	FILE *mem;
+	char *sp = strchr(text, ' ');
 
 	if (fs->nr == MW_MAX_FINDINGS) {
 		fs->dropped++;
-		return -ENOSPC;
+		return NULL;
 	}
 	if (fs->nr == fs->cap) {
 		fs->cap = fs->cap ? 2 * fs->cap : 64;
 		grown = realloc(fs->items, fs->cap * sizeof(*grown));
 		if (!grown)
-			return -ENOMEM;
+			return NULL;
 		fs->items = grown;
 	}
-	mem = open_memstream(&text, &len);
+	f = &fs->items[fs->nr++];
+	memset(f, 0, sizeof(*f));
+	f->kind = kind;
+	snprintf(f->module, sizeof(f->module), "%s", module);
+	if (len && text[len - 1] == '\n')
+		text[len - 1] = '\0';
+	if (text[0] == '[' && sp)
+		memmove(text, sp + 1, strlen(sp + 1) + 1);
+	f->message = text;
+	return f;
+}
+
+/* Keeps @e, with its report as the text printer words it. */
+int mw_findings_add(struct mw_findings *fs, struct mw_registry *reg, const struct mw_event *e)
+{
+	struct mw_finding *f;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+
 	if (!mem)
 		return -ENOMEM;
 	mw_print_text.violation(mem, reg, e);
 	fclose(mem);
-	f = &fs->items[fs->nr++];
-	memset(f, 0, sizeof(*f));
-	f->kind = e->hdr.kind;
+	f = new_finding(fs, e->hdr.kind, mw_registry_name(reg, e->hdr.module_id), text, len);
+	if (!f) {
+		free(text);
+		return -ENOSPC;
+	}
 	f->warning = e->hdr.flags & MW_EV_WARNING;
-	snprintf(f->module, sizeof(f->module), "%s", mw_registry_name(reg, e->hdr.module_id));
-	/* The text line less its "[time] " and trailing newline. */
-	f->message = text;
-	if (len && text[len - 1] == '\n')
-		text[len - 1] = '\0';
-	if (text[0] == '[' && strchr(text, ' '))
-		memmove(text, strchr(text, ' ') + 1, strlen(strchr(text, ' ') + 1) + 1);
 	resolve_place(e->hdr.site, &f->site, "here");
 	f->nr_related = related(e, f->related);
+	return 0;
+}
+
+/*
+ * Keeps a lock_order_inversion through three or more locks (the daemon
+ * finds those from the edges): at the newest edge's second acquire, the
+ * oldest edge's first acquire related.
+ */
+int mw_findings_add_cycle(struct mw_findings *fs, struct mw_registry *reg,
+			  const struct mw_edge *e, const int *path, int len)
+{
+	const struct mw_edge *last = &e[path[len - 1]];
+	struct mw_finding *f;
+	char *text = NULL;
+	size_t n = 0;
+	FILE *mem = open_memstream(&text, &n);
+
+	if (!mem)
+		return -ENOMEM;
+	mw_print_text.cycle(mem, reg, e, path, len);
+	fclose(mem);
+	f = new_finding(fs, MW_LOCK_ORDER_INVERSION, mw_registry_name(reg, last->module_id), text,
+			n);
+	if (!f) {
+		free(text);
+		return -ENOSPC;
+	}
+	resolve_place(last->site_b, &f->site, "here");
+	resolve_place(e[path[0]].site_a, &f->related[0], "the cycle's first lock taken here");
+	f->nr_related = 1;
 	return 0;
 }
 

@@ -38,6 +38,9 @@ struct mw_findings {
 };
 
 int mw_findings_add(struct mw_findings *fs, struct mw_registry *reg, const struct mw_event *e);
+struct mw_edge;
+int mw_findings_add_cycle(struct mw_findings *fs, struct mw_registry *reg,
+			  const struct mw_edge *e, const int *path, int len);
 void mw_findings_free(struct mw_findings *fs);
 void mw_place_format(const struct mw_place *p, char *buf, size_t len);
 

@@ -313,6 +313,8 @@ static void on_cycle(void *ctx, const struct mw_edge *e, const int *walked, int 
 	if (m)
 		m->counts[MW_LOCK_ORDER_INVERSION]++;
 	s->pr->cycle(s->out, &s->reg, e, path, len);
+	if (s->opts->junit || s->opts->sarif)
+		mw_findings_add_cycle(&s->findings, &s->reg, e, path, len);
 }
 
 /* Longer lock-order cycles (A->B->C->A), looked for when the edges change. */

@@ -238,3 +238,37 @@ TEST(findings_keep_the_report_text_and_resolve_sites)
 	mw_ksym_free();
 	free(reg);
 }
+
+/* A cycle of three locks, found by the daemon from the edges, is a finding too. */
+TEST(findings_keep_a_lock_cycle_the_daemon_found)
+{
+	struct mw_registry *reg = calloc(1, sizeof(*reg));
+	struct mw_findings fs = {};
+	struct mw_edge e[3] = {};
+	int path[3] = { 0, 1, 2 }, i;
+	__u64 base = 0;
+
+	ASSERT_TRUE(reg, "memory");
+	ASSERT_OK(mw_ksym_addr(NULL, "kfree", &base), "kfree in kallsyms");
+	snprintf(reg->mods[0].name, sizeof(reg->mods[0].name), "mw_buggy");
+	reg->mods[0].id = 1;
+	reg->nr = 1;
+	for (i = 0; i < 3; i++) {
+		e[i].a = 0xffffffffc0a05000ull + 0x40 * i;
+		e[i].b = 0xffffffffc0a05000ull + 0x40 * ((i + 1) % 3);
+		e[i].site_a = base + 0x10 * i;
+		e[i].site_b = base + 0x10 * i + 8;
+		e[i].ns = i + 1;
+		e[i].module_id = 1;
+	}
+	ASSERT_OK(mw_findings_add_cycle(&fs, reg, e, path, 3), "keeping the cycle");
+	ASSERT_EQ(fs.nr, 1, "findings");
+	ASSERT_EQ(fs.items[0].kind, MW_LOCK_ORDER_INVERSION, "its kind");
+	ASSERT_TRUE(!strcmp(fs.items[0].module, "mw_buggy"), "its module");
+	ASSERT_TRUE(strstr(fs.items[0].message, "a cycle of 3 locks"), "the text printer's words");
+	ASSERT_EQ(fs.items[0].site.offset, 0x28, "at the newest edge's second acquire");
+	ASSERT_EQ(fs.items[0].related[0].offset, 0, "the first edge's first acquire");
+	mw_findings_free(&fs);
+	mw_ksym_free();
+	free(reg);
+}
