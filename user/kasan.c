@@ -207,12 +207,13 @@ static void print_object(FILE *out, json_object *obj, __u64 addr)
 	const char *cache = str(obj, "cache_name");
 
 	fprintf(out, "\nThe buggy address belongs to the object at %s\n", hex(obj, "addr"));
+	/* A kmalloc object's cache is not named: its size class alone would be a guess. */
 	if (cache)
 		fprintf(out, " which belongs to the cache %s of size %llu\n", cache,
 			num(obj, "alloc_size"));
 	else
-		fprintf(out, " which belongs to the cache kmalloc-%llu of size %llu\n",
-			num(obj, "alloc_size"), num(obj, "alloc_size"));
+		fprintf(out, " which belongs to a kmalloc cache (%llu bytes allocated)\n",
+			num(obj, "alloc_size"));
 	if (addr >= start && addr < start + size)
 		fprintf(out, "The buggy address is located %llu bytes inside of\n",
 			addr - start);

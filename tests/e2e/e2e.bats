@@ -165,7 +165,7 @@ source_line() { # function pattern [nth]
 		grep -q " \[mw_buggy\] $(source_line buggy_uaf_copy "kzalloc(")$"
 	grep -q "^Freed by task [0-9]*:$" "$k"
 	grep -q "^The buggy address belongs to the object at [0-9a-f]*$" "$k"
-	grep -q "^ which belongs to the cache kmalloc-64 of size 64$" "$k"
+	grep -q "^ which belongs to a kmalloc cache ([0-9]* bytes allocated)$" "$k"
 	grep -q "^The buggy address is located 0 bytes inside of$" "$k"
 	grep -q "^ 40-byte region \[[0-9a-f]*, [0-9a-f]*)$" "$k"
 	[ "$(grep -c '^==================================================================$' "$k")" = 2 ]
@@ -184,6 +184,15 @@ implemented() { [[ " $(echo $CAUGHT) " == *" $1 "* ]]; }
 # Violations of scenario $1, as JSON lines.
 scenario() { violations "$RESULTS/mw_buggy.$1.json"; }
 
+# Scenario $1's reports are all "possible", and the kernel skipped heap hook
+# runs that no witness judged (the summary's counters.missed).
+possible_for_missed_runs() { # scenario
+	local f=$RESULTS/mw_buggy.$1.json
+	[ "$(jq -s '[.[] | select(.type == "violation" and .incomplete != true)] | length' "$f")" = 0 ] &&
+		[ "$(jq -s '[.[] | select(.type == "violation")] | length' "$f")" -gt 0 ] &&
+		[ "$(jq 'select(.type == "summary") | .counters.missed' "$f")" -gt 0 ]
+}
+
 @test "each mw_buggy scenario reports only its own kind" {
 	guest_ok
 	while read -r name kind; do
@@ -196,6 +205,14 @@ scenario() { violations "$RESULTS/mw_buggy.$1.json"; }
 			# a warning is reported, and fails CI only with --strict
 			want=1
 			case $name in slice_ioctl | uaf_reused) want=0 ;; esac
+			# Under TCG a timer interrupt may land in the instructions before a
+			# heap hook marks itself busy: the kernel skips that run, modwatch
+			# counts it, and the report is "possible", a warning (exit 0). Only
+			# then is exit 0 right for a violation.
+			if [ $want = 1 ] && possible_for_missed_runs "$name"; then
+				echo "# $name: possible: the kernel skipped a heap hook run" >&3
+				want=0
+			fi
 			[ "$(cat "$RESULTS/mw_buggy.$name.rc")" = $want ] ||
 				{ echo "$name: exit $(cat "$RESULTS/mw_buggy.$name.rc")"; false; }
 			[ -n "$(scenario "$name")" ] || { echo "$name: missed"; false; }
