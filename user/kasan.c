@@ -261,7 +261,7 @@ static void print_history(FILE *out, json_object *v)
 }
 
 /* One report, from its JSON object; @color: ANSI bold red headline (a terminal). */
-void mw_kasan_render(FILE *out, json_object *v, bool color)
+static void mw_kasan_render(FILE *out, json_object *v, bool color)
 {
 	const char *sev = str(v, "severity"), *kname = str(v, "kind");
 	__u32 kind = kname ? mw_kind_by_name(kname) : MW_KIND_NONE;

@@ -280,7 +280,6 @@ static int parse_format(const char *arg, struct mw_run_opts *o)
 	for (i = MW_FORMAT_LINE; i <= MW_FORMAT_JSON; i++)
 		if (!strcmp(arg, names[i])) {
 			o->format = i;
-			o->json = i == MW_FORMAT_JSON;
 			return 0;
 		}
 	return usage_error("invalid --format '%s': expected line, kasan or json", arg);
@@ -320,7 +319,6 @@ static int parse_opt(int c, struct mw_run_opts *o)
 		o->cfg.probe_global = !strcmp(optarg, "global");
 		return 0;
 	case 'j':
-		o->json = true;
 		o->format = MW_FORMAT_JSON;
 		return 0;
 	case OPT_FORMAT:

@@ -307,7 +307,6 @@ struct mw_run_opts {
 	struct mw_config cfg;
 	const char *modules[MW_MAX_MODULES];
 	int nr_modules;
-	bool json;
 	int format;		/* enum mw_format */
 	const char *kos[MW_MAX_MODULES][2];	/* --ko NAME=PATH */
 	int nr_kos;

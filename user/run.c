@@ -914,7 +914,7 @@ static int run_session(const struct mw_run_opts *o, __u64 storm, __u64 rate)
 
 	s = (struct session){
 		.opts = o,
-		.pr = o->json ? &mw_print_json : &mw_print_text,
+		.pr = o->format == MW_FORMAT_JSON ? &mw_print_json : &mw_print_text,
 		.out = stdout,
 		.stats_fd = -1,
 		.storm = storm,
@@ -940,7 +940,7 @@ static int run_session(const struct mw_run_opts *o, __u64 storm, __u64 rate)
 	if (check_writable(o->junit, "JUnit") || check_writable(o->sarif, "SARIF"))
 		goto cleanup;
 	if (o->format == MW_FORMAT_KASAN ||
-	    (o->format == MW_FORMAT_AUTO && !o->json && isatty(fileno(s.out))))
+	    (o->format == MW_FORMAT_AUTO && isatty(fileno(s.out))))
 		s.pr = mw_kasan_printer();
 	__fsetlocking(s.out, FSETLOCKING_BYCALLER);
 	setvbuf(s.out, out_buf, _IOFBF, sizeof(out_buf));

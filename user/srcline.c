@@ -43,6 +43,22 @@ static size_t nr_debug_dirs;
 /* libdw's search path: "-" (no CRC check), the .ko's folder, .debug, /usr/lib/debug. */
 static char *debuginfo_path = "-:.debug:/usr/lib/debug";
 
+/*
+ * A report names each site in every printer (JSON, text, the CI files, the
+ * KASAN layout): the lookups, a symbol table scan and a relocation scan
+ * each, are kept by module, function and offset. Emptied when a module's
+ * .ko changes; the frames' strings live as long as their module's Dwfl.
+ */
+#define SRC_CACHE 256
+
+static struct {
+	const struct src_module *m;	/* NULL: an empty slot */
+	__u64 offset;
+	char func[128];
+	int nr;
+	struct mw_src_frame f[MW_SRC_FRAMES];
+} cache[SRC_CACHE];
+
 static struct src_module *find_module(const char *name)
 {
 	size_t i;
@@ -125,6 +141,7 @@ int mw_srcline_add(const char *name, const char *path)
 	}
 	if (m->dwfl)
 		dwfl_end(m->dwfl);
+	memset(cache, 0, sizeof(cache));
 	memset(m, 0, sizeof(*m));
 	snprintf(m->name, sizeof(m->name), "%s", name);
 	snprintf(m->path, sizeof(m->path), "%s", path);
@@ -139,6 +156,7 @@ void mw_srcline_free(void)
 		if (mods[i].dwfl)
 			dwfl_end(mods[i].dwfl);
 	memset(mods, 0, nr_mods * sizeof(mods[0]));
+	memset(cache, 0, sizeof(cache));
 	nr_mods = 0;
 	if (nr_debug_dirs)
 		free(debuginfo_path);
@@ -185,8 +203,8 @@ static Dwfl_Module *open_module(const char *name)
 	return m->mod;
 }
 
-/* The address of the FUNC symbol @func in @mod's layout. */
-static int func_addr(Dwfl_Module *mod, const char *func, GElf_Addr *addr)
+/* The FUNC symbol @func in @mod's layout: its address, and its name as the Dwfl keeps it. */
+static const char *func_addr(Dwfl_Module *mod, const char *func, GElf_Addr *addr)
 {
 	int i, n = dwfl_module_getsymtab(mod);
 	GElf_Sym sym;
@@ -195,9 +213,9 @@ static int func_addr(Dwfl_Module *mod, const char *func, GElf_Addr *addr)
 	for (i = 1; i < n; i++) {
 		name = dwfl_module_getsym_info(mod, i, &sym, addr, NULL, NULL, NULL);
 		if (name && GELF_ST_TYPE(sym.st_info) == STT_FUNC && !strcmp(name, func))
-			return 0;
+			return name;
 	}
-	return -ENOENT;
+	return NULL;
 }
 
 /*
@@ -317,25 +335,17 @@ static int inlined_frames(Dwfl_Module *mod, Dwarf_Addr addr, struct mw_src_frame
 	return nr;
 }
 
-/*
- * The source of @func+@offset in @module: frame 0 is the line of that
- * instruction, then one frame per function it was inlined through (the
- * outermost last, in @func itself); for a return address, the call's.
- * Returns the
- * number of frames, 0 when there is no DWARF for it.
- */
-int mw_srcline(const char *module, const char *func, __u64 offset, struct mw_src_frame *f, int max)
+/* The lookup behind mw_srcline(), uncached. */
+static int lookup(Dwfl_Module *mod, const char *func, __u64 offset, struct mw_src_frame *f, int max)
 {
-	Dwfl_Module *mod;
+	const char *name;
 	Dwfl_Line *line;
 	GElf_Addr base;
 	Dwarf_Addr addr;
 	int nr, lineno = 0;
 
-	if (!module || !func || max < 1)
-		return 0;
-	mod = open_module(module);
-	if (!mod || func_addr(mod, func, &base))
+	name = func_addr(mod, func, &base);
+	if (!name)
 		return 0;
 	addr = base + offset;
 	if (return_address(mod, addr))
@@ -350,6 +360,44 @@ int mw_srcline(const char *module, const char *func, __u64 offset, struct mw_src
 		return 0;
 	nr = inlined_frames(mod, addr, f, max);
 	if (!f[nr - 1].func)
-		f[nr - 1].func = func;
+		f[nr - 1].func = name;
+	return nr;
+}
+
+static unsigned int cache_slot(const char *module, const char *func, __u64 offset)
+{
+	unsigned int h = 2166136261u;
+
+	for (; *module; module++)
+		h = (h ^ (unsigned char)*module) * 16777619u;
+	for (; *func; func++)
+		h = (h ^ (unsigned char)*func) * 16777619u;
+	return (h ^ (unsigned int)offset) % SRC_CACHE;
+}
+
+/*
+ * The source of @func+@offset in @module: frame 0 is the line of that
+ * instruction, then one frame per function it was inlined through (the
+ * outermost last, in @func itself); for a return address, the call's.
+ * Returns the number of frames, 0 when there is no DWARF for it.
+ */
+int mw_srcline(const char *module, const char *func, __u64 offset, struct mw_src_frame *f, int max)
+{
+	struct src_module *m = module ? find_module(module) : NULL;
+	Dwfl_Module *mod = m && func ? open_module(module) : NULL;
+	unsigned int i;
+	int nr;
+
+	if (!mod || max < 1)
+		return 0;
+	i = cache_slot(module, func, offset);
+	if (cache[i].m != m || cache[i].offset != offset || strcmp(cache[i].func, func)) {
+		cache[i].m = m;
+		cache[i].offset = offset;
+		snprintf(cache[i].func, sizeof(cache[i].func), "%s", func);
+		cache[i].nr = lookup(mod, func, offset, cache[i].f, MW_SRC_FRAMES);
+	}
+	nr = cache[i].nr < max ? cache[i].nr : max;
+	memcpy(f, cache[i].f, nr * sizeof(*f));
 	return nr;
 }

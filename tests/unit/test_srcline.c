@@ -261,3 +261,26 @@ TEST(srcline_unknown_module_or_function_gives_no_line)
 	ASSERT_EQ(mw_srcline_debug_dir("/nonexistent/debug"), -ENOENT, "a missing --debug-dir");
 	mw_srcline_free();
 }
+
+/* Lookups are kept; a module given another .ko forgets them (and so does mw_srcline_free()). */
+TEST(srcline_kept_lookups_go_with_the_ko)
+{
+	struct mw_src_frame f[MW_SRC_FRAMES], again[MW_SRC_FRAMES];
+	char buggy[PATH_MAX], clean[PATH_MAX];
+
+	snprintf(buggy, sizeof(buggy), "%s/mw_buggy.ko", mw_test_modules_dir());
+	snprintf(clean, sizeof(clean), "%s/mw_clean.ko", mw_test_modules_dir());
+	ASSERT_OK(mw_srcline_add("mw_buggy", buggy), "registering mw_buggy.ko");
+	ASSERT_EQ(mw_srcline("mw_buggy", "buggy_double_free", 0x10, f, MW_SRC_FRAMES), 1, "lookup");
+	ASSERT_EQ(mw_srcline("mw_buggy", "buggy_double_free", 0x10, again, MW_SRC_FRAMES), 1,
+		  "the same lookup again");
+	ASSERT_EQ(again[0].line, f[0].line, "the same line");
+	ASSERT_OK(mw_srcline_add("mw_buggy", clean), "another .ko for the module");
+	ASSERT_EQ(mw_srcline("mw_buggy", "buggy_double_free", 0x10, f, MW_SRC_FRAMES), 0,
+		  "a function the new .ko does not have");
+	mw_srcline_free();
+	ASSERT_OK(mw_srcline_add("mw_buggy", clean), "mw_clean.ko after a free");
+	ASSERT_EQ(mw_srcline("mw_buggy", "buggy_double_free", 0x10, f, MW_SRC_FRAMES), 0,
+		  "nothing kept across mw_srcline_free()");
+	mw_srcline_free();
+}
