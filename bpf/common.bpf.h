@@ -12,6 +12,7 @@
 #include <bpf/bpf_core_read.h>
 #include "events.h"
 #include "stats.h"
+#include "stacks.h"
 
 #ifndef E2BIG
 #define E2BIG 7
@@ -43,6 +44,20 @@ typedef struct {
 } mw_dedup_t;
 mw_dedup_t mw_dedup __weak SEC(".maps");
 
+/*
+ * Kernel stacks, each kept once (the kernel hashes them; ids are stable,
+ * as nothing is deleted), for reports, allocations, frees and lock
+ * acquires: see mw_stack(). The daemon sizes it before load: value_size
+ * is 8 bytes per frame of --stack-depth, max_entries --stack-entries.
+ */
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, MW_STACK_DEPTH_MAX * sizeof(__u64));
+	__uint(max_entries, MW_STACK_ENTRIES);
+} mw_stacks_t;
+mw_stacks_t mw_stacks __weak SEC(".maps");
+
 /* The daemon's own thread group: it must not report on itself (feedback loop). */
 extern const volatile __u32 mw_self_tgid;
 /* --every: report every occurrence, not only the first per dedup key. */
@@ -53,6 +68,8 @@ extern const volatile bool mw_crash_log;
 extern const volatile __u32 mw_only_kinds;
 extern const volatile __u32 mw_only_tgid;
 extern const volatile char mw_only_comm[MW_COMM_LEN];
+/* --stacks: which stacks are kept, MW_STACKS_*; 0 with --stack-depth 0. */
+extern const volatile __u32 mw_stacks_on;
 
 /* include/linux/sched.h: not in BTF, stable for years. */
 #define PF_IO_WORKER	0x00000010
@@ -183,13 +200,36 @@ static __always_inline bool mw_wanted(__u32 kind, __u64 pid_tgid)
 }
 
 /*
+ * The kernel stack at this hook, as an id in mw_stacks plus one (0: none),
+ * if stacks of class @what are on. In a kprobe the walk starts at the
+ * probed instruction (the pt_regs), so the first frame is the module's own
+ * call; in a raw tracepoint, at the tracepoint's caller. A stack that finds
+ * its hash bucket taken by another is not kept (ids never change meaning:
+ * BPF_F_REUSE_STACKID would let a report name another code path's stack)
+ * and is counted, as is a walk that failed.
+ */
+static __always_inline __u32 mw_stack(void *ctx, __u32 what)
+{
+	long id;
+
+	if (!(mw_stacks_on & what))
+		return 0;
+	id = bpf_get_stackid(ctx, &mw_stacks, 0);
+	if (id < 0) {
+		mw_stat_inc(id == -EEXIST ? MW_STAT_STACKS_FULL : MW_STAT_STACKS_FAILED);
+		return 0;
+	}
+	return id + 1;
+}
+
+/*
  * Reserve a record of @size bytes for a violation of @kind at @site (its
  * dedup key: @key) and fill its header. A failed reserve is counted per
  * kind, never dropped silently. Returns NULL when there is nothing to fill:
  * a repeat, no room, or the task is the daemon itself.
  */
-static __always_inline struct mw_event *mw_event_reserve(__u32 kind, __u32 size, __u64 site,
-							  __u32 module_id, __u64 key)
+static __always_inline struct mw_event *__mw_event_reserve(__u32 kind, __u32 size, __u64 site,
+							   __u32 module_id, __u64 key)
 {
 	struct mw_dedup_key k = { .site = site, .key = key, .kind = kind, .module_id = module_id };
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
@@ -219,7 +259,25 @@ static __always_inline struct mw_event *mw_event_reserve(__u32 kind, __u32 size,
 	e->hdr.module_id = module_id;
 	e->hdr.flags = 0;
 	e->hdr.site = site;
+	e->hdr.stack = 0;
+	e->hdr.__pad = 0;
 	bpf_get_current_comm(e->hdr.comm, sizeof(e->hdr.comm));
+	return e;
+}
+
+/*
+ * As __mw_event_reserve(), in a hook whose @ctx gives the stack of the
+ * violating call (the reports made at unload, in map iterations, have
+ * none: the stack there is rmmod's). The walk comes after the dedup: only
+ * a report pays for it.
+ */
+static __always_inline struct mw_event *mw_event_reserve(void *ctx, __u32 kind, __u32 size,
+							 __u64 site, __u32 module_id, __u64 key)
+{
+	struct mw_event *e = __mw_event_reserve(kind, size, site, module_id, key);
+
+	if (e)
+		e->hdr.stack = mw_stack(ctx, MW_STACKS_REPORT);
 	return e;
 }
 

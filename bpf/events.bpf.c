@@ -9,6 +9,7 @@ const volatile bool mw_crash_log = true;
 const volatile __u32 mw_only_kinds = 0;
 const volatile __u32 mw_only_tgid = 0;
 const volatile char mw_only_comm[MW_COMM_LEN] = {};
+const volatile __u32 mw_stacks_on = MW_STACKS_REPORT;
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -37,12 +38,12 @@ static long storm_one(__u32 idx, void *data)
 		    bpf_ringbuf_query(&mw_events, BPF_RB_RING_SIZE) / 2)
 		return 1;
 	/* 4096 sites, 16 bytes apart: the daemon symbolises real, varied addresses. */
-	e = mw_event_reserve(MW_USER_SLICE_OVERRUN, MW_EVENT_SIZE(user_slice_overrun),
-			     c->site + (c->next & 4095) * 16, 0, c->next);
+	e = __mw_event_reserve(MW_USER_SLICE_OVERRUN, MW_EVENT_SIZE(user_slice_overrun),
+			       c->site + (c->next & 4095) * 16, 0, c->next);
 	c->next++;
 	c->made++;
 	if (!e)
-		return 0;	/* counted as lost by mw_event_reserve() */
+		return 0; /* counted as lost by __mw_event_reserve() */
 	e->user_slice_overrun.slice_start = 0x10000;
 	e->user_slice_overrun.slice_len = 64;
 	e->user_slice_overrun.copy_start = 0x10000;

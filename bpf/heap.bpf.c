@@ -44,7 +44,7 @@ static __always_inline void mw_kmem_event(void *ctx, __u32 hook, __u64 site, __u
 		mw_cache_alloc(ctx, site, ptr, a2, a3, a4);
 		break;
 	default:
-		mw_heap_free(site, ptr);
+		mw_heap_free(ctx, site, ptr);
 	}
 }
 
@@ -186,9 +186,9 @@ int BPF_KPROBE(mw_kp_free, void *a0, void *a1)
 	if (!s)
 		return 0;
 	ptr = s->arg ? (__u64)a1 : (__u64)a0;
-	mw_locks_may_sleep(s, s->callee, 0);
+	mw_locks_may_sleep(ctx, s, s->callee, 0);
 	if (ptr > MW_ZERO_SIZE_PTR)
-		mw_heap_free_at(s->addr, s->module_id, ptr, MW_FREE_PROBED);
+		mw_heap_free_at(ctx, s->addr, s->module_id, ptr, MW_FREE_PROBED);
 	return 0;
 }
 
@@ -205,12 +205,13 @@ int BPF_KPROBE(mw_kp_free_rcu, void *head, unsigned long func)
 
 	if (!s || (head && func >= 4096) || ptr <= MW_ZERO_SIZE_PTR)
 		return 0;
-	mw_heap_free_at(s->addr, s->module_id, ptr, MW_FREE_RCU);
+	mw_heap_free_at(ctx, s->addr, s->module_id, ptr, MW_FREE_RCU);
 	return 0;
 }
 
-/* What a bulk free's loop carries. */
+/* What a bulk free's loop carries: the kprobe's ctx too, for the free's stack. */
 struct mw_bulk {
+	void *ctx;
 	const struct mw_site *s;
 	void **p;
 	__u64 n;
@@ -223,7 +224,7 @@ static long mw_free_one(__u32 i, struct mw_bulk *b)
 	if (i >= b->n)
 		return 1;
 	if (!bpf_probe_read_kernel(&ptr, sizeof(ptr), b->p + i) && ptr > MW_ZERO_SIZE_PTR)
-		mw_heap_free_at(b->s->addr, b->s->module_id, ptr, MW_FREE_PROBED);
+		mw_heap_free_at(b->ctx, b->s->addr, b->s->module_id, ptr, MW_FREE_PROBED);
 	return 0;
 }
 
@@ -234,7 +235,7 @@ static long mw_free_one(__u32 i, struct mw_bulk *b)
 SEC("kprobe")
 int BPF_KPROBE(mw_kp_free_bulk, void *cache, size_t n, void **p)
 {
-	struct mw_bulk b = { .s = probe_site(ctx), .p = p, .n = n };
+	struct mw_bulk b = { .ctx = ctx, .s = probe_site(ctx), .p = p, .n = n };
 
 	if (b.s)
 		bpf_loop(MW_BULK_MAX, mw_free_one, &b, 0);
@@ -249,7 +250,7 @@ int mw_test_free_call(__u64 *ctx)
 
 	if (!s)
 		return 1;
-	mw_heap_free_at(s->addr, s->module_id, ctx[1], ctx[2]);
+	mw_heap_free_at(ctx, s->addr, s->module_id, ctx[1], ctx[2]);
 	return 0;
 }
 
@@ -275,7 +276,7 @@ int BPF_KPROBE(mw_kp_behalf_ret)
 	const struct mw_site *s = probe_site(ctx);
 
 	if (s)
-		mw_behalf_close(s, PT_REGS_RC(ctx));
+		mw_behalf_close(ctx, s, PT_REGS_RC(ctx));
 	return 0;
 }
 
@@ -298,6 +299,6 @@ int mw_test_behalf_ret(__u64 *ctx)
 
 	if (!s)
 		return 1;
-	mw_behalf_close(s, ctx[1]);
+	mw_behalf_close(ctx, s, ctx[1]);
 	return 0;
 }

@@ -327,7 +327,7 @@ static __always_inline __u64 mw_slab_cache_of(__u64 addr)
 }
 
 /* @s touched freed object @q: once per freed object, like double_free. */
-static __always_inline void mw_report_uaf(const struct mw_site *s, struct mw_object *q,
+static __always_inline void mw_report_uaf(void *ctx, const struct mw_site *s, struct mw_object *q,
 					  __u64 addr, __u64 len, __u32 access, bool in_flight)
 {
 	struct mw_event *e;
@@ -344,7 +344,7 @@ static __always_inline void mw_report_uaf(const struct mw_site *s, struct mw_obj
 	}
 	if (__sync_fetch_and_or(&q->flags, MW_OBJ_UAF_REPORTED) & MW_OBJ_UAF_REPORTED)
 		return;
-	e = mw_event_reserve(MW_USE_AFTER_FREE, MW_EVENT_SIZE(use_after_free), s->addr,
+	e = mw_event_reserve(ctx, MW_USE_AFTER_FREE, MW_EVENT_SIZE(use_after_free), s->addr,
 			     s->module_id, q->free_site);
 	if (!e)
 		return;
@@ -357,7 +357,8 @@ static __always_inline void mw_report_uaf(const struct mw_site *s, struct mw_obj
 	bpf_ringbuf_submit(e, 0);
 }
 
-static __always_inline void mw_report_double_free(struct mw_object *q, __u64 site, __u32 module_id)
+static __always_inline void mw_report_double_free(void *ctx, struct mw_object *q, __u64 site,
+						  __u32 module_id)
 {
 	struct mw_event *e;
 
@@ -365,7 +366,7 @@ static __always_inline void mw_report_double_free(struct mw_object *q, __u64 sit
 	if (__sync_fetch_and_or(&q->flags, MW_OBJ_DOUBLE_FREE_REPORTED) &
 	    MW_OBJ_DOUBLE_FREE_REPORTED)
 		return;
-	e = mw_event_reserve(MW_DOUBLE_FREE, MW_EVENT_SIZE(double_free), site, module_id,
+	e = mw_event_reserve(ctx, MW_DOUBLE_FREE, MW_EVENT_SIZE(double_free), site, module_id,
 			     q->free_site);
 	if (!e)
 		return;
@@ -413,8 +414,9 @@ static __always_inline void mw_reused_return(__u64 ptr)
  * old owner still at work on someone else's object. "Possible": core code
  * may have passed the new object to the module in the meantime.
  */
-static __always_inline void mw_report_reused(struct mw_reuse *r, __u64 site, __u32 module_id,
-					     __u32 kind, __u64 addr, __u64 len, __u32 access)
+static __always_inline void mw_report_reused(void *ctx, struct mw_reuse *r, __u64 site,
+					     __u32 module_id, __u32 kind, __u64 addr, __u64 len,
+					     __u32 access)
 {
 	__u32 once = kind == MW_DOUBLE_FREE ? MW_OBJ_DOUBLE_FREE_REPORTED : MW_OBJ_UAF_REPORTED;
 	struct mw_event *e;
@@ -436,8 +438,9 @@ static __always_inline void mw_report_reused(struct mw_reuse *r, __u64 site, __u
 	}
 	if (__sync_fetch_and_or(&r->obj.flags, once) & once)
 		return;
-	e = mw_event_reserve(kind, kind == MW_DOUBLE_FREE ? MW_EVENT_SIZE(double_free) :
-							   MW_EVENT_SIZE(use_after_free),
+	e = mw_event_reserve(ctx, kind,
+			     kind == MW_DOUBLE_FREE ? MW_EVENT_SIZE(double_free)
+						    : MW_EVENT_SIZE(use_after_free),
 			     site, module_id, r->obj.free_site);
 	if (!e)
 		return;
@@ -457,18 +460,19 @@ static __always_inline void mw_report_reused(struct mw_reuse *r, __u64 site, __u
 }
 
 /* use_after_free through a lock: @s locks or unlocks @lock, inside a freed object. */
-static __always_inline void mw_heap_lock_use(const struct mw_site *s, __u64 lock, __u32 access)
+static __always_inline void mw_heap_lock_use(void *ctx, const struct mw_site *s, __u64 lock,
+					     __u32 access)
 {
 	struct mw_object *q = mw_heap_find(&mw_quarantine, lock);
 
 	if (q) {
-		mw_report_uaf(s, q, lock, 0, access, false);
+		mw_report_uaf(ctx, s, q, lock, 0, access, false);
 		return;
 	}
 	q = mw_heap_find(&mw_reused, lock);
 	if (q)
-		mw_report_reused((struct mw_reuse *)q, s->addr, s->module_id, MW_USE_AFTER_FREE,
-				 lock, 0, access);
+		mw_report_reused(ctx, (struct mw_reuse *)q, s->addr, s->module_id,
+				 MW_USE_AFTER_FREE, lock, 0, access);
 }
 
 /*
@@ -540,9 +544,12 @@ static __always_inline void mw_behalf_candidate(__u64 ptr, __u64 size, __u64 all
 	b->alloc_size = alloc_size;
 }
 
-/* Track @ptr as the object @module_id allocated at @site. */
-static __always_inline void mw_heap_track(__u64 ptr, __u64 size, __u64 alloc_size, __u64 cache,
-					  __u64 site, __u32 module_id, __u32 flags)
+/*
+ * Track @ptr as the object @module_id allocated at @site (@ctx: the hook
+ * that saw it, for its stack).
+ */
+static __always_inline void mw_heap_track(void *ctx, __u64 ptr, __u64 size, __u64 alloc_size,
+					  __u64 cache, __u64 site, __u32 module_id, __u32 flags)
 {
 	struct mw_object obj = {
 		.addr = ptr,
@@ -555,6 +562,7 @@ static __always_inline void mw_heap_track(__u64 ptr, __u64 size, __u64 alloc_siz
 		.module_id = module_id,
 		.flags = flags,
 		.slab_cache = flags & MW_OBJ_VMALLOC ? 0 : mw_slab_cache_of(ptr),
+		.alloc_stack = mw_stack(ctx, MW_STACKS_HEAP),
 	};
 
 	if (mw_heap_put(&mw_objects, ptr, &obj))
@@ -614,7 +622,7 @@ static __always_inline void mw_heap_alloc(void *ctx, __u64 site, __u64 ptr, __u6
 	struct mw_cache *c;
 	__u32 module_id = mw_site_module(site);	/* once: the lock rule needs it too */
 
-	mw_locks_alloc(site, module_id, cache ? MW_CALLEE_KMEM_CACHE_ALLOC : MW_CALLEE_KMALLOC,
+	mw_locks_alloc(ctx, site, module_id, cache ? MW_CALLEE_KMEM_CACHE_ALLOC : MW_CALLEE_KMALLOC,
 		       gfp);
 	if (ptr <= MW_ZERO_SIZE_PTR)
 		return;
@@ -635,17 +643,17 @@ static __always_inline void mw_heap_alloc(void *ctx, __u64 site, __u64 ptr, __u6
 		size = c ? c->object_size : 0;
 		alloc_size = c ? c->size : 0;
 	}
-	mw_heap_track(ptr, size, alloc_size, cache, site, module_id,
+	mw_heap_track(ctx, ptr, size, alloc_size, cache, site, module_id,
 		      gfp & MW_GFP_ZERO ? 0 : mw_heap_snapshot(ptr, size));
 }
 
 /* A watched module freed @ptr, which lies inside live @o but not at its start. */
-static __always_inline void mw_report_invalid_free(struct mw_object *o, __u64 site, __u64 ptr,
-						   __u32 module_id)
+static __always_inline void mw_report_invalid_free(void *ctx, struct mw_object *o, __u64 site,
+						   __u64 ptr, __u32 module_id)
 {
 	struct mw_event *e;
 
-	e = mw_event_reserve(MW_INVALID_FREE, MW_EVENT_SIZE(invalid_free), site, module_id,
+	e = mw_event_reserve(ctx, MW_INVALID_FREE, MW_EVENT_SIZE(invalid_free), site, module_id,
 			     o->alloc_site);
 	if (!e)
 		return;
@@ -679,7 +687,7 @@ mw_probed_frees_t mw_probed_frees __weak SEC(".maps");
  * one atomic step that decides which of two racing frees came first; the
  * loser finds the winner's record and is the double free.
  */
-static __always_inline void mw_heap_retire(struct mw_object *live, __u64 site, __u64 ptr,
+static __always_inline void mw_heap_retire(void *ctx, struct mw_object *live, __u64 site, __u64 ptr,
 					   __u32 module_id, __u32 how)
 {
 	struct mw_object q = *live;
@@ -697,6 +705,7 @@ static __always_inline void mw_heap_retire(struct mw_object *live, __u64 site, _
 	q.free_site = site;
 	q.free_ns = bpf_ktime_get_ns();
 	q.free_tid = (__u32)bpf_get_current_pid_tgid();
+	q.free_stack = mw_stack(ctx, MW_STACKS_HEAP);
 	q.flags = how & MW_FREE_RCU ? MW_OBJ_RCU : how & MW_FREE_PROBED ? MW_OBJ_AWAIT_TP : 0;
 	err = mw_heap_insert(&mw_quarantine, ptr, &q);
 	if (!err) {
@@ -713,7 +722,7 @@ static __always_inline void mw_heap_retire(struct mw_object *live, __u64 site, _
 	}
 	first = bpf_map_lookup_elem(&mw_quarantine, &ptr);
 	if (first && module_id)
-		mw_report_double_free(first, site, module_id);
+		mw_report_double_free(ctx, first, site, module_id);
 }
 
 /*
@@ -736,15 +745,16 @@ static __always_inline bool mw_free_was_probed(struct mw_object *q)
  * invalid free (the interior search is too costly for every free in the
  * kernel).
  */
-static __always_inline void mw_heap_free_at(__u64 site, __u32 module_id, __u64 ptr, __u32 how)
+static __always_inline void mw_heap_free_at(void *ctx, __u64 site, __u32 module_id, __u64 ptr,
+					    __u32 how)
 {
 	bool maybe = mw_heap_maybe(ptr);	/* once: both maps below share the filter */
 	struct mw_object *obj;
 
 	obj = maybe ? bpf_map_lookup_elem(&mw_objects, &ptr) : NULL;
 	if (obj) {
-		mw_locks_freed(ptr, obj->size, site, module_id, obj);
-		mw_heap_retire(obj, site, ptr, module_id, how);
+		mw_locks_freed(ctx, ptr, obj->size, site, module_id, obj);
+		mw_heap_retire(ctx, obj, site, ptr, module_id, how);
 		return;
 	}
 	if (!module_id) {
@@ -761,29 +771,31 @@ static __always_inline void mw_heap_free_at(__u64 site, __u32 module_id, __u64 p
 	if (obj) {
 		if (!how && mw_free_was_probed(obj))
 			return;
-		mw_report_double_free(obj, site, module_id);
+		mw_report_double_free(ctx, obj, site, module_id);
 		return;
 	}
 	obj = mw_reused_maybe(ptr) ? bpf_map_lookup_elem(&mw_reused, &ptr) : NULL;
 	if (obj) {
-		mw_report_reused((struct mw_reuse *)obj, site, module_id, MW_DOUBLE_FREE, ptr, 0, 0);
+		mw_report_reused(ctx, (struct mw_reuse *)obj, site, module_id, MW_DOUBLE_FREE, ptr,
+				 0, 0);
 		return;
 	}
 	obj = mw_heap_find(&mw_objects, ptr);
 	if (obj)
-		mw_report_invalid_free(obj, site, ptr, module_id);
+		mw_report_invalid_free(ctx, obj, site, ptr, module_id);
 }
 
 /* A kmem free tracepoint: @site is the caller's return address. */
-static __always_inline void mw_heap_free(__u64 site, __u64 ptr)
+static __always_inline void mw_heap_free(void *ctx, __u64 site, __u64 ptr)
 {
 	__u32 module_id;
 
 	if (ptr <= MW_ZERO_SIZE_PTR)
 		return;
 	module_id = mw_site_module(site);
-	mw_heap_free_at(site, module_id, ptr,
-			module_id && bpf_map_lookup_elem(&mw_probed_frees, &site) ? MW_FREE_JUDGED : 0);
+	mw_heap_free_at(ctx, site, module_id, ptr,
+			module_id && bpf_map_lookup_elem(&mw_probed_frees, &site) ? MW_FREE_JUDGED
+										  : 0);
 }
 
 /* ---- hook runs the kernel skips ---- */
@@ -880,7 +892,7 @@ static __always_inline void mw_behalf_open(const struct mw_site *s, __u64 size_h
  * Not snapshotted for uninit_leak: the bytes were written before the call
  * returned (kmemdup and alikes copy them).
  */
-static __always_inline void mw_behalf_close(const struct mw_site *s, __u64 ret)
+static __always_inline void mw_behalf_close(void *ctx, const struct mw_site *s, __u64 ret)
 {
 	struct mw_behalf *b = bpf_task_storage_get(&mw_behalf, bpf_get_current_task_btf(), 0, 0);
 	__u64 slot;
@@ -893,11 +905,11 @@ static __always_inline void mw_behalf_close(const struct mw_site *s, __u64 ret)
 		return;
 	slot = b->alloc_size > b->size ? b->alloc_size : b->size;
 	if (b->ptr && ret - b->ptr < (slot ? slot : 1)) {
-		mw_heap_track(b->ptr, b->size, b->alloc_size, 0, s->addr, b->module_id, 0);
+		mw_heap_track(ctx, b->ptr, b->size, b->alloc_size, 0, s->addr, b->module_id, 0);
 		return;
 	}
 	if (s->arg && b->size_hint)
-		mw_heap_track(ret, b->size_hint, (b->size_hint + 4095) & ~4095ull, 0, s->addr,
+		mw_heap_track(ctx, ret, b->size_hint, (b->size_hint + 4095) & ~4095ull, 0, s->addr,
 			      b->module_id, MW_OBJ_VMALLOC);
 }
 

@@ -23,8 +23,8 @@ int BPF_KPROBE(mw_kp_lock, void *lock)
 
 	if (!s)
 		return 0;
-	mw_heap_lock_use(s, (__u64)lock, MW_ACCESS_LOCK);
-	mw_lock_call(s, (__u64)lock, bpf_get_attach_cookie(ctx));
+	mw_heap_lock_use(ctx, s, (__u64)lock, MW_ACCESS_LOCK);
+	mw_lock_call(ctx, s, (__u64)lock, bpf_get_attach_cookie(ctx));
 	return 0;
 }
 
@@ -47,8 +47,8 @@ int BPF_KPROBE(mw_kp_unlock, void *lock)
 
 	if (!s)
 		return 0;
-	mw_heap_lock_use(s, (__u64)lock, MW_ACCESS_UNLOCK);
-	mw_lock_release(s, (__u64)lock);
+	mw_heap_lock_use(ctx, s, (__u64)lock, MW_ACCESS_UNLOCK);
+	mw_lock_release(ctx, s, (__u64)lock);
 	return 0;
 }
 
@@ -65,7 +65,7 @@ int mw_test_lock(__u64 *ctx)
 
 	if (!s)
 		return 1;
-	mw_lock_call(s, ctx[1], ctx[2]);
+	mw_lock_call(ctx, s, ctx[1], ctx[2]);
 	return 0;
 }
 
@@ -87,7 +87,7 @@ int mw_test_unlock(__u64 *ctx)
 
 	if (!s)
 		return 1;
-	mw_lock_release(s, ctx[1]);
+	mw_lock_release(ctx, s, ctx[1]);
 	return 0;
 }
 
@@ -98,14 +98,14 @@ int mw_test_may_sleep(__u64 *ctx)
 
 	if (!s)
 		return 1;
-	mw_locks_may_sleep(s, ctx[1], ctx[2]);
+	mw_locks_may_sleep(ctx, s, ctx[1], ctx[2]);
 	return 0;
 }
 
 SEC("raw_tp")
 int mw_test_lock_alloc(__u64 *ctx)
 {
-	mw_locks_alloc(ctx[0], mw_site_module(ctx[0]), ctx[1], ctx[2]);
+	mw_locks_alloc(ctx, ctx[0], mw_site_module(ctx[0]), ctx[1], ctx[2]);
 	return 0;
 }
 
@@ -127,7 +127,7 @@ int mw_test_locks_freed(__u64 *ctx)
 		.module_id = ctx[3],
 	};
 
-	mw_locks_freed(ctx[0], ctx[1], ctx[2], ctx[3], &obj);
+	mw_locks_freed(ctx, ctx[0], ctx[1], ctx[2], ctx[3], &obj);
 	return 0;
 }
 

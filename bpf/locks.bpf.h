@@ -383,21 +383,22 @@ static __always_inline void mw_lock_set(struct mw_lock *l, __u64 addr, __u32 typ
 	l->__pad = 0;
 }
 
-static __always_inline void mw_report_unlock(const struct mw_site *s, __u64 addr, __u32 type,
-					     __u32 owner_tid, __u64 owner_site, bool not_owner)
+static __always_inline void mw_report_unlock(void *ctx, const struct mw_site *s, __u64 addr,
+					     __u32 type, __u32 owner_tid, __u64 owner_site,
+					     bool not_owner)
 {
 	struct mw_event *e;
 
 	if (!not_owner) {
-		e = mw_event_reserve(MW_UNLOCK_NOT_HELD, MW_EVENT_SIZE(unlock_not_held), s->addr,
-				     s->module_id, addr);
+		e = mw_event_reserve(ctx, MW_UNLOCK_NOT_HELD, MW_EVENT_SIZE(unlock_not_held),
+				     s->addr, s->module_id, addr);
 		if (!e)
 			return;
 		mw_lock_set(&e->unlock_not_held.lock, addr, type);
 		bpf_ringbuf_submit(e, 0);
 		return;
 	}
-	e = mw_event_reserve(MW_UNLOCK_NOT_OWNER, MW_EVENT_SIZE(unlock_not_owner), s->addr,
+	e = mw_event_reserve(ctx, MW_UNLOCK_NOT_OWNER, MW_EVENT_SIZE(unlock_not_owner), s->addr,
 			     s->module_id, addr);
 	if (!e)
 		return;
@@ -408,12 +409,12 @@ static __always_inline void mw_report_unlock(const struct mw_site *s, __u64 addr
 	bpf_ringbuf_submit(e, 0);
 }
 
-static __always_inline void mw_report_recursive(const struct mw_site *s, __u64 addr, __u32 type,
-						__u64 first_site)
+static __always_inline void mw_report_recursive(void *ctx, const struct mw_site *s, __u64 addr,
+						__u32 type, __u64 first_site)
 {
 	struct mw_event *e;
 
-	e = mw_event_reserve(MW_RECURSIVE_LOCK, MW_EVENT_SIZE(recursive_lock), s->addr,
+	e = mw_event_reserve(ctx, MW_RECURSIVE_LOCK, MW_EVENT_SIZE(recursive_lock), s->addr,
 			     s->module_id, addr);
 	if (!e)
 		return;
@@ -422,12 +423,13 @@ static __always_inline void mw_report_recursive(const struct mw_site *s, __u64 a
 	bpf_ringbuf_submit(e, 0);
 }
 
+/* At sys_exit: no stack, the call that took the lock is long gone (its acquire has one). */
 static __always_inline void mw_report_held_on_return(const struct mw_lock_held *h, __u32 nr)
 {
 	struct mw_event *e;
 
-	e = mw_event_reserve(MW_LOCK_HELD_ON_RETURN, MW_EVENT_SIZE(lock_held_on_return), h->site,
-			     h->module_id, h->addr);
+	e = __mw_event_reserve(MW_LOCK_HELD_ON_RETURN, MW_EVENT_SIZE(lock_held_on_return),
+			       h->site, h->module_id, h->addr);
 	if (!e)
 		return;
 	mw_lock_set(&e->lock_held_on_return.lock, h->addr, h->type);
@@ -465,13 +467,13 @@ static __always_inline __u64 mw_callee_of(const struct mw_site *s, __u32 what)
 	return addr ? *addr : 0;
 }
 
-static __always_inline void mw_report_sleep(const struct mw_site *s, const struct mw_lock_held *h,
-					    __u32 what, __u32 gfp)
+static __always_inline void mw_report_sleep(void *ctx, const struct mw_site *s,
+					    const struct mw_lock_held *h, __u32 what, __u32 gfp)
 {
 	__u64 callee = mw_callee_of(s, what);
 	struct mw_event *e;
 
-	e = mw_event_reserve(MW_SLEEP_IN_ATOMIC, MW_EVENT_SIZE(sleep_in_atomic), s->addr,
+	e = mw_event_reserve(ctx, MW_SLEEP_IN_ATOMIC, MW_EVENT_SIZE(sleep_in_atomic), s->addr,
 			     s->module_id, h->addr);
 	if (!e)
 		return;
@@ -487,13 +489,13 @@ static __always_inline void mw_report_sleep(const struct mw_site *s, const struc
  * This task takes @a (at @s) holding @b after some task took b holding a
  * (edge @ab): the report names both acquisitions of both locks.
  */
-static __always_inline void mw_report_inversion(const struct mw_site *s, __u64 a, __u32 a_type,
-						const struct mw_lock_held *b,
+static __always_inline void mw_report_inversion(void *ctx, const struct mw_site *s, __u64 a,
+						__u32 a_type, const struct mw_lock_held *b,
 						const struct mw_lock_edge *ab)
 {
 	struct mw_event *e;
 
-	e = mw_event_reserve(MW_LOCK_ORDER_INVERSION, MW_EVENT_SIZE(lock_order_inversion),
+	e = mw_event_reserve(ctx, MW_LOCK_ORDER_INVERSION, MW_EVENT_SIZE(lock_order_inversion),
 			     s->addr, s->module_id, b->addr);
 	if (!e)
 		return;
@@ -506,14 +508,14 @@ static __always_inline void mw_report_inversion(const struct mw_site *s, __u64 a
 	bpf_ringbuf_submit(e, 0);
 }
 
-static __always_inline void mw_report_freed(const struct mw_object *obj, __u64 addr, __u32 type,
-					    __u64 acquire_site, __u32 owner_tid, __u64 site,
-					    __u32 module_id)
+static __always_inline void mw_report_freed(void *ctx, const struct mw_object *obj, __u64 addr,
+					    __u32 type, __u64 acquire_site, __u32 owner_tid,
+					    __u64 site, __u32 module_id)
 {
 	struct mw_event *e;
 
-	e = mw_event_reserve(MW_HELD_LOCK_FREED, MW_EVENT_SIZE(held_lock_freed), site, module_id,
-			     addr);
+	e = mw_event_reserve(ctx, MW_HELD_LOCK_FREED, MW_EVENT_SIZE(held_lock_freed), site,
+			     module_id, addr);
 	if (!e)
 		return;
 	e->held_lock_freed.obj = *obj;
@@ -796,8 +798,8 @@ static __always_inline void mw_pend_push(struct mw_lock_task *t, const struct mw
 	t->npend = n + 1;
 }
 
-static __always_inline void mw_check_recursion(struct mw_lock_task *t, const struct mw_site *s,
-					       __u64 addr, __u32 info)
+static __always_inline void mw_check_recursion(void *ctx, struct mw_lock_task *t,
+					       const struct mw_site *s, __u64 addr, __u32 info)
 {
 	int i = mw_held_find(t, addr, 0, 0);
 	struct mw_lock_held *h;
@@ -813,12 +815,12 @@ static __always_inline void mw_check_recursion(struct mw_lock_task *t, const str
 	if ((info & MW_LI_TYPE) == MW_LOCK_RWLOCK && (info & MW_LI_READ) &&
 	    (h->flags & MW_HELD_READ))
 		return;
-	mw_report_recursive(s, addr, info & MW_LI_TYPE, h->site);
+	mw_report_recursive(ctx, s, addr, info & MW_LI_TYPE, h->site);
 }
 
 /* A spinlock or rwlock hold, if any: while one is held the task must not sleep. */
-static __always_inline void mw_sleep_check(struct mw_lock_task *t, const struct mw_site *s,
-					   __u32 what, __u32 gfp)
+static __always_inline void mw_sleep_check(void *ctx, struct mw_lock_task *t,
+					   const struct mw_site *s, __u32 what, __u32 gfp)
 {
 	__u32 i, found = MW_LOCK_DEPTH;
 	struct mw_lock_held *h;
@@ -836,12 +838,12 @@ static __always_inline void mw_sleep_check(struct mw_lock_task *t, const struct 
 	if ((h->flags & MW_HELD_SLEEP_REPORTED) || !mw_held_live(h, mw_tid()))
 		return;
 	h->flags |= MW_HELD_SLEEP_REPORTED;
-	mw_report_sleep(s, h, what, gfp);
+	mw_report_sleep(ctx, s, h, what, gfp);
 }
 
 /* This task takes @addr at @s while holding @h: record h -> addr, report addr -> h. */
-static __always_inline void mw_order_edge(const struct mw_lock_held *h, const struct mw_site *s,
-					  __u64 addr, __u32 type)
+static __always_inline void mw_order_edge(void *ctx, const struct mw_lock_held *h,
+					  const struct mw_site *s, __u64 addr, __u32 type)
 {
 	struct mw_lock_edge_key k = { .a = h->addr, .b = addr }, rk = { .a = addr, .b = h->addr };
 	struct mw_lock_edge n = { .site_a = h->site, .site_b = s->addr, .module_id = s->module_id,
@@ -852,15 +854,15 @@ static __always_inline void mw_order_edge(const struct mw_lock_held *h, const st
 	if (rev) {
 		/* Once per pair: the flag goes on both edges, the old one atomically. */
 		if (!(__sync_fetch_and_or(&rev->flags, MW_EDGE_REPORTED) & MW_EDGE_REPORTED))
-			mw_report_inversion(s, addr, type, h, rev);
+			mw_report_inversion(ctx, s, addr, type, h, rev);
 		n.flags = MW_EDGE_REPORTED;
 	}
 	if (!bpf_map_lookup_elem(&mw_lock_edges, &k))
 		bpf_map_update_elem(&mw_lock_edges, &k, &n, BPF_NOEXIST);
 }
 
-static __always_inline void mw_check_order(struct mw_lock_task *t, const struct mw_site *s,
-					   __u64 addr, __u32 type)
+static __always_inline void mw_check_order(void *ctx, struct mw_lock_task *t,
+					   const struct mw_site *s, __u64 addr, __u32 type)
 {
 	__u32 i, tid = mw_tid();
 	struct mw_lock_held *h;
@@ -871,7 +873,7 @@ static __always_inline void mw_check_order(struct mw_lock_task *t, const struct 
 		h = &t->held[i];
 		if (h->addr == addr || !mw_held_valid(h, tid))
 			continue;
-		mw_order_edge(h, s, addr, type);
+		mw_order_edge(ctx, h, s, addr, type);
 	}
 }
 
@@ -879,7 +881,8 @@ static __always_inline void mw_check_order(struct mw_lock_task *t, const struct 
  * The call instruction of an acquire at @s, lock @addr: the rules that must
  * speak before the task may block; ownership waits for the return.
  */
-static __always_inline void mw_lock_call(const struct mw_site *s, __u64 addr, __u64 cookie)
+static __always_inline void mw_lock_call(void *ctx, const struct mw_site *s, __u64 addr,
+					 __u64 cookie)
 {
 	__u32 info = mw_lock_info(s->callee);
 	struct mw_lock_task *t;
@@ -894,10 +897,10 @@ static __always_inline void mw_lock_call(const struct mw_site *s, __u64 addr, __
 	mw_exit_work_mark(&t->exit_work);	/* held on return is judged at sys_exit */
 	mw_lock_settle(t);
 	if (!(info & MW_LI_TRY)) {
-		mw_check_recursion(t, s, addr, info);
+		mw_check_recursion(ctx, t, s, addr, info);
 		if (info & MW_LI_SLEEPS)
-			mw_sleep_check(t, s, s->callee, 0);
-		mw_check_order(t, s, addr, info & MW_LI_TYPE);
+			mw_sleep_check(ctx, t, s, s->callee, 0);
+		mw_check_order(ctx, t, s, addr, info & MW_LI_TYPE);
 	}
 	mw_pend_push(t, s, addr, cookie & MW_LOCK_COOKIE_TAIL ? MW_PEND_TAIL : 0);
 }
@@ -946,8 +949,9 @@ static __always_inline void mw_lock_return(const struct mw_site *s, __u64 ret)
  * Another task holds @addr exclusively: name it from the lock word where the
  * lock has one (@kowner), else from mw_lock_owners; silent if neither knows.
  */
-static __always_inline void mw_report_not_owner(const struct mw_site *s, __u64 addr, __u32 type,
-						__u32 owner_tid, __u64 owner_site, __u64 kowner)
+static __always_inline void mw_report_not_owner(void *ctx, const struct mw_site *s, __u64 addr,
+						__u32 type, __u32 owner_tid, __u64 owner_site,
+						__u64 kowner)
 {
 	__u32 ktid;
 
@@ -959,12 +963,12 @@ static __always_inline void mw_report_not_owner(const struct mw_site *s, __u64 a
 		}
 	}
 	if (owner_tid)
-		mw_report_unlock(s, addr, type, owner_tid, owner_site, true);
+		mw_report_unlock(ctx, s, addr, type, owner_tid, owner_site, true);
 }
 
 /* The exclusive side of @addr is released at @s. */
-static __always_inline void mw_release_excl(const struct mw_site *s, struct mw_lock_task *t,
-					    __u64 addr, __u32 type)
+static __always_inline void mw_release_excl(void *ctx, const struct mw_site *s,
+					    struct mw_lock_task *t, __u64 addr, __u32 type)
 {
 	__u32 tid = mw_tid(), owner_tid = 0, ks;
 	struct mw_lock_owner *o = mw_owner(addr);
@@ -986,19 +990,18 @@ static __always_inline void mw_release_excl(const struct mw_site *s, struct mw_l
 		return;
 	ks = mw_kstate(addr, type, &kowner);
 	if (ks == MW_KS_FREE) {
-		mw_report_unlock(s, addr, type, 0, 0, false);
+		mw_report_unlock(ctx, s, addr, type, 0, 0, false);
 		return;
 	}
 	if (kowner == bpf_get_current_task())
 		return;		/* ours, taken where no probe saw it */
-	mw_report_not_owner(s, addr, type, owner_tid, owner_site, kowner);
+	mw_report_not_owner(ctx, s, addr, type, owner_tid, owner_site, kowner);
 }
 
 /* A read release at @s of @addr by a task that holds no read hold of it. */
-static __always_inline void mw_release_foreign_read(const struct mw_site *s,
-						    struct mw_lock_task *t,
-						    struct mw_lock_owner *o, __u64 addr,
-						    __u32 type)
+static __always_inline void mw_release_foreign_read(void *ctx, const struct mw_site *s,
+						    struct mw_lock_task *t, struct mw_lock_owner *o,
+						    __u64 addr, __u32 type)
 {
 	__u32 tid = mw_tid(), owner_tid = o ? o->tid : 0, ks;
 	__u64 kowner;
@@ -1007,28 +1010,28 @@ static __always_inline void mw_release_foreign_read(const struct mw_site *s,
 	if (ks == MW_KS_EXCL || (ks == MW_KS_UNKNOWN && owner_tid)) {
 		if (kowner == bpf_get_current_task() || (!kowner && owner_tid == tid)) {
 			/* Its own write hold: downgrade_write() (unprobed), then up_read(). */
-			mw_release_excl(s, t, addr, type);
+			mw_release_excl(ctx, s, t, addr, type);
 			return;
 		}
-		mw_report_not_owner(s, addr, type, owner_tid, o ? o->site : 0, kowner);
+		mw_report_not_owner(ctx, s, addr, type, owner_tid, o ? o->site : 0, kowner);
 		return;
 	}
 	/* Free, or read holds of which modwatch saw some (other tasks') taken. */
 	if (ks == MW_KS_FREE || (o && o->readers)) {
 		if (o && o->readers)
 			__sync_fetch_and_sub(&o->readers, 1);
-		mw_report_unlock(s, addr, type, 0, 0, false);
+		mw_report_unlock(ctx, s, addr, type, 0, 0, false);
 	}
 }
 
-static __always_inline void mw_release_read(const struct mw_site *s, struct mw_lock_task *t,
-					    __u64 addr, __u32 type)
+static __always_inline void mw_release_read(void *ctx, const struct mw_site *s,
+					    struct mw_lock_task *t, __u64 addr, __u32 type)
 {
 	struct mw_lock_owner *o = mw_owner(addr);
 	__u32 r;
 
 	if (!t || !mw_held_drop(t, addr, MW_HELD_READ, MW_HELD_READ)) {
-		mw_release_foreign_read(s, t, o, addr, type);
+		mw_release_foreign_read(ctx, s, t, o, addr, type);
 		return;
 	}
 	mw_held_set_del(addr, mw_tid());
@@ -1041,7 +1044,7 @@ static __always_inline void mw_release_read(const struct mw_site *s, struct mw_l
 }
 
 /* The call instruction of a release at @s, lock @addr. */
-static __always_inline void mw_lock_release(const struct mw_site *s, __u64 addr)
+static __always_inline void mw_lock_release(void *ctx, const struct mw_site *s, __u64 addr)
 {
 	__u32 info = mw_lock_info(s->callee);
 	struct mw_lock_task *t;
@@ -1052,9 +1055,9 @@ static __always_inline void mw_lock_release(const struct mw_site *s, __u64 addr)
 	if (t)
 		mw_lock_settle(t);
 	if (info & MW_LI_READ)
-		mw_release_read(s, t, addr, info & MW_LI_TYPE);
+		mw_release_read(ctx, s, t, addr, info & MW_LI_TYPE);
 	else
-		mw_release_excl(s, t, addr, info & MW_LI_TYPE);
+		mw_release_excl(ctx, s, t, addr, info & MW_LI_TYPE);
 }
 
 /* ---- the API for the other hooks ---- */
@@ -1063,7 +1066,8 @@ static __always_inline void mw_lock_release(const struct mw_site *s, __u64 addr)
  * A call at @s to @what (enum mw_callee) that may sleep, with @gfp for
  * allocations: user copies (from their kprobes), allocations, lock calls.
  */
-static __always_inline void mw_locks_may_sleep(const struct mw_site *s, __u32 what, __u32 gfp)
+static __always_inline void mw_locks_may_sleep(void *ctx, const struct mw_site *s, __u32 what,
+					       __u32 gfp)
 {
 	struct mw_lock_task *t;
 
@@ -1073,7 +1077,7 @@ static __always_inline void mw_locks_may_sleep(const struct mw_site *s, __u32 wh
 	if (!t || (!t->depth && !t->npend))
 		return;
 	mw_lock_settle(t);
-	mw_sleep_check(t, s, what, gfp);
+	mw_sleep_check(ctx, t, s, what, gfp);
 }
 
 /*
@@ -1081,7 +1085,7 @@ static __always_inline void mw_locks_may_sleep(const struct mw_site *s, __u32 wh
  * caller, @what MW_CALLEE_KMALLOC or MW_CALLEE_KMEM_CACHE_ALLOC. Cheap for
  * the whole kernel: atomic allocations and unwatched callers stop at once.
  */
-static __always_inline void mw_locks_alloc(__u64 call_site, __u32 module_id, __u32 what,
+static __always_inline void mw_locks_alloc(void *ctx, __u64 call_site, __u32 module_id, __u32 what,
 					   __u32 gfp)
 {
 	struct mw_site s = {};
@@ -1092,7 +1096,7 @@ static __always_inline void mw_locks_alloc(__u64 call_site, __u32 module_id, __u
 	/* The return address: the call instruction is the 5 bytes before it, if any. */
 	s.addr = mw_call_target(call_site - 5) ? call_site - 5 : call_site;
 	s.callee = what;
-	mw_locks_may_sleep(&s, what, gfp);
+	mw_locks_may_sleep(ctx, &s, what, gfp);
 }
 
 static __always_inline __u32 mw_lock_syscall_nr(void)
@@ -1153,7 +1157,7 @@ static __always_inline void mw_locks_sys_exit(void)
  * Slot @idx of the held-lock table names a lock inside the object being
  * freed: report it if the lock is still held, then forget it everywhere.
  */
-static __always_inline void mw_freed_slot(__u32 idx, __u64 addr, __u64 size, __u64 site,
+static __always_inline void mw_freed_slot(void *ctx, __u32 idx, __u64 addr, __u64 size, __u64 site,
 					  __u32 module_id, const struct mw_object *obj)
 {
 	struct mw_held_slot *sl = bpf_map_lookup_elem(&mw_held_slots, &idx);
@@ -1183,11 +1187,11 @@ static __always_inline void mw_freed_slot(__u32 idx, __u64 addr, __u64 size, __u
 	 */
 	if (o)
 		bpf_map_delete_elem(&mw_lock_owners, &la);
-	mw_report_freed(obj, la, type, asite, tid, site, module_id);
+	mw_report_freed(ctx, obj, la, type, asite, tid, site, module_id);
 }
 
 /* Locks on this task's own stack inside the freed object that the table did not hold. */
-static __always_inline void mw_freed_own(struct mw_lock_task *t, __u64 addr, __u64 size,
+static __always_inline void mw_freed_own(void *ctx, struct mw_lock_task *t, __u64 addr, __u64 size,
 					 __u64 site, __u32 module_id, const struct mw_object *obj)
 {
 	__u32 i, j, tid = mw_tid();
@@ -1202,7 +1206,7 @@ static __always_inline void mw_freed_own(struct mw_lock_task *t, __u64 addr, __u
 			continue;
 		if (mw_held_live(h, tid)) {
 			bpf_map_delete_elem(&mw_lock_owners, &h->addr);
-			mw_report_freed(obj, h->addr, h->type, h->site, tid, site, module_id);
+			mw_report_freed(ctx, obj, h->addr, h->type, h->site, tid, site, module_id);
 		}
 		mw_held_remove(t, j);
 	}
@@ -1213,8 +1217,8 @@ static __always_inline void mw_freed_own(struct mw_lock_task *t, __u64 addr, __u
  * freed at @site by @module_id (0: core kernel code; the allocating module
  * is named then). Costs a scan of MW_HELD_SLOTS slots per tracked free.
  */
-static __always_inline void mw_locks_freed(__u64 addr, __u64 size, __u64 site, __u32 module_id,
-					   const struct mw_object *obj)
+static __always_inline void mw_locks_freed(void *ctx, __u64 addr, __u64 size, __u64 site,
+					   __u32 module_id, const struct mw_object *obj)
 {
 	__u32 i, idx, n, zero = 0;
 	struct mw_freed_hits *hits;
@@ -1249,11 +1253,11 @@ static __always_inline void mw_locks_freed(__u64 addr, __u64 size, __u64 site, _
 	for (i = 0; i < MW_FREED_HITS; i++) {
 		if (i >= hits->n)
 			break;
-		mw_freed_slot(hits->idx[i], addr, size, site, module_id, obj);
+		mw_freed_slot(ctx, hits->idx[i], addr, size, site, module_id, obj);
 	}
 	t = mw_lock_task(false);
 	if (t && t->depth)
-		mw_freed_own(t, addr, size, site, module_id, obj);
+		mw_freed_own(ctx, t, addr, size, site, module_id, obj);
 }
 
 /* ---- the module goes ---- */
@@ -1263,8 +1267,8 @@ static __always_inline void mw_report_held_on_unload(__u64 addr, __u32 type, __u
 {
 	struct mw_event *e;
 
-	e = mw_event_reserve(MW_LOCK_HELD_ON_UNLOAD, MW_EVENT_SIZE(lock_held_on_unload), site,
-			     module_id, addr);
+	e = __mw_event_reserve(MW_LOCK_HELD_ON_UNLOAD, MW_EVENT_SIZE(lock_held_on_unload), site,
+			       module_id, addr);
 	if (!e)
 		return;
 	mw_lock_set(&e->lock_held_on_unload.lock, addr, type);

@@ -20,17 +20,17 @@ static __always_inline const struct mw_site *kprobe_site(void *ctx)
  * callee may fault and sleep (the lock rules' business), then the copy's
  * own rules, in the system call the task is in.
  */
-static __always_inline void copy_at(const struct mw_site *s, __u64 kaddr, __u64 uaddr, __u64 len,
-				    bool to_user)
+static __always_inline void copy_at(void *ctx, const struct mw_site *s, __u64 kaddr, __u64 uaddr,
+				    __u64 len, bool to_user)
 {
 	struct mw_syscall sc;
 
-	mw_locks_may_sleep(s, s->callee, 0);
+	mw_locks_may_sleep(ctx, s, s->callee, 0);
 	mw_current_syscall(&sc);
 	if (to_user)
-		mw_user_store(s, &sc, uaddr, kaddr, len);
+		mw_user_store(ctx, s, &sc, uaddr, kaddr, len);
 	else
-		mw_user_fetch(s, &sc, kaddr, uaddr, len);
+		mw_user_fetch(ctx, s, &sc, kaddr, uaddr, len);
 }
 
 /* _copy_from_user(to, from, n), copy_from_user_nofault(dst, src, size) */
@@ -40,7 +40,7 @@ int BPF_KPROBE(mw_kp_fetch, void *to, const void *from, unsigned long n)
 	const struct mw_site *s = kprobe_site(ctx);
 
 	if (s)
-		copy_at(s, (__u64)to, (__u64)from, n, false);
+		copy_at(ctx, s, (__u64)to, (__u64)from, n, false);
 	return 0;
 }
 
@@ -51,7 +51,7 @@ int BPF_KPROBE(mw_kp_copy_ret)
 	const struct mw_site *s = kprobe_site(ctx);
 
 	if (s)
-		mw_copy_return(s);
+		mw_copy_return(ctx, s);
 	return 0;
 }
 
@@ -62,7 +62,7 @@ int BPF_KPROBE(mw_kp_check_size, const void *ptr, unsigned long n, bool to_user)
 	const struct mw_site *s = kprobe_site(ctx);
 
 	if (s)
-		mw_check_object_size(s, (__u64)ptr, n, to_user);
+		mw_check_object_size(ctx, s, (__u64)ptr, n, to_user);
 	return 0;
 }
 
@@ -73,7 +73,7 @@ int BPF_KPROBE(mw_kp_strncpy, char *dst, const char *src, long count)
 	const struct mw_site *s = kprobe_site(ctx);
 
 	if (s && count > 0)
-		copy_at(s, 0, (__u64)src, count, false);
+		copy_at(ctx, s, 0, (__u64)src, count, false);
 	return 0;
 }
 
@@ -84,7 +84,7 @@ int BPF_KPROBE(mw_kp_get_user)
 	const struct mw_site *s = kprobe_site(ctx);
 
 	if (s)
-		copy_at(s, 0, PT_REGS_RC(ctx), s->arg, false);
+		copy_at(ctx, s, 0, PT_REGS_RC(ctx), s->arg, false);
 	return 0;
 }
 
@@ -95,7 +95,7 @@ int BPF_KPROBE(mw_kp_copy_to, void *to, const void *from, unsigned long n)
 	const struct mw_site *s = kprobe_site(ctx);
 
 	if (s)
-		copy_at(s, (__u64)from, (__u64)to, n, true);
+		copy_at(ctx, s, (__u64)from, (__u64)to, n, true);
 	return 0;
 }
 
@@ -106,7 +106,7 @@ int BPF_KPROBE(mw_kp_put_user)
 	const struct mw_site *s = kprobe_site(ctx);
 
 	if (s)
-		copy_at(s, 0, ctx->cx, s->arg, true);
+		copy_at(ctx, s, 0, ctx->cx, s->arg, true);
 	return 0;
 }
 
@@ -122,9 +122,9 @@ int BPF_KPROBE(mw_kp_copy_user, void *to, const void *from, unsigned int len)
 	if (!s)
 		return 0;
 	if (mw_is_user((__u64)from))
-		copy_at(s, (__u64)to, (__u64)from, len, false);
+		copy_at(ctx, s, (__u64)to, (__u64)from, len, false);
 	else if (mw_is_user((__u64)to))
-		copy_at(s, (__u64)from, (__u64)to, len, true);
+		copy_at(ctx, s, (__u64)from, (__u64)to, len, true);
 	return 0;
 }
 
@@ -143,7 +143,7 @@ int BPF_KPROBE(mw_kp_dup_user, const void *src, long len)
 	/* Without a probe on the next instruction, nobody would close the window. */
 	if (!(bpf_get_attach_cookie(ctx) & MW_LOCK_COOKIE_TAIL))
 		mw_behalf_open(s, s->arg ? len : 0);
-	copy_at(s, 0, (__u64)src, len, false);
+	copy_at(ctx, s, 0, (__u64)src, len, false);
 	return 0;
 }
 
@@ -154,7 +154,7 @@ int BPF_KPROBE(mw_kp_iter_to, const void *addr, size_t bytes, struct iov_iter *i
 	const struct mw_site *s = kprobe_site(ctx);
 
 	if (s)
-		mw_iter_copy(s, (__u64)addr, bytes, i, true);
+		mw_iter_copy(ctx, s, (__u64)addr, bytes, i, true);
 	return 0;
 }
 
@@ -165,7 +165,7 @@ int BPF_KPROBE(mw_kp_iter_from, void *addr, size_t bytes, struct iov_iter *i)
 	const struct mw_site *s = kprobe_site(ctx);
 
 	if (s)
-		mw_iter_copy(s, (__u64)addr, bytes, i, false);
+		mw_iter_copy(ctx, s, (__u64)addr, bytes, i, false);
 	return 0;
 }
 
@@ -193,7 +193,7 @@ int BPF_KPROBE(mw_kp_simple_read, void *to, size_t count, loff_t *ppos, const vo
 	__u64 pos = 0, n;
 
 	if (s && (n = simple_span(ppos, count, available, &pos)))
-		copy_at(s, (__u64)from + pos, (__u64)to, n, true);
+		copy_at(ctx, s, (__u64)from + pos, (__u64)to, n, true);
 	return 0;
 }
 
@@ -206,7 +206,7 @@ int BPF_KPROBE(mw_kp_simple_write, void *to, size_t available, loff_t *ppos, con
 	__u64 pos = 0, n;
 
 	if (s && (n = simple_span(ppos, count, available, &pos)))
-		copy_at(s, (__u64)to + pos, (__u64)from, n, false);
+		copy_at(ctx, s, (__u64)to + pos, (__u64)from, n, false);
 	return 0;
 }
 
@@ -247,7 +247,7 @@ int mw_test_fetch(__u64 *ctx)
 	if (!s)
 		return 1;
 	test_args(ctx, &sc);
-	mw_user_fetch(s, &sc, ctx[5], ctx[6], ctx[7]);
+	mw_user_fetch(ctx, s, &sc, ctx[5], ctx[6], ctx[7]);
 	return 0;
 }
 
@@ -260,7 +260,7 @@ int mw_test_store(__u64 *ctx)
 	if (!s)
 		return 1;
 	test_args(ctx, &sc);
-	mw_user_store(s, &sc, ctx[6], ctx[5], ctx[7]);
+	mw_user_store(ctx, s, &sc, ctx[6], ctx[5], ctx[7]);
 	return 0;
 }
 
@@ -272,7 +272,7 @@ int mw_test_copy_ret(__u64 *ctx)
 
 	if (!s)
 		return 1;
-	mw_copy_return(s);
+	mw_copy_return(ctx, s);
 	return 0;
 }
 
@@ -284,7 +284,7 @@ int mw_test_check_size(__u64 *ctx)
 
 	if (!s)
 		return 1;
-	mw_check_object_size(s, ctx[1], ctx[2], ctx[3]);
+	mw_check_object_size(ctx, s, ctx[1], ctx[2], ctx[3]);
 	return 0;
 }
 
@@ -320,8 +320,8 @@ int BPF_KPROBE(mw_kpg_check_object_size, const void *ptr, unsigned long n, bool 
 
 	if (!global_site(ctx, &s))
 		return 0;
-	mw_locks_may_sleep(&s, to_user ? MW_CALLEE_COPY_TO_USER : MW_CALLEE_COPY_FROM_USER, 0);
-	mw_kernel_side_rules(&s, (__u64)ptr, n, to_user);
+	mw_locks_may_sleep(ctx, &s, to_user ? MW_CALLEE_COPY_TO_USER : MW_CALLEE_COPY_FROM_USER, 0);
+	mw_kernel_side_rules(ctx, &s, (__u64)ptr, n, to_user);
 	return 0;
 }
 
@@ -333,9 +333,9 @@ int BPF_KPROBE(mw_kpg_strncpy, char *dst, const char *src, long count)
 
 	if (!global_site(ctx, &s) || count <= 0)
 		return 0;
-	mw_locks_may_sleep(&s, MW_CALLEE_STRNCPY_FROM_USER, 0);
+	mw_locks_may_sleep(ctx, &s, MW_CALLEE_STRNCPY_FROM_USER, 0);
 	mw_current_syscall(&sc);
-	mw_user_fetch(&s, &sc, 0, (__u64)src, count);
+	mw_user_fetch(ctx, &s, &sc, 0, (__u64)src, count);
 	return 0;
 }
 
@@ -348,6 +348,6 @@ int BPF_KPROBE(mw_kpg_fetch_nofault, void *dst, const void *src, size_t size)
 	if (!global_site(ctx, &s))
 		return 0;
 	mw_current_syscall(&sc);
-	mw_user_fetch(&s, &sc, (__u64)dst, (__u64)src, size);
+	mw_user_fetch(ctx, &s, &sc, (__u64)dst, (__u64)src, size);
 	return 0;
 }

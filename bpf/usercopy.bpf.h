@@ -88,15 +88,15 @@ static __always_inline bool mw_syscall_slice(const struct mw_syscall *sc, __u64 
 }
 
 /* An ioctl copying past _IOC_SIZE(cmd): a warning, once per module, site and command. */
-static __always_inline void mw_report_ioctl_size(const struct mw_site *s,
+static __always_inline void mw_report_ioctl_size(void *ctx, const struct mw_site *s,
 						 const struct mw_syscall *sc, __u64 start,
 						 __u64 slen, __u64 uaddr, __u64 len, __u32 dir)
 {
 	__u32 cmd = sc->arg[1];
 	struct mw_event *e;
 
-	e = mw_event_reserve(MW_IOCTL_SIZE_MISMATCH, MW_EVENT_SIZE(ioctl_size_mismatch), s->addr,
-			     s->module_id, cmd);
+	e = mw_event_reserve(ctx, MW_IOCTL_SIZE_MISMATCH, MW_EVENT_SIZE(ioctl_size_mismatch),
+			     s->addr, s->module_id, cmd);
 	if (!e)
 		return;
 	e->hdr.flags |= MW_EV_WARNING;
@@ -109,8 +109,9 @@ static __always_inline void mw_report_ioctl_size(const struct mw_site *s,
 	bpf_ringbuf_submit(e, 0);
 }
 
-static __always_inline void mw_check_slice(const struct mw_site *s, const struct mw_syscall *sc,
-					   __u64 uaddr, __u64 len, __u32 dir)
+static __always_inline void mw_check_slice(void *ctx, const struct mw_site *s,
+					   const struct mw_syscall *sc, __u64 uaddr, __u64 len,
+					   __u32 dir)
 {
 	__u64 start, slen;
 	struct mw_event *e;
@@ -120,10 +121,10 @@ static __always_inline void mw_check_slice(const struct mw_site *s, const struct
 	if (uaddr < start || uaddr >= start + slen || uaddr + len <= start + slen)
 		return;
 	if (sc->nr == MW_NR_IOCTL) {
-		mw_report_ioctl_size(s, sc, start, slen, uaddr, len, dir);
+		mw_report_ioctl_size(ctx, s, sc, start, slen, uaddr, len, dir);
 		return;
 	}
-	e = mw_event_reserve(MW_USER_SLICE_OVERRUN, MW_EVENT_SIZE(user_slice_overrun), s->addr,
+	e = mw_event_reserve(ctx, MW_USER_SLICE_OVERRUN, MW_EVENT_SIZE(user_slice_overrun), s->addr,
 			     s->module_id, sc->nr);
 	if (!e)
 		return;
@@ -136,12 +137,13 @@ static __always_inline void mw_check_slice(const struct mw_site *s, const struct
 	bpf_ringbuf_submit(e, 0);
 }
 
-static __always_inline void mw_report_heap_overflow(const struct mw_site *s, struct mw_object *o,
-						    __u64 kaddr, __u64 len, __u32 kind)
+static __always_inline void mw_report_heap_overflow(void *ctx, const struct mw_site *s,
+						    struct mw_object *o, __u64 kaddr, __u64 len,
+						    __u32 kind)
 {
 	struct mw_event *e;
 
-	e = mw_event_reserve(kind, MW_EVENT_SIZE(heap_overflow), s->addr, s->module_id,
+	e = mw_event_reserve(ctx, kind, MW_EVENT_SIZE(heap_overflow), s->addr, s->module_id,
 			     o->alloc_site);
 	if (!e)
 		return;
@@ -284,12 +286,13 @@ static __always_inline __u64 mw_uninit_bytes(const struct mw_object *o, __u64 ka
 	return n;
 }
 
-static __always_inline void mw_report_uninit(const struct mw_site *s, struct mw_object *o,
-					     __u64 kaddr, __u64 len, const struct mw_uninit *u)
+static __always_inline void mw_report_uninit(void *ctx, const struct mw_site *s,
+					     struct mw_object *o, __u64 kaddr, __u64 len,
+					     const struct mw_uninit *u)
 {
 	struct mw_event *e;
 
-	e = mw_event_reserve(MW_UNINIT_LEAK, MW_EVENT_SIZE(uninit_leak), s->addr, s->module_id,
+	e = mw_event_reserve(ctx, MW_UNINIT_LEAK, MW_EVENT_SIZE(uninit_leak), s->addr, s->module_id,
 			     o->alloc_site);
 	if (!e)
 		return;
@@ -308,8 +311,8 @@ static __always_inline void mw_report_uninit(const struct mw_site *s, struct mw_
  * never wrote going to user space (uninit_leak), or a freed object
  * (use_after_free). Returns the live object the copy lies within, if any.
  */
-static __always_inline struct mw_object *mw_kernel_side_rules(const struct mw_site *s, __u64 kaddr,
-							      __u64 len, bool to_user)
+static __always_inline struct mw_object *mw_kernel_side_rules(void *ctx, const struct mw_site *s,
+							      __u64 kaddr, __u64 len, bool to_user)
 {
 	struct mw_uninit u = {};
 	struct mw_object *o;
@@ -317,25 +320,25 @@ static __always_inline struct mw_object *mw_kernel_side_rules(const struct mw_si
 	o = mw_heap_find(&mw_objects, kaddr);
 	if (o) {
 		if (kaddr + len > o->addr + o->size) {
-			mw_report_heap_overflow(s, o, kaddr, len,
-						to_user ? MW_HEAP_OVERFLOW_READ :
-							  MW_HEAP_OVERFLOW_WRITE);
+			mw_report_heap_overflow(ctx, s, o, kaddr, len,
+						to_user ? MW_HEAP_OVERFLOW_READ
+							: MW_HEAP_OVERFLOW_WRITE);
 			return NULL;
 		}
 		if (to_user && mw_uninit_bytes(o, kaddr, len, &u))
-			mw_report_uninit(s, o, kaddr, len, &u);
+			mw_report_uninit(ctx, s, o, kaddr, len, &u);
 		return o;
 	}
 	o = mw_heap_find(&mw_quarantine, kaddr);
 	if (o) {
-		mw_report_uaf(s, o, kaddr, len,
+		mw_report_uaf(ctx, s, o, kaddr, len,
 			      to_user ? MW_ACCESS_COPY_TO_USER : MW_ACCESS_COPY_FROM_USER, false);
 		return NULL;
 	}
 	o = mw_heap_find(&mw_reused, kaddr);
 	if (o)
-		mw_report_reused((struct mw_reuse *)o, s->addr, s->module_id, MW_USE_AFTER_FREE,
-				 kaddr, len,
+		mw_report_reused(ctx, (struct mw_reuse *)o, s->addr, s->module_id,
+				 MW_USE_AFTER_FREE, kaddr, len,
 				 to_user ? MW_ACCESS_COPY_TO_USER : MW_ACCESS_COPY_FROM_USER);
 	return NULL;
 }
@@ -372,8 +375,8 @@ static __always_inline void mw_copy_begin(const struct mw_site *s, struct mw_cop
  * bug makes one report; then the copy is in flight if it touches a live
  * object.
  */
-static __always_inline void mw_check_kernel_side(const struct mw_site *s, __u64 kaddr, __u64 len,
-						 bool to_user)
+static __always_inline void mw_check_kernel_side(void *ctx, const struct mw_site *s, __u64 kaddr,
+						 __u64 len, bool to_user)
 {
 	struct mw_copy *c;
 	struct mw_object *o;
@@ -386,7 +389,7 @@ static __always_inline void mw_check_kernel_side(const struct mw_site *s, __u64 
 		obj = c->obj;
 		alloc_ns = c->alloc_ns;
 	} else {
-		o = mw_kernel_side_rules(s, kaddr, len, to_user);
+		o = mw_kernel_side_rules(ctx, s, kaddr, len, to_user);
 		obj = o ? o->addr : 0;
 		alloc_ns = o ? o->alloc_ns : 0;
 	}
@@ -402,15 +405,15 @@ static __always_inline void mw_check_kernel_side(const struct mw_site *s, __u64 
  * copy past a slab object it BUGs before the copy call's probe would run,
  * so the kernel side is checked here first, and the copy's probe told.
  */
-static __always_inline void mw_check_object_size(const struct mw_site *s, __u64 ptr, __u64 n,
-						 bool to_user)
+static __always_inline void mw_check_object_size(void *ctx, const struct mw_site *s, __u64 ptr,
+						 __u64 n, bool to_user)
 {
 	struct mw_object *o;
 	struct mw_copy *c;
 
 	if (!ptr || !n)
 		return;
-	o = mw_kernel_side_rules(s, ptr, n, to_user);
+	o = mw_kernel_side_rules(ctx, s, ptr, n, to_user);
 	c = mw_copy_state(true);
 	if (!c)
 		return;
@@ -426,7 +429,7 @@ static __always_inline void mw_check_object_size(const struct mw_site *s, __u64 
  * it touched, live at the call, was freed meanwhile (same lifetime, freed
  * after the call): the copy ran on freed memory.
  */
-static __always_inline void mw_copy_return(const struct mw_site *s)
+static __always_inline void mw_copy_return(void *ctx, const struct mw_site *s)
 {
 	struct mw_copy *c = mw_copy_state(false);
 	struct mw_object *o;
@@ -444,7 +447,7 @@ static __always_inline void mw_copy_return(const struct mw_site *s)
 	o = bpf_map_lookup_elem(&mw_quarantine, &obj);
 	if (!o || o->alloc_ns != c->alloc_ns || o->free_ns < c->call_ns)
 		return;
-	mw_report_uaf(s, o, c->kaddr, c->len,
+	mw_report_uaf(ctx, s, o, c->kaddr, c->len,
 		      flags & MW_COPY_TO_USER ? MW_ACCESS_COPY_TO_USER : MW_ACCESS_COPY_FROM_USER,
 		      true);
 }
@@ -470,9 +473,9 @@ static __always_inline __u32 mw_bytes_changed(const struct mw_fetch *f, __u64 os
 	return c.same == n ? MW_CHANGED_NO : MW_CHANGED_YES;
 }
 
-static __always_inline void mw_report_double_fetch(const struct mw_site *s,
-						   const struct mw_fetch *f, __u64 uaddr,
-						   __u64 len, __u64 syscall_nr)
+static __always_inline void mw_report_double_fetch(void *ctx, const struct mw_site *s,
+						   const struct mw_fetch *f, __u64 uaddr, __u64 len,
+						   __u64 syscall_nr)
 {
 	__u64 ostart = uaddr > f->start ? uaddr : f->start;
 	__u64 oend = uaddr + len < f->start + f->len ? uaddr + len : f->start + f->len;
@@ -480,7 +483,8 @@ static __always_inline void mw_report_double_fetch(const struct mw_site *s,
 	struct mw_event *e;
 
 	/* A won race (the bytes changed) is stronger evidence: it gets a report of its own. */
-	e = mw_event_reserve(MW_DOUBLE_FETCH, MW_EVENT_SIZE(double_fetch), s->addr, s->module_id,
+	e = mw_event_reserve(ctx, MW_DOUBLE_FETCH, MW_EVENT_SIZE(double_fetch), s->addr,
+			     s->module_id,
 			     changed == MW_CHANGED_YES ? f->site ^ MW_DEDUP_CHANGED : f->site);
 	if (!e)
 		return;
@@ -516,8 +520,8 @@ static __always_inline void mw_epoch_add(struct mw_epoch *ep, __u64 site, __u64 
 }
 
 /* A fetch of [uaddr, uaddr + len): report the first earlier fetch it overlaps. */
-static __always_inline void mw_check_double_fetch(const struct mw_site *s, __u64 uaddr, __u64 len,
-						  __u64 syscall_nr)
+static __always_inline void mw_check_double_fetch(void *ctx, const struct mw_site *s, __u64 uaddr,
+						  __u64 len, __u64 syscall_nr)
 {
 	struct mw_epoch *ep;
 	__u32 i;
@@ -534,7 +538,7 @@ static __always_inline void mw_check_double_fetch(const struct mw_site *s, __u64
 		if (i >= ep->nr)
 			break;
 		if (uaddr < f->start + f->len && f->start < uaddr + len) {
-			mw_report_double_fetch(s, f, uaddr, len, syscall_nr);
+			mw_report_double_fetch(ctx, s, f, uaddr, len, syscall_nr);
 			break;
 		}
 	}
@@ -542,27 +546,29 @@ static __always_inline void mw_check_double_fetch(const struct mw_site *s, __u64
 }
 
 /* A fetch from user memory: copy_from_user (kdst set), get_user, strncpy_from_user. */
-static __always_inline void mw_user_fetch(const struct mw_site *s, const struct mw_syscall *sc,
-					  __u64 kdst, __u64 uaddr, __u64 len)
+static __always_inline void mw_user_fetch(void *ctx, const struct mw_site *s,
+					  const struct mw_syscall *sc, __u64 kdst, __u64 uaddr,
+					  __u64 len)
 {
 	if (!len)
 		return;
-	mw_check_kernel_side(s, kdst, len, false);
+	mw_check_kernel_side(ctx, s, kdst, len, false);
 	if (!mw_task_has_epochs())
 		return;
-	mw_check_slice(s, sc, uaddr, len, MW_FROM_USER);
-	mw_check_double_fetch(s, uaddr, len, sc->nr);
+	mw_check_slice(ctx, s, sc, uaddr, len, MW_FROM_USER);
+	mw_check_double_fetch(ctx, s, uaddr, len, sc->nr);
 }
 
 /* A copy to user memory: copy_to_user (ksrc set), put_user. */
-static __always_inline void mw_user_store(const struct mw_site *s, const struct mw_syscall *sc,
-					  __u64 uaddr, __u64 ksrc, __u64 len)
+static __always_inline void mw_user_store(void *ctx, const struct mw_site *s,
+					  const struct mw_syscall *sc, __u64 uaddr, __u64 ksrc,
+					  __u64 len)
 {
 	if (!len)
 		return;
-	mw_check_kernel_side(s, ksrc, len, true);
+	mw_check_kernel_side(ctx, s, ksrc, len, true);
 	if (mw_task_has_epochs())
-		mw_check_slice(s, sc, uaddr, len, MW_TO_USER);
+		mw_check_slice(ctx, s, sc, uaddr, len, MW_TO_USER);
 }
 
 /* User addresses have bit 63 clear, with 4- and 5-level paging alike. */
@@ -607,7 +613,7 @@ static __always_inline __u64 mw_iter_user(struct iov_iter *i, __u64 *seg)
  * the kernel side always; the user side (its first segment) when the iter
  * is user memory, which is also when the copy may fault and sleep.
  */
-static __always_inline void mw_iter_copy(const struct mw_site *s, __u64 kaddr, __u64 len,
+static __always_inline void mw_iter_copy(void *ctx, const struct mw_site *s, __u64 kaddr, __u64 len,
 					 struct iov_iter *i, bool to_user)
 {
 	struct mw_syscall sc;
@@ -616,15 +622,15 @@ static __always_inline void mw_iter_copy(const struct mw_site *s, __u64 kaddr, _
 	if (!len)
 		return;
 	if (!uaddr) {
-		mw_check_kernel_side(s, kaddr, len, to_user);
+		mw_check_kernel_side(ctx, s, kaddr, len, to_user);
 		return;
 	}
-	mw_locks_may_sleep(s, s->callee, 0);
+	mw_locks_may_sleep(ctx, s, s->callee, 0);
 	mw_current_syscall(&sc);
 	if (to_user)
-		mw_user_store(s, &sc, uaddr, kaddr, len < seg ? len : seg);
+		mw_user_store(ctx, s, &sc, uaddr, kaddr, len < seg ? len : seg);
 	else
-		mw_user_fetch(s, &sc, kaddr, uaddr, len < seg ? len : seg);
+		mw_user_fetch(ctx, s, &sc, kaddr, uaddr, len < seg ? len : seg);
 }
 
 /* sys_exit: the epoch ends. Only tasks that fetched through a watched module have storage. */

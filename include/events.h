@@ -114,8 +114,10 @@ struct mw_event_hdr {
 	__u32 flags;		/* MW_EV_* */
 	__u64 site;		/* the call site that broke the rule */
 	char comm[MW_COMM_LEN];
+	__u32 stack;		/* the kernel stack of the call: mw_stacks id + 1, 0: none */
+	__u32 __pad;
 };
-_Static_assert(sizeof(struct mw_event_hdr) == 56, "mw_event_hdr layout");
+_Static_assert(sizeof(struct mw_event_hdr) == 64, "mw_event_hdr layout");
 
 /* A lock as the lock rules name it. */
 enum mw_lock_type {

@@ -155,9 +155,12 @@ struct mw_object {
 	 * even though no allocation returned the object's own address.
 	 */
 	__u64 slab_cache;
+	/* The kernel stacks of the allocation and the free: mw_stacks id + 1, 0: none. */
+	__u32 alloc_stack;
+	__u32 free_stack;
 };
 
-#define MW_OBJECT_SIZE 88
+#define MW_OBJECT_SIZE 96
 _Static_assert(sizeof(struct mw_object) == MW_OBJECT_SIZE, "mw_object layout");
 
 /*

@@ -24,7 +24,9 @@
 	X(WITNESSED_ALLOCS,	witnessed_allocs, "allocations a heap hook skipped (recursion), judged by its witness") \
 	X(WITNESSED_FREES,	witnessed_frees, "frees a heap hook skipped (recursion), judged by its witness") \
 	X(REUSED_RETURNED,	reused_returned, "handed-out addresses freed by their new owner (quarantined again)") \
-	X(REUSED_FULL,		reused_full,	"handed-out addresses forgotten: reused table full")
+	X(REUSED_FULL,		reused_full,	"handed-out addresses forgotten: reused table full") \
+	X(STACKS_FULL,		stacks_full,	"stacks not kept: their stack table bucket held another") \
+	X(STACKS_FAILED,	stacks_failed,	"stacks not kept: the kernel could not walk them")
 
 #define MW_STAT_ENUM(up, low, desc) MW_STAT_##up,
 enum mw_stat {

@@ -22,6 +22,9 @@ void mw_config_default(struct mw_config *cfg)
 		.exclude_self = true,
 		.image_not_heap = true,
 		.crash_log = true,
+		.stacks = MW_STACKS_DEFAULT,
+		.stack_depth = MW_STACK_DEPTH,
+		.stack_entries = MW_STACK_ENTRIES,
 	};
 }
 
@@ -190,6 +193,8 @@ static int configure(struct modwatch_bpf *skel, const struct mw_config *cfg,
 		err = bpf_map__set_max_entries(skel->maps.mw_events, cfg->ringbuf_kb * 1024);
 	if (!err)
 		err = size_heap_filter(skel, cfg);
+	if (!err)
+		err = mw_stacks_configure(skel, cfg);
 	choose_programs(skel, k);
 	choose_global(skel, cfg, k);
 	/* The report path's generator: only for modwatch storm, never attached. */

@@ -148,6 +148,24 @@ static void print_frames(FILE *out, json_object *site)
 	fputc('\n', out);
 }
 
+/*
+ * A trace: each frame of @holder's "stack" (the kernel stack modwatch
+ * kept, from the module's call on), or, without one, the site alone.
+ */
+static void print_trace(FILE *out, json_object *holder, json_object *site)
+{
+	json_object *stack = get(holder, "stack");
+	int i, n = stack && json_object_is_type(stack, json_type_array) ?
+			   (int)json_object_array_length(stack) : 0;
+
+	if (!n) {
+		print_frames(out, site);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		print_frames(out, json_object_array_get_idx(stack, i));
+}
+
 /* "func+0x1e [mod]" for the header. */
 static void print_site_name(FILE *out, json_object *site)
 {
@@ -243,11 +261,11 @@ static void print_history(FILE *out, json_object *v)
 
 	if (alloc) {
 		fprintf(out, "\nAllocated by task %llu:\n", num(alloc, "tid"));
-		print_frames(out, get(alloc, "site"));
+		print_trace(out, alloc, get(alloc, "site"));
 	}
 	if (freed) {
 		fprintf(out, "\nFreed by task %llu:\n", num(freed, "tid"));
-		print_frames(out, get(freed, "site"));
+		print_trace(out, freed, get(freed, "site"));
 	}
 	for (i = 0; i < sizeof(site_blocks) / sizeof(site_blocks[0]); i++) {
 		json_object *site = get(v, site_blocks[i].key);
@@ -282,7 +300,7 @@ static void mw_kasan_render(FILE *out, json_object *v, bool color)
 		fputs("The kernel skipped some of modwatch's hook runs before this report: its "
 		      "evidence may be incomplete.\n", out);
 	fprintf(out, "\nCall trace:\n");
-	print_frames(out, get(v, "site"));
+	print_trace(out, v, get(v, "site"));
 	print_history(out, v);
 	print_lock(out, "The lock", get(v, "lock"));
 	print_lock(out, "The lock held", get(v, "held"));

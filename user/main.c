@@ -103,6 +103,15 @@ static const char usage_text[] =
 "                        comm; 15 characters at most). Reports made at a\n"
 "                        module's unload (leaks, held locks) name no task\n"
 "                        and pass --pid and --comm\n"
+"      --stacks LIST     which kernel stacks reports show: report (the\n"
+"                        violating call's), heap (each tracked object's\n"
+"                        allocation and free), lock (each acquire), all or\n"
+"                        none; default report,heap (README.md: \"Stacks\"\n"
+"                        gives what each costs)\n"
+"      --stack-depth N   frames per stack, from the module's call on: 1 to\n"
+"                        64 (default 32); 0 is --stacks none\n"
+"      --stack-entries N distinct stacks kept (default 16384); a stack whose\n"
+"                        slot another holds is not kept, and counted\n"
 "  -o, --output FILE     write reports to FILE instead of standard output\n"
 "                        (in CI mode, keeps them apart from CMD's output)\n"
 "      --max-objects N   live heap objects tracked at once (default 32768)\n"
@@ -139,6 +148,9 @@ enum {
 	OPT_SARIF,
 	OPT_SOURCE_ROOT,
 	OPT_FORMAT,
+	OPT_STACKS,
+	OPT_STACK_DEPTH,
+	OPT_STACK_ENTRIES,
 };
 
 static const struct option long_opts[] = {
@@ -162,6 +174,9 @@ static const struct option long_opts[] = {
 	{ "sarif", required_argument, NULL, OPT_SARIF },
 	{ "source-root", required_argument, NULL, OPT_SOURCE_ROOT },
 	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "stacks", required_argument, NULL, OPT_STACKS },
+	{ "stack-depth", required_argument, NULL, OPT_STACK_DEPTH },
+	{ "stack-entries", required_argument, NULL, OPT_STACK_ENTRIES },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -285,6 +300,28 @@ static int parse_format(const char *arg, struct mw_run_opts *o)
 	return usage_error("invalid --format '%s': expected line, kasan or json", arg);
 }
 
+/* --stacks report,heap,lock | all | none */
+static int parse_stacks(char *arg, __u32 *mask)
+{
+	char *tok, *save = NULL;
+
+	*mask = 0;
+	for (tok = strtok_r(arg, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(tok, "report"))
+			*mask |= MW_STACKS_REPORT;
+		else if (!strcmp(tok, "heap"))
+			*mask |= MW_STACKS_HEAP;
+		else if (!strcmp(tok, "lock"))
+			*mask |= MW_STACKS_LOCK;
+		else if (!strcmp(tok, "all"))
+			*mask |= MW_STACKS_ALL;
+		else if (strcmp(tok, "none"))
+			return usage_error("invalid --stacks '%s': expected report, heap, lock "
+					   "(comma-separated), all or none", tok);
+	}
+	return 0;
+}
+
 /* --source-root DIR, kept as its real path (DWARF paths are absolute). */
 static int parse_source_root(const char *dir, struct mw_run_opts *o)
 {
@@ -323,6 +360,13 @@ static int parse_opt(int c, struct mw_run_opts *o)
 		return 0;
 	case OPT_FORMAT:
 		return parse_format(optarg, o);
+	case OPT_STACKS:
+		return parse_stacks(optarg, &o->cfg.stacks);
+	case OPT_STACK_DEPTH:
+		return parse_u32("--stack-depth", optarg, 0, MW_STACK_DEPTH_MAX,
+				 &o->cfg.stack_depth);
+	case OPT_STACK_ENTRIES:
+		return parse_u32("--stack-entries", optarg, 1, 1u << 20, &o->cfg.stack_entries);
 	case OPT_EVERY:
 		o->cfg.every = true;
 		return 0;

@@ -10,6 +10,7 @@
 #include "registry.h"
 #include "sites.h"
 #include "stats.h"
+#include "stacks.h"
 
 struct modwatch_bpf;
 
@@ -218,8 +219,17 @@ struct mw_config {
 	__u32 only_kinds;	/* 1 << enum mw_kind */
 	__u32 only_tgid;
 	char only_comm[MW_COMM_LEN];
+	/* --stacks, --stack-depth, --stack-entries (stacks.c) */
+	__u32 stacks;		/* MW_STACKS_* */
+	__u32 stack_depth;	/* frames shown, 0: no stacks */
+	__u32 stack_entries;	/* distinct stacks kept */
 };
 void mw_config_default(struct mw_config *cfg);
+
+/* stacks.c: kernel stacks, kept once each by BPF, read back by reference. */
+int mw_stacks_configure(struct modwatch_bpf *skel, const struct mw_config *cfg);
+void mw_stacks_init(struct modwatch_bpf *skel);
+int mw_stack_read(__u32 ref, __u64 site, __u64 *ips, int max);
 
 /* crashlog.c: reports that survive a kernel crash. */
 int mw_crashlog_arm(void);

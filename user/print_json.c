@@ -191,14 +191,12 @@ static void json_source(struct jw *out, const struct mw_sym *s)
 }
 
 /* {"addr":"0x..","module":"m"|null,"function":"f"|null,"offset":N,"source":[..]} */
-static void json_site(struct jw *out, const char *key, __u64 addr)
+static void json_code(struct jw *out, __u64 addr)
 {
 	struct mw_sym s;
 	bool ok = addr && !mw_ksym_resolve(addr, &s);
 
-	jw_putc('"', out);
-	jw_puts(key, out);
-	jw_puts("\":{", out);
+	jw_putc('{', out);
 	json_addr(out, "addr", addr);
 	jw_puts(",\"module\":", out);
 	if (ok && s.module)
@@ -213,6 +211,34 @@ static void json_site(struct jw *out, const char *key, __u64 addr)
 	json_key_u64(out, "offset", ok ? s.offset : 0);
 	json_source(out, ok ? &s : NULL);
 	jw_putc('}', out);
+}
+
+static void json_site(struct jw *out, const char *key, __u64 addr)
+{
+	jw_putc('"', out);
+	jw_puts(key, out);
+	jw_puts("\":", out);
+	json_code(out, addr);
+}
+
+/*
+ * ,"stack":[frames]: kernel stack @ref (see mw_stack_read()), innermost
+ * first, each frame as a site; nothing when no stack was kept.
+ */
+static void json_stack(struct jw *out, __u32 ref, __u64 site)
+{
+	__u64 ips[MW_STACK_DEPTH_MAX];
+	int i, n = mw_stack_read(ref, site, ips, MW_STACK_DEPTH_MAX);
+
+	if (n <= 0)
+		return;
+	jw_puts(",\"stack\":[", out);
+	for (i = 0; i < n; i++) {
+		if (i)
+			jw_putc(',', out);
+		json_code(out, ips[i]);
+	}
+	jw_putc(']', out);
 }
 
 /* "unprobed":[{"function","offset","reason"[,"error"]}] */
@@ -327,6 +353,7 @@ static void json_object(struct jw *out, const struct mw_object *o)
 	json_site(out, "site", o->alloc_site);
 	json_key_u64(out, "tid", o->alloc_tid);
 	json_key_u64(out, "time_ns", o->alloc_ns);
+	json_stack(out, o->alloc_stack, o->alloc_site);
 	jw_putc('}', out);
 	if (!o->free_site)
 		return;
@@ -334,6 +361,7 @@ static void json_object(struct jw *out, const struct mw_object *o)
 	json_site(out, "site", o->free_site);
 	json_key_u64(out, "tid", o->free_tid);
 	json_key_u64(out, "time_ns", o->free_ns);
+	json_stack(out, o->free_stack, o->free_site);
 	jw_putc('}', out);
 }
 
@@ -541,6 +569,7 @@ static void json_violation(FILE *f, struct mw_registry *reg, const struct mw_eve
 	jw_puts(e->hdr.flags & MW_EV_INCOMPLETE ? ",\"incomplete\":true," : ",\"incomplete\":false,",
 	      out);
 	json_site(out, "site", e->hdr.site);
+	json_stack(out, e->hdr.stack, e->hdr.site);
 	switch (e->hdr.kind) {
 	case MW_DOUBLE_FREE:
 		jw_putc(',', out);

@@ -891,6 +891,7 @@ static int setup(struct session *s)
 	mw_heap_init(s->skel);
 	mw_sites_init(s->skel);
 	mw_locks_init(s->skel);
+	mw_stacks_init(s->skel);
 	/* A storm watches nothing: only the report path runs. */
 	if (!s->storm && (err = watch(s)))
 		return err;

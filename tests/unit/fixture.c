@@ -40,6 +40,7 @@ int fx_setup(struct fx *f, const struct mw_config *cfg)
 	if (err)
 		return err;
 	mw_registry_init(&f->reg, f->skel);
+	mw_stacks_init(f->skel);
 	err = mw_registry_add_range(&f->reg, "mw_fake", FAKE_LO, FAKE_HI);
 	if (err)
 		return err;
