@@ -93,5 +93,13 @@ int mw_stack_read(__u32 ref, __u64 site, __u64 *ips, int max)
 	}
 	for (i = 0; from + i < n && i < max && i < (int)stacks_shown; i++)
 		ips[i] = buf[from + i];
+	/*
+	 * A kprobe's walk starts at its pt_regs' ip, which is one past the
+	 * probed call after an int3 (x86 reports the trap's return address),
+	 * or the instruction after the call for a return probe: the frame
+	 * names the call, as the report does.
+	 */
+	if (i && site && ips[0] > site && ips[0] <= site + 16)
+		ips[0] = site;
 	return i;
 }

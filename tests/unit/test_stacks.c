@@ -129,9 +129,11 @@ TEST(a_stack_is_read_from_the_frame_at_the_site_on)
 	ASSERT_TRUE(e && e->hdr.stack, "a report with a stack");
 	n = mw_stack_read(e->hdr.stack, 0, all, MW_STACK_DEPTH_MAX);
 	ASSERT_GT(n, 2, "frames to cut");
-	m = mw_stack_read(e->hdr.stack, all[2] + 3, cut, MW_STACK_DEPTH_MAX);
+	m = mw_stack_read(e->hdr.stack, all[2] - 3, cut, MW_STACK_DEPTH_MAX);
 	ASSERT_EQ(m, n - 2, "cut at the frame near the site");
-	ASSERT_EQ(cut[0], all[2], "starting with it");
+	ASSERT_EQ(cut[0], all[2] - 3, "starting with it, named by the site (a kprobe's ip is past it)");
+	m = mw_stack_read(e->hdr.stack, all[2], cut, MW_STACK_DEPTH_MAX);
+	ASSERT_TRUE(m == n - 2 && cut[0] == all[2], "a return address at the site stays as it is");
 	m = mw_stack_read(e->hdr.stack, 0x1000, cut, MW_STACK_DEPTH_MAX);
 	ASSERT_EQ(m, n, "no frame near the site: all of them");
 	ASSERT_EQ(mw_stack_read(0, 0, cut, MW_STACK_DEPTH_MAX), 0, "reference 0: no stack");
