@@ -217,7 +217,9 @@ non_json_lines() {
 
 # The KASAN layout, golden: saved JSON lines (a module's double free, a
 # possible use after free through inlined calls, an overflow, an ABBA
-# inversion, and lines of other types) rendered as tests/golden/report.txt.
+# inversion, a use after free with its kernel stacks as a live session in
+# the test VM saved it, and lines of other types) rendered as
+# tests/golden/report.txt.
 @test "report: saved JSON lines as KASAN-shaped reports, byte for byte" {
 	golden=$BATS_TEST_DIRNAME/golden
 	run "$MODWATCH" report "$golden/report.json"
@@ -247,6 +249,18 @@ non_json_lines() {
 	run "$MODWATCH" --format xml -- true
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"invalid --format 'xml': expected line, kasan or json"* ]]
+}
+
+@test "--stacks, --stack-depth, --stack-entries: bad values are one-line usage errors" {
+	run "$MODWATCH" --stacks report,locks -- true
+	[ "$status" -eq 2 ]
+	[ "$output" = "modwatch: invalid --stacks 'locks': expected report, heap (comma-separated), all or none (see modwatch --help)" ]
+	run "$MODWATCH" --stack-depth 65 -- true
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"invalid --stack-depth value '65': expected a whole number from 0 to 64"* ]]
+	run "$MODWATCH" --stack-entries 0 -- true
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"invalid --stack-entries value '0'"* ]]
 }
 
 @test "CI mode: a failing command exits 3 and says why" {

@@ -119,6 +119,36 @@ source_line() { # function pattern [nth]
 	[[ "$(jq -r '.alloc.site.source[0].file' <<<"$v")" == */include/linux/slab.h ]]
 }
 
+# The functions of stack $2 (a jq path: .stack, .alloc.stack) of JSON object $1, one line.
+stack_functions() { # json path
+	jq -r "$2 | map(.function) | join(\" \")" <<<"$1"
+}
+
+@test "reports carry the kernel stacks of the call, the allocation and the free" {
+	guest_ok
+	v=$(violations "$RESULTS/mw_buggy.double_free.json" | jq -c 'select(.kind == "double_free")')
+	# Each stack starts at the module's own call, the site the report names,
+	for s in "" .alloc .free; do
+		[ "$(jq -r "$s.stack[0].addr" <<<"$v")" = "$(jq -r "$s.site.addr" <<<"$v")" ]
+	done
+	# and goes out through the ioctl dispatch to the system call's entry.
+	[[ "$(stack_functions "$v" .stack)" == \
+		"buggy_double_free mw_buggy_ioctl __x64_sys_ioctl do_syscall_64 entry_SYSCALL_64"* ]]
+	[[ "$(stack_functions "$v" .alloc.stack)" == "buggy_double_free mw_buggy_ioctl "* ]]
+	[[ "$(stack_functions "$v" .free.stack)" == "buggy_double_free mw_buggy_ioctl "* ]]
+	# The dispatcher's frame has its line in mw_buggy.c too: the call into the scenario.
+	[[ "$(jq -r '.stack[1].source[-1].file' <<<"$v")" == */mw_buggy.c ]]
+	[ "$(jq -r '.stack[2].module' <<<"$v")" = null ]
+	# A use after free by copy_to_user: the copy's stack, and the kzalloc's.
+	v=$(scenario uaf_copy)
+	[[ "$(stack_functions "$v" .stack)" == "buggy_uaf_copy mw_buggy_ioctl "* ]]
+	[[ "$(stack_functions "$v" .alloc.stack)" == "buggy_uaf_copy mw_buggy_ioctl "* ]]
+	# --stacks none: the same report, and no stack anywhere.
+	[ "$(cat "$RESULTS/nostacks.rc")" = 1 ]
+	[ "$(violations "$RESULTS/nostacks.json" | jq -s 'map(select(.kind == "double_free")) | length')" = 1 ]
+	[ "$(jq -s '[.. | objects | select(has("stack"))] | length' "$RESULTS/nostacks.json")" = 0 ]
+}
+
 @test "--junit and --sarif: valid files, the broken rules failing at their source lines" {
 	guest_ok
 	[ "$(cat "$RESULTS/ci.rc")" = 1 ] || { cat "$RESULTS/ci.err"; false; }
@@ -161,6 +191,11 @@ source_line() { # function pattern [nth]
 	sed -n '/^Call trace:$/,/^$/p' "$k" | grep -q "^ copy_to_user .*/uaccess.h:[0-9]* \[inline\]$"
 	sed -n '/^Call trace:$/,/^$/p' "$k" | grep -q \
 		"^ buggy_uaf_copy+0x[0-9a-f]* \[mw_buggy\] mw_buggy.c:[0-9]*$"
+	# then its callers, decoded as decode_stacktrace.sh would: the module's with lines
+	sed -n '/^Call trace:$/,/^$/p' "$k" | grep -q \
+		"^ mw_buggy_ioctl+0x[0-9a-f]* \[mw_buggy\] mw_buggy.c:[0-9]*$"
+	sed -n '/^Call trace:$/,/^$/p' "$k" | grep -q "^ __x64_sys_ioctl+0x[0-9a-f]*$"
+	sed -n '/^Freed by task [0-9]*:$/,/^$/p' "$k" | grep -q "^ mw_buggy_ioctl+0x[0-9a-f]* \[mw_buggy\]"
 	sed -n '/^Allocated by task [0-9]*:$/,/^$/p' "$k" |
 		grep -q " \[mw_buggy\] $(source_line buggy_uaf_copy "kzalloc(")$"
 	grep -q "^Freed by task [0-9]*:$" "$k"

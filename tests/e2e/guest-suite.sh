@@ -39,6 +39,11 @@ while read -r name kind; do
 	run_scenario mw_buggy "$name"
 done <"$out/scenarios"
 
+# --stacks none: the same double free, with no stack anywhere.
+"$mw" --json --stacks none -o "$out/nostacks.json" -m mw_buggy --ko "mw_buggy=$mods/mw_buggy.ko" \
+	-- "$trigger" --dev /dev/mw_buggy double_free >/dev/null 2>"$out/nostacks.err"
+echo $? >"$out/nostacks.rc"
+
 # mw_clean's whole set, ending with its unload: nothing held, nothing leaked
 # (its kept records are replaced 20 times, the old ones freed by kfree_rcu).
 "$mw" --json -o "$out/mw_clean.all.json" -m mw_clean --ko "mw_clean=$mods/mw_clean.ko" -- \
