@@ -385,7 +385,7 @@ static __always_inline void mw_lock_set(struct mw_lock *l, __u64 addr, __u32 typ
 
 static __always_inline void mw_report_unlock(void *ctx, const struct mw_site *s, __u64 addr,
 					     __u32 type, __u32 owner_tid, __u64 owner_site,
-					     bool not_owner)
+					     __u32 owner_stack, bool not_owner)
 {
 	struct mw_event *e;
 
@@ -405,12 +405,12 @@ static __always_inline void mw_report_unlock(void *ctx, const struct mw_site *s,
 	mw_lock_set(&e->unlock_not_owner.lock, addr, type);
 	e->unlock_not_owner.owner_site = owner_site;
 	e->unlock_not_owner.owner_tid = owner_tid;
-	e->unlock_not_owner.__pad = 0;
+	e->unlock_not_owner.owner_stack = owner_stack;
 	bpf_ringbuf_submit(e, 0);
 }
 
 static __always_inline void mw_report_recursive(void *ctx, const struct mw_site *s, __u64 addr,
-						__u32 type, __u64 first_site)
+						__u32 type, const struct mw_lock_held *first)
 {
 	struct mw_event *e;
 
@@ -419,11 +419,13 @@ static __always_inline void mw_report_recursive(void *ctx, const struct mw_site 
 	if (!e)
 		return;
 	mw_lock_set(&e->recursive_lock.lock, addr, type);
-	e->recursive_lock.first_site = first_site;
+	e->recursive_lock.first_site = first->site;
+	e->recursive_lock.first_stack = first->stack;
+	e->recursive_lock.__pad = 0;
 	bpf_ringbuf_submit(e, 0);
 }
 
-/* At sys_exit: no stack, the call that took the lock is long gone (its acquire has one). */
+/* At sys_exit: its stack would be the exit path's; the acquire's is what tells. */
 static __always_inline void mw_report_held_on_return(const struct mw_lock_held *h, __u32 nr)
 {
 	struct mw_event *e;
@@ -435,7 +437,7 @@ static __always_inline void mw_report_held_on_return(const struct mw_lock_held *
 	mw_lock_set(&e->lock_held_on_return.lock, h->addr, h->type);
 	e->lock_held_on_return.acquire_site = h->site;
 	e->lock_held_on_return.syscall_nr = nr;
-	e->lock_held_on_return.__pad = 0;
+	e->lock_held_on_return.acquire_stack = h->stack;
 	bpf_ringbuf_submit(e, 0);
 }
 
@@ -481,7 +483,7 @@ static __always_inline void mw_report_sleep(void *ctx, const struct mw_site *s,
 	e->sleep_in_atomic.acquire_site = h->site;
 	e->sleep_in_atomic.callee = callee;
 	e->sleep_in_atomic.gfp_flags = gfp;
-	e->sleep_in_atomic.__pad = 0;
+	e->sleep_in_atomic.acquire_stack = h->stack;
 	bpf_ringbuf_submit(e, 0);
 }
 
@@ -505,12 +507,16 @@ static __always_inline void mw_report_inversion(void *ctx, const struct mw_site 
 	e->lock_order_inversion.ab_site_b = ab->site_b;
 	e->lock_order_inversion.ba_site_b = b->site;
 	e->lock_order_inversion.ba_site_a = s->addr;
+	e->lock_order_inversion.ab_stack_a = ab->stack_a;
+	e->lock_order_inversion.ab_stack_b = ab->stack_b;
+	e->lock_order_inversion.ba_stack_b = b->stack;
+	e->lock_order_inversion.__pad = 0;
 	bpf_ringbuf_submit(e, 0);
 }
 
 static __always_inline void mw_report_freed(void *ctx, const struct mw_object *obj, __u64 addr,
-					    __u32 type, __u64 acquire_site, __u32 owner_tid,
-					    __u64 site, __u32 module_id)
+					    __u32 type, __u64 acquire_site, __u32 acquire_stack,
+					    __u32 owner_tid, __u64 site, __u32 module_id)
 {
 	struct mw_event *e;
 
@@ -522,7 +528,7 @@ static __always_inline void mw_report_freed(void *ctx, const struct mw_object *o
 	mw_lock_set(&e->held_lock_freed.lock, addr, type);
 	e->held_lock_freed.acquire_site = acquire_site;
 	e->held_lock_freed.owner_tid = owner_tid;
-	e->held_lock_freed.__pad = 0;
+	e->held_lock_freed.acquire_stack = acquire_stack;
 	bpf_ringbuf_submit(e, 0);
 }
 
@@ -534,7 +540,7 @@ static __always_inline __u32 mw_held_hash(__u64 addr)
 }
 
 static __always_inline void mw_held_set_add(__u64 addr, __u64 site, __u32 tid, __u32 module_id,
-					    __u32 type, __u32 flags)
+					    __u32 type, __u32 flags, __u32 stack)
 {
 	__u32 h = mw_held_hash(addr), i, idx;
 	struct mw_held_slot *sl;
@@ -552,6 +558,7 @@ static __always_inline void mw_held_set_add(__u64 addr, __u64 site, __u32 tid, _
 		sl->module_id = module_id;
 		sl->type = type;
 		sl->flags = flags;
+		sl->stack = stack;
 		return;
 	}
 	mw_stat_inc(MW_STAT_HELD_SET_FULL);
@@ -649,7 +656,7 @@ static __always_inline bool mw_held_drop(struct mw_lock_task *t, __u64 addr, __u
 }
 
 static __always_inline void mw_held_push(struct mw_lock_task *t, __u64 addr, __u64 site,
-					 __u32 module_id, __u32 type, __u32 flags)
+					 __u32 module_id, __u32 type, __u32 flags, __u32 stack)
 {
 	__u32 d = t->depth;
 	struct mw_lock_held *h;
@@ -664,6 +671,8 @@ static __always_inline void mw_held_push(struct mw_lock_task *t, __u64 addr, __u
 	h->module_id = module_id;
 	h->type = type;
 	h->flags = flags;
+	h->stack = stack;
+	h->__pad = 0;
 	t->depth = d + 1;
 }
 
@@ -722,7 +731,7 @@ static __always_inline bool mw_lock_unnest(struct mw_lock_task *t, __u64 addr)
 
 /* The acquire of @addr returned holding it: this task owns it now. */
 static __always_inline void mw_lock_commit(struct mw_lock_task *t, __u64 addr, __u64 site,
-					   __u32 module_id, __u32 info)
+					   __u32 module_id, __u32 info, __u32 stack)
 {
 	__u32 type = info & MW_LI_TYPE, tid = mw_tid();
 	__u32 flags = info & MW_LI_READ ? MW_HELD_READ : 0;
@@ -743,9 +752,10 @@ static __always_inline void mw_lock_commit(struct mw_lock_task *t, __u64 addr, _
 		o->site = site;
 		o->module_id = module_id;
 		o->type = type;
+		o->stack = stack;
 	}
-	mw_held_set_add(addr, site, tid, module_id, type, flags);
-	mw_held_push(t, addr, site, module_id, type, flags);
+	mw_held_set_add(addr, site, tid, module_id, type, flags, stack);
+	mw_held_push(t, addr, site, module_id, type, flags, stack);
 }
 
 /*
@@ -754,7 +764,7 @@ static __always_inline void mw_lock_commit(struct mw_lock_task *t, __u64 addr, _
  */
 static __always_inline void mw_lock_settle(struct mw_lock_task *t)
 {
-	__u32 n = t->npend, info, module_id;
+	__u32 n = t->npend, info, module_id, stack;
 	struct mw_lock_pending *p;
 	__u64 addr, site;
 
@@ -773,11 +783,12 @@ static __always_inline void mw_lock_settle(struct mw_lock_task *t)
 	addr = p->addr;
 	site = p->site;
 	module_id = p->module_id;
-	mw_lock_commit(t, addr, site, module_id, info);
+	stack = p->stack;
+	mw_lock_commit(t, addr, site, module_id, info, stack);
 }
 
 static __always_inline void mw_pend_push(struct mw_lock_task *t, const struct mw_site *s,
-					 __u64 addr, __u32 flags)
+					 __u64 addr, __u32 flags, __u32 stack)
 {
 	__u32 n = t->npend, i;
 	struct mw_lock_pending *p;
@@ -795,6 +806,8 @@ static __always_inline void mw_pend_push(struct mw_lock_task *t, const struct mw
 	p->module_id = s->module_id;
 	p->callee = s->callee;
 	p->flags = flags;
+	p->stack = stack;
+	p->__pad = 0;
 	t->npend = n + 1;
 }
 
@@ -815,7 +828,7 @@ static __always_inline void mw_check_recursion(void *ctx, struct mw_lock_task *t
 	if ((info & MW_LI_TYPE) == MW_LOCK_RWLOCK && (info & MW_LI_READ) &&
 	    (h->flags & MW_HELD_READ))
 		return;
-	mw_report_recursive(ctx, s, addr, info & MW_LI_TYPE, h->site);
+	mw_report_recursive(ctx, s, addr, info & MW_LI_TYPE, h);
 }
 
 /* A spinlock or rwlock hold, if any: while one is held the task must not sleep. */
@@ -843,11 +856,11 @@ static __always_inline void mw_sleep_check(void *ctx, struct mw_lock_task *t,
 
 /* This task takes @addr at @s while holding @h: record h -> addr, report addr -> h. */
 static __always_inline void mw_order_edge(void *ctx, const struct mw_lock_held *h,
-					  const struct mw_site *s, __u64 addr, __u32 type)
+					  const struct mw_site *s, __u64 addr, __u32 type, __u32 stack)
 {
 	struct mw_lock_edge_key k = { .a = h->addr, .b = addr }, rk = { .a = addr, .b = h->addr };
 	struct mw_lock_edge n = { .site_a = h->site, .site_b = s->addr, .module_id = s->module_id,
-				  .ns = bpf_ktime_get_ns() };
+				  .ns = bpf_ktime_get_ns(), .stack_a = h->stack, .stack_b = stack };
 	struct mw_lock_edge *rev;
 
 	rev = bpf_map_lookup_elem(&mw_lock_edges, &rk);
@@ -862,7 +875,7 @@ static __always_inline void mw_order_edge(void *ctx, const struct mw_lock_held *
 }
 
 static __always_inline void mw_check_order(void *ctx, struct mw_lock_task *t,
-					   const struct mw_site *s, __u64 addr, __u32 type)
+					   const struct mw_site *s, __u64 addr, __u32 type, __u32 stack)
 {
 	__u32 i, tid = mw_tid();
 	struct mw_lock_held *h;
@@ -873,7 +886,7 @@ static __always_inline void mw_check_order(void *ctx, struct mw_lock_task *t,
 		h = &t->held[i];
 		if (h->addr == addr || !mw_held_valid(h, tid))
 			continue;
-		mw_order_edge(ctx, h, s, addr, type);
+		mw_order_edge(ctx, h, s, addr, type, stack);
 	}
 }
 
@@ -884,7 +897,7 @@ static __always_inline void mw_check_order(void *ctx, struct mw_lock_task *t,
 static __always_inline void mw_lock_call(void *ctx, const struct mw_site *s, __u64 addr,
 					 __u64 cookie)
 {
-	__u32 info = mw_lock_info(s->callee);
+	__u32 info = mw_lock_info(s->callee), stack;
 	struct mw_lock_task *t;
 
 	if (!(info & MW_LI_ACQUIRE) || !addr)
@@ -894,21 +907,23 @@ static __always_inline void mw_lock_call(void *ctx, const struct mw_site *s, __u
 		mw_stat_inc(MW_STAT_LOCK_UNTRACKED);
 		return;
 	}
+	/* Here, at the call: the walk starts at the module's frame (see mw_stack()). */
+	stack = mw_stack(ctx, MW_STACKS_LOCK);
 	mw_exit_work_mark(&t->exit_work);	/* held on return is judged at sys_exit */
 	mw_lock_settle(t);
 	if (!(info & MW_LI_TRY)) {
 		mw_check_recursion(ctx, t, s, addr, info);
 		if (info & MW_LI_SLEEPS)
 			mw_sleep_check(ctx, t, s, s->callee, 0);
-		mw_check_order(ctx, t, s, addr, info & MW_LI_TYPE);
+		mw_check_order(ctx, t, s, addr, info & MW_LI_TYPE, stack);
 	}
-	mw_pend_push(t, s, addr, cookie & MW_LOCK_COOKIE_TAIL ? MW_PEND_TAIL : 0);
+	mw_pend_push(t, s, addr, cookie & MW_LOCK_COOKIE_TAIL ? MW_PEND_TAIL : 0, stack);
 }
 
 /* The instruction after the acquire call at @s: the call returned @ret. */
 static __always_inline void mw_lock_return(const struct mw_site *s, __u64 ret)
 {
-	__u32 info = mw_lock_info(s->callee), i, j, found = MW_LOCK_PENDING, module_id;
+	__u32 info = mw_lock_info(s->callee), i, j, found = MW_LOCK_PENDING, module_id, stack;
 	struct mw_lock_task *t;
 	__u64 addr;
 
@@ -935,12 +950,13 @@ static __always_inline void mw_lock_return(const struct mw_site *s, __u64 ret)
 		mw_stat_inc(MW_STAT_LOCK_UNTRACKED);	/* later calls, returns missed */
 	addr = t->pend[MW_IDX(found, MW_LOCK_PENDING)].addr;
 	module_id = t->pend[MW_IDX(found, MW_LOCK_PENDING)].module_id;
+	stack = t->pend[MW_IDX(found, MW_LOCK_PENDING)].stack;
 	t->npend = found;
 	if ((info & MW_LI_TRY) && !(__u32)ret)
 		return;
 	if ((info & MW_LI_ZERO_OK) && (__u32)ret)
 		return;
-	mw_lock_commit(t, addr, s->addr, module_id, info);
+	mw_lock_commit(t, addr, s->addr, module_id, info, stack);
 }
 
 /* ---- release ---- */
@@ -951,7 +967,7 @@ static __always_inline void mw_lock_return(const struct mw_site *s, __u64 ret)
  */
 static __always_inline void mw_report_not_owner(void *ctx, const struct mw_site *s, __u64 addr,
 						__u32 type, __u32 owner_tid, __u64 owner_site,
-						__u64 kowner)
+						__u32 owner_stack, __u64 kowner)
 {
 	__u32 ktid;
 
@@ -960,17 +976,18 @@ static __always_inline void mw_report_not_owner(void *ctx, const struct mw_site 
 		if (ktid != owner_tid) {
 			owner_tid = ktid;
 			owner_site = 0;	/* taken where no probe saw it */
+			owner_stack = 0;
 		}
 	}
 	if (owner_tid)
-		mw_report_unlock(ctx, s, addr, type, owner_tid, owner_site, true);
+		mw_report_unlock(ctx, s, addr, type, owner_tid, owner_site, owner_stack, true);
 }
 
 /* The exclusive side of @addr is released at @s. */
 static __always_inline void mw_release_excl(void *ctx, const struct mw_site *s,
 					    struct mw_lock_task *t, __u64 addr, __u32 type)
 {
-	__u32 tid = mw_tid(), owner_tid = 0, ks;
+	__u32 tid = mw_tid(), owner_tid = 0, owner_stack = 0, ks;
 	struct mw_lock_owner *o = mw_owner(addr);
 	__u64 owner_site = 0, kowner;
 
@@ -982,6 +999,7 @@ static __always_inline void mw_release_excl(void *ctx, const struct mw_site *s,
 	if (o) {
 		owner_tid = o->tid;
 		owner_site = o->site;
+		owner_stack = o->stack;
 		o->tid = 0;
 		if (!o->readers)
 			bpf_map_delete_elem(&mw_lock_owners, &addr);
@@ -990,12 +1008,12 @@ static __always_inline void mw_release_excl(void *ctx, const struct mw_site *s,
 		return;
 	ks = mw_kstate(addr, type, &kowner);
 	if (ks == MW_KS_FREE) {
-		mw_report_unlock(ctx, s, addr, type, 0, 0, false);
+		mw_report_unlock(ctx, s, addr, type, 0, 0, 0, false);
 		return;
 	}
 	if (kowner == bpf_get_current_task())
 		return;		/* ours, taken where no probe saw it */
-	mw_report_not_owner(ctx, s, addr, type, owner_tid, owner_site, kowner);
+	mw_report_not_owner(ctx, s, addr, type, owner_tid, owner_site, owner_stack, kowner);
 }
 
 /* A read release at @s of @addr by a task that holds no read hold of it. */
@@ -1013,14 +1031,15 @@ static __always_inline void mw_release_foreign_read(void *ctx, const struct mw_s
 			mw_release_excl(ctx, s, t, addr, type);
 			return;
 		}
-		mw_report_not_owner(ctx, s, addr, type, owner_tid, o ? o->site : 0, kowner);
+		mw_report_not_owner(ctx, s, addr, type, owner_tid, o ? o->site : 0,
+				    o ? o->stack : 0, kowner);
 		return;
 	}
 	/* Free, or read holds of which modwatch saw some (other tasks') taken. */
 	if (ks == MW_KS_FREE || (o && o->readers)) {
 		if (o && o->readers)
 			__sync_fetch_and_sub(&o->readers, 1);
-		mw_report_unlock(ctx, s, addr, type, 0, 0, false);
+		mw_report_unlock(ctx, s, addr, type, 0, 0, 0, false);
 	}
 }
 
@@ -1162,7 +1181,7 @@ static __always_inline void mw_freed_slot(void *ctx, __u32 idx, __u64 addr, __u6
 {
 	struct mw_held_slot *sl = bpf_map_lookup_elem(&mw_held_slots, &idx);
 	struct mw_lock_owner *o;
-	__u32 type, tid;
+	__u32 type, tid, astack;
 	__u64 la, asite;
 	bool held;
 
@@ -1172,6 +1191,7 @@ static __always_inline void mw_freed_slot(void *ctx, __u32 idx, __u64 addr, __u6
 	if (la - addr >= size)
 		return;		/* freed meanwhile, or an earlier hit's other reader */
 	asite = sl->site;
+	astack = sl->stack;
 	tid = sl->tid;
 	type = sl->type;
 	o = mw_owner(la);
@@ -1187,7 +1207,7 @@ static __always_inline void mw_freed_slot(void *ctx, __u32 idx, __u64 addr, __u6
 	 */
 	if (o)
 		bpf_map_delete_elem(&mw_lock_owners, &la);
-	mw_report_freed(ctx, obj, la, type, asite, tid, site, module_id);
+	mw_report_freed(ctx, obj, la, type, asite, astack, tid, site, module_id);
 }
 
 /* Locks on this task's own stack inside the freed object that the table did not hold. */
@@ -1206,7 +1226,8 @@ static __always_inline void mw_freed_own(void *ctx, struct mw_lock_task *t, __u6
 			continue;
 		if (mw_held_live(h, tid)) {
 			bpf_map_delete_elem(&mw_lock_owners, &h->addr);
-			mw_report_freed(ctx, obj, h->addr, h->type, h->site, tid, site, module_id);
+			mw_report_freed(ctx, obj, h->addr, h->type, h->site, h->stack, tid, site,
+					module_id);
 		}
 		mw_held_remove(t, j);
 	}
@@ -1263,7 +1284,7 @@ static __always_inline void mw_locks_freed(void *ctx, __u64 addr, __u64 size, __
 /* ---- the module goes ---- */
 
 static __always_inline void mw_report_held_on_unload(__u64 addr, __u32 type, __u64 site,
-						     __u32 owner_tid, __u32 module_id)
+						     __u32 stack, __u32 owner_tid, __u32 module_id)
 {
 	struct mw_event *e;
 
@@ -1274,7 +1295,7 @@ static __always_inline void mw_report_held_on_unload(__u64 addr, __u32 type, __u
 	mw_lock_set(&e->lock_held_on_unload.lock, addr, type);
 	e->lock_held_on_unload.acquire_site = site;
 	e->lock_held_on_unload.owner_tid = owner_tid;
-	e->lock_held_on_unload.__pad = 0;
+	e->lock_held_on_unload.acquire_stack = stack;
 	bpf_ringbuf_submit(e, 0);
 }
 
@@ -1283,7 +1304,7 @@ static long mw_unload_owned(void *map, __u64 *addr, struct mw_lock_owner *o, __u
 {
 	if (o->module_id == *module_id && (o->tid || o->readers) &&
 	    mw_still_held(*addr, o->type, true))
-		mw_report_held_on_unload(*addr, o->type, o->site, o->tid, *module_id);
+		mw_report_held_on_unload(*addr, o->type, o->site, o->stack, o->tid, *module_id);
 	return 0;
 }
 
@@ -1305,7 +1326,7 @@ static long mw_unload_static(void *map, __u64 *addr, struct mw_static_lock *sl, 
 		return 0;	/* mw_unload_owned() judged it */
 	if (mw_kstate(*addr, type, &kowner) < MW_KS_EXCL)
 		return 0;	/* free, or unreadable: no evidence */
-	mw_report_held_on_unload(*addr, type, 0, kowner ? mw_task_tid(kowner) : 0, *module_id);
+	mw_report_held_on_unload(*addr, type, 0, 0, kowner ? mw_task_tid(kowner) : 0, *module_id);
 	return 0;
 }
 

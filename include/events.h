@@ -228,11 +228,13 @@ struct mw_uninit_leak {
 	__u64 end_off;		/* ... and of the end of the last */
 };
 
+/* Each *_stack below: the kernel stack of the *_site's call, mw_stacks id + 1, 0: none. */
+
 struct mw_unlock_not_owner {
 	struct mw_lock lock;
 	__u64 owner_site;	/* where the owner acquired it */
 	__u32 owner_tid;
-	__u32 __pad;
+	__u32 owner_stack;
 };
 
 struct mw_unlock_not_held {
@@ -242,13 +244,15 @@ struct mw_unlock_not_held {
 struct mw_recursive_lock {
 	struct mw_lock lock;
 	__u64 first_site;	/* where this task already acquired it */
+	__u32 first_stack;
+	__u32 __pad;
 };
 
 struct mw_lock_held_on_return {
 	struct mw_lock lock;
 	__u64 acquire_site;
 	__u32 syscall_nr;
-	__u32 __pad;
+	__u32 acquire_stack;
 };
 
 struct mw_sleep_in_atomic {
@@ -256,7 +260,7 @@ struct mw_sleep_in_atomic {
 	__u64 acquire_site;
 	__u64 callee;		/* what may sleep: the called function's address */
 	__u32 gfp_flags;	/* for allocations */
-	__u32 __pad;
+	__u32 acquire_stack;
 };
 
 struct mw_lock_order_inversion {
@@ -265,7 +269,11 @@ struct mw_lock_order_inversion {
 	__u64 ab_site_a;	/* A then B: where A was taken */
 	__u64 ab_site_b;	/*           where B was taken */
 	__u64 ba_site_b;	/* B then A: where B was taken */
-	__u64 ba_site_a;	/*           where A was taken (hdr.site) */
+	__u64 ba_site_a;	/*           where A was taken (hdr.site; its stack hdr.stack) */
+	__u32 ab_stack_a;
+	__u32 ab_stack_b;
+	__u32 ba_stack_b;
+	__u32 __pad;
 };
 
 struct mw_held_lock_freed {
@@ -273,14 +281,14 @@ struct mw_held_lock_freed {
 	struct mw_lock lock;
 	__u64 acquire_site;
 	__u32 owner_tid;
-	__u32 __pad;
+	__u32 acquire_stack;
 };
 
 struct mw_lock_held_on_unload {
 	struct mw_lock lock;
 	__u64 acquire_site;
 	__u32 owner_tid;
-	__u32 __pad;
+	__u32 acquire_stack;
 };
 
 /* MW_REC_MODULE_FREE: the module is going; hdr.module_id names it. */
@@ -323,10 +331,10 @@ _Static_assert(sizeof(struct mw_leak_on_unload) == 24, "leak_on_unload layout");
 _Static_assert(sizeof(struct mw_uninit_leak) == MW_OBJECT_SIZE + 40, "uninit_leak layout");
 _Static_assert(sizeof(struct mw_unlock_not_owner) == 32, "unlock_not_owner layout");
 _Static_assert(sizeof(struct mw_unlock_not_held) == 16, "unlock_not_held layout");
-_Static_assert(sizeof(struct mw_recursive_lock) == 24, "recursive_lock layout");
+_Static_assert(sizeof(struct mw_recursive_lock) == 32, "recursive_lock layout");
 _Static_assert(sizeof(struct mw_lock_held_on_return) == 32, "lock_held_on_return layout");
 _Static_assert(sizeof(struct mw_sleep_in_atomic) == 40, "sleep_in_atomic layout");
-_Static_assert(sizeof(struct mw_lock_order_inversion) == 64, "lock_order_inversion layout");
+_Static_assert(sizeof(struct mw_lock_order_inversion) == 80, "lock_order_inversion layout");
 _Static_assert(sizeof(struct mw_held_lock_freed) == MW_OBJECT_SIZE + 32, "held_lock_freed layout");
 _Static_assert(sizeof(struct mw_lock_held_on_unload) == 32, "lock_held_on_unload layout");
 _Static_assert(sizeof(struct mw_module_free) == MW_MODULE_NAME, "module_free layout");

@@ -47,8 +47,10 @@ struct mw_lock_owner {
 	__u32 module_id;	/* registry id of the site's module */
 	__u32 type;		/* enum mw_lock_type */
 	__u32 readers;		/* read holds (rwlock, rwsem) */
+	__u32 stack;		/* the latest acquire's kernel stack: mw_stacks id + 1, 0: none */
+	__u32 __pad;
 };
-_Static_assert(sizeof(struct mw_lock_owner) == 24, "mw_lock_owner layout");
+_Static_assert(sizeof(struct mw_lock_owner) == 32, "mw_lock_owner layout");
 
 /* mw_lock_edges: lock b was taken while lock a was held. */
 struct mw_lock_edge_key {
@@ -67,8 +69,10 @@ struct mw_lock_edge {
 	__u32 module_id;	/* of site_b */
 	__u32 flags;		/* MW_EDGE_* */
 	__u64 ns;		/* when first seen: the newest edge closes a cycle */
+	__u32 stack_a;		/* the kernel stacks of the two acquires (id + 1, 0: none) */
+	__u32 stack_b;
 };
-_Static_assert(sizeof(struct mw_lock_edge) == 32, "mw_lock_edge layout");
+_Static_assert(sizeof(struct mw_lock_edge) == 40, "mw_lock_edge layout");
 
 /* mw_lock_held.flags, mw_held_slot.flags */
 enum {
@@ -92,6 +96,8 @@ struct mw_lock_held {
 	__u32 module_id;
 	__u16 type;		/* enum mw_lock_type */
 	__u16 flags;		/* MW_HELD_* */
+	__u32 stack;		/* the acquire's kernel stack (id + 1, 0: none) */
+	__u32 __pad;
 };
 
 /* mw_lock_pending.flags */
@@ -106,6 +112,8 @@ struct mw_lock_pending {
 	__u32 module_id;
 	__u16 callee;		/* enum mw_callee */
 	__u16 flags;		/* MW_PEND_* */
+	__u32 stack;		/* the call's kernel stack (id + 1, 0: none) */
+	__u32 __pad;
 };
 
 /* Per task (BPF task storage), created at its first lock call in a watched module. */
@@ -117,8 +125,8 @@ struct mw_lock_task {
 	struct mw_lock_held held[MW_LOCK_DEPTH];
 	struct mw_lock_pending pend[MW_LOCK_PENDING];
 };
-_Static_assert(sizeof(struct mw_lock_held) == 24, "mw_lock_held layout");
-_Static_assert(sizeof(struct mw_lock_pending) == 24, "mw_lock_pending layout");
+_Static_assert(sizeof(struct mw_lock_held) == 32, "mw_lock_held layout");
+_Static_assert(sizeof(struct mw_lock_pending) == 32, "mw_lock_pending layout");
 
 /* mw_held_slots: held locks by hash of their address, for heap frees. */
 struct mw_held_slot {
@@ -128,7 +136,7 @@ struct mw_held_slot {
 	__u32 module_id;
 	__u16 type;
 	__u16 flags;		/* MW_HELD_READ */
-	__u32 __pad;
+	__u32 stack;		/* the acquire's kernel stack (id + 1, 0: none) */
 };
 _Static_assert(sizeof(struct mw_held_slot) == 32, "mw_held_slot layout");
 

@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Kernel stacks: which are kept, and how many frames. A lock report has
- * its own call's stack; earlier acquires (the owner's, the first of a
- * recursion, lockdep's dependency chain) are quoted by site only. The BPF side keeps
+ * Kernel stacks: which are kept, and how many frames. The BPF side keeps
  * each distinct stack once in a stack map (mw_stacks) and records quote it
  * by id plus one (0: no stack); the daemon reads and names the frames.
  */
@@ -13,7 +11,8 @@
 enum {
 	MW_STACKS_REPORT = 1u << 0,	/* the violating call's, once per report */
 	MW_STACKS_HEAP = 1u << 1,	/* each tracked object's allocation and free */
-	MW_STACKS_ALL = MW_STACKS_REPORT | MW_STACKS_HEAP,
+	MW_STACKS_LOCK = 1u << 2,	/* each acquire by a watched module */
+	MW_STACKS_ALL = MW_STACKS_REPORT | MW_STACKS_HEAP | MW_STACKS_LOCK,
 	/* What make bench found cheap enough to be on by default (README: Stacks). */
 	MW_STACKS_DEFAULT = MW_STACKS_REPORT | MW_STACKS_HEAP,
 };

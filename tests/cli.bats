@@ -254,7 +254,7 @@ non_json_lines() {
 @test "--stacks, --stack-depth, --stack-entries: bad values are one-line usage errors" {
 	run "$MODWATCH" --stacks report,locks -- true
 	[ "$status" -eq 2 ]
-	[ "$output" = "modwatch: invalid --stacks 'locks': expected report, heap (comma-separated), all or none (see modwatch --help)" ]
+	[ "$output" = "modwatch: invalid --stacks 'locks': expected report, heap, lock (comma-separated), all or none (see modwatch --help)" ]
 	run "$MODWATCH" --stack-depth 65 -- true
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"invalid --stack-depth value '65': expected a whole number from 0 to 64"* ]]

@@ -50,20 +50,24 @@ static const struct {
 	[MW_IOCTL_SIZE_MISMATCH] = { "ioctl-size-mismatch", NULL, true },
 };
 
-/* The other sites a report may name, with the heading KASAN or lockdep would give them. */
+/*
+ * The other sites a report may name, with the heading KASAN or lockdep
+ * would give them, and the key of their kernel stack, if they have one.
+ */
 static const struct {
 	const char *key;
+	const char *stack;
 	const char *heading;
 } site_blocks[] = {
-	{ "first_site", "The first access, at:" },
-	{ "owner_site", "The owner took it at:" },
-	{ "acquire_site", "Acquired at:" },
-	{ "callee", "The call that may sleep:" },
-	{ "ab_site_a", "Existing dependency chain: the first lock taken at:" },
-	{ "ab_site_b", " then the second at:" },
-	{ "ba_site_b", "And in the other order: the second lock taken at:" },
-	{ "ba_site_a", " then the first at:" },
-	{ "alloc_site", "Allocated at:" },
+	{ "first_site", "first_stack", "The first access, at:" },
+	{ "owner_site", "owner_stack", "The owner took it at:" },
+	{ "acquire_site", "acquire_stack", "Acquired at:" },
+	{ "callee", NULL, "The call that may sleep:" },
+	{ "ab_site_a", "ab_stack_a", "Existing dependency chain: the first lock taken at:" },
+	{ "ab_site_b", "ab_stack_b", " then the second at:" },
+	{ "ba_site_b", "ba_stack_b", "And in the other order: the second lock taken at:" },
+	{ "ba_site_a", NULL, " then the first at:" },	/* its stack is the call trace */
+	{ "alloc_site", NULL, "Allocated at:" },
 };
 
 static json_object *get(json_object *o, const char *key)
@@ -149,12 +153,12 @@ static void print_frames(FILE *out, json_object *site)
 }
 
 /*
- * A trace: each frame of @holder's "stack" (the kernel stack modwatch
- * kept, from the module's call on), or, without one, the site alone.
+ * A trace: each frame of @holder's @key (the kernel stack modwatch kept,
+ * from the module's call on), or, without one, the site alone.
  */
-static void print_trace(FILE *out, json_object *holder, json_object *site)
+static void print_trace(FILE *out, json_object *holder, const char *key, json_object *site)
 {
-	json_object *stack = get(holder, "stack");
+	json_object *stack = key ? get(holder, key) : NULL;
 	int i, n = stack && json_object_is_type(stack, json_type_array) ?
 			   (int)json_object_array_length(stack) : 0;
 
@@ -261,11 +265,11 @@ static void print_history(FILE *out, json_object *v)
 
 	if (alloc) {
 		fprintf(out, "\nAllocated by task %llu:\n", num(alloc, "tid"));
-		print_trace(out, alloc, get(alloc, "site"));
+		print_trace(out, alloc, "stack", get(alloc, "site"));
 	}
 	if (freed) {
 		fprintf(out, "\nFreed by task %llu:\n", num(freed, "tid"));
-		print_trace(out, freed, get(freed, "site"));
+		print_trace(out, freed, "stack", get(freed, "site"));
 	}
 	for (i = 0; i < sizeof(site_blocks) / sizeof(site_blocks[0]); i++) {
 		json_object *site = get(v, site_blocks[i].key);
@@ -274,7 +278,7 @@ static void print_history(FILE *out, json_object *v)
 			continue;
 		fprintf(out, "%s%s\n", site_blocks[i].heading[0] == ' ' ? "" : "\n",
 			site_blocks[i].heading);
-		print_frames(out, site);
+		print_trace(out, v, site_blocks[i].stack, site);
 	}
 }
 
@@ -300,7 +304,7 @@ static void mw_kasan_render(FILE *out, json_object *v, bool color)
 		fputs("The kernel skipped some of modwatch's hook runs before this report: its "
 		      "evidence may be incomplete.\n", out);
 	fprintf(out, "\nCall trace:\n");
-	print_trace(out, v, get(v, "site"));
+	print_trace(out, v, "stack", get(v, "site"));
 	print_history(out, v);
 	print_lock(out, "The lock", get(v, "lock"));
 	print_lock(out, "The lock held", get(v, "held"));

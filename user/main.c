@@ -105,8 +105,10 @@ static const char usage_text[] =
 "                        and pass --pid and --comm\n"
 "      --stacks LIST     which kernel stacks reports show: report (the\n"
 "                        violating call's), heap (each tracked object's\n"
-"                        allocation and free), all or none; default all\n"
-"                        (README.md: \"Stacks\" gives what each costs)\n"
+"                        allocation and free), lock (each acquire: the\n"
+"                        owner's, lockdep's dependency chain), all or none;\n"
+"                        default report,heap (README.md: \"Stacks\" gives\n"
+"                        what each costs)\n"
 "      --stack-depth N   frames per stack, from the module's call on: 1 to\n"
 "                        64 (default 32); 0 is --stacks none\n"
 "      --stack-entries N distinct stacks kept (default 16384); a stack whose\n"
@@ -299,7 +301,7 @@ static int parse_format(const char *arg, struct mw_run_opts *o)
 	return usage_error("invalid --format '%s': expected line, kasan or json", arg);
 }
 
-/* --stacks report,heap | all | none */
+/* --stacks report,heap,lock | all | none */
 static int parse_stacks(char *arg, __u32 *mask)
 {
 	char *tok, *save = NULL;
@@ -310,10 +312,12 @@ static int parse_stacks(char *arg, __u32 *mask)
 			*mask |= MW_STACKS_REPORT;
 		else if (!strcmp(tok, "heap"))
 			*mask |= MW_STACKS_HEAP;
+		else if (!strcmp(tok, "lock"))
+			*mask |= MW_STACKS_LOCK;
 		else if (!strcmp(tok, "all"))
 			*mask |= MW_STACKS_ALL;
 		else if (strcmp(tok, "none"))
-			return usage_error("invalid --stacks '%s': expected report, heap "
+			return usage_error("invalid --stacks '%s': expected report, heap, lock "
 					   "(comma-separated), all or none", tok);
 	}
 	return 0;

@@ -222,17 +222,20 @@ static void json_site(struct jw *out, const char *key, __u64 addr)
 }
 
 /*
- * ,"stack":[frames]: kernel stack @ref (see mw_stack_read()), innermost
- * first, each frame as a site; nothing when no stack was kept.
+ * ,"@key":[frames]: kernel stack @ref of the call at @site (see
+ * mw_stack_read()), innermost first, each frame as a site; nothing when
+ * no stack was kept.
  */
-static void json_stack(struct jw *out, __u32 ref, __u64 site)
+static void json_stack(struct jw *out, const char *key, __u32 ref, __u64 site)
 {
 	__u64 ips[MW_STACK_DEPTH_MAX];
 	int i, n = mw_stack_read(ref, site, ips, MW_STACK_DEPTH_MAX);
 
 	if (n <= 0)
 		return;
-	jw_puts(",\"stack\":[", out);
+	jw_puts(",\"", out);
+	jw_puts(key, out);
+	jw_puts("\":[", out);
 	for (i = 0; i < n; i++) {
 		if (i)
 			jw_putc(',', out);
@@ -353,7 +356,7 @@ static void json_object(struct jw *out, const struct mw_object *o)
 	json_site(out, "site", o->alloc_site);
 	json_key_u64(out, "tid", o->alloc_tid);
 	json_key_u64(out, "time_ns", o->alloc_ns);
-	json_stack(out, o->alloc_stack, o->alloc_site);
+	json_stack(out, "stack", o->alloc_stack, o->alloc_site);
 	jw_putc('}', out);
 	if (!o->free_site)
 		return;
@@ -361,7 +364,7 @@ static void json_object(struct jw *out, const struct mw_object *o)
 	json_site(out, "site", o->free_site);
 	json_key_u64(out, "tid", o->free_tid);
 	json_key_u64(out, "time_ns", o->free_ns);
-	json_stack(out, o->free_stack, o->free_site);
+	json_stack(out, "stack", o->free_stack, o->free_site);
 	jw_putc('}', out);
 }
 
@@ -489,10 +492,19 @@ static void json_lock(struct jw *out, const char *key, const struct mw_lock *l)
 	jw_putc('}', out);
 }
 
-static void json_owner(struct jw *out, const char *site_key, __u64 site, __u32 tid)
+/* An acquire: ,"@site_key":{site},"@stack_key":[frames] ("owner_site", "owner_stack"...) */
+static void json_acquire(struct jw *out, const char *site_key, const char *stack_key, __u64 site,
+			 __u32 stack)
 {
 	jw_putc(',', out);
 	json_site(out, site_key, site);
+	json_stack(out, stack_key, stack, site);
+}
+
+static void json_owner(struct jw *out, const char *site_key, const char *stack_key, __u64 site,
+		       __u32 stack, __u32 tid)
+{
+	json_acquire(out, site_key, stack_key, site, stack);
 	jw_printf(out, ",\"owner_tid\":%u", tid);
 }
 
@@ -501,25 +513,27 @@ static void json_lock_event(struct jw *out, const struct mw_event *e)
 	switch (e->hdr.kind) {
 	case MW_UNLOCK_NOT_OWNER:
 		json_lock(out, "lock", &e->unlock_not_owner.lock);
-		json_owner(out, "owner_site", e->unlock_not_owner.owner_site,
-			   e->unlock_not_owner.owner_tid);
+		json_owner(out, "owner_site", "owner_stack", e->unlock_not_owner.owner_site,
+			   e->unlock_not_owner.owner_stack, e->unlock_not_owner.owner_tid);
 		break;
 	case MW_UNLOCK_NOT_HELD:
 		json_lock(out, "lock", &e->unlock_not_held.lock);
 		break;
 	case MW_RECURSIVE_LOCK:
 		json_lock(out, "lock", &e->recursive_lock.lock);
-		jw_putc(',', out);
-		json_site(out, "first_site", e->recursive_lock.first_site);
+		json_acquire(out, "first_site", "first_stack", e->recursive_lock.first_site,
+			     e->recursive_lock.first_stack);
 		break;
 	case MW_LOCK_HELD_ON_RETURN:
 		json_lock(out, "lock", &e->lock_held_on_return.lock);
 		jw_printf(out, ",\"syscall\":%u", e->lock_held_on_return.syscall_nr);
+		/* The report's site is the acquire: its stack is the report's. */
+		json_stack(out, "stack", e->lock_held_on_return.acquire_stack, e->hdr.site);
 		break;
 	case MW_SLEEP_IN_ATOMIC:
 		json_lock(out, "held", &e->sleep_in_atomic.held);
-		jw_putc(',', out);
-		json_site(out, "acquire_site", e->sleep_in_atomic.acquire_site);
+		json_acquire(out, "acquire_site", "acquire_stack", e->sleep_in_atomic.acquire_site,
+			     e->sleep_in_atomic.acquire_stack);
 		jw_putc(',', out);
 		json_site(out, "callee", e->sleep_in_atomic.callee);
 		jw_printf(out, ",\"gfp_flags\":%u", e->sleep_in_atomic.gfp_flags);
@@ -527,12 +541,13 @@ static void json_lock_event(struct jw *out, const struct mw_event *e)
 	case MW_LOCK_ORDER_INVERSION:
 		json_lock(out, "a", &e->lock_order_inversion.a);
 		json_lock(out, "b", &e->lock_order_inversion.b);
-		jw_putc(',', out);
-		json_site(out, "ab_site_a", e->lock_order_inversion.ab_site_a);
-		jw_putc(',', out);
-		json_site(out, "ab_site_b", e->lock_order_inversion.ab_site_b);
-		jw_putc(',', out);
-		json_site(out, "ba_site_b", e->lock_order_inversion.ba_site_b);
+		/* ba_site_a is the report's site: its stack is the report's. */
+		json_acquire(out, "ab_site_a", "ab_stack_a", e->lock_order_inversion.ab_site_a,
+			     e->lock_order_inversion.ab_stack_a);
+		json_acquire(out, "ab_site_b", "ab_stack_b", e->lock_order_inversion.ab_site_b,
+			     e->lock_order_inversion.ab_stack_b);
+		json_acquire(out, "ba_site_b", "ba_stack_b", e->lock_order_inversion.ba_site_b,
+			     e->lock_order_inversion.ba_stack_b);
 		jw_putc(',', out);
 		json_site(out, "ba_site_a", e->lock_order_inversion.ba_site_a);
 		break;
@@ -540,13 +555,14 @@ static void json_lock_event(struct jw *out, const struct mw_event *e)
 		jw_putc(',', out);
 		json_object(out, &e->held_lock_freed.obj);
 		json_lock(out, "lock", &e->held_lock_freed.lock);
-		json_owner(out, "acquire_site", e->held_lock_freed.acquire_site,
-			   e->held_lock_freed.owner_tid);
+		json_owner(out, "acquire_site", "acquire_stack", e->held_lock_freed.acquire_site,
+			   e->held_lock_freed.acquire_stack, e->held_lock_freed.owner_tid);
 		break;
 	case MW_LOCK_HELD_ON_UNLOAD:
 		json_lock(out, "lock", &e->lock_held_on_unload.lock);
-		json_owner(out, "acquire_site", e->lock_held_on_unload.acquire_site,
+		json_owner(out, "acquire_site", "acquire_stack", e->lock_held_on_unload.acquire_site, 0,
 			   e->lock_held_on_unload.owner_tid);
+		json_stack(out, "stack", e->lock_held_on_unload.acquire_stack, e->hdr.site);
 		break;
 	}
 }
@@ -569,7 +585,7 @@ static void json_violation(FILE *f, struct mw_registry *reg, const struct mw_eve
 	jw_puts(e->hdr.flags & MW_EV_INCOMPLETE ? ",\"incomplete\":true," : ",\"incomplete\":false,",
 	      out);
 	json_site(out, "site", e->hdr.site);
-	json_stack(out, e->hdr.stack, e->hdr.site);
+	json_stack(out, "stack", e->hdr.stack, e->hdr.site);
 	switch (e->hdr.kind) {
 	case MW_DOUBLE_FREE:
 		jw_putc(',', out);

@@ -71,9 +71,10 @@ static int install(void)
 	return err;
 }
 
-#define SETUP()									\
+#define SETUP() SETUP_WITH(NULL)
+#define SETUP_WITH(cfg)								\
 	do {									\
-		FX_SETUP(&fx, NULL);						\
+		FX_SETUP(&fx, cfg);						\
 		if (install()) {						\
 			fx_teardown(&fx);					\
 			ASSERT_OK(-1, "installing the sites");			\
@@ -425,6 +426,59 @@ TEST(lock_order_inversion_is_reported_once_with_four_sites)
 	ASSERT_EQ(p->ab_site_b, SITE(S_LOCK2), "A then B: B taken");
 	ASSERT_EQ(p->ba_site_b, SITE(S_LOCK3), "B then A: B taken");
 	ASSERT_EQ(p->ba_site_a, SITE(S_LOCK4), "B then A: A taken");
+	fx_teardown(&fx);
+}
+
+/* A then B, then B then A: the inversion, reported at the last acquire. */
+static const struct mw_event *invert(void)
+{
+	fx_lock(&fx, S_LOCK, LOCK(1), 0);
+	fx_lock(&fx, S_LOCK2, LOCK(2), 0);
+	fx_unlock(&fx, S_UNLOCK, LOCK(2));
+	fx_unlock(&fx, S_UNLOCK, LOCK(1));
+	fx_lock(&fx, S_LOCK3, LOCK(2), 0);
+	fx_lock(&fx, S_LOCK4, LOCK(1), 0);
+	return fx_drain(&fx) == 1 ? &fx.events[0] : NULL;
+}
+
+TEST(lock_stacks_quote_each_acquire_of_the_dependency_chain)
+{
+	const struct mw_event *e;
+	struct mw_config cfg;
+
+	fx_config(&cfg);
+	cfg.stacks = MW_STACKS_ALL;
+	SETUP_WITH(&cfg);
+	e = invert();
+	ASSERT_TRUE(e && e->hdr.kind == MW_LOCK_ORDER_INVERSION, "the inversion is reported");
+	ASSERT_NE(e->hdr.stack, 0, "B then A: A's acquire, the report's own stack");
+	ASSERT_NE(e->lock_order_inversion.ab_stack_a, 0, "A then B: A's acquire");
+	ASSERT_NE(e->lock_order_inversion.ab_stack_b, 0, "A then B: B's acquire");
+	ASSERT_NE(e->lock_order_inversion.ba_stack_b, 0, "B then A: B's acquire");
+	/* Here every acquire comes through the test runner's one path: one stack. */
+	ASSERT_EQ(e->lock_order_inversion.ab_stack_a, e->lock_order_inversion.ba_stack_b,
+		  "one path, one stack id");
+	fx_teardown(&fx);
+
+	SETUP();
+	e = invert();
+	ASSERT_TRUE(e && e->hdr.stack, "by default the report has its stack");
+	ASSERT_TRUE(!e->lock_order_inversion.ab_stack_a && !e->lock_order_inversion.ba_stack_b,
+		    "but acquires keep none (--stacks lock is off)");
+	fx_teardown(&fx);
+}
+
+TEST(lock_stacks_name_the_first_hold_of_a_recursion)
+{
+	struct mw_config cfg;
+
+	fx_config(&cfg);
+	cfg.stacks = MW_STACKS_ALL;
+	SETUP_WITH(&cfg);
+	fx_lock(&fx, S_LOCK, LOCK(1), 0);
+	fx_lock_call(&fx, S_LOCK2, LOCK(1), 0);
+	ASSERT_EQ(fx_drain(&fx), 1, "recursive_lock");
+	ASSERT_NE(fx.events[0].recursive_lock.first_stack, 0, "the first acquire's stack");
 	fx_teardown(&fx);
 }
 
