@@ -4,7 +4,8 @@
 # make bench's guest side (busybox sh, as root, in the test VM): what a
 # watched module's own hot path pays. mw_clean's MW_IOC_HOT (kmalloc,
 # copy_from_user, mutex_lock/unlock, copy_to_user, kfree) runs N times
-# without and with modwatch watching mw_clean, ROUNDS paired runs; then once
+# without and with modwatch watching mw_clean (its default stacks, none, and
+# all of them: --stacks), ROUNDS paired runs; then once
 # with --prog-stats for the probe hits per call; startup and teardown are
 # timed on every watched run. Last, memory as the watched modules grow:
 # mw_clean alone, then with mw_buggy, then with three of Debian's own
@@ -58,6 +59,12 @@ while [ $r -lt "$rounds" ]; do
 	stop
 	start --probe-mode global
 	echo "global $("$trigger" --dev /dev/mw_clean hot "$n")"
+	stop >/dev/null
+	start --stacks none
+	echo "nostacks $("$trigger" --dev /dev/mw_clean hot "$n")"
+	stop >/dev/null
+	start --stacks all
+	echo "allstacks $("$trigger" --dev /dev/mw_clean hot "$n")"
 	stop >/dev/null
 	r=$((r + 1))
 done
