@@ -16,7 +16,8 @@ static const char usage_text[] =
 "Usage: modwatch [OPTIONS] [run] [-- CMD [ARGS...]]\n"
 "       modwatch doctor\n"
 "       modwatch [-j] [-o FILE] storm [N [PER_SECOND]]\n"
-"       modwatch report [--ko NAME=PATH]... [--debug-dir DIR] [-o OUT] FILE.json\n"
+"       modwatch report [--ko NAME=PATH]... [--debug-dir DIR] [--vmlinux FILE]\n"
+"                       [-o OUT] FILE.json\n"
 "       modwatch help | version\n"
 "\n"
 "modwatch watches what loaded kernel modules do at their API boundary (the\n"
@@ -58,6 +59,10 @@ static const char usage_text[] =
 "                        linux-image-*-dbg lays them out) in DIR\n"
 "                        (repeatable); /usr/lib/debug always: reports give\n"
 "                        each site's file:line from the .ko's DWARF\n"
+"      --vmlinux FILE    the running kernel's vmlinux with DWARF (Debian:\n"
+"                        linux-image-$(uname -r)-dbg's /usr/lib/debug/boot/\n"
+"                        vmlinux-VERSION): stack frames in the core kernel\n"
+"                        get their file:line too\n"
 "      --junit FILE      also write the session as JUnit XML: a test suite per\n"
 "                        watched module, a test case per rule, failing with\n"
 "                        its reports (warnings only with --strict)\n"
@@ -152,6 +157,7 @@ enum {
 	OPT_STACKS,
 	OPT_STACK_DEPTH,
 	OPT_STACK_ENTRIES,
+	OPT_VMLINUX,
 };
 
 static const struct option long_opts[] = {
@@ -178,6 +184,7 @@ static const struct option long_opts[] = {
 	{ "stacks", required_argument, NULL, OPT_STACKS },
 	{ "stack-depth", required_argument, NULL, OPT_STACK_DEPTH },
 	{ "stack-entries", required_argument, NULL, OPT_STACK_ENTRIES },
+	{ "vmlinux", required_argument, NULL, OPT_VMLINUX },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -279,6 +286,25 @@ static int parse_debug_dir(const char *dir)
 		return usage_error("too many --debug-dir options%s", "");
 	if (err) {
 		fprintf(stderr, "modwatch: --debug-dir %s: %s (see modwatch --help)\n", dir,
+			strerror(-err));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* --vmlinux FILE */
+static int parse_vmlinux(const char *path)
+{
+	int err = mw_srcline_vmlinux(path);
+
+	if (err == -ENODATA) {
+		fprintf(stderr, "modwatch: --vmlinux %s: no DWARF in it: give the one with debug "
+			"info (Debian: linux-image-VERSION-dbg's /usr/lib/debug/boot/vmlinux-VERSION)\n",
+			path);
+		return -EINVAL;
+	}
+	if (err) {
+		fprintf(stderr, "modwatch: --vmlinux %s: %s (see modwatch --help)\n", path,
 			strerror(-err));
 		return -EINVAL;
 	}
@@ -388,6 +414,8 @@ static int parse_opt(int c, struct mw_run_opts *o)
 		return parse_comm(optarg, o->cfg.only_comm);
 	case OPT_DEBUG_DIR:
 		return parse_debug_dir(optarg);
+	case OPT_VMLINUX:
+		return parse_vmlinux(optarg);
 	case OPT_JUNIT:
 		o->junit = optarg;
 		return 0;

@@ -118,7 +118,9 @@ struct mw_src_frame {
 	int line;
 };
 #define MW_SRC_FRAMES 8
+#define MW_SRC_VMLINUX "vmlinux"	/* the core kernel's name among them */
 int mw_srcline_add(const char *module, const char *ko_path);
+int mw_srcline_vmlinux(const char *path);
 int mw_srcline_debug_dir(const char *dir);
 int mw_srcline(const char *module, const char *func, __u64 offset, struct mw_src_frame *f,
 	       int max);

@@ -170,13 +170,13 @@ static void json_addr(struct jw *out, const char *key, __u64 addr)
 
 /*
  * "source":[{"function","file","line"}]: the site's line in the module's
- * DWARF and the inlined calls around it, innermost first (empty without
- * DWARF).
+ * DWARF (or the core kernel's, with --vmlinux) and the inlined calls
+ * around it, innermost first (empty without DWARF).
  */
 static void json_source(struct jw *out, const struct mw_sym *s)
 {
 	struct mw_src_frame f[MW_SRC_FRAMES];
-	int i, nr = s && s->module ? mw_srcline(s->module, s->name, s->offset, f, MW_SRC_FRAMES) : 0;
+	int i, nr = s && s->name ? mw_srcline(s->module, s->name, s->offset, f, MW_SRC_FRAMES) : 0;
 
 	jw_puts(",\"source\":[", out);
 	for (i = 0; i < nr; i++) {

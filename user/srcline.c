@@ -13,6 +13,10 @@
  * folders (/usr/lib/debug, --debug-dir), or by the .ko's own path under
  * them: Debian's linux-image-*-dbg packages keep
  * /usr/lib/debug/lib/modules/VERSION/kernel/.../NAME.ko.
+ *
+ * The core kernel's frames (module NULL) resolve the same way from a
+ * vmlinux with DWARF (--vmlinux: Debian's /usr/lib/debug/boot/vmlinux-V),
+ * registered as module "vmlinux".
  */
 #include <dwarf.h>
 #include <elfutils/libdw.h>
@@ -34,6 +38,7 @@ struct src_module {
 	Dwfl *dwfl;
 	Dwfl_Module *mod;
 	bool opened;		/* tried: a module without DWARF is not tried again */
+	bool exec;		/* a linked image (vmlinux), not a relocatable .ko */
 };
 
 static struct src_module mods[MW_MAX_MODULES];
@@ -179,6 +184,15 @@ const char *mw_srcline_display(const char *module, const char *file)
 	return file;
 }
 
+static bool is_exec(Dwfl_Module *mod)
+{
+	Dwarf_Addr bias;
+	Elf *elf = dwfl_module_getelf(mod, &bias);
+	GElf_Ehdr eh;
+
+	return elf && gelf_getehdr(elf, &eh) && eh.e_type != ET_REL;
+}
+
 /* The module's Dwfl, opened on first use; NULL when it has no .ko or no DWARF. */
 static Dwfl_Module *open_module(const char *name)
 {
@@ -197,25 +211,48 @@ static Dwfl_Module *open_module(const char *name)
 	dwfl_report_end(m->dwfl, NULL, NULL);
 	if (m->mod && !dwfl_module_getdwarf(m->mod, &bias))
 		m->mod = NULL;
+	m->exec = m->mod && is_exec(m->mod);
 	if (!m->mod && mw_verbose)
 		mw_warn("no source lines for %s: %s (a split debug file: --debug-dir)", m->name,
 			dwfl_errmsg(-1));
 	return m->mod;
 }
 
-/* The FUNC symbol @func in @mod's layout: its address, and its name as the Dwfl keeps it. */
-static const char *func_addr(Dwfl_Module *mod, const char *func, GElf_Addr *addr)
+/* --vmlinux @path: the core kernel's DWARF, said at once when it has none. */
+int mw_srcline_vmlinux(const char *path)
+{
+	int err = access(path, R_OK) ? -errno : mw_srcline_add(MW_SRC_VMLINUX, path);
+
+	if (!err && !open_module(MW_SRC_VMLINUX))
+		err = -ENODATA;
+	return err;
+}
+
+/*
+ * The FUNC symbol @func in @mod's layout: its address, and its name as the
+ * Dwfl keeps it. In a vmlinux (@unique) static functions of one name are
+ * many (kallsyms gives the name only): none is guessed, no line is better
+ * than another function's.
+ */
+static const char *func_addr(Dwfl_Module *mod, const char *func, bool unique, GElf_Addr *addr)
 {
 	int i, n = dwfl_module_getsymtab(mod);
+	const char *name, *found = NULL;
+	GElf_Addr a;
 	GElf_Sym sym;
-	const char *name;
 
 	for (i = 1; i < n; i++) {
-		name = dwfl_module_getsym_info(mod, i, &sym, addr, NULL, NULL, NULL);
-		if (name && GELF_ST_TYPE(sym.st_info) == STT_FUNC && !strcmp(name, func))
-			return name;
+		name = dwfl_module_getsym_info(mod, i, &sym, &a, NULL, NULL, NULL);
+		if (!name || GELF_ST_TYPE(sym.st_info) != STT_FUNC || strcmp(name, func))
+			continue;
+		if (found && *addr != a)
+			return NULL;
+		found = name;
+		*addr = a;
+		if (!unique)
+			break;
 	}
-	return NULL;
+	return found;
 }
 
 /*
@@ -336,19 +373,27 @@ static int inlined_frames(Dwfl_Module *mod, Dwarf_Addr addr, struct mw_src_frame
 }
 
 /* The lookup behind mw_srcline(), uncached. */
-static int lookup(Dwfl_Module *mod, const char *func, __u64 offset, struct mw_src_frame *f, int max)
+static int lookup(const struct src_module *m, const char *func, __u64 offset,
+		  struct mw_src_frame *f, int max)
 {
+	Dwfl_Module *mod = m->mod;
 	const char *name;
 	Dwfl_Line *line;
 	GElf_Addr base;
 	Dwarf_Addr addr;
 	int nr, lineno = 0;
 
-	name = func_addr(mod, func, &base);
+	name = func_addr(mod, func, m->exec, &base);
 	if (!name)
 		return 0;
 	addr = base + offset;
-	if (return_address(mod, addr))
+	/*
+	 * A linked vmlinux keeps no relocations to tell calls by: its frames
+	 * are callers' return addresses (the module's call is the first frame),
+	 * looked up at addr - 1 as decode_stacktrace.sh does; an offset of 0
+	 * is a function named itself (a callee), no return address.
+	 */
+	if (m->exec ? offset != 0 : return_address(mod, addr))
 		addr--;
 	line = dwfl_module_getsrc(mod, addr);
 	if (!line)
@@ -383,11 +428,14 @@ static unsigned int cache_slot(const char *module, const char *func, __u64 offse
  */
 int mw_srcline(const char *module, const char *func, __u64 offset, struct mw_src_frame *f, int max)
 {
-	struct src_module *m = module ? find_module(module) : NULL;
-	Dwfl_Module *mod = m && func ? open_module(module) : NULL;
+	struct src_module *m, *mod;
 	unsigned int i;
 	int nr;
 
+	if (!module)
+		module = MW_SRC_VMLINUX;	/* the core kernel, if --vmlinux gave it */
+	m = find_module(module);
+	mod = m && func && open_module(module) ? m : NULL;
 	if (!mod || max < 1)
 		return 0;
 	i = cache_slot(module, func, offset);
@@ -395,7 +443,7 @@ int mw_srcline(const char *module, const char *func, __u64 offset, struct mw_src
 		cache[i].m = m;
 		cache[i].offset = offset;
 		snprintf(cache[i].func, sizeof(cache[i].func), "%s", func);
-		cache[i].nr = lookup(mod, func, offset, cache[i].f, MW_SRC_FRAMES);
+		cache[i].nr = lookup(m, func, offset, cache[i].f, MW_SRC_FRAMES);
 	}
 	nr = cache[i].nr < max ? cache[i].nr : max;
 	memcpy(f, cache[i].f, nr * sizeof(*f));
