@@ -98,7 +98,27 @@ static struct mw_finding *new_finding(struct mw_findings *fs, __u32 kind, const 
 	return f;
 }
 
-/* Keeps @e, with its report as the text printer words it. */
+/* @e in KASAN's layout, without colour: what a CI job's reader knows how to read. */
+static char *kasan_text(struct mw_registry *reg, const struct mw_event *e)
+{
+	char *json = NULL, *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&json, &len);
+
+	if (!mem)
+		return NULL;
+	mw_print_json.violation(mem, reg, e);
+	fclose(mem);
+	mem = open_memstream(&text, &len);
+	if (mem) {
+		mw_kasan_line(mem, json, false);
+		fclose(mem);
+	}
+	free(json);
+	return text;
+}
+
+/* Keeps @e, with its report as the text printer words it, and in KASAN's layout. */
 int mw_findings_add(struct mw_findings *fs, struct mw_registry *reg, const struct mw_event *e)
 {
 	struct mw_finding *f;
@@ -116,6 +136,7 @@ int mw_findings_add(struct mw_findings *fs, struct mw_registry *reg, const struc
 		return -ENOSPC;
 	}
 	f->warning = e->hdr.flags & MW_EV_WARNING;
+	f->detail = kasan_text(reg, e);
 	resolve_place(e->hdr.site, &f->site, "here");
 	f->nr_related = related(e, f->related);
 	return 0;
@@ -158,6 +179,7 @@ void mw_findings_free(struct mw_findings *fs)
 
 	for (i = 0; i < fs->nr; i++) {
 		free(fs->items[i].message);
+		free(fs->items[i].detail);
 		free(fs->items[i].site.file);
 		for (j = 0; j < fs->items[i].nr_related; j++)
 			free(fs->items[i].related[j].file);

@@ -26,6 +26,7 @@ struct mw_finding {
 	bool warning;		/* severity warning (MW_EV_WARNING) */
 	char module[64];
 	char *message;		/* the text report, without its time stamp */
+	char *detail;		/* the report in KASAN's layout, stacks included; may be NULL */
 	struct mw_place site;
 	struct mw_place related[2];
 	int nr_related;

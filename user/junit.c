@@ -57,7 +57,10 @@ static bool fails(const struct mw_ci_run *run, const struct mw_finding *f)
 	return !f->warning || run->strict;
 }
 
-/* The findings of @module and @kind, one per line, failing ones or the others. */
+/*
+ * The findings of @module and @kind, failing ones or the others: a line
+ * each, then each in KASAN's layout, with its stacks and source lines.
+ */
 static void findings_text(FILE *out, const struct mw_ci_run *run, const char *module, __u32 kind,
 			  bool failing)
 {
@@ -71,6 +74,14 @@ static void findings_text(FILE *out, const struct mw_ci_run *run, const char *mo
 			continue;
 		xml_text(out, f->message);
 		fputc('\n', out);
+	}
+	for (i = 0; i < fs->nr; i++) {
+		const struct mw_finding *f = &fs->items[i];
+
+		if (f->kind != kind || strcmp(f->module, module) || fails(run, f) != failing ||
+		    !f->detail)
+			continue;
+		xml_text(out, f->detail);
 	}
 }
 

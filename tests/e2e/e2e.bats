@@ -164,6 +164,11 @@ stack_functions() { # json path
 		[ "$(xmllint --xpath "count(//testsuite[@name='mw_buggy']/testcase[@name='$k']/failure)" \
 			"$x")" = 1 ]
 	done
+	# The failure holds each report in KASAN's layout too: the call trace out to the syscall.
+	xmllint --xpath "string(//testcase[@name='double_free']/failure)" "$x" >"$BATS_TEST_TMPDIR/f"
+	grep -qx "BUG: modwatch: double-free in buggy_double_free+0x[0-9a-f]* \[mw_buggy\]" \
+		"$BATS_TEST_TMPDIR/f"
+	sed -n '/^Call trace:$/,/^$/p' "$BATS_TEST_TMPDIR/f" | grep -q "^ __x64_sys_ioctl+0x[0-9a-f]*$"
 	# The warning passes, its report kept as the case's output.
 	xmllint --xpath "//testcase[@name='ioctl_size_mismatch']/system-out" "$x" |
 		grep -q 'ioctl_size_mismatch'

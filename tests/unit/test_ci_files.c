@@ -77,6 +77,9 @@ static void make_run(struct mw_findings *fs, struct mw_registry *reg, struct mw_
 	f->kind = MW_DOUBLE_FREE;
 	snprintf(f->module, sizeof(f->module), "mw_buggy");
 	f->message = strdup("mw_buggy double_free: object 0xffff888004a3c000 <40 bytes> & \"more\"");
+	f->detail = strdup("BUG: modwatch: double-free in buggy_double_free+0x1e [mw_buggy]\n"
+			   "Call trace:\n buggy_double_free+0x1e [mw_buggy] mw_buggy.c:472\n"
+			   " __x64_sys_ioctl+0x90\n");
 	place(&f->site, "mw_buggy", "buggy_double_free", 0x1e, "/src/mod/mw_buggy.c", 472, "here");
 	place(&f->related[0], "mw_buggy", "buggy_double_free", 0x8, "/src/mod/mw_buggy.c", 466,
 	      "allocated here");
@@ -140,6 +143,10 @@ TEST(junit_file_is_valid_and_fails_only_the_broken_rule)
 	ASSERT_TRUE(strstr(x, "name=\"double_free\" time=\"0\">\n      <failure type=\"double_free\""),
 		    "double_free failing");
 	ASSERT_TRUE(strstr(x, "&lt;40 bytes&gt; &amp; &quot;more&quot;"), "the report, escaped");
+	ASSERT_TRUE(strstr(x, "&quot;more&quot;\nBUG: modwatch: double-free in buggy_double_free+0x1e "
+			      "[mw_buggy]\nCall trace:\n buggy_double_free+0x1e [mw_buggy] "
+			      "mw_buggy.c:472\n __x64_sys_ioctl+0x90\n</failure>"),
+		    "then the report in KASAN's layout, its stack included");
 	ASSERT_TRUE(strstr(x, "name=\"ioctl_size_mismatch\" time=\"0\">\n      <system-out>"),
 		    "a warning passes, with its report as output");
 
