@@ -28,32 +28,43 @@ static void resolve_place(__u64 addr, struct mw_place *p, const char *what)
 	snprintf(p->func, sizeof(p->func), "%s", s.name);
 	snprintf(p->module, sizeof(p->module), "%s", s.module ? s.module : "");
 	p->offset = s.offset;
-	nr = s.module ? mw_srcline(s.module, s.name, s.offset, f, MW_SRC_FRAMES) : 0;
+	nr = mw_srcline(s.module, s.name, s.offset, f, MW_SRC_FRAMES);	/* NULL: --vmlinux's */
 	if (nr > 0 && f[nr - 1].file) {
 		p->file = strdup(f[nr - 1].file);
 		p->line = f[nr - 1].line;
 	}
 }
 
+/* The heap object a report quotes, or NULL. */
+static const struct mw_object *object_of(const struct mw_event *e)
+{
+	switch (e->hdr.kind) {
+	case MW_DOUBLE_FREE:
+		return &e->double_free.obj;
+	case MW_USE_AFTER_FREE:
+		return &e->use_after_free.obj;
+	case MW_HEAP_OVERFLOW_WRITE:
+	case MW_HEAP_OVERFLOW_READ:
+		return &e->heap_overflow.obj;
+	case MW_INVALID_FREE:
+		return &e->invalid_free.obj;
+	default:
+		return NULL;
+	}
+}
+
 /* The sites a report names besides its own: where the object came from and went. */
 static int related(const struct mw_event *e, struct mw_place *r)
 {
-	const struct mw_object *o = NULL;
+	const struct mw_object *o = object_of(e);
 	int n = 0;
 
 	switch (e->hdr.kind) {
 	case MW_DOUBLE_FREE:
-		o = &e->double_free.obj;
-		break;
 	case MW_USE_AFTER_FREE:
-		o = &e->use_after_free.obj;
-		break;
 	case MW_HEAP_OVERFLOW_WRITE:
 	case MW_HEAP_OVERFLOW_READ:
-		o = &e->heap_overflow.obj;
-		break;
 	case MW_INVALID_FREE:
-		o = &e->invalid_free.obj;
 		break;
 	case MW_DOUBLE_FETCH:
 		resolve_place(e->double_fetch.first_site, &r[n++], "the first fetch");
@@ -98,6 +109,41 @@ static struct mw_finding *new_finding(struct mw_findings *fs, __u32 kind, const 
 	return f;
 }
 
+/* Kernel stack @ref of the call at @site, as a trace of @f. */
+static void add_trace(struct mw_finding *f, __u32 ref, __u64 site, const char *what)
+{
+	__u64 ips[MW_STACK_DEPTH_MAX];
+	struct mw_trace *t;
+	int i, n;
+
+	if (f->nr_traces == MW_FINDING_TRACES)
+		return;
+	n = mw_stack_read(ref, site, ips, MW_STACK_DEPTH_MAX);
+	if (n <= 0)
+		return;
+	t = &f->traces[f->nr_traces];
+	t->frames = calloc(n, sizeof(*t->frames));
+	if (!t->frames)
+		return;
+	for (i = 0; i < n; i++)
+		resolve_place(ips[i], &t->frames[i], what);
+	t->what = what;
+	t->nr = n;
+	f->nr_traces++;
+}
+
+/* The report's stack, and its object's allocation and free stacks. */
+static void add_traces(struct mw_finding *f, const struct mw_event *e)
+{
+	const struct mw_object *o = object_of(e);
+
+	add_trace(f, e->hdr.stack, e->hdr.site, "call trace");
+	if (o) {
+		add_trace(f, o->alloc_stack, o->alloc_site, "allocated by");
+		add_trace(f, o->free_stack, o->free_site, "freed by");
+	}
+}
+
 /* @e in KASAN's layout, without colour: what a CI job's reader knows how to read. */
 static char *kasan_text(struct mw_registry *reg, const struct mw_event *e)
 {
@@ -139,6 +185,7 @@ int mw_findings_add(struct mw_findings *fs, struct mw_registry *reg, const struc
 	f->detail = kasan_text(reg, e);
 	resolve_place(e->hdr.site, &f->site, "here");
 	f->nr_related = related(e, f->related);
+	add_traces(f, e);
 	return 0;
 }
 
@@ -172,6 +219,15 @@ int mw_findings_add_cycle(struct mw_findings *fs, struct mw_registry *reg,
 	return 0;
 }
 
+static void free_trace(struct mw_trace *t)
+{
+	int i;
+
+	for (i = 0; i < t->nr; i++)
+		free(t->frames[i].file);
+	free(t->frames);
+}
+
 void mw_findings_free(struct mw_findings *fs)
 {
 	size_t i;
@@ -183,6 +239,8 @@ void mw_findings_free(struct mw_findings *fs)
 		free(fs->items[i].site.file);
 		for (j = 0; j < fs->items[i].nr_related; j++)
 			free(fs->items[i].related[j].file);
+		for (j = 0; j < fs->items[i].nr_traces; j++)
+			free_trace(&fs->items[i].traces[j]);
 	}
 	free(fs->items);
 	memset(fs, 0, sizeof(*fs));

@@ -21,6 +21,14 @@ struct mw_place {
 	const char *what;	/* "allocated here", ... */
 };
 
+/* A kernel stack of a finding: its frames as places, innermost first. */
+struct mw_trace {
+	const char *what;	/* "call trace", "allocated by", "freed by" */
+	struct mw_place *frames;
+	int nr;
+};
+#define MW_FINDING_TRACES 3
+
 struct mw_finding {
 	__u32 kind;		/* enum mw_kind */
 	bool warning;		/* severity warning (MW_EV_WARNING) */
@@ -30,6 +38,8 @@ struct mw_finding {
 	struct mw_place site;
 	struct mw_place related[2];
 	int nr_related;
+	struct mw_trace traces[MW_FINDING_TRACES];	/* the kernel stacks modwatch kept */
+	int nr_traces;
 };
 
 struct mw_findings {

@@ -5,7 +5,8 @@
  * against the OASIS schema). One rule per kind; each result at the line of
  * the module's source that made the call (from its DWARF), with the
  * function as a logical location, and where the object was allocated and
- * freed (or the first fetch) as related locations. With --source-root DIR
+ * freed (or the first fetch) as related locations, and the kernel stacks
+ * modwatch kept as SARIF stacks. With --source-root DIR
  * (default: the current folder) paths under DIR are relative to it, as
  * %SRCROOT%, so a dashboard finds them in the repository.
  */
@@ -85,6 +86,35 @@ static void write_location(FILE *out, const struct mw_place *p, const char *root
 	fputs("\",\"kind\":\"function\"}]}", out);
 }
 
+/*
+ * "stacks": the kernel stacks modwatch kept, a SARIF stack each (the call
+ * trace, then the allocation's and the free's), each frame a location.
+ */
+static void write_stacks(FILE *out, const struct mw_finding *f, const char *root)
+{
+	int i, j;
+
+	fputs(",\"stacks\":[", out);
+	for (i = 0; i < f->nr_traces; i++) {
+		const struct mw_trace *t = &f->traces[i];
+
+		fprintf(out, "%s{\"message\":{\"text\":\"%s\"},\"frames\":[", i ? "," : "",
+			t->what);
+		for (j = 0; j < t->nr; j++) {
+			fputs(j ? ",{\"location\":" : "{\"location\":", out);
+			write_location(out, &t->frames[j], root, -1);
+			if (t->frames[j].module[0]) {
+				fputs(",\"module\":\"", out);
+				json_text(out, t->frames[j].module);
+				fputc('"', out);
+			}
+			fputc('}', out);
+		}
+		fputs("]}", out);
+	}
+	fputc(']', out);
+}
+
 static void write_result(FILE *out, const struct mw_finding *f, const char *root, bool strict)
 {
 	int i;
@@ -104,6 +134,8 @@ static void write_result(FILE *out, const struct mw_finding *f, const char *root
 		}
 		fputc(']', out);
 	}
+	if (f->nr_traces)
+		write_stacks(out, f, root);
 	fputs(",\"properties\":{\"module\":\"", out);
 	json_text(out, f->module);
 	fputs("\"}}", out);

@@ -180,6 +180,13 @@ stack_functions() { # json path
 		"$(source_line buggy_double_free "kmem_cache_free(mw_dbg_cache, obj);" 2)" ]
 	[ "$(jq -r '.relatedLocations | map(.message.text) | join(",")' <<<"$v")" = \
 		"allocated here,freed here" ]
+	# and its kernel stacks: the call trace from that line out, the allocation's, the free's.
+	[ "$(jq -r '.stacks | map(.message.text) | join(",")' <<<"$v")" = \
+		"call trace,allocated by,freed by" ]
+	[ "$(jq -r '.stacks[0].frames[0].location.physicalLocation.region.startLine' <<<"$v")" = \
+		"$(jq -r '.locations[0].physicalLocation.region.startLine' <<<"$v")" ]
+	jq -r '.stacks[0].frames[].location.logicalLocations[0].fullyQualifiedName' <<<"$v" |
+		grep -q '^__x64_sys_ioctl+0x'
 	[ "$(jq -r '.runs[0].results | map(.level) | sort | join(",")' "$RESULTS/ci.sarif")" = \
 		error,error,warning ]
 	# The text reports give the same line.

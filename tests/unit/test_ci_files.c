@@ -86,6 +86,14 @@ static void make_run(struct mw_findings *fs, struct mw_registry *reg, struct mw_
 	place(&f->related[1], "mw_buggy", "buggy_double_free", 0x12, "/elsewhere/mw_buggy.c",
 	      470, "freed here");
 	f->nr_related = 2;
+	/* Its call trace: the module's call, then a core kernel frame (no line). */
+	f->traces[0].what = "call trace";
+	f->traces[0].frames = calloc(2, sizeof(struct mw_place));
+	f->traces[0].nr = 2;
+	place(&f->traces[0].frames[0], "mw_buggy", "buggy_double_free", 0x1e, "/src/mod/mw_buggy.c",
+	      472, "call trace");
+	place(&f->traces[0].frames[1], "", "__x64_sys_ioctl", 0x90, NULL, 0, "call trace");
+	f->nr_traces = 1;
 	f = &fs->items[1];
 	f->kind = MW_IOCTL_SIZE_MISMATCH;
 	f->warning = true;
@@ -183,6 +191,12 @@ TEST(sarif_file_is_valid_with_lines_rules_and_related_locations)
 		    "no DWARF: the function as a logical location");
 	ASSERT_TRUE(strstr(x, "\"originalUriBaseIds\":{\"SRCROOT\":{\"uri\":\"file:///src/\"}}"),
 		    "the root");
+	ASSERT_TRUE(strstr(x, "\"stacks\":[{\"message\":{\"text\":\"call trace\"},\"frames\":["
+			      "{\"location\":{\"physicalLocation\":{\"artifactLocation\":{\"uri\":"
+			      "\"mod/mw_buggy.c\""), "the kernel stack, its module frame at its line");
+	ASSERT_TRUE(strstr(x, "{\"location\":{\"logicalLocations\":[{\"fullyQualifiedName\":"
+			      "\"__x64_sys_ioctl+0x90\",\"kind\":\"function\"}]}}]}]"),
+		    "then the core kernel's frame, a function without a line");
 	case_close(&c);
 }
 
