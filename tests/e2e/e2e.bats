@@ -317,6 +317,28 @@ one_report() { # scenario kind function
 	[ "$(jq -r .access.type <<<"$v")" = lock ]
 }
 
+@test "--stacks all: each acquire of lockdep's chain and the held spinlock's, with its stack" {
+	guest_ok
+	f=$RESULTS/lockstacks.json
+	[ "$(cat "$RESULTS/lockstacks.rc")" = 1 ] || { cat "$RESULTS/lockstacks.err"; false; }
+	v=$(violations "$f" | jq -c 'select(.kind == "lock_order_inversion")')
+	# A then B in buggy_lock_ab, B then A in buggy_lock_ba (the report's own call).
+	[[ "$(stack_functions "$v" .ab_stack_a)" == "buggy_lock_ab "*"__x64_sys_ioctl "* ]]
+	[[ "$(stack_functions "$v" .ab_stack_b)" == "buggy_lock_ab "*"__x64_sys_ioctl "* ]]
+	[[ "$(stack_functions "$v" .ba_stack_b)" == "buggy_lock_ba "*"__x64_sys_ioctl "* ]]
+	[[ "$(stack_functions "$v" .stack)" == "buggy_lock_ba "*"__x64_sys_ioctl "* ]]
+	for s in ab_stack_a:ab_site_a ab_stack_b:ab_site_b ba_stack_b:ba_site_b; do
+		[ "$(jq -r ".${s%%:*}[0].addr" <<<"$v")" = "$(jq -r ".${s##*:}.addr" <<<"$v")" ]
+	done
+	v=$(violations "$f" | jq -c 'select(.kind == "sleep_in_atomic")')
+	[ "$(jq -r '.acquire_stack[0].addr' <<<"$v")" = "$(jq -r .acquire_site.addr <<<"$v")" ]
+	[[ "$(stack_functions "$v" .acquire_stack)" == *"__x64_sys_ioctl "* ]]
+	# By default acquires keep no stack: the report's own only.
+	v=$(scenario lock_order)
+	[ "$(jq 'has("ab_stack_a") or has("ba_stack_b")' <<<"$v")" = false ]
+	[ "$(jq '.stack | length > 0' <<<"$v")" = true ]
+}
+
 @test "user_slice_overrun: write() copying past count; ioctl past its size is a warning" {
 	guest_ok
 	one_report slice_write user_slice_overrun buggy_copy_past_count

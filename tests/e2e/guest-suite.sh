@@ -44,6 +44,12 @@ done <"$out/scenarios"
 	-- "$trigger" --dev /dev/mw_buggy double_free >/dev/null 2>"$out/nostacks.err"
 echo $? >"$out/nostacks.rc"
 
+# --stacks all: lock acquires keep their stacks too (lockdep's dependency chain).
+"$mw" --json --stacks all -o "$out/lockstacks.json" -m mw_buggy --ko "mw_buggy=$mods/mw_buggy.ko" \
+	-- "$trigger" --dev /dev/mw_buggy lock_order copy_under_spinlock >/dev/null \
+	2>"$out/lockstacks.err"
+echo $? >"$out/lockstacks.rc"
+
 # mw_clean's whole set, ending with its unload: nothing held, nothing leaked
 # (its kept records are replaced 20 times, the old ones freed by kfree_rcu).
 "$mw" --json -o "$out/mw_clean.all.json" -m mw_clean --ko "mw_clean=$mods/mw_clean.ko" -- \
