@@ -317,6 +317,21 @@ one_report() { # scenario kind function
 	[ "$(jq -r .access.type <<<"$v")" = lock ]
 }
 
+@test "--vmlinux: Debian's vmlinux-dbg gives the core kernel's frames their lines" {
+	guest_ok
+	vmlinux=$("$REPO/tools/vm" vmlinux-dbg)
+	run "$BUILD/modwatch" report --vmlinux "$vmlinux" "$RESULTS/mw_buggy.uaf_copy.json"
+	[ "$status" -eq 0 ]
+	trace=$(sed -n '/^Call trace:$/,/^$/p' <<<"$output")
+	# The syscall's path into the driver, inlines first, as decode_stacktrace.sh shows it.
+	grep -q "^ vfs_ioctl fs/ioctl.c:[0-9]* \[inline\]$" <<<"$trace"
+	grep -q "^ __x64_sys_ioctl+0x[0-9a-f]* fs/ioctl.c:[0-9]*$" <<<"$trace"
+	grep -q "^ do_syscall_64+0x[0-9a-f]* arch/x86/entry/common.c:[0-9]*$" <<<"$trace"
+	# Without it the same frames have no line.
+	run "$BUILD/modwatch" report "$RESULTS/mw_buggy.uaf_copy.json"
+	grep -q "^ __x64_sys_ioctl+0x[0-9a-f]*$" <<<"$output"
+}
+
 @test "--stacks all: each acquire of lockdep's chain and the held spinlock's, with its stack" {
 	guest_ok
 	f=$RESULTS/lockstacks.json
