@@ -113,6 +113,8 @@ int mw_lock_edges(struct mw_edge *e, int max)
 		e[n].site_b = v.site_b;
 		e[n].module_id = v.module_id;
 		e[n].ns = v.ns;
+		e[n].stack_a = v.stack_a;
+		e[n].stack_b = v.stack_b;
 		n++;
 	}
 	return n;

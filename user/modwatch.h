@@ -173,6 +173,7 @@ struct mw_edge {
 	__u64 site_a, site_b;
 	__u64 ns;		/* when the edge was first seen */
 	__u32 module_id;
+	__u32 stack_a, stack_b;	/* the two acquires' kernel stacks (id + 1, 0: none) */
 };
 #define MW_CYCLE_MAX 6
 #define MW_MAX_EDGES 8192

@@ -688,8 +688,8 @@ static void json_cycle(FILE *f, struct mw_registry *reg, const struct mw_edge *e
 
 		jw_puts(i ? ",{" : "{", out);
 		json_site(out, "site_a", x->site_a);
-		jw_putc(',', out);
-		json_site(out, "site_b", x->site_b);
+		json_acquire(out, "site_b", "stack_b", x->site_b, x->stack_b);
+		json_stack(out, "stack_a", x->stack_a, x->site_a);
 		l.addr = x->a;
 		json_lock(out, "a", &l);	/* json_lock starts with its comma */
 		l.addr = x->b;

@@ -784,6 +784,23 @@ TEST(a_three_lock_cycle_is_found_by_the_daemon_once)
 	fx_teardown(&fx);
 }
 
+/* The edges the daemon reads for longer cycles carry their acquires' stacks (--stacks lock). */
+TEST(lock_edges_carry_both_acquires_stacks)
+{
+	static struct mw_edge e[64];
+	struct mw_config cfg;
+
+	fx_config(&cfg);
+	cfg.stacks = MW_STACKS_ALL;
+	SETUP_WITH(&cfg);
+	mw_locks_init(fx.skel);
+	fx_lock(&fx, S_LOCK, LOCK(1), 0);
+	fx_lock(&fx, S_LOCK2, LOCK(2), 0);
+	ASSERT_EQ(mw_lock_edges(e, 64), 1, "A then B: one edge");
+	ASSERT_TRUE(e[0].stack_a && e[0].stack_b, "with A's and B's acquire stacks");
+	fx_teardown(&fx);
+}
+
 TEST(cycle_search_ignores_two_lock_cycles_and_finds_longer_ones)
 {
 	/* 1->2->1 (BPF's), and 1->3->4->5->1 */
