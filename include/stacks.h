@@ -25,7 +25,7 @@ enum {
  * in BPF and the tracepoint's callers, above the module's frame.
  */
 #define MW_STACK_NOISE 8
-/* Distinct stacks kept (the kernel rounds up to a power of two); --stack-entries. */
+/* Distinct stacks kept, in twice as many hash buckets (user/stacks.c); --stack-entries. */
 #define MW_STACK_ENTRIES 16384
 
 #endif /* MODWATCH_STACKS_H */
