@@ -425,7 +425,10 @@ static __always_inline void mw_report_recursive(void *ctx, const struct mw_site 
 	bpf_ringbuf_submit(e, 0);
 }
 
-/* At sys_exit: its stack would be the exit path's; the acquire's is what tells. */
+/*
+ * At sys_exit: the report's site is the acquire, so its stack is the
+ * acquire's (the exit path's would tell nothing).
+ */
 static __always_inline void mw_report_held_on_return(const struct mw_lock_held *h, __u32 nr)
 {
 	struct mw_event *e;
@@ -437,7 +440,8 @@ static __always_inline void mw_report_held_on_return(const struct mw_lock_held *
 	mw_lock_set(&e->lock_held_on_return.lock, h->addr, h->type);
 	e->lock_held_on_return.acquire_site = h->site;
 	e->lock_held_on_return.syscall_nr = nr;
-	e->lock_held_on_return.acquire_stack = h->stack;
+	e->lock_held_on_return.__pad = 0;
+	e->hdr.stack = h->stack;
 	bpf_ringbuf_submit(e, 0);
 }
 
@@ -1295,7 +1299,8 @@ static __always_inline void mw_report_held_on_unload(__u64 addr, __u32 type, __u
 	mw_lock_set(&e->lock_held_on_unload.lock, addr, type);
 	e->lock_held_on_unload.acquire_site = site;
 	e->lock_held_on_unload.owner_tid = owner_tid;
-	e->lock_held_on_unload.acquire_stack = stack;
+	e->lock_held_on_unload.__pad = 0;
+	e->hdr.stack = stack;	/* the report's site is the acquire: its stack */
 	bpf_ringbuf_submit(e, 0);
 }
 

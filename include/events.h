@@ -250,9 +250,9 @@ struct mw_recursive_lock {
 
 struct mw_lock_held_on_return {
 	struct mw_lock lock;
-	__u64 acquire_site;
+	__u64 acquire_site;	/* hdr.site too, and hdr.stack its stack */
 	__u32 syscall_nr;
-	__u32 acquire_stack;
+	__u32 __pad;
 };
 
 struct mw_sleep_in_atomic {
@@ -286,9 +286,9 @@ struct mw_held_lock_freed {
 
 struct mw_lock_held_on_unload {
 	struct mw_lock lock;
-	__u64 acquire_site;
+	__u64 acquire_site;	/* hdr.site too, and hdr.stack its stack */
 	__u32 owner_tid;
-	__u32 acquire_stack;
+	__u32 __pad;
 };
 
 /* MW_REC_MODULE_FREE: the module is going; hdr.module_id names it. */

@@ -527,8 +527,6 @@ static void json_lock_event(struct jw *out, const struct mw_event *e)
 	case MW_LOCK_HELD_ON_RETURN:
 		json_lock(out, "lock", &e->lock_held_on_return.lock);
 		jw_printf(out, ",\"syscall\":%u", e->lock_held_on_return.syscall_nr);
-		/* The report's site is the acquire: its stack is the report's. */
-		json_stack(out, "stack", e->lock_held_on_return.acquire_stack, e->hdr.site);
 		break;
 	case MW_SLEEP_IN_ATOMIC:
 		json_lock(out, "held", &e->sleep_in_atomic.held);
@@ -562,7 +560,6 @@ static void json_lock_event(struct jw *out, const struct mw_event *e)
 		json_lock(out, "lock", &e->lock_held_on_unload.lock);
 		json_owner(out, "acquire_site", "acquire_stack", e->lock_held_on_unload.acquire_site, 0,
 			   e->lock_held_on_unload.owner_tid);
-		json_stack(out, "stack", e->lock_held_on_unload.acquire_stack, e->hdr.site);
 		break;
 	}
 }

@@ -480,6 +480,14 @@ TEST(lock_stacks_name_the_first_hold_of_a_recursion)
 	ASSERT_EQ(fx_drain(&fx), 1, "recursive_lock");
 	ASSERT_NE(fx.events[0].recursive_lock.first_stack, 0, "the first acquire's stack");
 	fx_teardown(&fx);
+
+	/* Held on return to user: the report's site is the acquire, and so is its stack. */
+	SETUP_WITH(&cfg);
+	fx_lock(&fx, S_KILLABLE, LOCK(1), 0);
+	fx_locks_sys_exit(&fx);
+	ASSERT_EQ(fx_drain(&fx), 1, "lock_held_on_return");
+	ASSERT_NE(fx.events[0].hdr.stack, 0, "the acquire's stack, as the report's");
+	fx_teardown(&fx);
 }
 
 TEST(consistent_lock_order_reports_nothing)

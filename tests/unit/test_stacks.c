@@ -73,32 +73,31 @@ TEST(the_same_stack_is_kept_once)
 
 TEST(stacks_option_picks_which_are_kept)
 {
+	static const struct {
+		const char *what;
+		__u32 stacks, depth;
+		bool report, heap;	/* expected */
+	} cases[] = {
+		{ "--stacks report", MW_STACKS_REPORT, MW_STACK_DEPTH, true, false },
+		{ "--stacks none", 0, MW_STACK_DEPTH, false, false },
+		{ "--stack-depth 0", MW_STACKS_ALL, 0, false, false },
+	};
 	const struct mw_event *e;
 	struct mw_config cfg;
+	size_t i;
 
-	fx_config(&cfg);
-	cfg.stacks = MW_STACKS_REPORT;
-	FX_SETUP(&fx, &cfg);
-	e = double_free(&fx, OBJ(1));
-	ASSERT_TRUE(e && e->hdr.stack, "--stacks report: the report has its stack");
-	ASSERT_TRUE(!e->double_free.obj.alloc_stack && !e->double_free.obj.free_stack,
-		    "--stacks report: objects have none");
-	fx_teardown(&fx);
-
-	cfg.stacks = 0;
-	FX_SETUP(&fx, &cfg);
-	e = double_free(&fx, OBJ(1));
-	ASSERT_TRUE(e && !e->hdr.stack && !e->double_free.obj.alloc_stack,
-		    "--stacks none: no stack anywhere");
-	fx_teardown(&fx);
-
-	fx_config(&cfg);
-	cfg.stack_depth = 0;
-	FX_SETUP(&fx, &cfg);
-	e = double_free(&fx, OBJ(1));
-	ASSERT_TRUE(e && !e->hdr.stack && !e->double_free.obj.free_stack,
-		    "--stack-depth 0: no stack anywhere");
-	fx_teardown(&fx);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		fx_config(&cfg);
+		cfg.stacks = cases[i].stacks;
+		cfg.stack_depth = cases[i].depth;
+		FX_SETUP(&fx, &cfg);
+		e = double_free(&fx, OBJ(1));
+		ASSERT_TRUE(e, cases[i].what);
+		ASSERT_EQ(!!e->hdr.stack, cases[i].report, cases[i].what);
+		ASSERT_EQ(!!e->double_free.obj.alloc_stack, cases[i].heap, cases[i].what);
+		ASSERT_EQ(!!e->double_free.obj.free_stack, cases[i].heap, cases[i].what);
+		fx_teardown(&fx);
+	}
 }
 
 TEST(stack_depth_caps_the_frames_read_back)
