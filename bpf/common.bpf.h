@@ -64,8 +64,11 @@ extern const volatile __u32 mw_self_tgid;
 extern const volatile bool mw_every;
 /* The crash log (on unless --no-crash-log): see mw_crash_line(). */
 extern const volatile bool mw_crash_log;
-/* --kind (a mask of 1 << kind), --pid (a thread group), --comm: 0 and "" for all. */
-extern const volatile __u32 mw_only_kinds;
+/*
+ * --kind (a mask of 1 << kind), --pid (a thread group), --comm: 0 and "" for
+ * all. The kinds may change while the programs run (SIGHUP), so are not const.
+ */
+extern volatile __u32 mw_only_kinds;
 extern const volatile __u32 mw_only_tgid;
 extern const volatile char mw_only_comm[MW_COMM_LEN];
 /* --stacks: which stacks are kept, MW_STACKS_*; 0 with --stack-depth 0. */

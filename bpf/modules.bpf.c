@@ -18,6 +18,22 @@ int BPF_PROG(mw_module_free, struct module *mod)
 	return 0;
 }
 
+/*
+ * Any module's load, so that a module named or matched by a glob is watched
+ * as soon as it is there, not at the next poll of /proc/modules. Fires once
+ * the module's sections are in sysfs and before its init function runs.
+ */
+SEC("raw_tp/module_load")
+int BPF_PROG(mw_module_load, struct module *mod)
+{
+	struct mw_module_key key = {};
+
+	if (BPF_CORE_READ_STR_INTO(&key.name, mod, name) <= 0)
+		return 0;
+	mw_module_load_record(&key);
+	return 0;
+}
+
 /* Unit-test entry: the module's name in the 7 u64 arguments (56 bytes). */
 SEC("raw_tp")
 int mw_test_module_free(__u64 *ctx)

@@ -14,11 +14,12 @@
 #include "registry.bpf.h"
 
 /*
- * Tell the daemon the module named @key is going. A failed reserve is
- * counted: the daemon then finds the unload by polling, as on kernels
- * without the tracepoint.
+ * Tell the daemon the module named @key is going (or coming). A failed
+ * reserve is counted: the daemon then finds it by polling, as on kernels
+ * without the tracepoints.
  */
-static __always_inline void mw_module_free_record(const struct mw_module_key *key, __u32 id)
+static __always_inline void mw_module_record(const struct mw_module_key *key, __u32 id,
+					     __u16 kind)
 {
 	struct mw_event *e;
 	__u32 size = MW_EVENT_SIZE(module_free);
@@ -29,7 +30,7 @@ static __always_inline void mw_module_free_record(const struct mw_module_key *ke
 		return;
 	}
 	__builtin_memset(&e->hdr, 0, sizeof(e->hdr));
-	e->hdr.kind = MW_REC_MODULE_FREE;
+	e->hdr.kind = kind;
 	e->hdr.size = size;
 	e->hdr.ts_ns = bpf_ktime_get_ns();
 	e->hdr.module_id = id;
@@ -45,7 +46,13 @@ static __always_inline void mw_module_gone(const struct mw_module_key *key)
 	if (!id)
 		return;		/* not watched */
 	mw_locks_unload(*id);
-	mw_module_free_record(key, *id);
+	mw_module_record(key, *id, MW_REC_MODULE_FREE);
+}
+
+/* A module is loading, watched or not: the daemon decides (a lost record is counted). */
+static __always_inline void mw_module_load_record(const struct mw_module_key *key)
+{
+	mw_module_record(key, 0, MW_REC_MODULE_LOAD);
 }
 
 #endif /* MODWATCH_MODULES_BPF_H */

@@ -53,6 +53,7 @@ enum mw_kind {
 enum {
 	MW_REC_BASE = 0x100,
 	MW_REC_MODULE_FREE = MW_REC_BASE,	/* module:module_free of a watched module */
+	MW_REC_MODULE_LOAD,	/* module:module_load of any module: hdr.module_id 0 */
 	MW_REC_END,
 };
 

@@ -85,6 +85,7 @@ static void choose_programs(struct modwatch_bpf *skel, const struct mw_kernel *k
 		bpf_program__set_autoattach(h[i].witness, false);
 	}
 	bpf_program__set_autoload(skel->progs.mw_module_free, k->tp_module_free && k->modules);
+	bpf_program__set_autoload(skel->progs.mw_module_load, k->tp_module_load && k->modules);
 }
 
 /* The witnesses, once every hook is attached; the skeleton destroys their links. */
@@ -182,7 +183,7 @@ static int configure(struct modwatch_bpf *skel, const struct mw_config *cfg,
 	skel->rodata->mw_image_not_heap = cfg->image_not_heap;
 	skel->rodata->mw_every = cfg->every;
 	skel->rodata->mw_crash_log = cfg->crash_log;
-	skel->rodata->mw_only_kinds = cfg->only_kinds;
+	skel->bss->mw_only_kinds = cfg->only_kinds;
 	skel->rodata->mw_only_tgid = cfg->only_tgid;
 	memcpy((char *)skel->rodata->mw_only_comm, cfg->only_comm, sizeof(cfg->only_comm));
 	skel->rodata->mw_kca_has_cache = k->kca_has_cache;
@@ -296,6 +297,45 @@ static __u64 map_memory(int fd)
 	return v;
 }
 
+/*
+ * Entries in a hash-like map now, by walking its keys: a syscall per entry,
+ * so only the metrics ask, and not more than every few seconds. Arrays are
+ * always full and a ring buffer has no keys: -1.
+ */
+static __s64 map_used(const struct bpf_map *map)
+{
+	enum bpf_map_type t = bpf_map__type(map);
+	__u8 key[256], next[256];
+	int fd = bpf_map__fd(map);
+	__s64 n = 0;
+	void *prev = NULL;
+
+	if (t != BPF_MAP_TYPE_HASH && t != BPF_MAP_TYPE_LRU_HASH && t != BPF_MAP_TYPE_STACK_TRACE &&
+	    t != BPF_MAP_TYPE_PERCPU_HASH && t != BPF_MAP_TYPE_LRU_PERCPU_HASH)
+		return -1;
+	if (bpf_map__key_size(map) > sizeof(key))
+		return -1;
+	while (!bpf_map_get_next_key(fd, prev, next)) {
+		memcpy(key, next, bpf_map__key_size(map));
+		prev = key;
+		n++;
+	}
+	return n;
+}
+
+int mw_bpf_maps_used(struct modwatch_bpf *skel, struct mw_map_info *info, int n)
+{
+	struct bpf_map *map;
+	int i = 0;
+
+	bpf_object__for_each_map(map, skel->obj) {
+		if (bpf_map__is_internal(map) || i == n)
+			continue;
+		info[i++].used = map_used(map);
+	}
+	return 0;
+}
+
 int mw_bpf_maps(struct modwatch_bpf *skel, struct mw_map_info *info, int max)
 {
 	struct bpf_map *map;
@@ -340,4 +380,10 @@ int mw_bpf_prog_stats(struct modwatch_bpf *skel, struct mw_prog_stat *out, int m
 		n++;
 	}
 	return n;
+}
+
+/* SIGHUP: which kinds the running programs report (0: all). */
+void mw_bpf_set_kinds(struct modwatch_bpf *skel, __u32 only_kinds)
+{
+	skel->bss->mw_only_kinds = only_kinds;
 }

@@ -73,6 +73,8 @@ static void print_features(const struct mw_kernel *k, bool root)
 	       yes_no(k->tp_sys_enter && k->tp_sys_exit, k->btf));
 	printf("  module:module_free tracepoint      %s%s\n", yes_no(k->tp_module_free, k->btf),
 	       k->tp_module_free || !k->btf ? "" : " (unloads found by polling)");
+	printf("  module:module_load tracepoint      %s%s\n", yes_no(k->tp_module_load, k->btf),
+	       k->tp_module_load || !k->btf ? "" : " (loads found by polling, within 1 s)");
 	printf("  kprobes (CONFIG_KPROBES)           %s\n", yes_no(k->kprobes, true));
 	printf("  loadable modules (CONFIG_MODULES)  %s\n", yes_no(k->modules, true));
 	if (!k->kprobes)

@@ -81,3 +81,35 @@ const char *mw_stat_desc(__u32 stat)
 {
 	return stat < MW_STAT_LOST_BASE ? stat_descs[stat] : "events lost: ring buffer full";
 }
+
+/*
+ * journald's MESSAGE_ID of each kind's reports (journalctl MESSAGE_ID=...):
+ * made once at random, as systemd's catalog asks, and never changed.
+ */
+static const char *const kind_message_ids[MW_KIND_NR] = {
+	[MW_USER_SLICE_OVERRUN] = "d6cf983baa3c4ab6ac86a84257f1445b",
+	[MW_DOUBLE_FETCH] = "c6a17b35d9964b049528ab4b360d5a51",
+	[MW_HEAP_OVERFLOW_WRITE] = "e6c66e3ef39f441fbab3c3d70fbac343",
+	[MW_HEAP_OVERFLOW_READ] = "b3b8105d5ce04f6b9c19e592e59ae5cd",
+	[MW_USE_AFTER_FREE] = "64e6e61e567d457ea540d721d3c3ef94",
+	[MW_DOUBLE_FREE] = "fc9bbc86914a42058d6f2831778b1991",
+	[MW_INVALID_FREE] = "8c57c092ac5c45f9a8ea5f6dc3aed508",
+	[MW_LEAK_ON_UNLOAD] = "13b5cd14eea54af1b4274dd1516cabcf",
+	[MW_UNINIT_LEAK] = "0a219ab7d88947979270ad6c7cb9c505",
+	[MW_UNLOCK_NOT_OWNER] = "9140e7232539483793714b562bd3123d",
+	[MW_UNLOCK_NOT_HELD] = "e42c60a8a7ee4ddf854522dbaae4a414",
+	[MW_RECURSIVE_LOCK] = "96272ec25d814a22b37e33c66c758457",
+	[MW_LOCK_HELD_ON_RETURN] = "2d4cd5b5a08845c6b20e3785b3760351",
+	[MW_SLEEP_IN_ATOMIC] = "79b0057d5048464f95ed01d10b4b4689",
+	[MW_LOCK_ORDER_INVERSION] = "385d4272b25e44229cfab7f779916508",
+	[MW_HELD_LOCK_FREED] = "435330d1361c42f6acc6dd726154e8f8",
+	[MW_LOCK_HELD_ON_UNLOAD] = "2df87770225a46f5963fd9164a0e916a",
+	[MW_IOCTL_SIZE_MISMATCH] = "c8679d1bae504832bb27b45317ff4d82",
+};
+
+const char *mw_kind_message_id(__u32 kind)
+{
+	if (kind == MW_KIND_NONE || kind >= MW_KIND_NR || !kind_message_ids[kind])
+		return NULL;
+	return kind_message_ids[kind];
+}

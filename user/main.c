@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdarg.h>
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 #include "modwatch.h"
@@ -14,11 +16,10 @@
 
 static const char usage_text[] =
 "Usage: modwatch [OPTIONS] [run] [-- CMD [ARGS...]]\n"
-"       modwatch doctor\n"
-"       modwatch [-j] [-o FILE] storm [N [PER_SECOND]]\n"
-"       modwatch report [--ko NAME=PATH]... [--debug-dir DIR] [--vmlinux FILE]\n"
-"                       [-o OUT] FILE.json\n"
-"       modwatch help | version\n"
+"  or:  modwatch doctor\n"
+"  or:  modwatch [-j] [-o FILE] storm [N [PER_SECOND]]\n"
+"  or:  modwatch report [--ko NAME=PATH]... [--debug-dir DIR] [--vmlinux FILE] [-o OUT] FILE.json\n"
+"  or:  modwatch help | version\n"
 "\n"
 "modwatch watches what loaded kernel modules do at their API boundary (the\n"
 "allocator, user copies, locks) with BPF, and reports every memory-safety or\n"
@@ -49,7 +50,14 @@ static const char usage_text[] =
 "skipped and listed, never fatal.\n"
 "\n"
 "Options:\n"
-"  -m, --module NAME     watch module NAME (repeatable); default: every loaded\n"
+"      --config FILE     read options from FILE, one per line: a long option's\n"
+"                        name without \"--\", then its value (a flag alone);\n"
+"                        '#' starts a comment. Options after --config\n"
+"                        override it; SIGHUP reads it again. A bad line is\n"
+"                        an error naming FILE:LINE (exit 2)\n"
+"  -m, --module NAME     watch module NAME, or every module a glob such as\n"
+"                        'snd_*' matches (repeatable); one not loaded yet is\n"
+"                        watched from when it loads; default: every loaded\n"
 "                        module that is not built in\n"
 "      --ko NAME=PATH    the .ko file of module NAME (repeatable), for a module\n"
 "                        not in /lib/modules/$(uname -r)/modules.dep; its call\n"
@@ -102,7 +110,16 @@ static const char usage_text[] =
 "                        allocation goes unseen (counted, as always)\n"
 "      --kind K[,K...]   report only these kinds (repeatable), e.g. --kind\n"
 "                        double_free,use_after_free; the others are neither\n"
-"                        reported nor counted\n"
+"                        reported nor counted. -K turns kind K off: --kind\n"
+"                        -ioctl_size_mismatch reports every kind but that\n"
+"      --severity K=SEV  make kind K's reports (K[,K...]) violations or\n"
+"                        warnings: SEV is violation or warning (repeatable);\n"
+"                        a \"possible\" report stays a warning\n"
+"      --suppress K:M:F  do not report kind K made by module M in function F\n"
+"                        (each a glob, * for any; F matches the site's\n"
+"                        function or any in its stack, as sanitizers'\n"
+"                        suppressions do); what each rule kept out is\n"
+"                        counted in the summary and the metrics (repeatable)\n"
 "      --pid PID         report only what process PID (its threads too) does\n"
 "      --comm NAME       report only what tasks named NAME do (as in ps -o\n"
 "                        comm; 15 characters at most). Reports made at a\n"
@@ -119,7 +136,18 @@ static const char usage_text[] =
 "      --stack-entries N distinct stacks kept (default 16384); a stack whose\n"
 "                        slot another holds is not kept, and counted\n"
 "  -o, --output FILE     write reports to FILE instead of standard output\n"
-"                        (in CI mode, keeps them apart from CMD's output)\n"
+"                        (in CI mode, keeps them apart from CMD's output);\n"
+"                        created 0600, reopened on SIGHUP (logrotate). Lines\n"
+"                        a full disk refuses are kept, retried, and counted\n"
+"                        if lost: watching never stops for them\n"
+"      --append          append to --output's FILE instead of truncating it\n"
+"      --journal         also send each report to journald as a structured\n"
+"                        entry (MESSAGE_ID per kind, MODWATCH_KIND,\n"
+"                        MODWATCH_MODULE, MODWATCH_FUNCTION, MODWATCH_JSON...)\n"
+"      --metrics [ADDR:]PORT\n"
+"                        serve OpenMetrics/Prometheus metrics at\n"
+"                        http://ADDR:PORT/metrics (ADDR: 127.0.0.1 unless\n"
+"                        given; [::1]:PORT for IPv6)\n"
 "      --max-objects N   live heap objects tracked at once (default 32768)\n"
 "      --quarantine N    freed objects remembered for double-free checks\n"
 "                        (default 16384; least recently freed are forgotten)\n"
@@ -158,6 +186,12 @@ enum {
 	OPT_STACK_DEPTH,
 	OPT_STACK_ENTRIES,
 	OPT_VMLINUX,
+	OPT_CONFIG,
+	OPT_SEVERITY,
+	OPT_SUPPRESS,
+	OPT_APPEND,
+	OPT_JOURNAL,
+	OPT_METRICS,
 };
 
 static const struct option long_opts[] = {
@@ -185,18 +219,64 @@ static const struct option long_opts[] = {
 	{ "stack-depth", required_argument, NULL, OPT_STACK_DEPTH },
 	{ "stack-entries", required_argument, NULL, OPT_STACK_ENTRIES },
 	{ "vmlinux", required_argument, NULL, OPT_VMLINUX },
+	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "severity", required_argument, NULL, OPT_SEVERITY },
+	{ "suppress", required_argument, NULL, OPT_SUPPRESS },
+	{ "append", no_argument, NULL, OPT_APPEND },
+	{ "journal", no_argument, NULL, OPT_JOURNAL },
+	{ "metrics", required_argument, NULL, OPT_METRICS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
 
+/* A config file's "FILE:LINE" while one is read: errors name it. */
+static char opt_where[PATH_MAX + 16];
+/* The option being parsed, for the error message. */
+static const char *argv_opt;
+
+static void opt_verror(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "modwatch: %s%s", opt_where, *opt_where ? ": " : "");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, " (see modwatch --help)\n");
+}
+
+static int __attribute__((format(printf, 1, 2))) opt_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	opt_verror(fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
 static int usage_error(const char *fmt, const char *arg)
 {
-	fprintf(stderr, "modwatch: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, " (see modwatch --help)\n");
-	return -EINVAL;
+	return opt_error(fmt, arg);
+}
+
+/* Every option value, copied: parsing may cut it up, and SIGHUP parses again. */
+struct mw_strs {
+	struct mw_strs *next;
+	char s[];
+};
+
+static char *keep_str(struct mw_run_opts *o, const char *s)
+{
+	size_t len = strlen(s) + 1;
+	struct mw_strs *k = malloc(sizeof(*k) + len);
+
+	if (!k) {
+		mw_err("out of memory");
+		exit(MW_EXIT_FAILURE);
+	}
+	memcpy(k->s, s, len);
+	k->next = o->strs;
+	o->strs = k;
+	return k->s;
 }
 
 static int parse_u32(const char *opt, const char *arg, __u32 min, __u32 max, __u32 *out)
@@ -206,11 +286,9 @@ static int parse_u32(const char *opt, const char *arg, __u32 min, __u32 max, __u
 
 	errno = 0;
 	v = strtoul(arg, &end, 10);
-	if (errno || end == arg || *end || v < min || v > max || arg[0] == '-') {
-		fprintf(stderr, "modwatch: invalid %s value '%s': expected a whole number from "
-			"%u to %u (see modwatch --help)\n", opt, arg, min, max);
-		return -EINVAL;
-	}
+	if (errno || end == arg || *end || v < min || v > max || arg[0] == '-')
+		return opt_error("invalid %s value '%s': expected a whole number from %u to %u",
+				 opt, arg, min, max);
 	*out = v;
 	return 0;
 }
@@ -224,28 +302,86 @@ static int parse_ringbuf(const char *arg, __u32 *kb)
 	return err;
 }
 
-/* --kind K[,K...], repeatable */
-static int parse_kinds(char *arg, __u32 *mask)
+static int unknown_kind(const char *opt, const char *name)
 {
-	char *tok, *save = NULL;
+	char all[512] = "";
 	__u32 k;
 
-	char all[512] = "";
+	for (k = MW_KIND_NONE + 1; k < MW_KIND_NR; k++)
+		snprintf(all + strlen(all), sizeof(all) - strlen(all), "%s%s",
+			 k > MW_KIND_NONE + 1 ? ", " : "", mw_kind_name(k));
+	return opt_error("unknown %s '%s': expected one of %s", opt, name, all);
+}
+
+/* K[,K...] into @on, and with @off, -K into @off; "all" is every kind. */
+static int parse_kind_list(const char *opt, char *arg, __u32 *on, __u32 *off)
+{
+	char *tok, *save = NULL;
+	__u32 k, *mask;
+	bool any = false;
 
 	for (tok = strtok_r(arg, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		k = mw_kind_by_name(tok);
-		if (k != MW_KIND_NONE) {
-			*mask |= 1u << k;
-			continue;
+		mask = on;
+		if (*tok == '-' && off) {
+			mask = off;
+			tok++;
 		}
-		for (k = MW_KIND_NONE + 1; k < MW_KIND_NR; k++)
-			snprintf(all + strlen(all), sizeof(all) - strlen(all), "%s%s",
-				 k > MW_KIND_NONE + 1 ? ", " : "", mw_kind_name(k));
-		fprintf(stderr, "modwatch: unknown --kind '%s': expected one of %s\n", tok, all);
-		return -EINVAL;
+		k = mw_kind_by_name(tok);
+		if (!strcmp(tok, "all"))
+			*mask |= MW_KINDS_ALL;
+		else if (k != MW_KIND_NONE)
+			*mask |= 1u << k;
+		else
+			return unknown_kind(opt, tok);
+		any = true;
 	}
-	if (!*mask)
-		return usage_error("--kind needs a kind name%s", "");
+	if (!any)
+		return opt_error("%s needs a kind name", opt);
+	return 0;
+}
+
+/* --severity K[,K...]=violation|warning: the last word for each kind wins. */
+static int parse_severity(char *arg, struct mw_run_opts *o)
+{
+	char *eq = strrchr(arg, '=');
+	__u32 kinds = 0;
+	int err;
+
+	if (!eq || eq == arg || (strcmp(eq + 1, "violation") && strcmp(eq + 1, "warning")))
+		return opt_error("invalid --severity '%s': expected KIND=violation or "
+				 "KIND=warning", arg);
+	*eq = '\0';
+	err = parse_kind_list("--severity kind", arg, &kinds, NULL);
+	if (err)
+		return err;
+	if (!strcmp(eq + 1, "warning")) {
+		o->warn_kinds |= kinds;
+		o->violation_kinds &= ~kinds;
+	} else {
+		o->violation_kinds |= kinds;
+		o->warn_kinds &= ~kinds;
+	}
+	return 0;
+}
+
+/* --suppress KIND:MODULE:FUNCTION */
+static int parse_suppress(const char *arg, struct mw_run_opts *o)
+{
+	struct mw_suppression *s = &o->supp[o->nr_supp];
+	__u32 k;
+
+	if (o->nr_supp == MW_MAX_SUPPRESS)
+		return opt_error("more than %d suppressions", MW_MAX_SUPPRESS);
+	if (mw_suppression_parse(arg, s))
+		return opt_error("invalid --suppress '%s': expected KIND:MODULE:FUNCTION, each "
+				 "a glob (e.g. use_after_free:mydrv:mydrv_ioctl or *:mydrv:*)", arg);
+	/* A kind spelled wrong would suppress nothing, silently. */
+	if (!strpbrk(s->kind, "*?[")) {
+		k = mw_kind_by_name(s->kind);
+		if (k == MW_KIND_NONE)
+			return unknown_kind("--suppress kind", s->kind);
+	}
+	o->nr_supp++;
 	return 0;
 }
 
@@ -277,35 +413,27 @@ static int parse_ko(char *arg, struct mw_run_opts *o)
 	return 0;
 }
 
-/* --debug-dir DIR */
-static int parse_debug_dir(const char *dir)
+/* --debug-dir and --vmlinux: kept, then read once by use_sources(). */
+static int use_sources(const struct mw_run_opts *o)
 {
-	int err = mw_srcline_debug_dir(dir);
+	int i, err;
 
-	if (err == -E2BIG)
-		return usage_error("too many --debug-dir options%s", "");
-	if (err) {
-		fprintf(stderr, "modwatch: --debug-dir %s: %s (see modwatch --help)\n", dir,
-			strerror(-err));
-		return -EINVAL;
+	for (i = 0; i < o->nr_debug_dirs; i++) {
+		err = mw_srcline_debug_dir(o->debug_dirs[i]);
+		if (err) {
+			mw_err("--debug-dir %s: %s (see modwatch --help)", o->debug_dirs[i],
+			       strerror(-err));
+			return -EINVAL;
+		}
 	}
-	return 0;
-}
-
-/* --vmlinux FILE */
-static int parse_vmlinux(const char *path)
-{
-	int err = mw_srcline_vmlinux(path);
-
+	err = o->vmlinux ? mw_srcline_vmlinux(o->vmlinux) : 0;
 	if (err == -ENODATA) {
-		fprintf(stderr, "modwatch: --vmlinux %s: no DWARF in it: give the one with debug "
-			"info (Debian: linux-image-VERSION-dbg's /usr/lib/debug/boot/vmlinux-VERSION)\n",
-			path);
+		mw_err("--vmlinux %s: no DWARF in it: give the one with debug info (Debian: "
+		       "linux-image-VERSION-dbg's /usr/lib/debug/boot/vmlinux-VERSION)", o->vmlinux);
 		return -EINVAL;
 	}
 	if (err) {
-		fprintf(stderr, "modwatch: --vmlinux %s: %s (see modwatch --help)\n", path,
-			strerror(-err));
+		mw_err("--vmlinux %s: %s (see modwatch --help)", o->vmlinux, strerror(-err));
 		return -EINVAL;
 	}
 	return 0;
@@ -352,48 +480,110 @@ static int parse_stacks(char *arg, __u32 *mask)
 /* --source-root DIR, kept as its real path (DWARF paths are absolute). */
 static int parse_source_root(const char *dir, struct mw_run_opts *o)
 {
-	static char root[PATH_MAX];
+	char root[PATH_MAX];
 
 	if (!realpath(dir, root))
 		return usage_error("--source-root: no such folder '%s'", dir);
-	o->source_root = root;
+	o->source_root = keep_str(o, root);
 	return 0;
 }
 
-/* The option getopt just rejected, for the error message. */
-static const char *argv_opt;
+/* Is @a (@len bytes, IPv6 in brackets) an address to listen on? */
+static bool listen_addr_ok(const char *a, size_t len)
+{
+	char addr[64];
+	__u8 buf[16];
 
-/* Returns 1 to stop with success (help/version), 0 to go on, -EINVAL on error. */
-static int parse_opt(int c, struct mw_run_opts *o)
+	if (len >= 2 && a[0] == '[' && a[len - 1] == ']') {
+		a++;
+		len -= 2;
+	}
+	if (len >= sizeof(addr))
+		return false;
+	memcpy(addr, a, len);
+	addr[len] = '\0';
+	return inet_pton(AF_INET, addr, buf) == 1 || inet_pton(AF_INET6, addr, buf) == 1;
+}
+
+/* --metrics [ADDR:]PORT: checked here, bound when the session starts. */
+static int parse_metrics(const char *arg, struct mw_run_opts *o)
+{
+	const char *colon = strrchr(arg, ':');
+	__u32 v;
+
+	if (parse_u32("--metrics port", colon ? colon + 1 : arg, 1, 65535, &v))
+		return -EINVAL;
+	if (colon && !listen_addr_ok(arg, colon - arg))
+		return opt_error("invalid --metrics address in '%s': expected an IPv4 address, or "
+				 "an IPv6 one in brackets ([::1]:9464)", arg);
+	o->metrics = arg;
+	return 0;
+}
+
+static int read_config(const char *path, struct mw_run_opts *o);
+
+/* Options that only change where reports go and how they are judged. */
+static int parse_policy_opt(int c, char *arg, struct mw_run_opts *o)
 {
 	switch (c) {
-	case 'm':
-		if (o->nr_modules == MW_MAX_MODULES)
-			return usage_error("too many --module options%s", "");
-		if (!*optarg)
-			return usage_error("--module needs a module name%s", "");
-		o->modules[o->nr_modules++] = optarg;
+	case OPT_KIND:
+		return parse_kind_list("--kind", arg, &o->kinds_on, &o->kinds_off);
+	case OPT_SEVERITY:
+		return parse_severity(arg, o);
+	case OPT_SUPPRESS:
+		return parse_suppress(arg, o);
+	case OPT_APPEND:
+		o->append = true;
 		return 0;
-	case OPT_KO:
-		return parse_ko(optarg, o);
-	case OPT_PROBE_MODE:
-		if (strcmp(optarg, "sites") && strcmp(optarg, "global"))
-			return usage_error("invalid --probe-mode '%s': expected sites or global",
-					   optarg);
-		o->cfg.probe_global = !strcmp(optarg, "global");
+	case OPT_JOURNAL:
+		o->journal = true;
+		return 0;
+	case OPT_METRICS:
+		return parse_metrics(arg, o);
+	case 'o':
+		o->output = arg;
 		return 0;
 	case 'j':
 		o->format = MW_FORMAT_JSON;
 		return 0;
 	case OPT_FORMAT:
-		return parse_format(optarg, o);
+		return parse_format(arg, o);
+	case OPT_JUNIT:
+		o->junit = arg;
+		return 0;
+	case OPT_SARIF:
+		o->sarif = arg;
+		return 0;
+	case OPT_SOURCE_ROOT:
+		return parse_source_root(arg, o);
+	}
+	return 1;
+}
+
+/* Options that shape what is watched and the BPF side's tables. */
+static int parse_watch_opt(int c, char *arg, struct mw_run_opts *o)
+{
+	switch (c) {
+	case 'm':
+		if (o->nr_modules == MW_MAX_MODULES)
+			return usage_error("too many --module options%s", "");
+		if (!*arg)
+			return usage_error("--module needs a module name%s", "");
+		o->modules[o->nr_modules++] = arg;
+		return 0;
+	case OPT_KO:
+		return parse_ko(arg, o);
+	case OPT_PROBE_MODE:
+		if (strcmp(arg, "sites") && strcmp(arg, "global"))
+			return usage_error("invalid --probe-mode '%s': expected sites or global", arg);
+		o->cfg.probe_global = !strcmp(arg, "global");
+		return 0;
 	case OPT_STACKS:
-		return parse_stacks(optarg, &o->cfg.stacks);
+		return parse_stacks(arg, &o->cfg.stacks);
 	case OPT_STACK_DEPTH:
-		return parse_u32("--stack-depth", optarg, 0, MW_STACK_DEPTH_MAX,
-				 &o->cfg.stack_depth);
+		return parse_u32("--stack-depth", arg, 0, MW_STACK_DEPTH_MAX, &o->cfg.stack_depth);
 	case OPT_STACK_ENTRIES:
-		return parse_u32("--stack-entries", optarg, 1, 1u << 20, &o->cfg.stack_entries);
+		return parse_u32("--stack-entries", arg, 1, 1u << 20, &o->cfg.stack_entries);
 	case OPT_EVERY:
 		o->cfg.every = true;
 		return 0;
@@ -406,33 +596,42 @@ static int parse_opt(int c, struct mw_run_opts *o)
 	case OPT_PROG_STATS:
 		o->cfg.prog_stats = true;
 		return 0;
-	case OPT_KIND:
-		return parse_kinds(optarg, &o->cfg.only_kinds);
 	case OPT_PID:
-		return parse_u32("--pid", optarg, 1, 1u << 22, &o->cfg.only_tgid);
+		return parse_u32("--pid", arg, 1, 1u << 22, &o->cfg.only_tgid);
 	case OPT_COMM:
-		return parse_comm(optarg, o->cfg.only_comm);
-	case OPT_DEBUG_DIR:
-		return parse_debug_dir(optarg);
-	case OPT_VMLINUX:
-		return parse_vmlinux(optarg);
-	case OPT_JUNIT:
-		o->junit = optarg;
-		return 0;
-	case OPT_SARIF:
-		o->sarif = optarg;
-		return 0;
-	case OPT_SOURCE_ROOT:
-		return parse_source_root(optarg, o);
-	case 'o':
-		o->output = optarg;
-		return 0;
+		return parse_comm(arg, o->cfg.only_comm);
 	case OPT_MAX_OBJECTS:
-		return parse_u32("--max-objects", optarg, 1, 1u << 24, &o->cfg.max_objects);
+		return parse_u32("--max-objects", arg, 1, 1u << 24, &o->cfg.max_objects);
 	case OPT_QUARANTINE:
-		return parse_u32("--quarantine", optarg, 1, 1u << 24, &o->cfg.quarantine);
+		return parse_u32("--quarantine", arg, 1, 1u << 24, &o->cfg.quarantine);
 	case OPT_RINGBUF_KB:
-		return parse_ringbuf(optarg, &o->cfg.ringbuf_kb);
+		return parse_ringbuf(arg, &o->cfg.ringbuf_kb);
+	}
+	return 1;
+}
+
+/* Returns 1 to stop with success (help/version), 0 to go on, -EINVAL on error. */
+static int parse_opt(int c, const char *optval, struct mw_run_opts *o)
+{
+	char *arg = optval ? keep_str(o, optval) : NULL;
+	int err = parse_policy_opt(c, arg, o);
+
+	if (err <= 0)
+		return err;
+	err = parse_watch_opt(c, arg, o);
+	if (err <= 0)
+		return err;
+	switch (c) {
+	case OPT_CONFIG:
+		return read_config(arg, o);
+	case OPT_DEBUG_DIR:
+		if (o->nr_debug_dirs == (int)(sizeof(o->debug_dirs) / sizeof(o->debug_dirs[0])))
+			return usage_error("too many --debug-dir options%s", "");
+		o->debug_dirs[o->nr_debug_dirs++] = arg;
+		return 0;
+	case OPT_VMLINUX:
+		o->vmlinux = arg;
+		return 0;
 	case 'v':
 		mw_verbose = true;
 		return 0;
@@ -449,6 +648,41 @@ static int parse_opt(int c, struct mw_run_opts *o)
 	}
 }
 
+/* One line of the configuration file: the long option KEY with VALUE. */
+static int config_line(void *ctx, char *key, char *value, int line)
+{
+	struct mw_run_opts *o = ctx;
+	const struct option *opt;
+	int err;
+
+	for (opt = long_opts; opt->name && strcmp(opt->name, key); opt++)
+		;
+	snprintf(opt_where, sizeof(opt_where), "%s:%d", o->config, line);
+	argv_opt = key;
+	if (!strcmp(key, "config"))
+		err = opt_error("--config cannot be nested: one file holds the whole configuration");
+	else if (!opt->name || !strcmp(key, "help") || !strcmp(key, "version"))
+		err = opt_error("unknown option '%s': a line is a long option's name without "
+				"\"--\", then its value", key);
+	else if (opt->has_arg == required_argument && !value)
+		err = opt_error("%s needs a value", key);
+	else if (opt->has_arg == no_argument && value)
+		err = opt_error("%s is a flag: it takes no value, got '%s'", key, value);
+	else
+		err = parse_opt(opt->val, value, o);
+	opt_where[0] = '\0';
+	return err;
+}
+
+static int read_config(const char *path, struct mw_run_opts *o)
+{
+	int err;
+
+	o->config = path;
+	err = mw_config_read(path, config_line, o);
+	return err ? -EINVAL : 0;
+}
+
 /* Parse options up to the first non-option; 1: done, 0: go on, <0: error. */
 static int parse_opts(int argc, char **argv, struct mw_run_opts *o)
 {
@@ -457,7 +691,7 @@ static int parse_opts(int argc, char **argv, struct mw_run_opts *o)
 	opterr = 0;	/* our own one-line messages */
 	while ((c = getopt_long(argc, argv, "+:m:jo:vhV", long_opts, NULL)) != -1) {
 		argv_opt = argv[optind - 1];
-		err = parse_opt(c, o);
+		err = parse_opt(c, optarg, o);
 		if (err)
 			return err;
 	}
@@ -468,6 +702,70 @@ static int parse_opts(int argc, char **argv, struct mw_run_opts *o)
 static bool after_dashdash(char **argv)
 {
 	return optind > 1 && !strcmp(argv[optind - 1], "--");
+}
+
+/* What the options give together, once all are read. */
+static int finish_opts(struct mw_run_opts *o)
+{
+	__u32 on = o->kinds_on ? o->kinds_on : MW_KINDS_ALL;
+
+	o->cfg.only_kinds = 0;
+	if (o->kinds_on || o->kinds_off) {
+		o->cfg.only_kinds = on & ~o->kinds_off;
+		if (!o->cfg.only_kinds)
+			return usage_error("--kind turns every kind off%s", "");
+	}
+	if (o->append && !o->output)
+		return usage_error("--append needs --output FILE%s", "");
+	if (o->sarif && !o->source_root && parse_source_root(".", o))
+		return -EINVAL;
+	return 0;
+}
+
+static int saved_argc;
+static char **saved_argv;
+
+/*
+ * SIGHUP: the same command line, read again, with it the configuration
+ * file as it is now. Run's options are those before and after "run".
+ */
+static int reread(struct mw_run_opts *o)
+{
+	int err;
+
+	optind = 0;	/* getopt starts over */
+	err = parse_opts(saved_argc, saved_argv, o);
+	if (!err && optind < saved_argc && !after_dashdash(saved_argv) &&
+	    !strcmp(saved_argv[optind], "run")) {
+		optind++;
+		err = parse_opts(saved_argc, saved_argv, o);
+	}
+	return err ? -EINVAL : finish_opts(o);
+}
+
+int mw_opts_new(struct mw_run_opts **op)
+{
+	struct mw_run_opts *o = calloc(1, sizeof(*o));
+
+	if (!o)
+		return -ENOMEM;
+	mw_config_default(&o->cfg);
+	o->reread = reread;
+	*op = o;
+	return 0;
+}
+
+void mw_opts_free(struct mw_run_opts *o)
+{
+	struct mw_strs *k, *next;
+
+	if (!o)
+		return;
+	for (k = o->strs; k; k = next) {
+		next = k->next;
+		free(k);
+	}
+	free(o);
 }
 
 static int cmd_run(int argc, char **argv, struct mw_run_opts *o)
@@ -487,7 +785,7 @@ static int cmd_run(int argc, char **argv, struct mw_run_opts *o)
 		usage_error("no command after --%s", "");
 		return MW_EXIT_USAGE;
 	}
-	if (o->sarif && !o->source_root && parse_source_root(".", o))
+	if (finish_opts(o) || use_sources(o))
 		return MW_EXIT_USAGE;
 	return mw_cmd_run(o);
 }
@@ -531,10 +829,8 @@ static int cmd_storm(int argc, char **argv, struct mw_run_opts *o)
 		usage_error("storm takes a count and a rate, got '%s' too", argv[optind]);
 		return MW_EXIT_USAGE;
 	}
-	if (!mw_is_root()) {
-		mw_err("must run as root (BPF needs CAP_BPF and CAP_PERFMON): try sudo modwatch");
-		return MW_EXIT_FAILURE;
-	}
+	if (finish_opts(o))
+		return MW_EXIT_USAGE;
 	return mw_cmd_storm(o, count, rate);
 }
 
@@ -553,6 +849,8 @@ static int cmd_report(int argc, char **argv, struct mw_run_opts *o)
 		mw_err("cannot write %s: %s", o->output, strerror(errno));
 		return MW_EXIT_FAILURE;
 	}
+	if (use_sources(o))
+		return MW_EXIT_USAGE;
 	for (i = 0; i < o->nr_kos; i++)
 		mw_srcline_add(o->kos[i][0], o->kos[i][1]);
 	return mw_cmd_report(argv[optind]);
@@ -570,24 +868,38 @@ static const struct cmd {
 	{ "version", cmd_version },
 };
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv, struct mw_run_opts *o)
 {
-	struct mw_run_opts o = {};
 	size_t i;
 	int err;
 
-	mw_config_default(&o.cfg);
-	err = parse_opts(argc, argv, &o);
+	err = parse_opts(argc, argv, o);
 	if (err)
 		return err > 0 ? MW_EXIT_OK : MW_EXIT_USAGE;
 	if (optind >= argc || after_dashdash(argv))
-		return cmd_run(argc, argv, &o);
+		return cmd_run(argc, argv, o);
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		if (strcmp(argv[optind], cmds[i].name))
 			continue;
 		optind++;
-		return cmds[i].fn(argc, argv, &o);
+		return cmds[i].fn(argc, argv, o);
 	}
 	usage_error("unknown command '%s'", argv[optind]);
 	return MW_EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	struct mw_run_opts *o;
+	int code;
+
+	if (mw_opts_new(&o)) {
+		mw_err("out of memory");
+		return MW_EXIT_FAILURE;
+	}
+	saved_argc = argc;
+	saved_argv = argv;
+	code = dispatch(argc, argv, o);
+	mw_opts_free(o);
+	return code;
 }

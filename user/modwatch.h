@@ -41,6 +41,7 @@ struct mw_kernel {
 	bool tp_kmalloc, tp_kmalloc_node, tp_kmem_cache_alloc, tp_kmem_cache_alloc_node;
 	bool tp_kfree, tp_kmem_cache_free, tp_sys_enter, tp_sys_exit;
 	bool tp_module_free;	/* module:module_free: unloads as events */
+	bool tp_module_load;	/* module:module_load: loads as events */
 	bool kca_has_cache;	/* kmem_cache_alloc passes struct kmem_cache * (v6.1+) */
 };
 int mw_kernel_probe(struct mw_kernel *k);
@@ -65,6 +66,7 @@ struct mw_module {
 	bool loaded;
 	__u64 counts[MW_KIND_NR];	/* violations reported, for the summary */
 	__u64 repeats[MW_KIND_NR];	/* and their repeats, counted but not reported */
+	__u64 warnings[MW_KIND_NR];	/* of counts[], those of severity warning */
 	/* call-site probes (sites.c) */
 	char ko[256];		/* the .ko they came from */
 	__u32 nr_sites;		/* calls to callees of interest found in it */
@@ -96,6 +98,7 @@ struct mw_module *mw_registry_module(struct mw_registry *r, __u32 id);
 void mw_registry_remove(struct mw_registry *r, struct mw_module *m);
 void mw_registry_key(const char *name, struct mw_module_key *key);
 int mw_registry_loaded_names(char (**names)[64]);
+bool mw_registry_loaded(const char *name);
 const char *mw_registry_name(struct mw_registry *r, __u32 id);
 
 /* ksym.c: addresses to module:function+offset. */
@@ -242,6 +245,7 @@ int mw_bpf_load(struct modwatch_bpf **skel, const struct mw_config *cfg,
 int mw_bpf_attach(struct modwatch_bpf *skel, const struct mw_kernel *k);
 int mw_bpf_attach_global(struct modwatch_bpf *skel);
 void mw_bpf_destroy(struct modwatch_bpf *skel);
+void mw_bpf_set_kinds(struct modwatch_bpf *skel, __u32 only_kinds);
 __u64 mw_bpf_stat(struct modwatch_bpf *skel, __u32 id);
 
 /* One BPF program's runs and the time spent in them, by the kernel's count. */
@@ -258,14 +262,17 @@ struct mw_map_info {
 	const char *name;
 	__u32 entries;
 	__u64 bytes;		/* the kernel's count (fdinfo memlock) */
+	__s64 used;		/* entries now (mw_bpf_maps_used()), -1: not countable */
 };
 #define MW_MAX_MAPS 32
 int mw_bpf_maps(struct modwatch_bpf *skel, struct mw_map_info *info, int max);
+int mw_bpf_maps_used(struct modwatch_bpf *skel, struct mw_map_info *info, int n);
 
 /* kinds.c: names and what each rule needs. */
 const char *mw_kind_name(__u32 kind);
 __u32 mw_kind_by_name(const char *name);
 const char *mw_kind_desc(__u32 kind);
+const char *mw_kind_message_id(__u32 kind);
 const char *mw_stat_name(__u32 stat);
 const char *mw_stat_desc(__u32 stat);
 
@@ -287,6 +294,9 @@ struct mw_summary {
 	__u64 storm;		/* modwatch storm: reports the generator made */
 	__u64 storm_rate;	/* and the rate it was asked for (0: unpaced) */
 	__u64 storm_ns;		/* from its first report to the last one written */
+	const struct mw_suppression *supp;	/* --suppress rules and what each kept out */
+	int nr_supp;
+	__u64 output_dropped;	/* report lines the output refused and could not keep */
 };
 
 struct mw_start {
@@ -315,6 +325,113 @@ extern const struct mw_printer mw_print_json;
 const struct mw_printer *mw_kasan_printer(void);
 int mw_kasan_line(FILE *out, const char *json_line, bool color);
 
+/* output.c: the report stream, whose writes never fail (kept, retried, counted). */
+struct mw_output {
+	FILE *f;		/* what the printers write to */
+	int fd;
+	const char *path;	/* NULL: standard output */
+	bool append;
+	char name[4096];	/* the path, or "standard output" */
+	char *backlog;		/* bytes the output refused, oldest first */
+	size_t blen;
+	bool dropping;		/* the start of the current line was dropped */
+	int err;		/* the failure being said, 0 while writes succeed */
+	__u64 errors;		/* failures (each said once) */
+	__u64 dropped;		/* report lines lost */
+	__u64 dropped_said;
+};
+int mw_output_open(struct mw_output *o, const char *path, bool append);
+int mw_output_reopen(struct mw_output *o);
+void mw_output_retry(struct mw_output *o);
+void mw_output_close(struct mw_output *o);
+
+/* config.c: the configuration file, and the report policy it sets. */
+typedef int (*mw_config_fn)(void *ctx, char *key, char *value, int line);
+int mw_config_read(const char *path, mw_config_fn fn, void *ctx);
+/* --suppress KIND:MODULE:FUNCTION, each part a glob. */
+struct mw_suppression {
+	char kind[40];
+	char module[64];
+	char func[128];
+	__u64 hits;		/* reports it kept from being made */
+};
+#define MW_MAX_SUPPRESS 256
+int mw_suppression_parse(const char *text, struct mw_suppression *s);
+bool mw_suppression_match(const struct mw_suppression *s, const char *kind, const char *module,
+			  const char *const *funcs, int nr_funcs);
+
+/* notify.c: systemd's sd_notify protocol, without libsystemd. */
+int mw_notify(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void mw_notify_forget_env(void);	/* before running a child: it must not notify as us */
+__u64 mw_notify_watchdog_usec(void);	/* 0: no watchdog for this process */
+
+/* journal.c: journald's native protocol, without libsystemd. */
+struct mw_journal_field {
+	const char *name;	/* [A-Z0-9_], not starting with '_' or a digit, <= 64 chars */
+	const char *value;
+	size_t len;		/* of value, 0: strlen(value) */
+};
+int mw_journal_open(const char *path);	/* NULL: journald's own socket */
+void mw_journal_close(void);
+int mw_journal_send(const struct mw_journal_field *f, int n);
+bool mw_journal_stream(void);		/* is stderr journald's? */
+
+/* metrics.c: the Prometheus / OpenMetrics endpoint, served by its own thread. */
+int mw_metrics_start(const char *listen);	/* "PORT" (127.0.0.1), "ADDR:PORT", "[IPv6]:PORT" */
+int mw_metrics_port(void);			/* as bound (port 0: the kernel's pick) */
+void mw_metrics_publish(const char *prom, size_t prom_len, const char *om, size_t om_len);
+void mw_metrics_stop(void);
+/*
+ * Both renderings from one description: mw_metric_family() then its
+ * samples, for each family, then mw_metric_end(). NAME is the family's
+ * bare name: counters' samples get "_total", infos' "_info". TYPE is
+ * "counter", "gauge" or "info"; LABELS 'k="v",k2="v2"' with each value
+ * passed through mw_metric_label_escape(), or NULL.
+ */
+struct mw_mbuf {
+	char *buf;		/* NUL-terminated; zeroed: empty */
+	size_t len, cap;
+	int err;		/* the first failure: the rendering is incomplete */
+};
+void mw_mbuf_reset(struct mw_mbuf *b);
+void mw_mbuf_free(struct mw_mbuf *b);
+void mw_metric_family(struct mw_mbuf *prom, struct mw_mbuf *om, const char *name,
+		      const char *type, const char *help);
+void mw_metric_sample(struct mw_mbuf *prom, struct mw_mbuf *om, const char *name,
+		      const char *type, const char *labels, double value);
+int mw_metric_end(struct mw_mbuf *prom, struct mw_mbuf *om);
+int mw_metric_label_escape(char *dst, size_t size, const char *val);
+/* What modwatch's metrics say, gathered by the session each second. */
+struct mw_metrics_view {
+	struct mw_registry *reg;
+	const __u64 *stats;		/* MW_STAT_NR counters */
+	const char *kernel;		/* release */
+	__u64 start_time;		/* Unix seconds */
+	double uptime;			/* seconds */
+	__u64 missed;			/* heap hook runs skipped */
+	const struct mw_suppression *supp;
+	int nr_supp;
+	const char *output;		/* the report stream: "stdout" or "file" */
+	__u64 output_dropped;
+	bool journal;
+	__u64 journal_dropped;
+	const struct mw_map_info *maps;
+	int nr_maps;
+	__u64 reloads, reload_failures;
+};
+int mw_metrics_render(const struct mw_metrics_view *v);
+/* journal.c: a report as one structured journal entry. */
+int mw_journal_report(struct mw_registry *reg, const struct mw_event *e);
+/* notify.c: WATCHDOG=1 when half the interval has passed (cheap: call often). */
+void mw_watchdog_kick(void);
+
+/* instance.c: one watching modwatch per kernel, with what it needs. */
+int mw_caps_check(void);
+int mw_instance_lock(void);
+
+/* Every violation kind, as a mask of 1 << enum mw_kind. */
+#define MW_KINDS_ALL	(((1u << MW_KIND_NR) - 1) & ~1u)
+
 /* The commands. */
 struct mw_run_opts {
 	struct mw_config cfg;
@@ -328,7 +445,24 @@ struct mw_run_opts {
 	const char *sarif;	/* --sarif FILE */
 	const char *source_root;	/* --source-root DIR: SARIF paths relative to it */
 	char **cmd;		/* CI mode: argv of the command to run, or NULL */
+	const char *config;	/* --config FILE */
+	bool append;		/* --append: to --output, never truncating it */
+	bool journal;		/* --journal: reports to journald too */
+	const char *metrics;	/* --metrics [ADDR:]PORT */
+	__u32 kinds_on, kinds_off;	/* --kind K and -K: give cfg.only_kinds */
+	__u32 warn_kinds;	/* --severity K=warning */
+	__u32 violation_kinds;	/* --severity K=violation */
+	struct mw_suppression supp[MW_MAX_SUPPRESS];	/* --suppress */
+	int nr_supp;
+	const char *debug_dirs[16];	/* --debug-dir */
+	int nr_debug_dirs;
+	const char *vmlinux;	/* --vmlinux */
+	struct mw_strs *strs;	/* every option's value, owned: freed with the options */
+	/* Read the command line and --config again into fresh options (SIGHUP). */
+	int (*reread)(struct mw_run_opts *o);
 };
+int mw_opts_new(struct mw_run_opts **o);
+void mw_opts_free(struct mw_run_opts *o);
 /* --format: how reports are printed. */
 enum mw_format {
 	MW_FORMAT_AUTO = 0,	/* kasan on a terminal, else line */
@@ -336,9 +470,9 @@ enum mw_format {
 	MW_FORMAT_KASAN,
 	MW_FORMAT_JSON,
 };
-int mw_cmd_run(const struct mw_run_opts *o);
+int mw_cmd_run(struct mw_run_opts *o);
 int mw_cmd_report(const char *path);
-int mw_cmd_storm(const struct mw_run_opts *o, __u64 count, __u64 rate);
+int mw_cmd_storm(struct mw_run_opts *o, __u64 count, __u64 rate);
 int mw_cmd_doctor(void);
 
 #endif /* MODWATCH_USER_H */

@@ -776,8 +776,20 @@ static void json_summary(FILE *f, const struct mw_summary *s)
 	for (k = 0; k < MW_STAT_LOST_BASE; k++)
 		jw_printf(out, "%s\"%s\":%llu", k ? "," : "", mw_stat_name(k),
 			(unsigned long long)s->stats[k]);
-	jw_printf(out, ",\"quarantine_evicted\":%llu,\"missed\":%llu}",
-		(unsigned long long)s->quarantine_evicted, (unsigned long long)s->missed);
+	jw_printf(out, ",\"quarantine_evicted\":%llu,\"missed\":%llu,\"output_dropped\":%llu}",
+		(unsigned long long)s->quarantine_evicted, (unsigned long long)s->missed,
+		(unsigned long long)s->output_dropped);
+	jw_puts(",\"suppressed\":[", out);
+	for (i = 0; i < (__u32)s->nr_supp; i++) {
+		char rule[256];
+
+		snprintf(rule, sizeof(rule), "%s:%s:%s", s->supp[i].kind, s->supp[i].module,
+			 s->supp[i].func);
+		jw_puts(i ? ",{\"rule\":" : "{\"rule\":", out);
+		json_str(out, rule, sizeof(rule));
+		jw_printf(out, ",\"count\":%llu}", (unsigned long long)s->supp[i].hits);
+	}
+	jw_putc(']', out);
 	if (s->progs) {
 		jw_puts(",\"programs\":[", out);
 		for (i = 0; i < (__u32)s->nr_progs; i++)

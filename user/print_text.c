@@ -473,6 +473,12 @@ static void text_summary(FILE *out, const struct mw_summary *s)
 	if (s->missed)
 		fprintf(out, "modwatch:   heap hook runs the kernel skipped: %llu (lifetime "
 			"reports may be incomplete)\n", (unsigned long long)s->missed);
+	for (i = 0; i < (__u32)s->nr_supp; i++)
+		fprintf(out, "modwatch:   suppressed by %s:%s:%s: %llu\n", s->supp[i].kind,
+			s->supp[i].module, s->supp[i].func, (unsigned long long)s->supp[i].hits);
+	if (s->output_dropped)
+		fprintf(out, "modwatch:   report lines the output could not take: %llu\n",
+			(unsigned long long)s->output_dropped);
 	for (i = 0; i < (__u32)s->nr_progs; i++)
 		fprintf(out, "modwatch:   program %-32s %10llu runs %8.1f ns/run\n",
 			s->progs[i].name, (unsigned long long)s->progs[i].runs,

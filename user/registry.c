@@ -272,6 +272,18 @@ int mw_registry_loaded_names(char (**names)[64])
 	return n;
 }
 
+bool mw_registry_loaded(const char *name)
+{
+	char (*names)[64] = NULL;
+	int i, n = mw_registry_loaded_names(&names);
+	bool found = false;
+
+	for (i = 0; i < n && !found; i++)
+		found = !strcmp(names[i], name);
+	free(names);
+	return found;
+}
+
 int mw_registry_add_loaded(struct mw_registry *r, const char *name)
 {
 	struct proc_module *mods = NULL;
@@ -295,8 +307,8 @@ int mw_registry_add_loaded(struct mw_registry *r, const char *name)
 			break;
 		}
 	if (i == n)
-		mw_err("module %s is not loaded: load it first (insmod/modprobe), "
-		       "or check the name in /proc/modules", name);
+		mw_err("module %s is not loaded, and is no module modules.dep knows: check the "
+		       "name (modinfo %s), or pass --ko %s=PATH to wait for it", name, want, want);
 	free(mods);
 	return err;
 }

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <signal.h>
 #include <stdio_ext.h>
 #include <stdlib.h>
@@ -27,13 +28,16 @@
 #define REPEAT_NS (10 * 1000000000ull)
 
 #define MAX_CYCLES 256
+#define MAX_SUPP_KEYS 1024
 /* Reports written but not yet flushed: one write() per batch, not per line. */
 #define MAX_PENDING 4096
 
 struct session {
-	const struct mw_run_opts *opts;
+	struct mw_run_opts *opts;	/* replaced by a reload */
+	struct mw_run_opts *reloaded;	/* the session's own, from a reload, or NULL */
 	const struct mw_printer *pr;
-	FILE *out;
+	FILE *out;			/* output.f */
+	struct mw_output output;
 	struct modwatch_bpf *skel;
 	struct ring_buffer *rb;
 	struct mw_registry reg;
@@ -59,11 +63,33 @@ struct session {
 	__u64 storm_made;
 	__u64 storm_ns;
 	struct mw_findings findings;	/* for --junit and --sarif */
+	int lock_fd;			/* the instance lock */
+	bool modules_changed;		/* a module loaded: look at /proc/modules now */
+	__u64 watchdog_ns;		/* sd_notify WATCHDOG=1 this often, 0: never */
+	__u64 last_ping;
+	__u64 last_metrics;
+	__u64 start_real;		/* the wall clock at start, for the metrics */
+	__u64 reloads, reload_failures;
+	__u64 journal_dropped;		/* reports journald did not take */
+	/* Reports suppressed: their repeats are the rule's too, not printed. */
+	struct suppressed_key {
+		__u64 site;
+		__u32 kind, module_id;
+		int rule;
+	} supp_keys[MAX_SUPP_KEYS];
+	int nr_supp_keys;
 };
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t child_exited;
 static volatile sig_atomic_t live_requested;
+static volatile sig_atomic_t reload_requested;
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	reload_requested = 1;
+}
 
 static void on_usr1(int sig)
 {
@@ -100,6 +126,11 @@ static void install_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sa.sa_handler = on_usr1;
 	sigaction(SIGUSR1, &sa, NULL);
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
+	/* A reader gone away is an output error (counted, retried), not death. */
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
 	sa.sa_handler = on_child;
 	sa.sa_flags = SA_NOCLDSTOP;
 	sigaction(SIGCHLD, &sa, NULL);
@@ -159,10 +190,85 @@ static bool kind_wanted(const struct session *s, __u32 kind)
 	return !s->opts->cfg.only_kinds || (s->opts->cfg.only_kinds & (1u << kind));
 }
 
+/* The functions a suppression may name: the site's, then its stack's. */
+static int report_funcs(const struct mw_event *e, const char **funcs, int max)
+{
+	__u64 ips[MW_STACK_DEPTH_MAX];
+	struct mw_sym sym;
+	int n = 0, i, nr;
+
+	if (!mw_ksym_resolve(e->hdr.site, &sym) && sym.name)
+		funcs[n++] = sym.name;
+	nr = e->hdr.stack ? mw_stack_read(e->hdr.stack, e->hdr.site, ips, MW_STACK_DEPTH_MAX) : 0;
+	for (i = 0; i < nr && n < max; i++)
+		if (!mw_ksym_resolve(ips[i], &sym) && sym.name)
+			funcs[n++] = sym.name;
+	return n;
+}
+
+/* --suppress: the first rule that covers the report counts it; its index, or -1. */
+static int suppressed(struct session *s, __u32 kind, const char *module, const char **funcs,
+		      int nr)
+{
+	int i;
+
+	for (i = 0; i < s->opts->nr_supp; i++)
+		if (mw_suppression_match(&s->opts->supp[i], mw_kind_name(kind), module, funcs, nr)) {
+			s->opts->supp[i].hits++;
+			return i;
+		}
+	return -1;
+}
+
+static bool suppressed_event(struct session *s, const struct mw_event *e, const char *module)
+{
+	const char *funcs[MW_STACK_DEPTH_MAX + 1];
+	struct suppressed_key *k;
+	int rule;
+
+	if (!s->opts->nr_supp)
+		return false;
+	rule = suppressed(s, e->hdr.kind, module, funcs,
+			  report_funcs(e, funcs, MW_STACK_DEPTH_MAX + 1));
+	if (rule < 0)
+		return false;
+	if (s->nr_supp_keys < MAX_SUPP_KEYS) {
+		k = &s->supp_keys[s->nr_supp_keys++];
+		k->site = e->hdr.site;
+		k->kind = e->hdr.kind;
+		k->module_id = e->hdr.module_id;
+		k->rule = rule;
+	}
+	return true;
+}
+
+/* The rule that suppressed the report whose repeats these are, or -1. */
+static int suppressed_repeat(const struct session *s, const struct mw_dedup_key *k)
+{
+	int i;
+
+	for (i = 0; i < s->nr_supp_keys; i++)
+		if (s->supp_keys[i].site == k->site && s->supp_keys[i].kind == k->kind &&
+		    s->supp_keys[i].module_id == k->module_id)
+			return s->supp_keys[i].rule < s->opts->nr_supp ? s->supp_keys[i].rule : -1;
+	return -1;
+}
+
 /*
- * A report on evidence the kernel may have cut short is a "possible"
- * warning, never a violation: a false positive costs more than a miss.
+ * --severity: a kind made a warning, or a violation. A report on evidence
+ * the kernel may have cut short stays a "possible" warning whatever its
+ * kind's severity: a false positive costs more than a miss.
  */
+static void judge(const struct session *s, struct mw_event *e)
+{
+	__u32 bit = 1u << e->hdr.kind;
+
+	if (s->opts->warn_kinds & bit)
+		e->hdr.flags |= MW_EV_WARNING;
+	else if ((s->opts->violation_kinds & bit) && !(e->hdr.flags & MW_EV_INCOMPLETE))
+		e->hdr.flags &= ~MW_EV_WARNING;
+}
+
 static void emit(struct session *s, struct mw_event *e)
 {
 	struct mw_module *m = mw_registry_module(&s->reg, e->hdr.module_id);
@@ -173,13 +279,20 @@ static void emit(struct session *s, struct mw_event *e)
 	mw_heap_sample_misses_after(e->hdr.ts_ns);
 	if (incomplete(e))
 		e->hdr.flags |= MW_EV_INCOMPLETE | MW_EV_WARNING;
+	judge(s, e);
+	if (suppressed_event(s, e, m ? m->name : mw_registry_name(&s->reg, e->hdr.module_id)))
+		return;
 	if (e->hdr.flags & MW_EV_WARNING)
 		s->warnings++;
 	else
 		s->violations++;
 	if (m)
 		m->counts[e->hdr.kind]++;
+	if (m && (e->hdr.flags & MW_EV_WARNING))
+		m->warnings[e->hdr.kind]++;
 	s->pr->violation(s->out, &s->reg, e);
+	if (s->opts->journal && mw_journal_report(&s->reg, e))
+		s->journal_dropped++;
 	if (s->opts->junit || s->opts->sarif)
 		mw_findings_add(&s->findings, &s->reg, e);
 	if (s->nr_pending == MAX_PENDING)
@@ -196,6 +309,9 @@ static void handle_record(struct session *s, const struct mw_event *e)
 
 	if (e->hdr.kind == MW_REC_MODULE_FREE && m && m->loaded)
 		unwatch_module(s, m, false);
+	/* Not from here: refresh_modules() drains the ring buffer itself. */
+	if (e->hdr.kind == MW_REC_MODULE_LOAD)
+		s->modules_changed = true;
 }
 
 static int handle_event(void *ctx, void *data, size_t size)
@@ -284,6 +400,25 @@ static __u64 cycle_sig(const struct mw_edge *e, const int *path, int len)
 	return h;
 }
 
+/* A cycle's functions, for --suppress: each acquire's. */
+static bool cycle_suppressed(struct session *s, const struct mw_edge *e, const int *path,
+			     int len, struct mw_module *m)
+{
+	const char *funcs[2 * MW_CYCLE_MAX];
+	struct mw_sym sym;
+	int i, n = 0;
+
+	if (!s->opts->nr_supp)
+		return false;
+	for (i = 0; i < len; i++) {
+		if (!mw_ksym_resolve(e[path[i]].site_a, &sym) && sym.name)
+			funcs[n++] = sym.name;
+		if (!mw_ksym_resolve(e[path[i]].site_b, &sym) && sym.name)
+			funcs[n++] = sym.name;
+	}
+	return suppressed(s, MW_LOCK_ORDER_INVERSION, m ? m->name : NULL, funcs, n);
+}
+
 /*
  * A new cycle, listed so that it ends with its newest edge: the acquire
  * that closed it, the report's site.
@@ -294,6 +429,7 @@ static void on_cycle(void *ctx, const struct mw_edge *e, const int *walked, int 
 	__u64 sig = cycle_sig(e, walked, len);
 	int i, newest = 0, path[MW_CYCLE_MAX];
 	struct mw_module *m;
+	bool warn;
 
 	if (!kind_wanted(s, MW_LOCK_ORDER_INVERSION))
 		return;
@@ -308,10 +444,18 @@ static void on_cycle(void *ctx, const struct mw_edge *e, const int *walked, int 
 			return;
 	if (s->nr_cycles < MAX_CYCLES)
 		s->cycles[s->nr_cycles++] = sig;
-	s->violations++;
 	m = mw_registry_module(&s->reg, e[path[len - 1]].module_id);
+	if (cycle_suppressed(s, e, path, len, m))
+		return;
+	warn = s->opts->warn_kinds & (1u << MW_LOCK_ORDER_INVERSION);
+	if (warn)
+		s->warnings++;
+	else
+		s->violations++;
 	if (m)
 		m->counts[MW_LOCK_ORDER_INVERSION]++;
+	if (m && warn)
+		m->warnings[MW_LOCK_ORDER_INVERSION]++;
 	s->pr->cycle(s->out, &s->reg, e, path, len);
 	if (s->opts->junit || s->opts->sarif)
 		mw_findings_add_cycle(&s->findings, &s->reg, e, path, len);
@@ -342,7 +486,12 @@ static void on_repeat(void *ctx, const struct mw_dedup_key *k, __u64 more, __u64
 {
 	struct session *s = ctx;
 	struct mw_module *m = mw_registry_module(&s->reg, k->module_id);
+	int rule = suppressed_repeat(s, k);
 
+	if (rule >= 0) {
+		s->opts->supp[rule].hits += more;
+		return;
+	}
 	s->repeats += more;
 	if (m && k->kind < MW_KIND_NR)
 		m->repeats[k->kind] += more;
@@ -468,6 +617,53 @@ static int watch_module(struct session *s, const char *name, bool named)
 	return err;
 }
 
+static bool is_glob(const char *name)
+{
+	return strpbrk(name, "*?[") != NULL;
+}
+
+static struct mw_module *find_loaded(struct session *s, const char *name);
+
+/*
+ * A module named on the command line or in the configuration: watched now
+ * if it is loaded, else from when it loads, if it is a module at all (a
+ * name in no modules.dep nor --ko is a typo, said at once).
+ */
+static int watch_named(struct session *s, const char *name)
+{
+	char want[64], buf[PATH_MAX];
+	int i;
+
+	for (i = 0; i < 63 && name[i]; i++)
+		want[i] = name[i] == '-' ? '_' : name[i];
+	want[i] = '\0';
+	if (find_loaded(s, want))
+		return 0;
+	if (!s->kernel.modules || mw_registry_loaded(want) || !ko_for(s, want, buf, sizeof(buf)))
+		return watch_module(s, want, true);
+	mw_warn("module %s is not loaded: watching it from when it loads", want);
+	return 0;
+}
+
+/* Every loaded module a glob matches now; more as they load. */
+static int watch_glob(struct session *s, const char *glob)
+{
+	char (*names)[64] = NULL;
+	int k, n, err = 0, matched = 0;
+
+	n = mw_registry_loaded_names(&names);
+	for (k = 0; k < n && !err; k++) {
+		if (fnmatch(glob, names[k], 0) || find_loaded(s, names[k]))
+			continue;
+		err = watch_module(s, names[k], false);
+		matched++;
+	}
+	free(names);
+	if (!err && !matched)
+		mw_warn("no loaded module matches '%s': watching those that load", glob);
+	return err;
+}
+
 static int watch_modules(struct session *s)
 {
 	const struct mw_run_opts *o = s->opts;
@@ -475,7 +671,8 @@ static int watch_modules(struct session *s)
 	int n, err = 0;
 
 	for (n = 0; n < o->nr_modules && !err; n++)
-		err = watch_module(s, o->modules[n], true);
+		err = is_glob(o->modules[n]) ? watch_glob(s, o->modules[n]) :
+					       watch_named(s, o->modules[n]);
 	if (!o->nr_modules) {
 		err = mw_registry_add_all(&s->reg);
 		for (i = 0; i < s->reg.nr && !err; i++)
@@ -483,7 +680,7 @@ static int watch_modules(struct session *s)
 	}
 	if (err)
 		return err;
-	if (!s->reg.nr)
+	if (!s->reg.nr && !o->nr_modules)
 		mw_warn("no loadable modules are loaded%s: nothing to watch yet",
 			s->kernel.modules ? "" : " (this kernel has no CONFIG_MODULES)");
 	else if (!s->kernel.kprobes)
@@ -501,7 +698,7 @@ static bool is_named(const struct mw_run_opts *o, const char *name)
 		for (j = 0; j < 63 && o->modules[i][j]; j++)
 			want[j] = o->modules[i][j] == '-' ? '_' : o->modules[i][j];
 		want[j] = '\0';
-		if (!strcmp(want, name))
+		if (!fnmatch(want, name, 0))
 			return true;
 	}
 	return false;
@@ -635,6 +832,7 @@ static int spawn(struct session *s)
 	if (!s->child) {
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);	/* ignored signals stay ignored across exec */
 		setrlimit(RLIMIT_NOFILE, &nofile_orig);
 		execvp(s->opts->cmd[0], s->opts->cmd);
 		child_errno = errno;
@@ -675,6 +873,196 @@ static void stop_child(struct session *s)
 	s->child = 0;
 }
 
+/* The metrics endpoint's view of the session, rendered every second. */
+static void publish_metrics(struct session *s)
+{
+	static struct mw_map_info maps[MW_MAX_MAPS];
+	static __u64 maps_ns;
+	static int nr_maps;
+	__u64 stats[MW_STAT_NR] = {};
+	struct mw_metrics_view v = {
+		.reg = &s->reg,
+		.stats = stats,
+		.kernel = s->kernel.release,
+		.start_time = s->start_real,
+		.uptime = (now_ns() - s->start_ns) / 1e9,
+		.missed = mw_heap_missed(),
+		.supp = s->opts->supp,
+		.nr_supp = s->opts->nr_supp,
+		.output = s->output.path ? "file" : "stdout",
+		.output_dropped = s->output.dropped,
+		.journal = s->opts->journal,
+		.journal_dropped = s->journal_dropped,
+		.maps = maps,
+		.reloads = s->reloads,
+		.reload_failures = s->reload_failures,
+	};
+
+	mw_bpf_stats(s->skel, stats);
+	/* A table's fill is counted by walking its keys: every 10 s is often enough. */
+	if (!maps_ns || now_ns() - maps_ns >= 10 * 1000000000ull) {
+		nr_maps = mw_bpf_maps(s->skel, maps, MW_MAX_MAPS);
+		mw_bpf_maps_used(s->skel, maps, nr_maps);
+		maps_ns = now_ns();
+	}
+	v.nr_maps = nr_maps;
+	if (mw_metrics_render(&v))
+		mw_warn("cannot render the metrics: out of memory; the endpoint serves the last ones");
+}
+
+/* The printer --format asks for; "auto" looks at where the reports go. */
+static const struct mw_printer *choose_printer(const struct mw_run_opts *o, int fd)
+{
+	if (o->format == MW_FORMAT_JSON)
+		return &mw_print_json;
+	if (o->format == MW_FORMAT_KASAN || (o->format == MW_FORMAT_AUTO && isatty(fd)))
+		return mw_kasan_printer();
+	return &mw_print_text;
+}
+
+static bool same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+/* What a reload cannot change: the BPF side's tables and programs are sized and chosen. */
+static void say_kept(const struct mw_run_opts *old, const struct mw_run_opts *n)
+{
+	const struct mw_config *a = &old->cfg, *b = &n->cfg;
+	char list[256] = "";
+
+#define KEPT(cond, name) \
+	if (cond) snprintf(list + strlen(list), sizeof(list) - strlen(list), " %s", name)
+	KEPT(a->max_objects != b->max_objects, "max-objects");
+	KEPT(a->quarantine != b->quarantine, "quarantine");
+	KEPT(a->ringbuf_kb != b->ringbuf_kb, "ringbuf-kb");
+	KEPT(a->stacks != b->stacks, "stacks");
+	KEPT(a->stack_depth != b->stack_depth, "stack-depth");
+	KEPT(a->stack_entries != b->stack_entries, "stack-entries");
+	KEPT(a->probe_global != b->probe_global, "probe-mode");
+	KEPT(a->every != b->every, "every");
+	KEPT(a->crash_log != b->crash_log, "no-crash-log");
+	KEPT(a->prog_stats != b->prog_stats, "prog-stats");
+	KEPT(a->only_tgid != b->only_tgid, "pid");
+	KEPT(strcmp(a->only_comm, b->only_comm), "comm");
+#undef KEPT
+	if (*list)
+		mw_warn("reload: changing%s needs a restart: the running values are kept", list);
+}
+
+/* Modules the new configuration no longer names stay watched: their objects are tracked. */
+static void say_still_watched(struct session *s, const struct mw_run_opts *n)
+{
+	__u32 i;
+
+	for (i = 0; i < s->reg.nr; i++)
+		if (s->reg.mods[i].loaded && n->nr_modules && !is_named(n, s->reg.mods[i].name))
+			mw_warn("reload: module %s is no longer named but stays watched until "
+				"modwatch restarts (its live objects are tracked)", s->reg.mods[i].name);
+}
+
+/* The new options' outputs: the report file reopened (logrotate), journal, metrics. */
+static int reload_outputs(struct session *s, struct mw_run_opts *n)
+{
+	const struct mw_run_opts *o = s->opts;
+	struct mw_output out;
+	int err;
+
+	if (!same_str(o->output, n->output) || o->append != n->append) {
+		err = mw_output_open(&out, n->output, n->append);
+		if (err) {
+			mw_warn("reload: cannot write %s: %s", n->output, strerror(-err));
+			return err;
+		}
+		fflush(s->out);
+		mw_output_close(&s->output);
+		s->output = out;
+		s->out = s->output.f;
+		__fsetlocking(s->out, FSETLOCKING_BYCALLER);
+		setvbuf(s->out, out_buf, _IOFBF, sizeof(out_buf));
+	} else if ((err = mw_output_reopen(&s->output))) {
+		mw_warn("cannot reopen %s: %s: writing on to the file as it was",
+			s->output.name, strerror(-err));
+	}
+	if (!same_str(o->metrics, n->metrics)) {
+		mw_metrics_stop();
+		if (n->metrics && mw_metrics_start(n->metrics))
+			mw_warn("reload: no metrics endpoint now (said above)");
+	}
+	if (n->journal && !o->journal && (err = mw_journal_open(NULL)))
+		mw_warn("reload: journald not reachable: %s", strerror(-err));
+	return 0;
+}
+
+/*
+ * SIGHUP: the command line and the configuration file read again. What
+ * can change in a running session does (kinds, severities, suppressions,
+ * modules to watch, outputs); the rest is said. A bad file changes nothing.
+ */
+static void reload(struct session *s)
+{
+	struct mw_run_opts *n = NULL, *old = s->reloaded;
+	struct mw_config cfg = s->opts->cfg;
+	int i, j, err;
+
+	mw_notify("RELOADING=1");
+	err = mw_opts_new(&n);
+	if (!err)
+		err = s->opts->reread(n);
+	if (!err)
+		err = reload_outputs(s, n);
+	if (err) {
+		s->reload_failures++;
+		mw_warn("reload: the running configuration is kept (the problem is said above)");
+		mw_output_reopen(&s->output);
+		mw_opts_free(n);
+		mw_notify("READY=1");
+		return;
+	}
+	say_kept(s->opts, n);
+	say_still_watched(s, n);
+	for (i = 0; i < n->nr_supp; i++)	/* a rule kept keeps its count */
+		for (j = 0; j < s->opts->nr_supp; j++)
+			if (!memcmp(&n->supp[i], &s->opts->supp[j], offsetof(struct mw_suppression, hits)))
+				n->supp[i].hits = s->opts->supp[j].hits;
+	cfg.only_kinds = n->cfg.only_kinds;
+	cfg.strict = n->cfg.strict;
+	n->cfg = cfg;
+	n->cmd = s->opts->cmd;
+	mw_bpf_set_kinds(s->skel, cfg.only_kinds);
+	s->pr = choose_printer(n, s->output.fd);
+	s->opts = n;
+	s->reloaded = n;
+	mw_opts_free(old);
+	s->modules_changed = true;	/* watch what it names now */
+	s->reloads++;
+	mw_warn("reloaded %s", n->config ? n->config : "the options");
+	mw_notify("READY=1");
+}
+
+/* Each pass of the loop: what is due besides reading the ring buffer. */
+static void housekeeping(struct session *s)
+{
+	if (reload_requested) {
+		reload_requested = 0;
+		reload(s);
+	}
+	if (s->modules_changed && s->kernel.modules) {
+		s->modules_changed = false;
+		refresh_modules(s);
+	}
+	if (live_requested) {
+		live_requested = 0;
+		print_live(s);
+	}
+	mw_output_retry(&s->output);
+	mw_watchdog_kick();
+	if (s->opts->metrics && now_ns() - s->last_metrics >= 1000000000ull) {
+		publish_metrics(s);
+		s->last_metrics = now_ns();
+	}
+}
+
 static int event_loop(struct session *s)
 {
 	__u64 last_check = now_ns(), last_repeats = last_check;
@@ -691,10 +1079,7 @@ static int event_loop(struct session *s)
 			break;
 		if (s->storm && mw_storm_done())
 			break;
-		if (live_requested) {
-			live_requested = 0;
-			print_live(s);
-		}
+		housekeeping(s);
 		/* Each poll: a lifetime report's window then blurs by POLL_MS at most. */
 		mw_heap_sample_misses();
 		if (now_ns() - last_check >= 1000000000ull) {
@@ -760,6 +1145,9 @@ static void finish(struct session *s)
 	sum.storm = s->storm_made;
 	sum.storm_rate = s->storm_rate;
 	sum.storm_ns = s->storm_ns;
+	sum.supp = s->opts->supp;
+	sum.nr_supp = s->opts->nr_supp;
+	sum.output_dropped = s->output.dropped;
 	n = mw_heap_group_live(0, false, live, MW_MAX_GROUPS);
 	sum.nr_live = n > 0 ? n : 0;
 	if (s->stats_fd >= 0) {
@@ -907,7 +1295,55 @@ static int setup(struct session *s)
 	return 0;
 }
 
-static int run_session(const struct mw_run_opts *o, __u64 storm, __u64 rate)
+/* The outputs besides the report stream: journald and the metrics endpoint. */
+static int open_outputs(struct session *s)
+{
+	int err;
+
+	if (s->opts->journal && (err = mw_journal_open(NULL)))
+		mw_warn("--journal: journald is not reachable (%s): reports go to %s only",
+			strerror(-err), s->output.name);
+	if (s->opts->metrics && (err = mw_metrics_start(s->opts->metrics)))
+		return err;
+	return 0;
+}
+
+/* systemd: watching has begun (Type=notify), and the watchdog's pace. */
+static void say_ready(struct session *s)
+{
+	__u32 i, probes = 0, mods = 0;
+
+	for (i = 0; i < s->reg.nr; i++) {
+		mods += s->reg.mods[i].loaded;
+		probes += s->reg.mods[i].nr_probes;
+	}
+	if (s->opts->metrics)
+		publish_metrics(s);
+	mw_notify("READY=1\nSTATUS=watching %u modules, %u probes", mods, probes);
+	mw_watchdog_kick();	/* reads WATCHDOG_USEC before CI mode's child is spawned */
+}
+
+/*
+ * Only this thread writes reports: no lock per character (threads:
+ * sites.c, storm.c). A batch's lines leave in one write() (see
+ * flush_reports()), not one per 4 KiB, stdio's default for a file.
+ */
+static int open_report_stream(struct session *s)
+{
+	int err = mw_output_open(&s->output, s->opts->output, s->opts->append);
+
+	if (err) {
+		mw_err("cannot write %s: %s", s->opts->output, strerror(-err));
+		return err;
+	}
+	s->out = s->output.f;
+	s->pr = choose_printer(s->opts, s->output.fd);
+	__fsetlocking(s->out, FSETLOCKING_BYCALLER);
+	setvbuf(s->out, out_buf, _IOFBF, sizeof(out_buf));
+	return 0;
+}
+
+static int run_session(struct mw_run_opts *o, __u64 storm, __u64 rate)
 {
 	static struct session s;
 	int err, code = MW_EXIT_FAILURE;
@@ -915,45 +1351,35 @@ static int run_session(const struct mw_run_opts *o, __u64 storm, __u64 rate)
 
 	s = (struct session){
 		.opts = o,
-		.pr = o->format == MW_FORMAT_JSON ? &mw_print_json : &mw_print_text,
-		.out = stdout,
 		.stats_fd = -1,
+		.lock_fd = -1,
 		.storm = storm,
 		.storm_rate = rate,
 	};
 
-	if (!mw_is_root()) {
-		mw_err("must run as root (BPF needs CAP_BPF and CAP_PERFMON): try sudo modwatch");
+	if (mw_caps_check())
 		return MW_EXIT_FAILURE;
-	}
-	if (o->output) {
-		s.out = fopen(o->output, "we");
-		if (!s.out) {
-			mw_err("cannot write %s: %s", o->output, strerror(errno));
-			return MW_EXIT_FAILURE;
-		}
-	}
-	/*
-	 * Only this thread writes reports: no lock per character (threads:
-	 * sites.c, storm.c). A batch's lines leave in one write() (see
-	 * flush_reports()), not one per 4 KiB, stdio's default for a file.
-	 */
-	if (check_writable(o->junit, "JUnit") || check_writable(o->sarif, "SARIF"))
+	/* Before any output is opened: a second instance must not truncate the first's. */
+	s.lock_fd = mw_instance_lock();
+	if (s.lock_fd < 0)
+		return MW_EXIT_FAILURE;
+	if (check_writable(o->junit, "JUnit") || check_writable(o->sarif, "SARIF") ||
+	    open_report_stream(&s))
 		goto cleanup;
-	if (o->format == MW_FORMAT_KASAN ||
-	    (o->format == MW_FORMAT_AUTO && isatty(fileno(s.out))))
-		s.pr = mw_kasan_printer();
-	__fsetlocking(s.out, FSETLOCKING_BYCALLER);
-	setvbuf(s.out, out_buf, _IOFBF, sizeof(out_buf));
 	s.seen = mw_repeats_new();
 	install_signals();
 	raise_nofile();
 	err = setup(&s);
+	if (!err)
+		err = open_outputs(&s);
 	if (err)
 		goto cleanup;
 	s.start_ns = now_ns();
+	s.start_real = time(NULL);
 	print_start(&s);
-	if (o->cmd) {
+	say_ready(&s);
+	if (s.opts->cmd) {
+		mw_notify_forget_env();
 		err = spawn(&s);
 		if (err)
 			goto cleanup;
@@ -961,10 +1387,11 @@ static int run_session(const struct mw_run_opts *o, __u64 storm, __u64 rate)
 	if (storm && (err = mw_storm_start(s.skel, storm, rate)))
 		goto cleanup;
 	err = event_loop(&s);
+	mw_notify("STOPPING=1");
 	finish(&s);
 	if (!err)
 		code = exit_code(&s);
-	if ((o->junit || o->sarif) && write_ci_files(&s))
+	if ((s.opts->junit || s.opts->sarif) && write_ci_files(&s))
 		code = MW_EXIT_FAILURE;
 cleanup:
 	stop_child(&s);
@@ -982,12 +1409,17 @@ cleanup:
 	mw_ksym_free();
 	mw_repeats_free(s.seen);
 	mw_findings_free(&s.findings);
-	if (s.out && s.out != stdout)
-		fclose(s.out);
+	mw_metrics_stop();
+	mw_journal_close();
+	if (s.out)
+		mw_output_close(&s.output);
+	mw_opts_free(s.reloaded);
+	if (s.lock_fd >= 0)
+		close(s.lock_fd);
 	return code;
 }
 
-int mw_cmd_run(const struct mw_run_opts *o)
+int mw_cmd_run(struct mw_run_opts *o)
 {
 	return run_session(o, 0, 0);
 }
@@ -998,12 +1430,10 @@ int mw_cmd_run(const struct mw_run_opts *o)
  * late. The storm runs in this process, so the daemon's own reports must
  * not be filtered out.
  */
-int mw_cmd_storm(const struct mw_run_opts *o, __u64 count, __u64 rate)
+int mw_cmd_storm(struct mw_run_opts *o, __u64 count, __u64 rate)
 {
-	struct mw_run_opts so = *o;
-
-	so.cfg.exclude_self = false;
-	so.cfg.storm = true;
-	so.cmd = NULL;
-	return run_session(&so, count, rate);
+	o->cfg.exclude_self = false;
+	o->cfg.storm = true;
+	o->cmd = NULL;
+	return run_session(o, count, rate);
 }

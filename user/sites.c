@@ -288,13 +288,21 @@ struct batch {
 	void (*fn)(void *item);
 };
 
-static void *batch_worker(void *arg)
+/* @kick: the main thread tells systemd's watchdog it is busy, not hung. */
+static void batch_work(struct batch *b, bool kick)
 {
-	struct batch *b = arg;
 	size_t i;
 
-	while ((i = __atomic_fetch_add(&b->next, 1, __ATOMIC_RELAXED)) < b->n)
+	while ((i = __atomic_fetch_add(&b->next, 1, __ATOMIC_RELAXED)) < b->n) {
 		b->fn((char *)b->items + i * b->size);
+		if (kick)
+			mw_watchdog_kick();
+	}
+}
+
+static void *batch_worker(void *arg)
+{
+	batch_work(arg, false);
 	return NULL;
 }
 
@@ -319,7 +327,7 @@ static void run_batch(void *items, size_t n, size_t size, void (*fn)(void *))
 		if (pthread_create(&t[i], NULL, batch_worker, &b))
 			break;
 	nt = i;
-	batch_worker(&b);	/* this thread works too, and alone when none started */
+	batch_work(&b, true);	/* this thread works too, and alone when none started */
 	for (i = 0; i < nt; i++)
 		pthread_join(t[i], NULL);
 }
