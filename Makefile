@@ -8,6 +8,14 @@ CLANG		?= clang-16
 BPFTOOL		?= bpftool
 CC		?= gcc
 
+# Where `make install` puts things (DESTDIR stages them for a package).
+PREFIX		?= /usr/local
+SBINDIR		?= $(PREFIX)/sbin
+MANDIR		?= $(PREFIX)/share/man
+SYSCONFDIR	?= /etc
+UNITDIR		?= $(PREFIX)/lib/systemd/system
+INSTALL		?= install
+
 ifeq ($(V),1)
 Q =
 msg =
@@ -23,7 +31,7 @@ CFLAGS		+= -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(O
 # One static binary runs on the host and, unchanged, in the test VM. libdw
 # links its debuginfod client, which dlopen()s libdebuginfod only when
 # DEBUGINFOD_URLS is set (the linker's warning about it is expected).
-LDLIBS		:= -static -lbpf -ljson-c -ldw -lelf -lz -llzma -lbz2 -lpthread -ldl
+LDLIBS		:= -static -levent_extra -levent_core -lbpf -ljson-c -ldw -lelf -lz -llzma -lbz2 -lpthread -ldl
 
 # Shared maps are __weak definitions in the features' headers, so features
 # may use each other's maps in any order: libbpf 1.1's linker gives an
@@ -39,7 +47,8 @@ USER_HDRS	:= $(wildcard user/*.h include/*.h) $(OUT)/modwatch.skel.h
 UNIT_SRCS	:= $(wildcard tests/unit/*.c)
 UNIT_OBJS	:= $(patsubst tests/unit/%.c,$(OUT)/unit/%.o,$(UNIT_SRCS))
 
-.PHONY: all deps modules real test test-unit test-cli test-e2e test-real run watch bench clean
+.PHONY: all deps modules real test test-unit test-cli test-e2e test-real run watch bench clean \
+	install uninstall man
 
 all: $(OUT)/modwatch $(OUT)/unit-tests
 
@@ -91,7 +100,9 @@ modules:
 # The real-module gate's workload: its driver, and the host's mkfs and ip
 # binaries that the guest runs (busybox has no mkfs.minix nor an ext4 mkfs,
 # and its ip cannot name a veth peer); the guest mounts the host's libraries.
-REAL_TOOLS	:= mke2fs mkfs.minix ip
+# The service tests' setpriv (the unit's capabilities), bpftool (no program
+# left after SIGKILL) and curl (a scrape) too.
+REAL_TOOLS	:= mke2fs mkfs.minix ip setpriv bpftool curl
 
 real: $(OUT)/real-drive $(addprefix $(OUT)/real-tools/,$(REAL_TOOLS))
 
@@ -121,7 +132,7 @@ test-unit: $(OUT)/unit-tests $(OUT)/schemas/sarif-2.1.0.json $(OUT)/schemas/juni
 
 test-cli: $(OUT)/modwatch $(OUT)/schemas/sarif-2.1.0.json $(OUT)/schemas/junit-4.xsd
 	$(Q)MODWATCH=$(abspath $(OUT)/modwatch) SCHEMAS=$(abspath $(OUT)/schemas) \
-		bats --tap tests/cli.bats
+		bats --tap tests/cli.bats tests/service.bats tests/install.bats
 
 # End to end in the Debian 6.1 test VM (tools/vm): both test modules, every
 # scenario, and the real-module gate (real.bats).
@@ -152,6 +163,52 @@ bench:
 # Watch this machine's own loaded modules until Ctrl-C.
 watch: all
 	$(Q)$(OUT)/modwatch
+
+# The man page: --help documents the options (so it cannot fall behind the
+# code), doc/modwatch.h2m what --help has no room for.
+man: $(OUT)/modwatch.8
+
+$(OUT)/modwatch.8: $(OUT)/modwatch doc/modwatch.h2m
+	$(call msg,MAN,$@)
+	$(Q)help2man --no-info --section=8 --include=doc/modwatch.h2m \
+		--name='watch kernel modules for memory-safety and locking bugs' \
+		--output=$@.tmp $(OUT)/modwatch && mv $@.tmp $@
+
+# The unit names installed paths: generated at each install, as they come
+# from this run's PREFIX/SBINDIR/SYSCONFDIR, not from the last one's.
+UNIT_SED	= -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
+CONF		= $(DESTDIR)$(SYSCONFDIR)/modwatch/modwatch.conf
+
+# No systemctl here: DESTDIR staging must not touch the running system, and
+# a package's maintainer scripts (dh_installsystemd) or the admin enable
+# and start the service. Not stripped: dh_strip keeps the debug symbols.
+# An existing config is the admin's: if it differs from the shipped one,
+# ours goes beside it as modwatch.conf.new (as dpkg would ask).
+install: $(OUT)/modwatch $(OUT)/modwatch.8
+	$(Q)sed $(UNIT_SED) dist/modwatch.service.in > $(OUT)/modwatch.service
+	$(Q)$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/logrotate.d
+	$(Q)$(INSTALL) -d -m 0700 $(DESTDIR)$(SYSCONFDIR)/modwatch
+	$(Q)$(INSTALL) -m 0755 $(OUT)/modwatch $(DESTDIR)$(SBINDIR)/modwatch
+	$(Q)$(INSTALL) -m 0644 $(OUT)/modwatch.8 $(DESTDIR)$(MANDIR)/man8/modwatch.8
+	$(Q)$(INSTALL) -m 0644 $(OUT)/modwatch.service $(DESTDIR)$(UNITDIR)/modwatch.service
+	$(Q)$(INSTALL) -m 0644 dist/modwatch.logrotate $(DESTDIR)$(SYSCONFDIR)/logrotate.d/modwatch
+	$(Q)if [ -e "$(CONF)" ] && ! cmp -s dist/modwatch.conf "$(CONF)"; then \
+		$(INSTALL) -m 0600 dist/modwatch.conf "$(CONF).new"; \
+		echo "install: kept your $(CONF); the shipped one is $(CONF).new"; \
+	else \
+		$(INSTALL) -m 0600 dist/modwatch.conf "$(CONF)"; \
+	fi
+
+# Removes what install put; a config the admin edited stays (and says so).
+uninstall:
+	$(Q)rm -f $(DESTDIR)$(SBINDIR)/modwatch $(DESTDIR)$(MANDIR)/man8/modwatch.8 \
+		$(DESTDIR)$(UNITDIR)/modwatch.service $(DESTDIR)$(SYSCONFDIR)/logrotate.d/modwatch
+	$(Q)for f in "$(CONF)" "$(CONF).new"; do \
+		[ ! -e "$$f" ] || ! cmp -s dist/modwatch.conf "$$f" || rm -f "$$f"; \
+	done
+	$(Q)if [ -e "$(CONF)" ]; then echo "uninstall: kept $(CONF), which you edited"; fi
+	$(Q)rmdir "$(DESTDIR)$(SYSCONFDIR)/modwatch" 2>/dev/null || true
 
 clean:
 	$(Q)rm -rf $(OUT)
