@@ -625,6 +625,97 @@ one_report() { # scenario kind function
 	[ "$(tr '\n' ' ' <"$RESULTS/knob")" = "0 2 0 0 1 " ] || { cat "$RESULTS/knob.err"; false; }
 }
 
+# modwatch as a service (guest-service.sh): OUT/service.
+S=$RESULTS/service
+
+service_ok() {
+	guest_ok
+	[ -f "$S/complete" ] || { echo "guest-service.sh did not finish"; tail "$RESULTS/service.log"; false; }
+}
+
+@test "service: exactly the unit's capabilities (BPF, PERFMON, SYSLOG) watch and catch, as uid 0" {
+	service_ok
+	[ "$(cat "$S/caps.rc")" = 1 ] || { cat "$S/caps.err"; false; }
+	# the command ran with those three and no more: bits 34, 38 and 39
+	grep -q "CapEff:.*000000c400000000" "$S/caps.out"
+	[ "$(violations "$S/caps.json" | jq -r .kind | sort -u | tr '\n' ' ')" = \
+		"double_free use_after_free " ]
+	# the call sites were probed: the user-copy rule needs kprobes
+	[ "$(jq -r 'select(.type == "start") | .modules[0].probes' "$S/caps.json")" -gt 0 ]
+}
+
+@test "service: without any one of the three, one line names it and modwatch stops (exit 4)" {
+	service_ok
+	for cap in bpf perfmon syslog; do
+		[ "$(cat "$S/nocap.$cap.rc")" = 4 ] || { cat "$S/nocap.$cap.out"; false; }
+		up=$(tr a-z A-Z <<<"$cap")
+		[ "$(wc -l <"$S/nocap.$cap.out")" = 1 ]
+		grep -q "^modwatch: missing capability CAP_$up (" "$S/nocap.$cap.out"
+	done
+	# what CAP_SYSLOG is for: the kernel hides every address without it
+	grep -q "^0000000000000000 [tT] mw_buggy_ioctl" "$S/nocap.kallsyms"
+}
+
+@test "service: SIGKILL leaves no kprobe, BPF program nor link behind; the next start runs" {
+	service_ok
+	[ "$(cat "$S/kill.rc")" = 137 ]
+	[ "$(cat "$S/kill.probes.before")" -gt 0 ]
+	grep -q " name mw_" "$S/kill.progs.before"
+	[ "$(cat "$S/kill.probes.after")" = 0 ]
+	[ ! -s "$S/kill.kprobe_events" ]
+	! grep -q " name mw_" "$S/kill.progs.after" || { cat "$S/kill.progs.after"; false; }
+	! grep -qi "kprobe\|raw_tracepoint" "$S/kill.links.after" || { cat "$S/kill.links.after"; false; }
+	[ "$(cat "$S/after-kill.rc")" = 0 ] || { cat "$S/after-kill.err"; false; }
+}
+
+@test "service: a glob names a module before it loads; its load is watched as it happens" {
+	service_ok
+	[ "$(cat "$S/glob.rc")" = 0 ]
+	grep -q "no loaded module matches 'mw_bug\*': watching those that load" "$S/glob.err"
+	[ "$(jq -r 'select(.type == "module") | .event' "$S/glob.json" | head -1)" = load ]
+	[ "$(violations "$S/glob.json" | jq -r .kind)" = double_free ]
+}
+
+@test "service: --suppress keeps known reports out, by a stack function or a glob, and counts them" {
+	service_ok
+	[ "$(cat "$S/suppress.rc")" = 1 ]
+	[ "$(violations "$S/suppress.json" | jq -r .kind | sort -u)" = heap_overflow_write ]
+	sum=$(jq -c 'select(.type == "summary") | .suppressed' "$S/suppress.json")
+	[ "$(jq -r 'map(.rule + "=" + (.count | tostring)) | join(" ")' <<<"$sum")" = \
+		"use_after_free:mw_buggy:mw_buggy_ioctl=1 double_free:mw_*:*=1" ]
+}
+
+@test "service: --severity makes a kind a warning or a violation" {
+	service_ok
+	[ "$(cat "$S/severity.rc")" = 1 ]
+	[ "$(violations "$S/severity.json" | jq -r 'select(.kind == "double_free") | .severity')" = warning ]
+	[ "$(violations "$S/severity.json" |
+		jq -r 'select(.kind == "ioctl_size_mismatch") | .severity')" = violation ]
+}
+
+@test "service: SIGHUP's reload turns a kind on in the running BPF programs" {
+	service_ok
+	[ "$(cat "$S/hup.rc")" = 0 ]
+	grep -q "reloaded $S/hup.conf" "$S/hup.err"
+	# the first double free was before the reload, not asked for: only the second
+	[ "$(violations "$S/hup.json" | jq -r .kind)" = double_free ]
+	[ "$(violations "$S/hup.json" | wc -l)" = 1 ]
+}
+
+@test "service: the metrics of a real session, scraped over HTTP, pass promtool" {
+	service_ok
+	[ "$(cat "$S/metrics.rc")" = 1 ] || { cat "$S/metrics.err"; false; }
+	run promtool check metrics <"$S/metrics.prom"
+	[ "$status" -eq 0 ] && [ -z "$output" ] || { echo "$output"; false; }
+	m=$S/metrics.prom
+	grep -qx 'modwatch_reports_total{module="mw_buggy",kind="double_free",severity="violation"} 1' "$m"
+	grep -qx 'modwatch_reports_total{module="mw_buggy",kind="ioctl_size_mismatch",severity="warning"} 1' "$m"
+	grep -qx 'modwatch_module_watched{module="mw_buggy"} 1' "$m"
+	probes=$(jq -r 'select(.type == "start") | .modules[0].probes' "$S/metrics.json")
+	grep -qx "modwatch_probes_attached{module=\"mw_buggy\"} $probes" "$m"
+	grep -q '^modwatch_map_entries{map="mw_objects"} [0-9]' "$m"
+}
+
 # A guest of its own that the bug crashes (oops=panic): modwatch's ring buffer
 # dies with it; its line in the kernel's trace buffer, dumped on the oops,
 # reaches the serial log, and tools/vm repeats it.

@@ -125,16 +125,7 @@ echo $? >"$out/global.rc"
 	cat /sys/kernel/debug/kprobes/list >"$out/probes.list" 2>"$out/probes.err"
 echo $? >"$out/probes.rc"
 
-# Wait (at most 120 s: loading the BPF programs alone takes seconds under
-# emulation) until FILE has a line matching PATTERN.
-wait_for() { # file pattern
-	i=0
-	while ! grep -q "$2" "$1" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -le 600 ] || return 1
-		sleep 0.2
-	done
-}
+. "$(dirname "$0")/guest-lib.sh"	# wait_for FILE PATTERN
 
 # modwatch follows mw_buggy being unloaded and loaded again while it runs;
 # the fresh load then leaks and keeps a lock, and is unloaded once more.
@@ -160,6 +151,9 @@ wait $mwpid
 echo $? >"$out/reload.rc"
 cat /sys/kernel/debug/kprobes/list >"$out/reload.exited.list"
 insmod "$mods/mw_buggy.ko"
+
+# modwatch as a service: capabilities, SIGKILL, globs, policy, reload, metrics.
+sh "$(dirname "$0")/guest-service.sh" "$out" "$build" >"$out/service.log" 2>&1
 
 for m in mw_buggy mw_clean; do
 	rmmod "$m" >"$out/rmmod.$m.err" 2>&1
