@@ -140,11 +140,12 @@ unit_value() {
 	[ "$(unit_value LogsDirectory)" = modwatch ]
 	[ "$(unit_value Restart)" = on-failure ]
 	[ -n "$(unit_value ExecReload)" ]
-	# exactly these three capabilities, in one assignment (a second line
-	# would add to the first), and none handed out ambiently
+	# exactly these capabilities (CAP_SYS_ADMIN for Debian's perf_event_paranoid
+	# 3: tests/e2e), in one assignment (a second line would add to the
+	# first), and none handed out ambiently
 	[ "$(grep -c '^CapabilityBoundingSet=' "$UNIT")" -eq 1 ]
 	[ "$(unit_value CapabilityBoundingSet | tr ' ' '\n' | sort | xargs)" = \
-		"CAP_BPF CAP_PERFMON CAP_SYSLOG" ]
+		"CAP_BPF CAP_PERFMON CAP_SYSLOG CAP_SYS_ADMIN" ]
 	! grep -q '^AmbientCapabilities=' "$UNIT"
 	# each would blind it: /lib/modules, kallsyms and /proc/sys, CAP_SYSLOG
 	for opt in ProtectKernelModules ProtectKernelTunables ProtectKernelLogs; do

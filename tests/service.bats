@@ -230,3 +230,44 @@ free_port() {
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"invalid --metrics address in 'not.an.address:80'"* ]]
 }
+
+# A real systemd-journald, in a mount namespace of its own whose journal
+# folders are tmpfs: nothing of this machine's is touched, all goes with it.
+@test "journal: each report is a structured entry in a real journald, findable by its fields" {
+	cat >"$T/j.sh" <<-EOF
+	mount --make-rprivate / || exit 1
+	for d in /run/systemd /run/log /var/log/journal; do
+		mkdir -p \$d && mount -t tmpfs tmpfs \$d || exit 1
+	done
+	SYSTEMD_LOG_TARGET=console /lib/systemd/systemd-journald >"$T/journald.log" 2>&1 &
+	j=\$!
+	for i in \$(seq 100); do [ -S /run/systemd/journal/socket ] && break; sleep 0.1; done
+	"$MODWATCH" --journal --json -o "$T/storm.json" storm 5
+	echo "modwatch exit \$?"
+	journalctl -D /run/log/journal --all -o json MODWATCH_KIND=user_slice_overrun >"$T/entries"
+	kill \$j
+	wait \$j
+	EOF
+	run unshare -m sh "$T/j.sh"
+	[[ "$output" == *"modwatch exit 0"* ]] || { echo "$output"; cat "$T/journald.log"; false; }
+	[ "$(wc -l <"$T/entries")" = 5 ]
+	e=$(head -1 "$T/entries")
+	[ "$(jq -r .PRIORITY <<<"$e")" = 3 ]
+	[ "$(jq -r .SYSLOG_IDENTIFIER <<<"$e")" = modwatch ]
+	[ "$(jq -r .MODWATCH_SEVERITY <<<"$e")" = violation ]
+	[ "$(jq -r .MODWATCH_FUNCTION <<<"$e")" = vfs_read ]
+	[[ "$(jq -r .MESSAGE_ID <<<"$e")" =~ ^[0-9a-f]{32}$ ]]
+	[[ "$(jq -r .MESSAGE <<<"$e")" == *"user_slice_overrun"*"vfs_read"* ]]
+	# MODWATCH_JSON is the JSON line the file got
+	[ "$(jq -r .MODWATCH_JSON <<<"$e" | jq -r .kind)" = user_slice_overrun ]
+	[ "$(jq -r .MODWATCH_JSON <<<"$e" | jq -c .site)" = \
+		"$(jq -c 'select(.type == "violation") | .site' "$T/storm.json" | head -1)" ]
+}
+
+@test "journal: no journald is one warning, and the other outputs go on" {
+	# journald's folder empty, in a mount namespace, whether this machine runs one or not
+	run unshare -m sh -c 'mount --make-rprivate / && mkdir -p /run/systemd &&
+		mount -t tmpfs tmpfs /run/systemd && exec "$0" --journal --json -- true' "$MODWATCH"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"--journal: journald is not reachable ("*"): reports go to standard output only"* ]]
+}

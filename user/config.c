@@ -101,6 +101,8 @@ bool mw_suppression_match(const struct mw_suppression *s, const char *kind, cons
 
 	if (fnmatch(s->kind, kind, 0) || fnmatch(s->module, module ? module : "", 0))
 		return false;
+	if (!strcmp(s->func, "*"))	/* any function, known or not */
+		return true;
 	for (i = 0; i < nr_funcs; i++)
 		if (funcs[i] && !fnmatch(s->func, funcs[i], 0))
 			return true;

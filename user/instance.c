@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <linux/capability.h>
+#include <linux/perf_event.h>
 #include "modwatch.h"
 
 #ifndef CAP_PERFMON
@@ -63,6 +64,42 @@ int mw_caps_check(void)
 		return -EPERM;
 	}
 	return 0;
+}
+
+/*
+ * Can this process open system-wide perf events, as every kprobe is one?
+ * Upstream, CAP_PERFMON is enough at any kernel.perf_event_paranoid. Debian
+ * and Ubuntu patch the kernel so that a value above 2 (their default is 3)
+ * lets only CAP_SYS_ADMIN open any: ask the kernel with a dummy software
+ * event rather than guess from the distribution.
+ */
+int mw_caps_check_perf(void)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_SOFTWARE,
+		.size = sizeof(attr),
+		.config = PERF_COUNT_SW_DUMMY,
+	};
+	int fd = syscall(SYS_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+	int paranoid = 0;
+	FILE *f;
+
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	if (errno != EACCES && errno != EPERM)
+		return 0;	/* not a permission problem: the attach says what it is */
+	f = fopen("/proc/sys/kernel/perf_event_paranoid", "re");
+	if (f) {
+		if (fscanf(f, "%d", &paranoid) != 1)
+			paranoid = 0;
+		fclose(f);
+	}
+	mw_err("the kernel will not let modwatch open kprobes (kernel.perf_event_paranoid is %d: "
+	       "Debian's and Ubuntu's kernels then ask for CAP_SYS_ADMIN): grant CAP_SYS_ADMIN "
+	       "too (the unit does), or set kernel.perf_event_paranoid=2", paranoid);
+	return -EPERM;
 }
 
 /* $RUNTIME_DIRECTORY (systemd's RuntimeDirectory=), else /run/modwatch. */

@@ -427,6 +427,7 @@ void mw_watchdog_kick(void);
 
 /* instance.c: one watching modwatch per kernel, with what it needs. */
 int mw_caps_check(void);
+int mw_caps_check_perf(void);
 int mw_instance_lock(void);
 
 /* Every violation kind, as a mask of 1 << enum mw_kind. */

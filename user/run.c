@@ -71,6 +71,7 @@ struct session {
 	__u64 start_real;		/* the wall clock at start, for the metrics */
 	__u64 reloads, reload_failures;
 	__u64 journal_dropped;		/* reports journald did not take */
+	bool journal_only;		/* reports go to the journal once, not via stdout too */
 	/* Reports suppressed: their repeats are the rule's too, not printed. */
 	struct suppressed_key {
 		__u64 site;
@@ -290,7 +291,8 @@ static void emit(struct session *s, struct mw_event *e)
 		m->counts[e->hdr.kind]++;
 	if (m && (e->hdr.flags & MW_EV_WARNING))
 		m->warnings[e->hdr.kind]++;
-	s->pr->violation(s->out, &s->reg, e);
+	if (!s->journal_only)
+		s->pr->violation(s->out, &s->reg, e);
 	if (s->opts->journal && mw_journal_report(&s->reg, e))
 		s->journal_dropped++;
 	if (s->opts->junit || s->opts->sarif)
@@ -991,6 +993,7 @@ static int reload_outputs(struct session *s, struct mw_run_opts *n)
 	}
 	if (n->journal && !o->journal && (err = mw_journal_open(NULL)))
 		mw_warn("reload: journald not reachable: %s", strerror(-err));
+	s->journal_only = n->journal && !n->output && mw_journal_stream();
 	return 0;
 }
 
@@ -1271,6 +1274,9 @@ static int setup(struct session *s)
 		return err;
 	}
 	err = check_kernel(&s->kernel);
+	/* A storm attaches no kprobe: it needs none of this. */
+	if (!err && s->kernel.kprobes && !s->storm)
+		err = mw_caps_check_perf();
 	if (!err)
 		err = mw_bpf_load(&s->skel, &s->opts->cfg, &s->kernel);
 	if (err)
@@ -1300,6 +1306,8 @@ static int open_outputs(struct session *s)
 {
 	int err;
 
+	/* Under systemd, --journal and no --output: stdout is the journal too, once is enough. */
+	s->journal_only = s->opts->journal && !s->opts->output && mw_journal_stream();
 	if (s->opts->journal && (err = mw_journal_open(NULL)))
 		mw_warn("--journal: journald is not reachable (%s): reports go to %s only",
 			strerror(-err), s->output.name);
