@@ -103,7 +103,7 @@ int mw_caps_check_perf(void)
 }
 
 /* $RUNTIME_DIRECTORY (systemd's RuntimeDirectory=), else /run/modwatch. */
-static const char *runtime_dir(void)
+const char *mw_runtime_dir(void)
 {
 	const char *dir = getenv("RUNTIME_DIRECTORY");
 
@@ -133,7 +133,7 @@ int mw_instance_lock(void)
 	char path[4096], pid[24];
 	int fd, n;
 
-	snprintf(path, sizeof(path), "%s", runtime_dir());
+	snprintf(path, sizeof(path), "%s", mw_runtime_dir());
 	if (mkdir(path, 0700) && errno != EEXIST) {
 		mw_err("cannot make %s for the instance lock: %s", path, strerror(errno));
 		return -errno;

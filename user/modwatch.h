@@ -429,6 +429,7 @@ void mw_watchdog_kick(void);
 int mw_caps_check(void);
 int mw_caps_check_perf(void);
 int mw_instance_lock(void);
+const char *mw_runtime_dir(void);
 
 /* Every violation kind, as a mask of 1 << enum mw_kind. */
 #define MW_KINDS_ALL	(((1u << MW_KIND_NR) - 1) & ~1u)

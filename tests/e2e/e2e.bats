@@ -678,6 +678,9 @@ service_ok() {
 	! grep -q " name mw_" "$S/kill.progs.after" || { cat "$S/kill.progs.after"; false; }
 	! grep -qi "kprobe\|raw_tracepoint" "$S/kill.links.after" || { cat "$S/kill.links.after"; false; }
 	[ "$(cat "$S/after-kill.rc")" = 0 ] || { cat "$S/after-kill.err"; false; }
+	# the crash log's knob: set by the killed one, given back by the next
+	[ "$(cat "$S/kill.knob")" = 2 ]
+	[ "$(cat "$S/after-kill.knob")" = 0 ]
 }
 
 @test "service: a glob names a module before it loads; its load is watched as it happens" {

@@ -72,9 +72,12 @@ grep -c mw_buggy /sys/kernel/debug/kprobes/list >"$out/kill.probes.after"
 cat /sys/kernel/tracing/kprobe_events >"$out/kill.kprobe_events"
 "$tools/bpftool" prog show >"$out/kill.progs.after" 2>&1
 "$tools/bpftool" link show >"$out/kill.links.after" 2>&1
-# The next instance starts: the dead one's lock is free.
+# The next instance starts: the dead one's lock is free. The crash log's
+# knob the dead one set is given back when this one ends.
+cat /proc/sys/kernel/ftrace_dump_on_oops >"$out/kill.knob"
 "$mw" --json -o "$out/after-kill.json" -m mw_buggy --ko "$ko" -- true 2>"$out/after-kill.err"
 echo $? >"$out/after-kill.rc"
+cat /proc/sys/kernel/ftrace_dump_on_oops >"$out/after-kill.knob"
 
 # A glob names a module not loaded yet: watched from its load, an event.
 rmmod mw_buggy
