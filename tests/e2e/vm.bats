@@ -29,6 +29,27 @@ VM=$REPO/tools/vm
 	[ -s "$log" ]
 }
 
+# Debian's 6.12 kernels are zstd-compressed, 6.1's xz: both unpack to the
+# ELF vmlinux with BTF, each version in a cache folder of its own.
+@test "vm: any Debian kernel by version, whatever its vmlinuz compression" {
+	v612=$(apt-cache search '^linux-image-6\.12\.[0-9]+\+deb12-amd64$' | awk '{print $1}' |
+		sort -V | tail -1)
+	v612=${v612#linux-image-}
+	[ -n "$v612" ]
+	run "$VM" vmlinux --kernel-version "$v612"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	path=${lines[-1]}
+	[[ $path == */$v612/vmlinux ]]
+	readelf -S "$path" | grep -q ' \.BTF '
+	LC_ALL=C grep -qobUaP '\x28\xB5\x2F\xFD' "${path%/vmlinux}/root/boot/vmlinuz-$v612"
+	run "$VM" vmlinux
+	[ "$status" -eq 0 ]
+	[[ ${lines[-1]} == */$("$VM" abi)/vmlinux ]]
+	run "$VM" vmlinux --kernel-version 9.9.9-nosuch-amd64
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"no Debian kernel linux-image-9.9.9-nosuch-amd64"* ]]
+}
+
 @test "vm: a bad flag is a usage error" {
 	run "$VM" run --bogus -- true
 	[ "$status" -eq 2 ]
