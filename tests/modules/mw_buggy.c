@@ -912,7 +912,12 @@ static void mw_destroy_caches(void)
  * which has no owner and which modwatch names as a blind spot.
  */
 static char *mw_name;
-static DEFINE_SEMAPHORE(mw_init_sem);
+/*
+ * Not DEFINE_SEMAPHORE(): it takes the count as a second argument since
+ * v6.4 (commit 48380368dec1, "Change DEFINE_SEMAPHORE() to take a number
+ * argument"); the initializer under it has taken both on every kernel.
+ */
+static struct semaphore mw_init_sem = __SEMAPHORE_INITIALIZER(mw_init_sem, 1);
 
 static int __init mw_buggy_init(void)
 {
