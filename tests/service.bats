@@ -140,6 +140,22 @@ start() {
 		"double_free:*:* use_after_free:mydrv:*" ]
 }
 
+@test "SIGHUP: a new output in the file moves the reports there" {
+	printf 'format json\noutput %s\n' "$T/a.json" >"$T/m.conf"
+	notify_listen "$T/notify.sock" "$T/notify"
+	NOTIFY_SOCKET=$T/notify.sock start --config "$T/m.conf"
+	wait_for 30 grep -q '^READY=1' "$T/notify"
+	printf 'format json\noutput %s\n' "$T/b.json" >"$T/m.conf"
+	kill -HUP "$daemon"
+	wait_for 10 grep -q "reloaded $T/m.conf" "$T/err"
+	kill -TERM "$daemon"
+	wait "$daemon"
+	daemon=
+	[ "$(head -1 "$T/a.json" | jq -r .type)" = start ]
+	[ "$(jq -r .type "$T/b.json")" = summary ]
+	[ "$(stat -c %a "$T/b.json")" = 600 ]
+}
+
 @test "the report file: 0600, appended with --append, reopened on SIGHUP after logrotate" {
 	echo "an older line" >"$T/r.json"
 	chmod 644 "$T/r.json"

@@ -323,20 +323,8 @@ static __s64 map_used(const struct bpf_map *map)
 	return n;
 }
 
-int mw_bpf_maps_used(struct modwatch_bpf *skel, struct mw_map_info *info, int n)
-{
-	struct bpf_map *map;
-	int i = 0;
-
-	bpf_object__for_each_map(map, skel->obj) {
-		if (bpf_map__is_internal(map) || i == n)
-			continue;
-		info[i++].used = map_used(map);
-	}
-	return 0;
-}
-
-int mw_bpf_maps(struct modwatch_bpf *skel, struct mw_map_info *info, int max)
+/* @count: also the entries in each now (map_used(), costly), else -1. */
+int mw_bpf_maps(struct modwatch_bpf *skel, struct mw_map_info *info, int max, bool count)
 {
 	struct bpf_map *map;
 	int n = 0;
@@ -351,6 +339,7 @@ int mw_bpf_maps(struct modwatch_bpf *skel, struct mw_map_info *info, int max)
 		/* Before v6.4 ("bpf: add map_mem_usage") a ring buffer shows memlock 0. */
 		if (!info[n].bytes && bpf_map__type(map) == BPF_MAP_TYPE_RINGBUF)
 			info[n].bytes = info[n].entries;
+		info[n].used = count ? map_used(map) : -1;
 		n++;
 	}
 	return n;

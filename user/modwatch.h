@@ -99,6 +99,8 @@ void mw_registry_remove(struct mw_registry *r, struct mw_module *m);
 void mw_registry_key(const char *name, struct mw_module_key *key);
 int mw_registry_loaded_names(char (**names)[64]);
 bool mw_registry_loaded(const char *name);
+/* A module's name as the kernel spells it: '_' where modprobe accepts '-'. */
+void mw_module_name(char *dst, const char *src, size_t len);
 const char *mw_registry_name(struct mw_registry *r, __u32 id);
 
 /* ksym.c: addresses to module:function+offset. */
@@ -262,11 +264,10 @@ struct mw_map_info {
 	const char *name;
 	__u32 entries;
 	__u64 bytes;		/* the kernel's count (fdinfo memlock) */
-	__s64 used;		/* entries now (mw_bpf_maps_used()), -1: not countable */
+	__s64 used;		/* entries now (mw_bpf_maps(count)), -1: not counted */
 };
 #define MW_MAX_MAPS 32
-int mw_bpf_maps(struct modwatch_bpf *skel, struct mw_map_info *info, int max);
-int mw_bpf_maps_used(struct modwatch_bpf *skel, struct mw_map_info *info, int n);
+int mw_bpf_maps(struct modwatch_bpf *skel, struct mw_map_info *info, int max, bool count);
 
 /* kinds.c: names and what each rule needs. */
 const char *mw_kind_name(__u32 kind);
@@ -340,10 +341,10 @@ struct mw_output {
 	__u64 dropped;		/* report lines lost */
 	__u64 dropped_said;
 };
-int mw_output_open(struct mw_output *o, const char *path, bool append);
+int mw_output_open(struct mw_output **o, const char *path, bool append);
 int mw_output_reopen(struct mw_output *o);
 void mw_output_retry(struct mw_output *o);
-void mw_output_close(struct mw_output *o);
+__u64 mw_output_close(struct mw_output *o);
 
 /* config.c: the configuration file, and the report policy it sets. */
 typedef int (*mw_config_fn)(void *ctx, char *key, char *value, int line);

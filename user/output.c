@@ -139,26 +139,34 @@ static int cookie_close(void *cookie)
 	return 0;
 }
 
-/* @path NULL: standard output, which is never reopened nor closed. */
-int mw_output_open(struct mw_output *o, const char *path, bool append)
+/*
+ * @path NULL: standard output, which is never reopened nor closed. The
+ * stream's cookie is the struct itself, so it lives on the heap and never
+ * moves: mw_output_close() frees it.
+ */
+int mw_output_open(struct mw_output **op, const char *path, bool append)
 {
 	cookie_io_functions_t io = { .write = cookie_write, .close = cookie_close };
+	struct mw_output *o = calloc(1, sizeof(*o));
+	int err;
 
-	memset(o, 0, sizeof(*o));
+	if (!o)
+		return -ENOMEM;
 	o->fd = path ? open_file(path, append) : STDOUT_FILENO;
-	if (o->fd < 0)
-		return -errno;
-	o->backlog = malloc(BACKLOG_MAX);
+	o->backlog = o->fd >= 0 ? malloc(BACKLOG_MAX) : NULL;
 	o->f = o->backlog ? fopencookie(o, "w", io) : NULL;
 	if (!o->f) {
-		int err = -errno;
-
-		mw_output_close(o);
+		err = -errno;	/* open(), malloc() or fopencookie() */
+		if (o->fd >= 0 && path)
+			close(o->fd);
+		free(o->backlog);
+		free(o);
 		return err;
 	}
 	snprintf(o->name, sizeof(o->name), "%s", path ? path : "standard output");
 	o->path = path ? o->name : NULL;
 	o->append = append;
+	*op = o;
 	return 0;
 }
 
@@ -197,22 +205,27 @@ void mw_output_retry(struct mw_output *o)
 		say_recovered(o);
 }
 
-/* What could not be written at the end is lost: counted, then said. */
-void mw_output_close(struct mw_output *o)
+/*
+ * What could not be written at the end is lost: counted, then said. @o is
+ * freed; returns the report lines lost in all.
+ */
+__u64 mw_output_close(struct mw_output *o)
 {
-	if (o->f) {
-		fflush(o->f);
-		fclose(o->f);
-	}
+	__u64 dropped;
+
+	if (!o)
+		return 0;
+	fflush(o->f);
+	fclose(o->f);
 	mw_output_retry(o);
 	lines_in(o->backlog, o->blen, &o->dropped);
 	if (o->dropped > o->dropped_said)
 		mw_warn("%llu report lines could not be written to %s",
 			(unsigned long long)(o->dropped - o->dropped_said), o->name);
-	if (o->path && o->fd >= 0)
+	if (o->path)
 		close(o->fd);
+	dropped = o->dropped;
 	free(o->backlog);
-	o->backlog = NULL;
-	o->f = NULL;
-	o->fd = -1;
+	free(o);
+	return dropped;
 }

@@ -49,7 +49,7 @@ const char *mw_registry_name(struct mw_registry *r, __u32 id)
 }
 
 /* Module names use '_' in /proc/modules; modprobe accepts '-' too. */
-static void normalise_name(char *dst, const char *src, size_t len)
+void mw_module_name(char *dst, const char *src, size_t len)
 {
 	size_t i;
 
@@ -154,7 +154,7 @@ int mw_registry_add_range(struct mw_registry *r, const char *name, __u64 lo, __u
 		return -EINVAL;
 	m = &r->mods[r->nr];
 	memset(m, 0, sizeof(*m));
-	normalise_name(m->name, name, sizeof(m->name));
+	mw_module_name(m->name, name, sizeof(m->name));
 	m->id = r->nr + 1;
 	m->text_lo = lo;
 	m->text_hi = hi;
@@ -290,7 +290,7 @@ int mw_registry_add_loaded(struct mw_registry *r, const char *name)
 	char want[64];
 	int i, n, err = -ENOENT;
 
-	normalise_name(want, name, sizeof(want));
+	mw_module_name(want, name, sizeof(want));
 	n = load_proc_modules(&mods);
 	if (n == -ENOENT) {
 		mw_err("module %s is not loaded: this kernel has no loadable modules "

@@ -37,7 +37,7 @@ struct session {
 	struct mw_run_opts *reloaded;	/* the session's own, from a reload, or NULL */
 	const struct mw_printer *pr;
 	FILE *out;			/* output.f */
-	struct mw_output output;
+	struct mw_output *output;	/* the report stream; out is its FILE */
 	struct modwatch_bpf *skel;
 	struct ring_buffer *rb;
 	struct mw_registry reg;
@@ -65,8 +65,6 @@ struct session {
 	struct mw_findings findings;	/* for --junit and --sarif */
 	int lock_fd;			/* the instance lock */
 	bool modules_changed;		/* a module loaded: look at /proc/modules now */
-	__u64 watchdog_ns;		/* sd_notify WATCHDOG=1 this often, 0: never */
-	__u64 last_ping;
 	__u64 last_metrics;
 	__u64 start_real;		/* the wall clock at start, for the metrics */
 	__u64 reloads, reload_failures;
@@ -270,6 +268,20 @@ static void judge(const struct session *s, struct mw_event *e)
 		e->hdr.flags &= ~MW_EV_WARNING;
 }
 
+/* A report made: counted by severity, and per module and kind. */
+static void count_report(struct session *s, struct mw_module *m, __u32 kind, bool warning)
+{
+	if (warning)
+		s->warnings++;
+	else
+		s->violations++;
+	if (!m)
+		return;
+	m->counts[kind]++;
+	if (warning)
+		m->warnings[kind]++;
+}
+
 static void emit(struct session *s, struct mw_event *e)
 {
 	struct mw_module *m = mw_registry_module(&s->reg, e->hdr.module_id);
@@ -283,14 +295,7 @@ static void emit(struct session *s, struct mw_event *e)
 	judge(s, e);
 	if (suppressed_event(s, e, m ? m->name : mw_registry_name(&s->reg, e->hdr.module_id)))
 		return;
-	if (e->hdr.flags & MW_EV_WARNING)
-		s->warnings++;
-	else
-		s->violations++;
-	if (m)
-		m->counts[e->hdr.kind]++;
-	if (m && (e->hdr.flags & MW_EV_WARNING))
-		m->warnings[e->hdr.kind]++;
+	count_report(s, m, e->hdr.kind, e->hdr.flags & MW_EV_WARNING);
 	if (!s->journal_only)
 		s->pr->violation(s->out, &s->reg, e);
 	if (s->opts->journal && mw_journal_report(&s->reg, e))
@@ -431,7 +436,6 @@ static void on_cycle(void *ctx, const struct mw_edge *e, const int *walked, int 
 	__u64 sig = cycle_sig(e, walked, len);
 	int i, newest = 0, path[MW_CYCLE_MAX];
 	struct mw_module *m;
-	bool warn;
 
 	if (!kind_wanted(s, MW_LOCK_ORDER_INVERSION))
 		return;
@@ -449,15 +453,8 @@ static void on_cycle(void *ctx, const struct mw_edge *e, const int *walked, int 
 	m = mw_registry_module(&s->reg, e[path[len - 1]].module_id);
 	if (cycle_suppressed(s, e, path, len, m))
 		return;
-	warn = s->opts->warn_kinds & (1u << MW_LOCK_ORDER_INVERSION);
-	if (warn)
-		s->warnings++;
-	else
-		s->violations++;
-	if (m)
-		m->counts[MW_LOCK_ORDER_INVERSION]++;
-	if (m && warn)
-		m->warnings[MW_LOCK_ORDER_INVERSION]++;
+	count_report(s, m, MW_LOCK_ORDER_INVERSION,
+		     s->opts->warn_kinds & (1u << MW_LOCK_ORDER_INVERSION));
 	s->pr->cycle(s->out, &s->reg, e, path, len);
 	if (s->opts->junit || s->opts->sarif)
 		mw_findings_add_cycle(&s->findings, &s->reg, e, path, len);
@@ -634,11 +631,8 @@ static struct mw_module *find_loaded(struct session *s, const char *name);
 static int watch_named(struct session *s, const char *name)
 {
 	char want[64], buf[PATH_MAX];
-	int i;
 
-	for (i = 0; i < 63 && name[i]; i++)
-		want[i] = name[i] == '-' ? '_' : name[i];
-	want[i] = '\0';
+	mw_module_name(want, name, sizeof(want));
 	if (find_loaded(s, want))
 		return 0;
 	if (!s->kernel.modules || mw_registry_loaded(want) || !ko_for(s, want, buf, sizeof(buf)))
@@ -694,12 +688,10 @@ static int watch_modules(struct session *s)
 static bool is_named(const struct mw_run_opts *o, const char *name)
 {
 	char want[64];
-	int i, j;
+	int i;
 
 	for (i = 0; i < o->nr_modules; i++) {
-		for (j = 0; j < 63 && o->modules[i][j]; j++)
-			want[j] = o->modules[i][j] == '-' ? '_' : o->modules[i][j];
-		want[j] = '\0';
+		mw_module_name(want, o->modules[i], sizeof(want));
 		if (!fnmatch(want, name, 0))
 			return true;
 	}
@@ -783,7 +775,7 @@ static void print_start(struct session *s)
 		.kernel = s->kernel.release,
 	};
 
-	st.nr_maps = mw_bpf_maps(s->skel, maps, MW_MAX_MAPS);
+	st.nr_maps = mw_bpf_maps(s->skel, maps, MW_MAX_MAPS, false);
 	s->pr->start(s->out, &st);
 }
 
@@ -891,8 +883,8 @@ static void publish_metrics(struct session *s)
 		.missed = mw_heap_missed(),
 		.supp = s->opts->supp,
 		.nr_supp = s->opts->nr_supp,
-		.output = s->output.path ? "file" : "stdout",
-		.output_dropped = s->output.dropped,
+		.output = s->output->path ? "file" : "stdout",
+		.output_dropped = s->output->dropped,
 		.journal = s->opts->journal,
 		.journal_dropped = s->journal_dropped,
 		.maps = maps,
@@ -903,8 +895,7 @@ static void publish_metrics(struct session *s)
 	mw_bpf_stats(s->skel, stats);
 	/* A table's fill is counted by walking its keys: every 10 s is often enough. */
 	if (!maps_ns || now_ns() - maps_ns >= 10 * 1000000000ull) {
-		nr_maps = mw_bpf_maps(s->skel, maps, MW_MAX_MAPS);
-		mw_bpf_maps_used(s->skel, maps, nr_maps);
+		nr_maps = mw_bpf_maps(s->skel, maps, MW_MAX_MAPS, true);
 		maps_ns = now_ns();
 	}
 	v.nr_maps = nr_maps;
@@ -925,6 +916,25 @@ static const struct mw_printer *choose_printer(const struct mw_run_opts *o, int 
 static bool same_str(const char *a, const char *b)
 {
 	return a == b || (a && b && !strcmp(a, b));
+}
+
+/*
+ * @out becomes the report stream. Only this thread writes reports: no lock
+ * per character (threads: sites.c, storm.c). A batch's lines leave in one
+ * write() (see flush_reports()), not one per 4 KiB, stdio's default.
+ */
+static void use_stream(struct session *s, struct mw_output *out)
+{
+	s->output = out;
+	s->out = out->f;
+	__fsetlocking(s->out, FSETLOCKING_BYCALLER);
+	setvbuf(s->out, out_buf, _IOFBF, sizeof(out_buf));
+}
+
+/* Under systemd, --journal and no --output: stdout is the journal too, once is enough. */
+static bool journal_only(const struct mw_run_opts *o)
+{
+	return o->journal && !o->output && mw_journal_stream();
 }
 
 /* What a reload cannot change: the BPF side's tables and programs are sized and chosen. */
@@ -967,7 +977,7 @@ static void say_still_watched(struct session *s, const struct mw_run_opts *n)
 static int reload_outputs(struct session *s, struct mw_run_opts *n)
 {
 	const struct mw_run_opts *o = s->opts;
-	struct mw_output out;
+	struct mw_output *out;
 	int err;
 
 	if (!same_str(o->output, n->output) || o->append != n->append) {
@@ -977,14 +987,11 @@ static int reload_outputs(struct session *s, struct mw_run_opts *n)
 			return err;
 		}
 		fflush(s->out);
-		mw_output_close(&s->output);
-		s->output = out;
-		s->out = s->output.f;
-		__fsetlocking(s->out, FSETLOCKING_BYCALLER);
-		setvbuf(s->out, out_buf, _IOFBF, sizeof(out_buf));
-	} else if ((err = mw_output_reopen(&s->output))) {
+		mw_output_close(s->output);
+		use_stream(s, out);
+	} else if ((err = mw_output_reopen(s->output))) {
 		mw_warn("cannot reopen %s: %s: writing on to the file as it was",
-			s->output.name, strerror(-err));
+			s->output->name, strerror(-err));
 	}
 	if (!same_str(o->metrics, n->metrics)) {
 		mw_metrics_stop();
@@ -993,7 +1000,7 @@ static int reload_outputs(struct session *s, struct mw_run_opts *n)
 	}
 	if (n->journal && !o->journal && (err = mw_journal_open(NULL)))
 		mw_warn("reload: journald not reachable: %s", strerror(-err));
-	s->journal_only = n->journal && !n->output && mw_journal_stream();
+	s->journal_only = journal_only(n);
 	return 0;
 }
 
@@ -1017,7 +1024,7 @@ static void reload(struct session *s)
 	if (err) {
 		s->reload_failures++;
 		mw_warn("reload: the running configuration is kept (the problem is said above)");
-		mw_output_reopen(&s->output);
+		mw_output_reopen(s->output);
 		mw_opts_free(n);
 		mw_notify("READY=1");
 		return;
@@ -1033,7 +1040,7 @@ static void reload(struct session *s)
 	n->cfg = cfg;
 	n->cmd = s->opts->cmd;
 	mw_bpf_set_kinds(s->skel, cfg.only_kinds);
-	s->pr = choose_printer(n, s->output.fd);
+	s->pr = choose_printer(n, s->output->fd);
 	s->opts = n;
 	s->reloaded = n;
 	mw_opts_free(old);
@@ -1058,7 +1065,7 @@ static void housekeeping(struct session *s)
 		live_requested = 0;
 		print_live(s);
 	}
-	mw_output_retry(&s->output);
+	mw_output_retry(s->output);
 	mw_watchdog_kick();
 	if (s->opts->metrics && now_ns() - s->last_metrics >= 1000000000ull) {
 		publish_metrics(s);
@@ -1150,7 +1157,7 @@ static void finish(struct session *s)
 	sum.storm_ns = s->storm_ns;
 	sum.supp = s->opts->supp;
 	sum.nr_supp = s->opts->nr_supp;
-	sum.output_dropped = s->output.dropped;
+	sum.output_dropped = s->output->dropped;
 	n = mw_heap_group_live(0, false, live, MW_MAX_GROUPS);
 	sum.nr_live = n > 0 ? n : 0;
 	if (s->stats_fd >= 0) {
@@ -1306,11 +1313,10 @@ static int open_outputs(struct session *s)
 {
 	int err;
 
-	/* Under systemd, --journal and no --output: stdout is the journal too, once is enough. */
-	s->journal_only = s->opts->journal && !s->opts->output && mw_journal_stream();
+	s->journal_only = journal_only(s->opts);
 	if (s->opts->journal && (err = mw_journal_open(NULL)))
 		mw_warn("--journal: journald is not reachable (%s): reports go to %s only",
-			strerror(-err), s->output.name);
+			strerror(-err), s->output->name);
 	if (s->opts->metrics && (err = mw_metrics_start(s->opts->metrics)))
 		return err;
 	return 0;
@@ -1331,23 +1337,18 @@ static void say_ready(struct session *s)
 	mw_watchdog_kick();	/* reads WATCHDOG_USEC before CI mode's child is spawned */
 }
 
-/*
- * Only this thread writes reports: no lock per character (threads:
- * sites.c, storm.c). A batch's lines leave in one write() (see
- * flush_reports()), not one per 4 KiB, stdio's default for a file.
- */
+/* The report stream: --output's FILE, or standard output. */
 static int open_report_stream(struct session *s)
 {
-	int err = mw_output_open(&s->output, s->opts->output, s->opts->append);
+	struct mw_output *out;
+	int err = mw_output_open(&out, s->opts->output, s->opts->append);
 
 	if (err) {
 		mw_err("cannot write %s: %s", s->opts->output, strerror(-err));
 		return err;
 	}
-	s->out = s->output.f;
-	s->pr = choose_printer(s->opts, s->output.fd);
-	__fsetlocking(s->out, FSETLOCKING_BYCALLER);
-	setvbuf(s->out, out_buf, _IOFBF, sizeof(out_buf));
+	use_stream(s, out);
+	s->pr = choose_printer(s->opts, s->output->fd);
 	return 0;
 }
 
@@ -1419,8 +1420,7 @@ cleanup:
 	mw_findings_free(&s.findings);
 	mw_metrics_stop();
 	mw_journal_close();
-	if (s.out)
-		mw_output_close(&s.output);
+	mw_output_close(s.output);
 	mw_opts_free(s.reloaded);
 	if (s.lock_fd >= 0)
 		close(s.lock_fd);
