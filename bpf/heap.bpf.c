@@ -193,19 +193,50 @@ int BPF_KPROBE(mw_kp_free, void *a0, void *a1)
 }
 
 /*
- * kvfree_call_rcu(head, func), as kfree_rcu() calls it on 6.1: with a head,
- * func is the head's offset in the object (below 4096, else a real
- * callback: no free); without, func is the object itself.
+ * The object kvfree_call_rcu(head, arg) frees, 0 if none. Without a head
+ * (kvfree_rcu_mightsleep()) arg is the object. With one, kfree_rcu() passed
+ * the head's offset in the object until v6.3 and the object itself since
+ * ("rcu: Refactor kvfree_call_rcu() and high-level helpers"); the offset is
+ * below 4096 either way (__is_kvfree_rcu_offset()), so the values tell the
+ * two apart without a version: anything else is no kfree_rcu().
  */
+static __always_inline __u64 mw_rcu_object(__u64 head, __u64 arg)
+{
+	if (!head)
+		return arg;
+	if (arg < 4096)
+		return head - arg;
+	return arg <= head && head - arg < 4096 ? arg : 0;
+}
+
+/* kfree_rcu() at site @s: the object is retired for good (MW_FREE_RCU). */
+static __always_inline void mw_free_rcu(void *ctx, const struct mw_site *s, __u64 head, __u64 arg)
+{
+	__u64 ptr = mw_rcu_object(head, arg);
+
+	if (ptr > MW_ZERO_SIZE_PTR)
+		mw_heap_free_at(ctx, s->addr, s->module_id, ptr, MW_FREE_RCU);
+}
+
 SEC("kprobe")
-int BPF_KPROBE(mw_kp_free_rcu, void *head, unsigned long func)
+int BPF_KPROBE(mw_kp_free_rcu, void *head, unsigned long arg)
 {
 	const struct mw_site *s = probe_site(ctx);
-	__u64 ptr = head ? (__u64)head - func : func;
 
-	if (!s || (head && func >= 4096) || ptr <= MW_ZERO_SIZE_PTR)
-		return 0;
-	mw_heap_free_at(ctx, s->addr, s->module_id, ptr, MW_FREE_RCU);
+	if (s)
+		mw_free_rcu(ctx, s, (__u64)head, arg);
+	return 0;
+}
+
+/* Unit-test entry: (site index, head, arg), kvfree_call_rcu()'s registers. */
+SEC("raw_tp")
+int mw_test_free_rcu(__u64 *ctx)
+{
+	const struct mw_site *s = mw_site(ctx[0]);
+
+	if (!s)
+		return 1;
+	mw_free_rcu(ctx, s, ctx[1], ctx[2]);
 	return 0;
 }
 

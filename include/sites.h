@@ -7,7 +7,9 @@
  * side finds the site's record in mw_sites by the kprobe's cookie.
  *
  * MW_CALLEES is the one table of callees: (id, symbol, class, arg), names
- * as on Debian's 6.1 kernel (tools/api-census counts who calls what). The
+ * as on Debian's 6.1 kernel and as a module's source calls them
+ * (tools/api-census counts who calls what); MW_CALLEE_RENAMES gives later
+ * kernels' names for the same functions. The
  * class says how the probe reads the arguments (x86_64: rdi, rsi, rdx,
  * rcx, r8), arg is the class's parameter:
  *   FETCH       _copy_from_user(to, from, n) and alikes
@@ -187,6 +189,41 @@ enum mw_callee_class {
 	X(DOWN_WRITE_KILLABLE,	down_write_killable,	LOCK,		0)	\
 	X(DOWN_WRITE_TRYLOCK,	down_write_trylock,	LOCK,		0)	\
 	X(UP_WRITE,		up_write,		UNLOCK,		0)
+
+/*
+ * Later kernels' names of MW_CALLEES functions, with what the probes read
+ * in the same registers: v6.10's memory allocation profiling ("mm/slab: enable slab
+ * allocation tagging for kmalloc and friends", "mm: vmalloc: enable memory
+ * allocation profiling") made the allocators alloc_hooks() macros around
+ * *_noprof functions, and v6.11 ("mm, slab: don't wrap internal functions
+ * with alloc_hooks()") renamed kmalloc_trace() and kmalloc_large(); v6.17's
+ * krealloc_node_align_noprof() ("mm/slub: allow to set node and align in
+ * k[v]realloc") has more arguments, but BEHALF with arg 0 reads none. A module
+ * calls the names of the kernel it was built for; the daemon resolves each
+ * callee to whichever of its names the running kernel's kallsyms has
+ * (user/sites.c), never by version number, and reports keep MW_CALLEES'
+ * name, the one in the module's source.
+ */
+#define MW_CALLEE_RENAMES(X)							\
+	X(KMALLOC,		__kmalloc_noprof)				\
+	X(KMALLOC_NODE,		__kmalloc_node_noprof)				\
+	X(KMALLOC_TRACE,	__kmalloc_cache_noprof)				\
+	X(KMALLOC_NODE_TRACE,	__kmalloc_cache_node_noprof)			\
+	X(KMALLOC_LARGE,	__kmalloc_large_noprof)				\
+	X(KMALLOC_LARGE_NODE,	__kmalloc_large_node_noprof)			\
+	X(KMEM_CACHE_ALLOC,	kmem_cache_alloc_noprof)			\
+	X(KMEM_CACHE_ALLOC_NODE, kmem_cache_alloc_node_noprof)			\
+	X(KMEM_CACHE_ALLOC_LRU,	kmem_cache_alloc_lru_noprof)			\
+	X(KMEMDUP,		kmemdup_noprof)					\
+	X(KREALLOC,		krealloc_noprof)				\
+	X(KREALLOC,		krealloc_node_align_noprof)			\
+	X(KVMALLOC_NODE,	__kvmalloc_node_noprof)				\
+	X(VMALLOC,		vmalloc_noprof)					\
+	X(VZALLOC,		vzalloc_noprof)					\
+	X(VMALLOC_NODE,		vmalloc_node_noprof)				\
+	X(VZALLOC_NODE,		vzalloc_node_noprof)				\
+	X(VMALLOC_USER,		vmalloc_user_noprof)				\
+	X(VMALLOC_GFP,		__vmalloc_noprof)
 
 #define MW_CALLEE_ENUM(id, sym, class, size) MW_CALLEE_##id,
 enum mw_callee {

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include "ko.h"
 #include "modwatch.h"
 
 enum {
@@ -105,14 +106,34 @@ static void print_rules(const struct mw_kernel *k, bool core_ok)
 	}
 }
 
+/* What --probe-mode global can enforce, from which of its functions can be probed here. */
+static void print_global_reach(int check_size, int strncpy, int nofault)
+{
+	const char *fetch = strncpy > 0 && nofault > 0 ? "strncpy_from_user/copy_from_user_nofault" :
+			    strncpy > 0 ? "strncpy_from_user" :
+			    nofault > 0 ? "copy_from_user_nofault" : NULL;
+
+	printf("  global cannot enforce user_slice_overrun; ");
+	if (fetch)
+		printf("double_fetch only through %s; ", fetch);
+	else
+		printf("nor double_fetch (neither strncpy_from_user nor copy_from_user_nofault "
+		       "can be probed); ");
+	if (check_size > 0)
+		printf("heap_overflow_* only for copies whose size is not a compile-time "
+		       "constant\n");
+	else
+		printf("nor heap_overflow_* (__check_object_size cannot be probed)\n");
+}
+
 /* The two ways of probing user copies, and what each can see here. */
 static void print_probe_modes(const struct mw_kernel *k)
 {
 	static const char *const global[] = { "__check_object_size", "strncpy_from_user",
 					       "copy_from_user_nofault", "_copy_from_user",
 					       "_copy_to_user" };
+	int p[sizeof(global) / sizeof(global[0])];
 	size_t i;
-	int p;
 
 	printf("probe modes\n");
 	if (!k->kprobes) {
@@ -123,13 +144,51 @@ static void print_probe_modes(const struct mw_kernel *k)
 	       "(needs its .ko)\n");
 	printf("  global                 kprobes on exported functions:\n");
 	for (i = 0; i < sizeof(global) / sizeof(global[0]); i++) {
-		p = mw_kernel_probeable(global[i]);
+		p[i] = mw_kernel_probeable(global[i]);
 		printf("    %-22s %s\n", global[i],
-		       p < 0 ? "unknown (mount tracefs)" : p ? "probeable" : "NOT probeable (notrace)");
+		       p[i] < 0 ? "unknown (mount tracefs)" :
+		       p[i] ? "probeable" : "NOT probeable (notrace)");
 	}
-	printf("  global cannot enforce user_slice_overrun; double_fetch only through "
-	       "strncpy_from_user/copy_from_user_nofault; heap_overflow_* only for copies "
-	       "whose size is not a compile-time constant\n");
+	print_global_reach(p[0], p[1], p[2]);
+}
+
+/*
+ * The callee table as this kernel names it. A module built for the kernel
+ * calls its names, which changed (6.12's *_noprof allocators): each callee
+ * is looked up under all its names in kallsyms, never chosen by version.
+ */
+static void print_callees(void)
+{
+	unsigned int as_named = 0, renamed = 0, absent = 0;
+	char missing[2048] = "";
+	const char *name;
+	size_t len = 0;
+	__u64 addr;
+	__u32 c;
+
+	printf("callees (include/sites.h)\n");
+	if (mw_ksym_reload()) {
+		printf("  unknown: cannot read /proc/kallsyms\n");
+		return;
+	}
+	for (c = MW_CALLEE_NONE + 1; c < MW_CALLEE_NR; c++) {
+		name = mw_callee_in_kernel(c, &addr);
+		if (name && !strcmp(name, mw_callee_name(c))) {
+			as_named++;
+		} else if (name) {
+			renamed++;
+			printf("    %-26s here %s\n", mw_callee_name(c), name);
+		} else {
+			absent++;
+			if (len < sizeof(missing))
+				len += snprintf(missing + len, sizeof(missing) - len, "%s%s",
+						len ? ", " : "", mw_callee_name(c));
+		}
+	}
+	printf("  %u functions: %u as named, %u under this kernel's names (above), %u absent\n",
+	       MW_CALLEE_NR - 1, as_named, renamed, absent);
+	if (absent)
+		printf("  absent here (no module built for this kernel calls them): %s\n", missing);
 }
 
 /* "on", "off" or "unknown": init_on_alloc from the command line, else the build's default. */
@@ -198,6 +257,7 @@ int mw_cmd_doctor(void)
 	core_ok = k.btf && k.ringbuf && k.raw_tp;
 	print_rules(&k, core_ok);
 	print_probe_modes(&k);
+	print_callees();
 	print_uninit();
 	if (!core_ok) {
 		printf("modwatch cannot run here: it needs BTF, BPF ring buffers and raw "

@@ -2,8 +2,10 @@
 /*
  * The families of kernel functions whose calls matter to modwatch's rules:
  * user copies, allocations, frees and locks, as extended regular
- * expressions over symbol names, first match wins. A module's call to a
- * member that MW_CALLEES (include/sites.h) does not know is a blind spot:
+ * expressions over the symbol names of the kernels modwatch runs on (6.1's;
+ * 6.12's *_noprof allocators and rep_movs_alternative), first match wins.
+ * A module's call to a member that MW_CALLEES (include/sites.h) and its
+ * renames do not know is a blind spot:
  * the daemon names them per module at start, and tools/api-census counts
  * them over a whole module tree (it reads this table).
  */
@@ -15,6 +17,7 @@
 	X(copy,	"^copy_(from|to)_user_nofault$") \
 	X(copy,	"^copy_user_(generic_unrolled|generic_string|enhanced_fast_string)$") \
 	X(copy,	"^__copy_user_(nocache|flushcache)$") \
+	X(copy,	"^rep_(movs|stos)_alternative$") \
 	X(copy,	"^__(get|put)_user_(nocheck_)?(1|2|4|8)$") \
 	X(copy,	"^(strncpy_from_user|strnlen_user|check_zeroed_user)$") \
 	X(copy,	"^__check_object_size$") \
@@ -30,23 +33,23 @@
 	X(copy,	"^copy_(from_user_toio|to_user_fromio)$") \
 	X(copy,	"^__kfifo_(to|from)_user(_r)?$") \
 	X(copy,	"^skb_copy_datagram_(from_)?iter$") \
-	X(alloc,	"^__kmalloc(_node|_node_track_caller)?$") \
-	X(alloc,	"^kmalloc_(node_)?trace$") \
-	X(alloc,	"^kmalloc_large(_node)?$") \
-	X(alloc,	"^kmem_cache_alloc(_lru|_node|_bulk)?$") \
-	X(alloc,	"^(kvmalloc_node|kvrealloc|krealloc)$") \
-	X(alloc,	"^(kmemdup|kmemdup_nul|kstrdup|kstrdup_const|kstrndup)$") \
+	X(alloc,	"^__kmalloc(_node|_node_track_caller|_cache|_cache_node)?(_noprof)?$") \
+	X(alloc,	"^kmalloc_(node_)?trace(_noprof)?$") \
+	X(alloc,	"^(__)?kmalloc_large(_node)?(_noprof)?$") \
+	X(alloc,	"^kmem_cache_alloc(_lru|_node|_bulk)?(_noprof)?$") \
+	X(alloc,	"^(kvmalloc_node|__kvmalloc_node|kvrealloc|krealloc)(_noprof)?$") \
+	X(alloc,	"^(kmemdup|kmemdup_nul|kstrdup|kstrdup_const|kstrndup)(_noprof)?$") \
 	X(alloc,	"^(kasprintf|kvasprintf|kvasprintf_const)$") \
-	X(alloc,	"^(__vmalloc|__vmalloc_node|__vmalloc_node_range)$") \
-	X(alloc,	"^(vmalloc|vzalloc|vmalloc_node|vzalloc_node|vmalloc_no_huge)$") \
-	X(alloc,	"^(vmalloc_user|vmalloc_32|vmalloc_32_user)$") \
-	X(alloc,	"^(vmalloc_array|__vmalloc_array|vcalloc|__vcalloc)$") \
+	X(alloc,	"^(__vmalloc|__vmalloc_node|__vmalloc_node_range)(_noprof)?$") \
+	X(alloc,	"^(vmalloc|vzalloc|vmalloc_node|vzalloc_node|vmalloc_(no_)?huge)(_noprof)?$") \
+	X(alloc,	"^(vmalloc_user|vmalloc_32|vmalloc_32_user)(_noprof)?$") \
+	X(alloc,	"^(vmalloc_array|__vmalloc_array|vcalloc|__vcalloc)(_noprof)?$") \
 	X(alloc,	"^devm_(kmalloc|kmemdup|kstrdup|kstrdup_const|krealloc)$") \
 	X(alloc,	"^devm_(kasprintf|kvasprintf|get_free_pages|bitmap_alloc|bitmap_zalloc)$") \
 	X(alloc,	"^bitmap_(alloc|zalloc)(_node)?$") \
-	X(alloc,	"^(alloc_pages|__alloc_pages|__alloc_pages_bulk|folio_alloc|__folio_alloc)$") \
-	X(alloc,	"^(alloc_pages_exact|alloc_pages_exact_nid)$") \
-	X(alloc,	"^(__get_free_pages|get_zeroed_page)$") \
+	X(alloc,	"^(alloc_pages|__alloc_pages|(__)?alloc_pages_bulk|folio_alloc|__folio_alloc)(_noprof)?$") \
+	X(alloc,	"^(alloc_pages_exact|alloc_pages_exact_nid)(_noprof)?$") \
+	X(alloc,	"^(__get_free_pages|get_free_pages|get_zeroed_page)(_noprof)?$") \
 	X(free,	"^(kfree|kvfree|kfree_sensitive|kvfree_sensitive|kfree_const)$") \
 	X(free,	"^kmem_cache_free(_bulk)?$") \
 	X(free,	"^kfree_bulk$") \

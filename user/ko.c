@@ -46,6 +46,18 @@
 static const char *const callee_names[MW_CALLEE_NR] = { MW_CALLEES(CALLEE_NAME) };
 #undef CALLEE_NAME
 
+/* Each callee's later names (include/sites.h), in the order the kernel renamed them. */
+static const struct {
+	__u8 callee;
+	const char *name;
+} callee_renames[] = {
+#define CALLEE_RENAME(id, sym) { MW_CALLEE_##id, #sym },
+	MW_CALLEE_RENAMES(CALLEE_RENAME)
+#undef CALLEE_RENAME
+};
+
+#define NR_CALLEE_RENAMES (sizeof(callee_renames) / sizeof(callee_renames[0]))
+
 _Static_assert(MW_CALLEE_NR <= 256, "a callee id fits the reader's per-symbol byte");
 
 #define MW_SKIP_NAME(id, name, desc) [MW_SKIP_##id] = name,
@@ -70,6 +82,20 @@ const char *mw_callee_name(__u32 callee)
 	if (callee == MW_CALLEE_NONE || callee >= MW_CALLEE_NR)
 		return "unknown";
 	return callee_names[callee];
+}
+
+const char *mw_callee_symbol(__u32 callee, unsigned int nth)
+{
+	size_t i;
+
+	if (callee == MW_CALLEE_NONE || callee >= MW_CALLEE_NR)
+		return NULL;
+	if (!nth)
+		return callee_names[callee];
+	for (i = 0; i < NR_CALLEE_RENAMES; i++)
+		if (callee_renames[i].callee == callee && !--nth)
+			return callee_renames[i].name;
+	return NULL;
 }
 
 #define MW_FAMILY_ROW(fam, re) { #fam, re },
@@ -106,6 +132,9 @@ static __u8 callee_by_name(const char *name)
 	for (i = MW_CALLEE_NONE + 1; i < MW_CALLEE_NR; i++)
 		if (!strcmp(callee_names[i], name))
 			return i;
+	for (i = 0; i < NR_CALLEE_RENAMES; i++)
+		if (!strcmp(callee_renames[i].name, name))
+			return callee_renames[i].callee;
 	return MW_CALLEE_NONE;
 }
 

@@ -102,5 +102,10 @@ int mw_ko_find_in(const char *dir, const char *module, char *path, size_t len);
 
 /* The callee's symbol name from MW_CALLEES; "unknown" if out of range. */
 const char *mw_callee_name(__u32 callee);
+/*
+ * The callee's symbol names: 0 is MW_CALLEES', 1.. the later kernels' of
+ * MW_CALLEE_RENAMES; NULL past the last.
+ */
+const char *mw_callee_symbol(__u32 callee, unsigned int nth);
 
 #endif /* MODWATCH_KO_H */

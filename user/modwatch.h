@@ -143,6 +143,12 @@ void mw_sites_detach(struct mw_sites *ss, struct modwatch_bpf *skel, struct mw_m
 		     bool background);
 void mw_sites_wait(void);
 void mw_sites_init(struct modwatch_bpf *skel);
+/*
+ * The name under which the running kernel's kallsyms has @callee: its
+ * MW_CALLEES name or a later one (include/sites.h), NULL if neither; @addr
+ * its address (0 when kallsyms hides addresses: not root).
+ */
+const char *mw_callee_in_kernel(__u32 callee, __u64 *addr);
 int mw_peek(struct modwatch_bpf *skel, __u64 addr, __u8 buf[16]);
 
 /* heap.c: reading the heap tracker's maps back. */

@@ -122,6 +122,17 @@ int mw_peek(struct modwatch_bpf *skel, __u64 addr, __u8 buf[16])
 	return 0;
 }
 
+const char *mw_callee_in_kernel(__u32 callee, __u64 *addr)
+{
+	const char *name;
+	unsigned int nth;
+
+	for (nth = 0; (name = mw_callee_symbol(callee, nth)); nth++)
+		if (!mw_ksym_addr(NULL, name, addr))
+			return name;
+	return NULL;
+}
+
 /* Callee addresses, resolved once each from kallsyms; 0: not looked up yet, 1: absent. */
 static __u64 callee_addr[MW_CALLEE_NR];
 
@@ -130,7 +141,7 @@ static __u64 lookup_callee(__u32 callee)
 	__u64 a;
 
 	if (!callee_addr[callee])
-		callee_addr[callee] = mw_ksym_addr(NULL, mw_callee_name(callee), &a) ? 1 : a;
+		callee_addr[callee] = mw_callee_in_kernel(callee, &a) && a ? a : 1;
 	return callee_addr[callee];
 }
 

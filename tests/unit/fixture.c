@@ -164,6 +164,13 @@ int fx_free_call(struct fx *f, __u32 idx, __u64 ptr, __u32 how)
 	return run(f->skel->progs.mw_test_free_call, args, 3);
 }
 
+int fx_free_rcu(struct fx *f, __u32 idx, __u64 head, __u64 arg)
+{
+	__u64 args[3] = { idx, head, arg };
+
+	return run(f->skel->progs.mw_test_free_rcu, args, 3);
+}
+
 int fx_behalf_call(struct fx *f, __u32 idx, __u64 size_hint)
 {
 	__u64 args[2] = { idx, size_hint };

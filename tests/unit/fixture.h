@@ -72,6 +72,8 @@ int fx_behalf_call(struct fx *f, __u32 idx, __u64 size_hint);
 int fx_behalf_ret(struct fx *f, __u32 idx, __u64 ret);
 /* A free at site @idx's own call, as its probe runs it (@how: MW_FREE_* of bpf/heap.bpf.h). */
 int fx_free_call(struct fx *f, __u32 idx, __u64 ptr, __u32 how);
+/* A kvfree_call_rcu(head, arg) call at site @idx, as its kprobe decodes it. */
+int fx_free_rcu(struct fx *f, __u32 idx, __u64 head, __u64 arg);
 #define FX_FREE_PROBED	1
 #define FX_FREE_RCU	2
 

@@ -93,6 +93,42 @@ TEST(kfree_rcu_retires_the_object_and_rcu_readers_are_no_use_after_free)
 }
 
 /*
+ * kvfree_call_rcu()'s second argument: the rcu_head's offset in the object
+ * before v6.3, the object itself since; none of the object without a head.
+ * Each form retires the object; a value that is neither frees nothing.
+ */
+TEST(kfree_rcu_is_understood_in_both_kernels_forms)
+{
+	static const struct {
+		const char *form;
+		__u64 head_off, arg;	/* arg: OBJ()'s offset from it, or a value */
+		bool obj_arg, frees;
+	} c[] = {
+		{ "6.1: head and its offset", 16, 16, false, true },
+		{ "6.12: head and the object", 16, 0, true, true },
+		{ "no head: the object", 0, 0, true, true },
+		{ "head and a function address", 16, 0xffffffff81000000ull, false, false },
+	};
+	struct mw_alloc_group g[4];
+	__u64 obj, head;
+	size_t i;
+
+	FX_SETUP(&fx, NULL);
+	ASSERT_OK(sites(), "installing sites");
+	mw_heap_init(fx.skel);
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		obj = OBJ(40 + i);
+		head = c[i].head_off ? obj + c[i].head_off : 0;
+		fx_kmalloc(&fx, SITE_ALLOC, obj, 40);
+		fx_free_rcu(&fx, S_RCU, head, c[i].obj_arg ? obj : c[i].arg);
+		ASSERT_EQ(fx_is_quarantined(&fx, obj), c[i].frees, c[i].form);
+	}
+	ASSERT_EQ(mw_heap_group_live(1, false, g, 4), 1, "the one not freed is live");
+	ASSERT_EQ(fx_drain(&fx), 0, "no report");
+	fx_teardown(&fx);
+}
+
+/*
  * The tracepoint inside a probed free call leaves the rules to the probe:
  * an invalid free there is reported once, not once per path.
  */
@@ -124,21 +160,31 @@ TEST(a_probed_call_is_judged_once)
 static const char *const family_res[] = { MW_FAMILIES(FAMILY_RE) };
 #undef FAMILY_RE
 
-/* Every row compiles; every callee modwatch knows is in a family (tools/api-census counts it). */
+/*
+ * Every row compiles; every name of every callee modwatch knows, on each
+ * kernel, is in a family (tools/api-census counts it).
+ */
 TEST(family_table_compiles_and_covers_every_callee)
 {
 	regex_t re[sizeof(family_res) / sizeof(family_res[0])];
-	size_t i, n = sizeof(family_res) / sizeof(family_res[0]), bad = 0;
+	size_t i, n = sizeof(family_res) / sizeof(family_res[0]), bad = 0, names = 0;
+	const char *name;
+	unsigned int nth;
 	__u32 c;
 
 	for (i = 0; i < n; i++)
 		ASSERT_OK(regcomp(&re[i], family_res[i], REG_EXTENDED | REG_NOSUB), family_res[i]);
 	for (c = MW_CALLEE_NONE + 1; c < MW_CALLEE_NR; c++) {
-		for (i = 0; i < n && regexec(&re[i], mw_callee_name(c), 0, NULL, 0); i++)
-			;
-		if (i == n && ++bad)
-			mw_test_fail(__FILE__, __LINE__, "%s is in no family", mw_callee_name(c));
+		for (nth = 0; (name = mw_callee_symbol(c, nth)); nth++, names++) {
+			for (i = 0; i < n && regexec(&re[i], name, 0, NULL, 0); i++)
+				;
+			if (i == n && ++bad)
+				mw_test_fail(__FILE__, __LINE__, "%s is in no family", name);
+		}
 	}
+	ASSERT_TRUE(names > MW_CALLEE_NR, "the renames are names too");
+	ASSERT_EQ(strcmp(mw_callee_symbol(MW_CALLEE_KMEMDUP, 1), "kmemdup_noprof"), 0,
+		  "kmemdup's 6.12 name");
 	for (i = 0; i < n; i++)
 		regfree(&re[i]);
 	ASSERT_EQ(bad, 0, "callees outside the family table");
