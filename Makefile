@@ -91,11 +91,25 @@ $(OUT)/unit-tests: $(UNIT_OBJS) $(OUT)/libmodwatch.a
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -lpthread -o $@
 
-# The test modules, built against the test VM's kernel headers.
+# The kernels the VM suites run on, each a Debian series (its newest
+# package) or an exact version: Debian 12's 6.1 and the 6.12 LTS most fleets
+# run. `make test KERNELS=6.12` tests one; `make run KERNEL=6.12` demos on it.
+KERNELS		?= 6.1 6.12
+KERNEL		?= $(firstword $(KERNELS))
+
+# The test modules, built against the test VM's kernel headers: $(OUT)/modules
+# for tools/vm's default kernel (the unit tests read their DWARF), and
+# $(OUT)/kernels/K/modules for each kernel K the VM suites boot.
 modules:
 	$(call msg,MODULES,$(OUT)/modules)
 	$(Q)$(MAKE) --no-print-directory -C tests/modules KDIR="$$(tools/vm headers)" \
 		O=$(abspath $(OUT)/modules) $(if $(V),,-s)
+
+kernel-modules-%:
+	$(call msg,MODULES,$(OUT)/kernels/$*/modules)
+	$(Q)kdir=$$(tools/vm headers --kernel-version $*) && \
+	$(MAKE) --no-print-directory -C tests/modules KDIR="$$kdir" \
+		O=$(abspath $(OUT)/kernels/$*/modules) $(if $(V),,-s)
 
 # The real-module gate's workload: its driver, and the host's mkfs and ip
 # binaries that the guest runs (busybox has no mkfs.minix nor an ext4 mkfs,
@@ -134,21 +148,35 @@ test-cli: $(OUT)/modwatch $(OUT)/schemas/sarif-2.1.0.json $(OUT)/schemas/junit-4
 	$(Q)MODWATCH=$(abspath $(OUT)/modwatch) SCHEMAS=$(abspath $(OUT)/schemas) \
 		bats --tap tests/cli.bats tests/service.bats tests/install.bats
 
-# End to end in the Debian 6.1 test VM (tools/vm): both test modules, every
-# scenario, and the real-module gate (real.bats).
-test-e2e: $(OUT)/modwatch real $(OUT)/schemas/sarif-2.1.0.json $(OUT)/schemas/junit-4.xsd
-	$(Q)OUT=$(abspath $(OUT)) bats --tap tests/e2e
+# End to end in the Debian test VM (tools/vm), on each kernel of KERNELS:
+# both test modules, every scenario (e2e.bats) and the real-module gate
+# (real.bats), each test's name prefixed with its kernel; then the VM
+# harness itself (vm.bats) on the first. A failure on one kernel does not
+# stop the next.
+test-e2e: $(OUT)/modwatch real $(OUT)/schemas/sarif-2.1.0.json $(OUT)/schemas/junit-4.xsd \
+	  $(addprefix kernel-modules-,$(KERNELS))
+	$(Q)st=0; for k in $(KERNELS); do \
+		echo "# the VM suites on Debian's $$k kernel ($$(tools/vm abi --kernel-version $$k))"; \
+		MODWATCH_KERNEL=$$k OUT=$(abspath $(OUT)) BATS_TEST_NAME_PREFIX="$$k: " \
+			bats --tap tests/e2e/e2e.bats tests/e2e/real.bats || st=1; \
+	done; \
+	MODWATCH_KERNEL=$(firstword $(KERNELS)) OUT=$(abspath $(OUT)) \
+		bats --tap tests/e2e/vm.bats || st=1; \
+	exit $$st
 
 # Only the real-module gate: Debian's own modules under real workloads.
 test-real: $(OUT)/modwatch real
-	$(Q)OUT=$(abspath $(OUT)) bats --tap tests/e2e/real.bats
+	$(Q)st=0; for k in $(KERNELS); do \
+		MODWATCH_KERNEL=$$k OUT=$(abspath $(OUT)) BATS_TEST_NAME_PREFIX="$$k: " \
+			bats --tap tests/e2e/real.bats || st=1; \
+	done; exit $$st
 
 # The demo: boot the test VM, load mw_buggy, watch it while every scenario runs
 # (init_on_alloc=0: Debian zeroes allocations by default, hiding uninit_leak).
 run: deps
-	$(Q)$(MAKE) --no-print-directory all modules
-	$(Q)tools/vm run --share $(CURDIR) --append init_on_alloc=0 -- \
-		sh tools/demo-guest.sh $(abspath $(OUT))
+	$(Q)$(MAKE) --no-print-directory all kernel-modules-$(KERNEL)
+	$(Q)tools/vm run --share $(CURDIR) --kernel-version $(KERNEL) --append init_on_alloc=0 -- \
+		sh tools/demo-guest.sh $(abspath $(OUT)) $(abspath $(OUT)/kernels/$(KERNEL)/modules)
 
 $(OUT)/%_load: tests/bench/%_load.c
 	$(call msg,CC,$@)

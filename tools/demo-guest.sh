@@ -5,10 +5,11 @@
 # trigger runs every scenario and the module is unloaded (leaks and locks
 # still held are reported then), and let the reports stream to the terminal.
 #
-#   demo-guest.sh BUILD
+#   demo-guest.sh BUILD [MODS]   (MODS: the test modules for the guest's kernel,
+#                                 default BUILD/modules)
 set -u
 build=$1
-mods=$build/modules
+mods=${2:-$build/modules}
 
 insmod "$mods/mw_buggy.ko" || exit 1
 echo "demo: mw_buggy loaded; modwatch watches it while the trigger runs every scenario"

@@ -1,18 +1,23 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0
 #
-# End to end: modwatch against real modules in the Debian 6.1 test VM.
+# End to end: modwatch against real modules in the Debian test VM, on the
+# kernel MODWATCH_KERNEL names (tools/vm's default, 6.1, without it).
 # setup_file boots the VM once and runs tests/e2e/guest-suite.sh, which
 # leaves one JSON file per scenario in $RESULTS; the tests assert on them.
-# Needs: make (modwatch, the test modules) and tools/vm.
+# Needs: make (modwatch; the test modules for that kernel: make test builds
+# them in $OUT/kernels/KERNEL/modules) and tools/vm.
 
 REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 BUILD=${OUT:-$REPO/build}
-RESULTS=$BUILD/e2e
+KOUT=$BUILD${MODWATCH_KERNEL:+/kernels/$MODWATCH_KERNEL}
+MODS=$KOUT/modules
+RESULTS=$KOUT/e2e
 
 setup_file() {
 	local rc=0
 	rm -rf "$RESULTS"
+	mkdir -p "$KOUT"
 	# init_on_alloc=0: Debian zeroes every allocation by default, which would
 	# hide the stale bytes uninit_leak is about. kmalloc-64 poisoned: there
 	# uninit_leak counts unwritten bytes one by one (the whole guest poisoned,
@@ -21,8 +26,8 @@ setup_file() {
 	# idle 2-core machine, more when it is busy; the limit only catches a hang.
 	"$REPO/tools/vm" run --share "$REPO" --timeout "${E2E_TIMEOUT:-1800}" \
 		--append "init_on_alloc=0 slub_debug=P,kmalloc-64" -- \
-		sh "$REPO/tests/e2e/guest-suite.sh" "$RESULTS" "$BUILD" \
-		>"$BUILD/e2e.log" 2>&1 || rc=$?
+		sh "$REPO/tests/e2e/guest-suite.sh" "$RESULTS" "$BUILD" "$MODS" \
+		>"$KOUT/e2e.log" 2>&1 || rc=$?
 	mkdir -p "$RESULTS"
 	echo "$rc" >"$RESULTS/vm.rc"
 }
@@ -36,7 +41,7 @@ violations() { # file
 guest_ok() {
 	if [ "$(cat "$RESULTS/vm.rc")" != 0 ] || [ ! -f "$RESULTS/complete" ]; then
 		echo "the guest did not complete the suite (tools/vm exit $(cat "$RESULTS/vm.rc"))"
-		tail -5 "$BUILD/e2e.log"
+		tail -5 "$KOUT/e2e.log"
 		return 1
 	fi
 }
@@ -175,7 +180,7 @@ stack_functions() { # json path
 	# SARIF: each result at the line of mw_buggy.c that made the call.
 	v=$(jq -c '.runs[0].results[] | select(.ruleId == "double_free")' "$RESULTS/ci.sarif")
 	[ "$(jq -r '.locations[0].physicalLocation.artifactLocation.uri' <<<"$v")" = \
-		build/modules/mw_buggy.c ]
+		"${MODS#"$REPO"/}/mw_buggy.c" ]
 	[ "mw_buggy.c:$(jq -r '.locations[0].physicalLocation.region.startLine' <<<"$v")" = \
 		"$(source_line buggy_double_free "kmem_cache_free(mw_dbg_cache, obj);" 2)" ]
 	[ "$(jq -r '.relatedLocations | map(.message.text) | join(",")' <<<"$v")" = \
@@ -736,9 +741,9 @@ service_ok() {
 # reaches the serial log, and tools/vm repeats it.
 crash_run() { # bug
 	run "$REPO/tools/vm" run --share "$REPO" --timeout 300 -- sh -c "
-		insmod $BUILD/modules/mw_buggy.ko crash=1 &&
-		$BUILD/modwatch -j -o /tmp/r.json -m mw_buggy --ko mw_buggy=$BUILD/modules/mw_buggy.ko \
-			-- $BUILD/modules/trigger --dev /dev/mw_buggy crash $1"
+		insmod $MODS/mw_buggy.ko crash=1 &&
+		$BUILD/modwatch -j -o /tmp/r.json -m mw_buggy --ko mw_buggy=$MODS/mw_buggy.ko \
+			-- $MODS/trigger --dev /dev/mw_buggy crash $1"
 	echo "$output"
 	[ "$status" -eq 125 ]
 	log=${output#*serial log: }

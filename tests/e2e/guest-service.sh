@@ -8,11 +8,11 @@
 # turning a kind on in the running programs, and the metrics of a real
 # session. Results land in OUT/service for e2e.bats.
 #
-#   guest-service.sh OUT BUILD
+#   guest-service.sh OUT BUILD [MODS]     (as guest-suite.sh)
 set -u
 out=$1/service
 build=$2
-mods=$build/modules
+mods=${3:-$build/modules}
 mw=$build/modwatch
 trigger=$mods/trigger
 tools=$build/real-tools

@@ -7,11 +7,13 @@
 # mw_clean set in one session, then unload. Everything lands in OUT for the
 # BATS files on the host to assert on.
 #
-#   guest-suite.sh OUT BUILD     (BUILD holds modwatch and modules/)
+#   guest-suite.sh OUT BUILD [MODS]
+# BUILD holds modwatch; MODS (default BUILD/modules) the test modules built
+# for the guest's kernel.
 set -u
 out=$1
 build=$2
-mods=$build/modules
+mods=${3:-$build/modules}
 mw=$build/modwatch
 trigger=$mods/trigger
 
@@ -153,7 +155,7 @@ cat /sys/kernel/debug/kprobes/list >"$out/reload.exited.list"
 insmod "$mods/mw_buggy.ko"
 
 # modwatch as a service: capabilities, SIGKILL, globs, policy, reload, metrics.
-sh "$(dirname "$0")/guest-service.sh" "$out" "$build" >"$out/service.log" 2>&1
+sh "$(dirname "$0")/guest-service.sh" "$out" "$build" "$mods" >"$out/service.log" 2>&1
 
 for m in mw_buggy mw_clean; do
 	rmmod "$m" >"$out/rmmod.$m.err" 2>&1

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The real-module gate: modwatch on Debian's own in-tree modules under real
-# workloads, in the Debian 6.1 test VM. setup_file boots the VM once and runs
+# workloads, in the Debian test VM (the kernel MODWATCH_KERNEL names, else
+# tools/vm's default, 6.1). setup_file boots the VM once and runs
 # tests/real/guest-real.sh, which loads the modules, has modwatch (CI mode)
 # run the workload and the unloads, and leaves its tables in $RESULTS:
 #   modprobe  "NAME STATUS"   steps  "NAME STATUS SECONDS"
@@ -13,7 +14,8 @@
 
 REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 BUILD=${OUT:-$REPO/build}
-RESULTS=$BUILD/real
+KOUT=$BUILD${MODWATCH_KERNEL:+/kernels/$MODWATCH_KERNEL}
+RESULTS=$KOUT/real
 
 # What the gate must cover, whatever guest-real.sh grows into.
 MODULES="loop null_blk nbd ext4 vfat minix isofs squashfs fuse tun bridge veth dummy dm_mod
@@ -25,9 +27,10 @@ setup_file() {
 	# REAL_REUSE=1 judges the last run's results again, without a VM.
 	[ -z "${REAL_REUSE-}" ] || [ ! -f "$RESULTS/vm.rc" ] || return 0
 	rm -rf "$RESULTS"
+	mkdir -p "$KOUT"
 	"$REPO/tools/vm" run --share "$REPO" --timeout "${REAL_TIMEOUT:-2400}" -- \
 		sh "$REPO/tests/real/guest-real.sh" "$RESULTS" "$BUILD" \
-		>"$BUILD/real.log" 2>&1 || rc=$?
+		>"$KOUT/real.log" 2>&1 || rc=$?
 	mkdir -p "$RESULTS"
 	echo "$rc" >"$RESULTS/vm.rc"
 	echo $((SECONDS - t0)) >"$RESULTS/wall"
@@ -37,7 +40,7 @@ setup_file() {
 guest_ok() {
 	if [ "$(cat "$RESULTS/vm.rc")" != 0 ] || [ ! -f "$RESULTS/complete" ]; then
 		echo "the guest did not complete the run (tools/vm exit $(cat "$RESULTS/vm.rc"))"
-		tail -5 "$BUILD/real.log"
+		tail -5 "$KOUT/real.log"
 		return 1
 	fi
 }
