@@ -103,6 +103,34 @@ non_json_lines() {
 	fi
 }
 
+# The callee table as the running kernel names it, checked against its kallsyms:
+# a later name is there and the table's is not; an absent one is not there at all.
+@test "doctor names each callee as this kernel does, from its symbols" {
+	run "$MODWATCH" doctor
+	[ "$status" -eq 0 ]
+	awk '{ print $3 }' /proc/kallsyms | sort -u >"$BATS_TEST_TMPDIR/syms"
+	has() { grep -qxF "$1" "$BATS_TEST_TMPDIR/syms"; }
+	renamed=0
+	while read -r old _ new; do
+		has "$new" || { echo "doctor: $old here $new, not in kallsyms"; false; }
+		! has "$old" || { echo "doctor: $old renamed, yet kallsyms has it"; false; }
+		renamed=$((renamed + 1))
+	done < <(sed -n 's/^    \([a-z_0-9]*\) *here \([a-z_0-9]*\)$/\1 here \2/p' <<<"$output")
+	summary=$(grep -E '^  [0-9]+ functions: ' <<<"$output")
+	read -r total named later absent < <(sed -E \
+		's/^  ([0-9]+) functions: ([0-9]+) as named, ([0-9]+) under .*, ([0-9]+) absent$/\1 \2 \3 \4/' \
+		<<<"$summary")
+	[ "$later" = "$renamed" ]
+	[ $((named + later + absent)) = "$total" ]
+	[ "$total" = "$(grep -cE '^[[:space:]]X\([A-Z0-9_]+,[[:space:]]*[a-z_0-9]+,' \
+		"$BATS_TEST_DIRNAME/../include/sites.h")" ]
+	if [ "$absent" -gt 0 ]; then
+		for f in $(sed -n 's/^  absent here ([^)]*): //p' <<<"$output" | tr -d ,); do
+			! has "$f" || { echo "doctor: $f absent, yet kallsyms has it"; false; }
+		done
+	fi
+}
+
 @test "--probe-mode: a bad mode is a usage error; global says what it cannot do here" {
 	run "$MODWATCH" --probe-mode nowhere
 	[ "$status" -eq 2 ]

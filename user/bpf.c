@@ -126,7 +126,14 @@ static void global_progs(struct modwatch_bpf *skel, struct global_prog g[NR_GLOB
 				     &skel->links.mw_kpg_fetch_nofault };
 }
 
-/* Loaded only for --probe-mode global on a kernel with kprobes; attached one by one. */
+/*
+ * Loaded only for --probe-mode global on a kernel with kprobes; attached one
+ * by one. These probe function entries, where a multi-kprobe link (fprobe:
+ * ftrace calls the program, no int3 and no perf event in between) replaces
+ * a kprobe wherever the kernel has them; the program is the same, only its
+ * expected attach type differs. Call sites cannot use them: fprobe attaches
+ * only at ftrace locations, the functions' entries.
+ */
 static void choose_global(struct modwatch_bpf *skel, const struct mw_config *cfg,
 			  const struct mw_kernel *k)
 {
@@ -137,6 +144,8 @@ static void choose_global(struct modwatch_bpf *skel, const struct mw_config *cfg
 	for (i = 0; i < NR_GLOBAL; i++) {
 		bpf_program__set_autoload(g[i].prog, cfg->probe_global && k->kprobes);
 		bpf_program__set_autoattach(g[i].prog, false);
+		if (k->kprobe_multi)
+			bpf_program__set_expected_attach_type(g[i].prog, BPF_TRACE_KPROBE_MULTI);
 	}
 }
 
@@ -145,20 +154,25 @@ static void choose_global(struct modwatch_bpf *skel, const struct mw_config *cfg
  * blacklisted) only turns off what depends on it, and modwatch says so.
  * Returns how many were attached; the skeleton destroys their links.
  */
-int mw_bpf_attach_global(struct modwatch_bpf *skel)
+int mw_bpf_attach_global(struct modwatch_bpf *skel, const struct mw_kernel *k)
 {
 	struct global_prog g[NR_GLOBAL];
 	int i, attached = 0;
+	const char *fn;
 
 	global_progs(skel, g);
 	for (i = 0; i < NR_GLOBAL; i++) {
-		*g[i].link = bpf_program__attach(g[i].prog);
+		fn = strchr(bpf_program__section_name(g[i].prog), '/') + 1;
+		*g[i].link = k->kprobe_multi ?
+			bpf_program__attach_kprobe_multi_opts(g[i].prog, fn, NULL) :
+			bpf_program__attach(g[i].prog);
 		if (*g[i].link) {
 			attached++;
 			continue;
 		}
-		mw_warn("--probe-mode global: cannot kprobe %s (%s): what it sees goes unchecked",
-			strchr(bpf_program__section_name(g[i].prog), '/') + 1, strerror(errno));
+		mw_warn("--probe-mode global: cannot %s %s (%s): what it sees goes unchecked",
+			k->kprobe_multi ? "attach a multi-kprobe link to" : "kprobe", fn,
+			strerror(errno));
 	}
 	return attached;
 }

@@ -77,6 +77,8 @@ static void print_features(const struct mw_kernel *k, bool root)
 	printf("  module:module_load tracepoint      %s%s\n", yes_no(k->tp_module_load, k->btf),
 	       k->tp_module_load || !k->btf ? "" : " (loads found by polling, within 1 s)");
 	printf("  kprobes (CONFIG_KPROBES)           %s\n", yes_no(k->kprobes, true));
+	printf("  multi-kprobe links (CONFIG_FPROBE) %s%s\n", yes_no(k->kprobe_multi, root),
+	       k->kprobe_multi ? " (--probe-mode global uses them)" : "");
 	printf("  loadable modules (CONFIG_MODULES)  %s\n", yes_no(k->modules, true));
 	if (!k->kprobes)
 		printf("kprobes are missing: the call-site rules (user slices, double fetches, "

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/utsname.h>
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "modwatch.h"
@@ -65,6 +66,36 @@ static void probe_tracepoints(struct mw_kernel *k, const struct btf *btf)
 	k->kca_has_cache = tp_arg_is_ptr(btf, "kmem_cache_alloc", 3);
 }
 
+/*
+ * Multi-kprobe links (BPF_TRACE_KPROBE_MULTI, v5.18 "bpf: Add multi kprobe
+ * link") need CONFIG_FPROBE: Debian's 6.1 has it off, its 6.12 on. Without
+ * it, a link fails with EOPNOTSUPP whatever it targets; with it, one to a
+ * bogus address fails otherwise (no such ftrace location).
+ */
+static bool probe_kprobe_multi(void)
+{
+	const struct bpf_insn ret0[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, popts, .expected_attach_type = BPF_TRACE_KPROBE_MULTI);
+	unsigned long bogus = 1;
+	LIBBPF_OPTS(bpf_link_create_opts, lopts, .kprobe_multi.addrs = &bogus,
+		    .kprobe_multi.cnt = 1);
+	int prog, link;
+	bool ok;
+
+	prog = bpf_prog_load(BPF_PROG_TYPE_KPROBE, NULL, "GPL", ret0, 2, &popts);
+	if (prog < 0)
+		return false;
+	link = bpf_link_create(prog, 0, BPF_TRACE_KPROBE_MULTI, &lopts);
+	ok = link >= 0 || errno != EOPNOTSUPP;
+	if (link >= 0)
+		close(link);
+	close(prog);
+	return ok;
+}
+
 int mw_kernel_probe(struct mw_kernel *k)
 {
 	struct utsname u;
@@ -82,6 +113,7 @@ int mw_kernel_probe(struct mw_kernel *k)
 	if (mw_is_root()) {
 		k->ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;
 		k->raw_tp = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_RAW_TRACEPOINT, NULL) == 1;
+		k->kprobe_multi = k->kprobes && probe_kprobe_multi();
 	}
 	btf = k->btf ? btf__load_vmlinux_btf() : NULL;
 	if (!btf)

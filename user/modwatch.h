@@ -37,6 +37,7 @@ struct mw_kernel {
 	bool ringbuf;		/* BPF_MAP_TYPE_RINGBUF */
 	bool raw_tp;		/* BPF_PROG_TYPE_RAW_TRACEPOINT */
 	bool kprobes;		/* perf kprobe PMU */
+	bool kprobe_multi;	/* multi-kprobe links (CONFIG_FPROBE) */
 	bool modules;		/* CONFIG_MODULES: /proc/modules */
 	bool tp_kmalloc, tp_kmalloc_node, tp_kmem_cache_alloc, tp_kmem_cache_alloc_node;
 	bool tp_kfree, tp_kmem_cache_free, tp_sys_enter, tp_sys_exit;
@@ -251,7 +252,7 @@ void mw_crashlog_disarm(void);
 int mw_bpf_load(struct modwatch_bpf **skel, const struct mw_config *cfg,
 		const struct mw_kernel *k);
 int mw_bpf_attach(struct modwatch_bpf *skel, const struct mw_kernel *k);
-int mw_bpf_attach_global(struct modwatch_bpf *skel);
+int mw_bpf_attach_global(struct modwatch_bpf *skel, const struct mw_kernel *k);
 void mw_bpf_destroy(struct modwatch_bpf *skel);
 void mw_bpf_set_kinds(struct modwatch_bpf *skel, __u32 only_kinds);
 __u64 mw_bpf_stat(struct modwatch_bpf *skel, __u32 id);

@@ -1244,10 +1244,12 @@ static void attach_global(struct session *s)
 			"heap rules run (see modwatch doctor)");
 		return;
 	}
-	mw_warn("--probe-mode global cannot enforce user_slice_overrun, nor double_fetch "
-		"through copy_from_user/get_user (Debian 6.1: _copy_*_user are notrace); "
-		"heap_overflow_* only for copies whose size is not a compile-time constant");
-	if (!mw_bpf_attach_global(s->skel))
+	mw_warn("--probe-mode global (%s on exported functions) cannot enforce "
+		"user_slice_overrun, nor double_fetch through copy_from_user/get_user "
+		"(Debian 6.1: _copy_*_user are notrace); heap_overflow_* only for copies whose "
+		"size is not a compile-time constant",
+		s->kernel.kprobe_multi ? "multi-kprobe links" : "kprobes");
+	if (!mw_bpf_attach_global(s->skel, &s->kernel))
 		mw_warn("--probe-mode global: no probe attached: only the heap rules run");
 }
 
