@@ -11,12 +11,13 @@
 # mw_clean alone, then with mw_buggy, then with three of Debian's own
 # modules too. Prints "key value" lines for tools/bench.
 #
-#   bench-guest.sh BUILD ROUNDS N
+#   bench-guest.sh BUILD ROUNDS N [MODS]   (MODS: the test modules for the
+#                                           guest's kernel, default BUILD/modules)
 set -u
 build=$1
 rounds=$2
 n=$3
-mods=$build/modules
+mods=${4:-$build/modules}
 mw=$build/modwatch
 trigger=$mods/trigger
 out=/tmp/bench.json

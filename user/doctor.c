@@ -144,7 +144,8 @@ static void print_probe_modes(const struct mw_kernel *k)
 	}
 	printf("  sites (default)        ready: kprobes on each watched module's own calls "
 	       "(needs its .ko)\n");
-	printf("  global                 kprobes on exported functions:\n");
+	printf("  global                 %s on exported functions:\n",
+	       k->kprobe_multi ? "multi-kprobe links" : "kprobes");
 	for (i = 0; i < sizeof(global) / sizeof(global[0]); i++) {
 		p[i] = mw_kernel_probeable(global[i]);
 		printf("    %-22s %s\n", global[i],

@@ -115,12 +115,13 @@ source_line() { # function pattern [nth]
 	[ "$(site_line "$(jq -c .alloc.site <<<"$v")")" = \
 		"$(source_line buggy_double_free "kmem_cache_alloc(")" ]
 	# kzalloc() inlines kmalloc(), which inlines the call to __kmalloc: the
-	# frames go from slab.h out to the line of mw_buggy.c that called kzalloc.
+	# frames go from slab.h out to the line of mw_buggy.c that called kzalloc
+	# (since v6.10 the inline functions are kzalloc_noprof and kmalloc_noprof).
 	v=$(scenario uaf_copy)
 	[ "$(site_line "$(jq -c .alloc.site <<<"$v")")" = \
 		"$(source_line buggy_uaf_copy "kzalloc(")" ]
-	[ "$(jq -r '.alloc.site.source | map(.function) | join(" ")' <<<"$v")" = \
-		"kmalloc kzalloc buggy_uaf_copy" ]
+	[ "$(jq -r '.alloc.site.source | map(.function | sub("_noprof$"; "")) | join(" ")' \
+		<<<"$v")" = "kmalloc kzalloc buggy_uaf_copy" ]
 	[[ "$(jq -r '.alloc.site.source[0].file' <<<"$v")" == */include/linux/slab.h ]]
 }
 
@@ -180,7 +181,7 @@ stack_functions() { # json path
 	# SARIF: each result at the line of mw_buggy.c that made the call.
 	v=$(jq -c '.runs[0].results[] | select(.ruleId == "double_free")' "$RESULTS/ci.sarif")
 	[ "$(jq -r '.locations[0].physicalLocation.artifactLocation.uri' <<<"$v")" = \
-		"${MODS#"$REPO"/}/mw_buggy.c" ]
+		"${MODS#"$(cd "$BUILD/.." && pwd)"/}/mw_buggy.c" ]
 	[ "mw_buggy.c:$(jq -r '.locations[0].physicalLocation.region.startLine' <<<"$v")" = \
 		"$(source_line buggy_double_free "kmem_cache_free(mw_dbg_cache, obj);" 2)" ]
 	[ "$(jq -r '.relatedLocations | map(.message.text) | join(",")' <<<"$v")" = \
@@ -257,7 +258,10 @@ possible_for_missed_runs() { # scenario
 		if implemented "$name"; then
 			# a warning is reported, and fails CI only with --strict
 			want=1
-			case $name in slice_ioctl | uaf_reused) want=0 ;; esac
+			case $name in slice_ioctl) want=0 ;; esac
+			# core code got uaf_reused's record: possible, a warning; not where
+			# messages have slab buckets of their own (see guest-suite.sh)
+			[ "$name" != uaf_reused ] || [ -f "$RESULTS/msg_buckets" ] || want=0
 			# Under TCG a timer interrupt may land in the instructions before a
 			# heap hook marks itself busy: the kernel skips that run, modwatch
 			# counts it, and the report is "possible", a warning (exit 0). Only
@@ -495,6 +499,17 @@ one_report() { # scenario kind function
 	v=$(scenario uaf_reused)
 	[ "$(jq -r .alloc.site.function <<<"$v")" = buggy_stale_free ]
 	[ "$(jq -r .free.site.function <<<"$v")" = buggy_stale_free ]
+	if [ -f "$RESULTS/msg_buckets" ]; then
+		# SysV messages have slab buckets of their own here: no message got the
+		# record, nothing else was seen taking it, and the read is a proven
+		# use after free
+		echo "# msgsnd() cannot take the record on this kernel (msg_buckets):" \
+			"the proven report is checked instead" >&3
+		grep -q 'a_message_got_it=0' "$RESULTS/mw_buggy.uaf_reused.out"
+		[ "$(jq -r .severity <<<"$v")" = violation ]
+		[ "$(jq -c .reused_by <<<"$v")" = null ]
+		return
+	fi
 	# the trigger's msgsnd() got the memory (it read its own message back), so the report
 	# names msgsnd()'s allocation (alloc_msg, inlined in load_msg) and is a warning: core
 	# code may hand memory to a module, and modwatch cannot see that it did not
@@ -530,6 +545,46 @@ one_report() { # scenario kind function
 	[ "$(jq -r 'select(.type == "start") | .modules[0].probes' "$f")" = 0 ]
 	[ "$(violations "$f" | jq -r '.kind + " " + .site.function' | sort | tr '\n' ,)" = \
 		"heap_overflow_read buggy_heap_overflow_read,heap_overflow_write buggy_heap_overflow_write," ]
+}
+
+# doctor on this kernel, against what the sessions met: the rules it calls
+# ready ran (the scenarios above), global mode reached what it said it
+# could, through the mechanism it named, and the callee table names every
+# allocator, free and copy the test modules call as this kernel does.
+@test "doctor tells this kernel as the sessions found it" {
+	guest_ok
+	d=$RESULTS/doctor.txt
+	[ "$(cat "$RESULTS/doctor.rc")" = 0 ] || { cat "$d"; false; }
+	[ -z "$(sed -n '/^rules$/,/^probe modes$/p' "$d" | sed '1d;$d' | grep -v ' ready$')" ] ||
+		{ cat "$d"; false; }
+	for fn in __check_object_size strncpy_from_user copy_from_user_nofault; do
+		if grep -qE "^    $fn +probeable$" "$d"; then
+			! grep -q "cannot .* $fn (" "$RESULTS/global.err"
+		else
+			grep -qE "^    $fn +NOT probeable" "$d"
+			grep -q "cannot .* $fn (" "$RESULTS/global.err"
+		fi
+	done
+	if grep -q '^  multi-kprobe links (CONFIG_FPROBE) yes' "$d"; then
+		grep -q "global (multi-kprobe links on exported functions)" "$RESULTS/global.err"
+	else
+		grep -q "global (kprobes on exported functions)" "$RESULTS/global.err"
+	fi
+	# no callee the modules call is "absent here"; their only blind spots are locks
+	absent=$(sed -n 's/^  absent here ([^)]*): //p' "$d" | tr -d ,)
+	for ko in "$MODS/mw_buggy.ko" "$MODS/mw_clean.ko"; do
+		for f in $absent; do
+			! nm -u "$ko" | grep -qw "$f" || { echo "$ko calls $f, absent"; false; }
+		done
+	done
+	[ "$(jq -c 'select(.type == "start") | .modules[0].blind | map(select(.family != "lock"))' \
+		"$RESULTS/probes.json")" = "[]" ]
+	# every call of the .ko to a callee under any of its names is a site: as
+	# many as tools/api-census counts from the same relocations
+	mkdir "$BATS_TEST_TMPDIR/ko" && cp "$MODS/mw_buggy.ko" "$BATS_TEST_TMPDIR/ko/"
+	known=$("$REPO/tools/api-census" --json "$BATS_TEST_TMPDIR/ko" |
+		jq '[.symbols[] | select(.modwatch == "known") | .calls] | add')
+	[ "$(jq -r 'select(.type == "start") | .modules[0].sites' "$RESULTS/probes.json")" = "$known" ]
 }
 
 @test "an unloaded module's probes go away; reloaded, it is probed and watched again" {

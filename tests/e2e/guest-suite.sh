@@ -20,6 +20,14 @@ trigger=$mods/trigger
 rm -rf "$out"
 mkdir -p "$out"
 
+# What doctor says of this kernel, to hold against what the sessions meet.
+"$mw" doctor >"$out/doctor.txt" 2>&1
+echo $? >"$out/doctor.rc"
+# Since v6.11 ("ipc, msg: Use dedicated slab buckets for alloc_msg()", with
+# CONFIG_SLAB_BUCKETS) SysV messages have slab caches of their own: uaf_reused's
+# msgsnd() spray cannot take a module's freed record there.
+! grep -qw msg_buckets /proc/kallsyms || touch "$out/msg_buckets"
+
 # One CI-mode session per scenario. The trigger itself ends its blocking
 # scenario (recursive_lock) by killing the blocked task after a while.
 run_scenario() { # module name
