@@ -32,7 +32,8 @@
 	X(NO_SECTION,	"no_section",	"section not loaded")			\
 	X(PATCHED,	"patched",	"live code differs from the .ko")	\
 	X(FULL,		"full",		"site table full")			\
-	X(ATTACH,	"attach",	"the kernel refused the kprobe")
+	X(ATTACH,	"attach",	"the kernel refused the kprobe")		\
+	X(TEXT_END,	"text_end",	"last function of a text the kernel's kprobe optimizer reads past")
 
 #define MW_SKIP_ENUM(id, name, desc) MW_SKIP_##id,
 enum mw_skip {

@@ -158,6 +158,30 @@ int mw_ksym_resolve_data(__u64 addr, struct mw_sym *sym)
 	return resolve(addr, false, sym);
 }
 
+int mw_ksym_module_tail(const char *module, __u64 *last_text, __u64 *next)
+{
+	size_t i;
+	int err;
+
+	if (!loaded) {
+		err = load_kallsyms();
+		if (err)
+			return err;
+	}
+	*last_text = *next = 0;
+	for (i = 0; i < nr_syms; i++) {		/* by address: the last code symbol wins */
+		if (!syms[i].module || strcmp(syms[i].module, module))
+			continue;
+		if (syms[i].text) {
+			*last_text = syms[i].addr;
+			*next = 0;
+		} else if (*last_text && !*next) {
+			*next = syms[i].addr;
+		}
+	}
+	return *last_text ? 0 : -ENOENT;
+}
+
 /* Read /proc/kallsyms again now, e.g. as a module has just been loaded. */
 int mw_ksym_reload(void)
 {

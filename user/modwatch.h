@@ -116,6 +116,11 @@ void mw_ksym_format(__u64 addr, char *buf, size_t len);
 void mw_ksym_free(void);
 int mw_ksym_reload(void);
 int mw_ksym_addr(const char *module, const char *name, __u64 *addr);
+/*
+ * @module's last code symbol in kallsyms and the address of its first data
+ * symbol after it (0: none); -ENOENT if it has no code symbol.
+ */
+int mw_ksym_module_tail(const char *module, __u64 *last_text, __u64 *next);
 
 /* srcline.c: file:line of a module's code, from its .ko's DWARF (libdw). */
 struct mw_src_frame {

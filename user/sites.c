@@ -410,7 +410,43 @@ struct plan {
 	size_t nr_probes;
 	__u32 *slot_of;		/* per site: its mw_sites slot, or -1 */
 	__u32 verified, mismatched;
+	__u64 tail_lo, tail_hi;	/* sites not to probe: see text_end_unsafe() */
 };
+
+/*
+ * Registering a kprobe on x86 decodes the whole function around it (can it
+ * be optimised into a jump? can_optimize()), up to where kallsyms says the
+ * function ends: for a module's last code symbol, the end of the module's
+ * text, and the decoder reads up to 15 bytes from its last start there.
+ * Since v6.4 ("module: replace module_layout with module_memory") a
+ * module's text is an allocation of its own, followed by an unmapped guard
+ * page, and that read oopses the kernel (Debian 6.12, a probe in stp's
+ * stp_proto_unregister()). Before, the module's data followed its text in
+ * one allocation. So, probed at run time rather than by version: when the
+ * pages after the last code symbol reach an unmapped one before any data
+ * symbol of the module, every site from that symbol on is not probed.
+ * Sets [tail_lo, tail_hi) to that range, or leaves it empty.
+ */
+static void text_end_unsafe(struct plan *pl)
+{
+	__u64 last, next, page;
+	__u8 buf[16];
+	int i;
+
+	pl->tail_lo = pl->tail_hi = 0;
+	if (mw_ksym_module_tail(pl->m->name, &last, &next))
+		return;
+	page = (last | 4095) + 1;
+	for (i = 0; i < 64; i++, page += 4096) {
+		if (next && next < page)
+			return;		/* the module's data: mapped past the text */
+		if (mw_peek(pl->skel, page, buf)) {
+			pl->tail_lo = last;
+			pl->tail_hi = page;
+			return;
+		}
+	}
+}
 
 /* The live address of site @cs and a check that it is that call; an MW_SKIP_* if not. */
 static __u32 locate_site(struct plan *pl, const struct mw_callsite *cs, __u64 *addr)
@@ -425,6 +461,8 @@ static __u32 locate_site(struct plan *pl, const struct mw_callsite *cs, __u64 *a
 		pl->mismatched++;
 		return MW_SKIP_PATCHED;
 	}
+	if (*addr >= pl->tail_lo && *addr < pl->tail_hi)
+		return MW_SKIP_TEXT_END;
 	return MW_SKIP_NONE;
 }
 
@@ -575,6 +613,7 @@ static int plan_module(struct plan *pl)
 	if (!pl->probes || !pl->slot_of || alloc_module_sites(pl->m, n))
 		return -ENOMEM;
 	memset(pl->slot_of, 0xff, (n + 1) * sizeof(*pl->slot_of));
+	text_end_unsafe(pl);
 	for (i = 0; i < n; i++)
 		plan_site(pl, i);
 	return 0;
