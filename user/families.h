@@ -37,7 +37,7 @@
 	X(alloc,	"^kmalloc_(node_)?trace(_noprof)?$") \
 	X(alloc,	"^(__)?kmalloc_large(_node)?(_noprof)?$") \
 	X(alloc,	"^kmem_cache_alloc(_lru|_node|_bulk)?(_noprof)?$") \
-	X(alloc,	"^(kvmalloc_node|__kvmalloc_node|kvrealloc|krealloc)(_noprof)?$") \
+	X(alloc,	"^(kvmalloc_node|__kvmalloc_node|kvrealloc|krealloc|krealloc_node_align)(_noprof)?$") \
 	X(alloc,	"^(kmemdup|kmemdup_nul|kstrdup|kstrdup_const|kstrndup)(_noprof)?$") \
 	X(alloc,	"^(kasprintf|kvasprintf|kvasprintf_const)$") \
 	X(alloc,	"^(__vmalloc|__vmalloc_node|__vmalloc_node_range)(_noprof)?$") \
@@ -47,7 +47,7 @@
 	X(alloc,	"^devm_(kmalloc|kmemdup|kstrdup|kstrdup_const|krealloc)$") \
 	X(alloc,	"^devm_(kasprintf|kvasprintf|get_free_pages|bitmap_alloc|bitmap_zalloc)$") \
 	X(alloc,	"^bitmap_(alloc|zalloc)(_node)?$") \
-	X(alloc,	"^(alloc_pages|__alloc_pages|(__)?alloc_pages_bulk|folio_alloc|__folio_alloc)(_noprof)?$") \
+	X(alloc,	"^(__)?(alloc_pages|alloc_pages_bulk|folio_alloc)(_noprof)?$") \
 	X(alloc,	"^(alloc_pages_exact|alloc_pages_exact_nid)(_noprof)?$") \
 	X(alloc,	"^(__get_free_pages|get_free_pages|get_zeroed_page)(_noprof)?$") \
 	X(free,	"^(kfree|kvfree|kfree_sensitive|kvfree_sensitive|kfree_const)$") \

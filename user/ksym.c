@@ -98,6 +98,11 @@ static int load_kallsyms(void)
 	return err;
 }
 
+static int ensure_loaded(void)
+{
+	return loaded ? 0 : load_kallsyms();
+}
+
 void mw_ksym_free(void)
 {
 	size_t i;
@@ -138,11 +143,9 @@ static int resolve(__u64 addr, bool text, struct mw_sym *sym)
 	int err;
 
 	memset(sym, 0, sizeof(*sym));
-	if (!loaded) {
-		err = load_kallsyms();
-		if (err)
-			return err;
-	}
+	err = ensure_loaded();
+	if (err)
+		return err;
 	i = find_below(addr, text);
 	if (!i || !syms[i - 1].addr || addr - syms[i - 1].addr > MW_KSYM_MAX_OFFSET)
 		return -ENOENT;
@@ -163,11 +166,9 @@ int mw_ksym_module_tail(const char *module, __u64 *last_text, __u64 *next)
 	size_t i;
 	int err;
 
-	if (!loaded) {
-		err = load_kallsyms();
-		if (err)
-			return err;
-	}
+	err = ensure_loaded();
+	if (err)
+		return err;
 	*last_text = *next = 0;
 	for (i = 0; i < nr_syms; i++) {		/* by address: the last code symbol wins */
 		if (!syms[i].module || strcmp(syms[i].module, module))
@@ -200,11 +201,9 @@ int mw_ksym_addr(const char *module, const char *name, __u64 *addr)
 	size_t i;
 	int err;
 
-	if (!loaded) {
-		err = load_kallsyms();
-		if (err)
-			return err;
-	}
+	err = ensure_loaded();
+	if (err)
+		return err;
 	for (i = 0; i < nr_syms; i++) {
 		if (strcmp(syms[i].name, name))
 			continue;
