@@ -21,10 +21,11 @@ setup_file() {
 	# init_on_alloc=0: Debian zeroes every allocation by default, which would
 	# hide the stale bytes uninit_leak is about. kmalloc-64 poisoned: there
 	# uninit_leak counts unwritten bytes one by one (the whole guest poisoned,
-	# --uninit-exact, would be slower). About 35 one-session scenarios of ~30 s
-	# each under TCG (most of it verifying the BPF object): ~18 minutes on an
-	# idle 2-core machine, more when it is busy; the limit only catches a hang.
-	"$REPO/tools/vm" run --share "$REPO" --timeout "${E2E_TIMEOUT:-1800}" \
+	# --uninit-exact, would be slower). About 40 one-session scenarios of ~30 s
+	# each under TCG (most of it verifying the BPF object): ~22 minutes on an
+	# idle 2-core machine (6.1 and 6.12 alike), over 30 when it is busy; the
+	# limit only catches a hang.
+	"$REPO/tools/vm" run --share "$REPO" --timeout "${E2E_TIMEOUT:-2400}" \
 		--append "init_on_alloc=0 slub_debug=P,kmalloc-64" -- \
 		sh "$REPO/tests/e2e/guest-suite.sh" "$RESULTS" "$BUILD" "$MODS" \
 		>"$KOUT/e2e.log" 2>&1 || rc=$?
