@@ -39,16 +39,23 @@ int BPF_KPROBE(mw_kp_lock_ret)
 	return 0;
 }
 
-/* mutex_unlock(lock), _raw_spin_unlock*(lock, ...), _raw_{read,write}_unlock(lock), up_*(sem) */
+/*
+ * mutex_unlock(lock), _raw_spin_unlock*(lock, ...), _raw_{read,write}_unlock(lock), up_*(sem);
+ * queue_limits_commit_update(q, lim), which releases q->limits_lock
+ */
 SEC("kprobe")
-int BPF_KPROBE(mw_kp_unlock, void *lock)
+int BPF_KPROBE(mw_kp_unlock, void *arg)
 {
 	const struct mw_site *s = lock_site(ctx);
+	__u64 lock;
 
 	if (!s)
 		return 0;
-	mw_heap_lock_use(ctx, s, (__u64)lock, MW_ACCESS_UNLOCK);
-	mw_lock_release(ctx, s, (__u64)lock);
+	lock = mw_unlocked_lock(s, (__u64)arg);
+	if (!lock)
+		return 0;
+	mw_heap_lock_use(ctx, s, lock, MW_ACCESS_UNLOCK);
+	mw_lock_release(ctx, s, lock);
 	return 0;
 }
 

@@ -223,8 +223,25 @@ static __always_inline __u32 mw_lock_info(__u32 callee)
 		return MW_LOCK_RWSEM | MW_LI_ACQUIRE | MW_LI_TRY;
 	case MW_CALLEE_UP_WRITE:
 		return MW_LOCK_RWSEM | MW_LI_RELEASE;
+	case MW_CALLEE_QUEUE_LIMITS_COMMIT:
+		return MW_LOCK_MUTEX | MW_LI_RELEASE;
 	}
 	return 0;
+}
+
+/* struct request_queue's limits_lock, where the kernel has it (v6.9+): CO-RE finds it. */
+struct request_queue___limits {
+	struct mutex limits_lock;
+} __attribute__((preserve_access_index));
+
+/* The lock an unlock call at @s releases, from its first argument @rdi; 0: none here. */
+static __always_inline __u64 mw_unlocked_lock(const struct mw_site *s, __u64 rdi)
+{
+	if (s->arg != MW_UNLOCK_QUEUE_LIMITS)
+		return rdi;
+	if (!bpf_core_field_exists(struct request_queue___limits, limits_lock))
+		return 0;
+	return rdi + bpf_core_field_offset(struct request_queue___limits, limits_lock);
 }
 
 /* Can a call to @what (enum mw_callee) with @gfp sleep? */

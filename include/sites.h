@@ -45,7 +45,8 @@
  *   DEFER       call_rcu(): no free itself (not probed); the callback's free is a
  *               site of its own
  *   LOCK, UNLOCK: the lock entry points, lock in rdi (bpf/locks.bpf.h has their
- *               semantics)
+ *               semantics); an UNLOCK's arg, when not 0, says where in the object
+ *               rdi points to the lock is (MW_UNLOCK_*)
  */
 #ifndef MODWATCH_SITES_H
 #define MODWATCH_SITES_H
@@ -74,6 +75,15 @@ enum mw_callee_class {
 	MW_CLASS_UNLOCK,
 	MW_CLASS_CHECK_SIZE,
 };
+
+/*
+ * An unlock core code does for the module: queue_limits_commit_update(q, lim)
+ * (v6.9, "block: add an API to atomically update queue limits") releases
+ * q->limits_lock, which the inline queue_limits_start_update() took at the
+ * module's own mutex_lock() call. Unseen, the lock would stay held for good
+ * and order every later lock after it (loop and nbd on 6.12).
+ */
+#define MW_UNLOCK_QUEUE_LIMITS	1
 
 #define MW_CALLEES(X)								\
 	X(COPY_FROM_USER,	_copy_from_user,	FETCH,		0)	\
@@ -188,7 +198,8 @@ enum mw_callee_class {
 	X(DOWN_WRITE,		down_write,		LOCK,		0)	\
 	X(DOWN_WRITE_KILLABLE,	down_write_killable,	LOCK,		0)	\
 	X(DOWN_WRITE_TRYLOCK,	down_write_trylock,	LOCK,		0)	\
-	X(UP_WRITE,		up_write,		UNLOCK,		0)
+	X(UP_WRITE,		up_write,		UNLOCK,		0)	\
+	X(QUEUE_LIMITS_COMMIT,	queue_limits_commit_update, UNLOCK,	MW_UNLOCK_QUEUE_LIMITS)
 
 /*
  * Later kernels' names of MW_CALLEES functions, with what the probes read

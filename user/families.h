@@ -70,6 +70,7 @@
 	X(lock,	"^(down|down_interruptible|down_killable|down_trylock|down_timeout|up)$") \
 	X(lock,	"^(__percpu_down_read|percpu_down_write|percpu_up_write)$") \
 	X(lock,	"^ww_mutex_(lock|lock_interruptible|trylock|unlock)$") \
-	X(lock,	"^rt_mutex_(lock|lock_interruptible|lock_killable|trylock|unlock)$")
+	X(lock,	"^rt_mutex_(lock|lock_interruptible|lock_killable|trylock|unlock)$") \
+	X(lock,	"^queue_limits_commit_update(_frozen)?$")
 
 #endif /* MODWATCH_FAMILIES_H */

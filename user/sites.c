@@ -634,8 +634,10 @@ static void add_static_locks(struct plan *pl)
 
 	for (i = 0; i < pl->ko->nr_sites; i++) {
 		cs = &pl->ko->sites[i];
-		if (!cs->arg_section[0] || (callee_class[cs->callee] != MW_CLASS_LOCK &&
-					    callee_class[cs->callee] != MW_CLASS_UNLOCK))
+		/* an unlock with an arg takes an object holding the lock, not the lock */
+		if (!cs->arg_section[0] || callee_arg[cs->callee] ||
+		    (callee_class[cs->callee] != MW_CLASS_LOCK &&
+		     callee_class[cs->callee] != MW_CLASS_UNLOCK))
 			continue;
 		if (section_addr(pl->m->name, cs->arg_section, &base))
 			continue;
