@@ -43,25 +43,29 @@ int BPF_KPROBE(mw_kp_lock_ret)
  * mutex_unlock(lock), _raw_spin_unlock*(lock, ...), _raw_{read,write}_unlock(lock), up_*(sem);
  * queue_limits_commit_update(q, lim), which releases q->limits_lock
  */
+static __always_inline void mw_unlock_call(void *ctx, const struct mw_site *s, __u64 arg)
+{
+	__u64 lock = mw_unlocked_lock(s, arg);
+
+	if (!lock)
+		return;
+	mw_heap_lock_use(ctx, s, lock, MW_ACCESS_UNLOCK);
+	mw_lock_release(ctx, s, lock);
+}
+
 SEC("kprobe")
 int BPF_KPROBE(mw_kp_unlock, void *arg)
 {
 	const struct mw_site *s = lock_site(ctx);
-	__u64 lock;
 
-	if (!s)
-		return 0;
-	lock = mw_unlocked_lock(s, (__u64)arg);
-	if (!lock)
-		return 0;
-	mw_heap_lock_use(ctx, s, lock, MW_ACCESS_UNLOCK);
-	mw_lock_release(ctx, s, lock);
+	if (s)
+		mw_unlock_call(ctx, s, (__u64)arg);
 	return 0;
 }
 
 /*
  * Unit-test entries: (site index, lock, cookie flags); (site index, return
- * value); (site index, lock); (site index, callee, gfp); (call site, callee,
+ * value); (site index, unlock's first argument); (site index, callee, gfp); (call site, callee,
  * gfp) as the kmem tracepoints pass them; sys_exit for the calling task;
  * (address, size, free site, module id, alloc site) of a freed object.
  */
@@ -94,7 +98,7 @@ int mw_test_unlock(__u64 *ctx)
 
 	if (!s)
 		return 1;
-	mw_lock_release(ctx, s, ctx[1]);
+	mw_unlock_call(ctx, s, ctx[1]);
 	return 0;
 }
 
