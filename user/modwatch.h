@@ -229,6 +229,7 @@ struct mw_config {
 	__u32 ringbuf_kb;
 	bool exclude_self;	/* off only in unit tests, which drive the hooks themselves */
 	bool image_not_heap;	/* off only in unit tests, whose fake objects live in the image */
+	bool test_entries;	/* on only in unit tests: load the raw_tp mw_test_* entries */
 	bool every;		/* --every: report every occurrence (no deduplication) */
 	bool strict;		/* --strict: warnings fail CI mode too */
 	bool probe_global;	/* --probe-mode global: kprobes on exported functions */

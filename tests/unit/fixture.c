@@ -34,6 +34,9 @@ int fx_setup(struct fx *f, const struct mw_config *cfg)
 		fx_config(&def);
 		cfg = &def;
 	}
+	def = *cfg;
+	def.test_entries = true;	/* the rules are driven through them */
+	cfg = &def;
 	err = mw_kernel_probe(&f->kernel);
 	if (!err)
 		err = mw_bpf_load(&f->skel, cfg, &f->kernel);
