@@ -16,6 +16,7 @@
 #include "common.bpf.h"
 #include "registry.bpf.h"
 #include "heap.h"
+#include "races.h"
 #include "locks.bpf.h"
 
 /* Both sized by the daemon (--max-objects, --quarantine) before load. */
@@ -166,6 +167,18 @@ typedef struct {
 	__type(value, struct mw_snap);
 } mw_snaps_t;
 mw_snaps_t mw_snaps __weak SEC(".maps");
+
+/*
+ * Objects user copies of two tasks reached: how they share them
+ * (bpf/races.bpf.h). An entry goes when its object is freed.
+ */
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MW_SHARES);
+	__type(key, __u64);
+	__type(value, struct mw_share);
+} mw_shares_t;
+mw_shares_t mw_shares __weak SEC(".maps");
 
 /* Layouts of the caches watched modules allocate from, keyed by struct kmem_cache *. */
 typedef struct {
@@ -698,6 +711,8 @@ static __always_inline void mw_heap_retire(void *ctx, struct mw_object *live, __
 	 * No tracepoint says when a vmalloc address is handed out again: a
 	 * quarantined one could be someone else's by now. Forgotten, not kept.
 	 */
+	if (live->flags & MW_OBJ_SHARED)
+		bpf_map_delete_elem(&mw_shares, &ptr);
 	if (live->flags & MW_OBJ_VMALLOC) {
 		mw_heap_remove(&mw_objects, ptr);
 		return;

@@ -25,12 +25,17 @@ static __always_inline void copy_at(void *ctx, const struct mw_site *s, __u64 ka
 {
 	struct mw_syscall sc;
 
+	struct mw_copy *c;
+
 	mw_locks_may_sleep(ctx, s, s->callee, 0);
 	mw_current_syscall(&sc);
 	if (to_user)
 		mw_user_store(ctx, s, &sc, uaddr, kaddr, len);
 	else
 		mw_user_fetch(ctx, s, &sc, kaddr, uaddr, len);
+	if (kaddr && (c = mw_copy_state(false)))
+		mw_race_copy(ctx, s, c, kaddr, len, !to_user,
+			     !(bpf_get_attach_cookie(ctx) & MW_LOCK_COOKIE_TAIL));
 }
 
 /* _copy_from_user(to, from, n), copy_from_user_nofault(dst, src, size) */
@@ -230,6 +235,16 @@ int BPF_PROG(mw_sys_exit)
  * Unit-test entries: (site index, syscall nr, syscall arg0..2, kernel
  * address, user address, length), and sys_exit for the calling task.
  */
+/* The tests' copies are copies whose return is probed (mw_test_copy_ret). */
+static __always_inline void test_race(void *ctx, const struct mw_site *s, __u64 kaddr, __u64 len,
+				      bool write)
+{
+	struct mw_copy *c = kaddr ? mw_copy_state(false) : NULL;
+
+	if (c)
+		mw_race_copy(ctx, s, c, kaddr, len, write, true);
+}
+
 static __always_inline void test_args(__u64 *ctx, struct mw_syscall *sc)
 {
 	sc->nr = ctx[1];
@@ -248,6 +263,7 @@ int mw_test_fetch(__u64 *ctx)
 		return 1;
 	test_args(ctx, &sc);
 	mw_user_fetch(ctx, s, &sc, ctx[5], ctx[6], ctx[7]);
+	test_race(ctx, s, ctx[5], ctx[7], true);
 	return 0;
 }
 
@@ -261,6 +277,7 @@ int mw_test_store(__u64 *ctx)
 		return 1;
 	test_args(ctx, &sc);
 	mw_user_store(ctx, s, &sc, ctx[6], ctx[5], ctx[7]);
+	test_race(ctx, s, ctx[5], ctx[7], false);
 	return 0;
 }
 

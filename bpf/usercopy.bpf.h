@@ -21,6 +21,7 @@
 
 #include "common.bpf.h"
 #include "heap.bpf.h"
+#include "races.bpf.h"
 #include "sites.bpf.h"
 #include "usercopy.h"
 
@@ -436,7 +437,10 @@ static __always_inline void mw_copy_return(void *ctx, const struct mw_site *s)
 	__u32 flags;
 	__u64 obj;
 
-	if (!c || !(c->flags & MW_COPY_IN_FLIGHT) || c->site != s->addr)
+	if (!c)
+		return;
+	mw_race_release(c);
+	if (!(c->flags & MW_COPY_IN_FLIGHT) || c->site != s->addr)
 		return;
 	flags = c->flags;
 	c->flags = 0;

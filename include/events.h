@@ -12,6 +12,7 @@
 #define MODWATCH_EVENTS_H
 
 #include "heap.h"
+#include "races.h"
 #include "registry.h"
 
 /*
@@ -36,7 +37,9 @@
 	X(LOCK_ORDER_INVERSION,	lock_order_inversion)			\
 	X(HELD_LOCK_FREED,	held_lock_freed)			\
 	X(LOCK_HELD_ON_UNLOAD,	lock_held_on_unload)			\
-	X(IOCTL_SIZE_MISMATCH,	ioctl_size_mismatch)
+	X(IOCTL_SIZE_MISMATCH,	ioctl_size_mismatch)			\
+	X(DATA_RACE,		data_race)				\
+	X(UNPROTECTED_SHARED_ACCESS, unprotected_shared_access)
 
 #define MW_KIND_ENUM(up, low) MW_##up,
 enum mw_kind {
@@ -292,6 +295,23 @@ struct mw_lock_held_on_unload {
 	__u32 __pad;
 };
 
+/*
+ * data_race: two tasks' copies on overlapping bytes of one object were in
+ * flight at once (other's call had not returned when this one's began), at
+ * least one writing the object, no lock held in common. overlap_* is set.
+ * unprotected_shared_access (a warning): the object is used by two tasks
+ * taking turns, written, and no lock was held at every one of those
+ * accesses (Eraser's lockset); other is the other task's latest access,
+ * overlap_len 0. hdr names this access's task, site and stack.
+ */
+struct mw_shared_access {
+	struct mw_object obj;
+	struct mw_share_access self;
+	struct mw_share_access other;
+	__u64 overlap_addr;
+	__u64 overlap_len;
+};
+
 /* MW_REC_MODULE_FREE: the module is going; hdr.module_id names it. */
 struct mw_module_free {
 	struct mw_module_key module;
@@ -317,6 +337,7 @@ struct mw_event {
 		struct mw_lock_order_inversion lock_order_inversion;
 		struct mw_held_lock_freed held_lock_freed;
 		struct mw_lock_held_on_unload lock_held_on_unload;
+		struct mw_shared_access shared_access;	/* data_race, unprotected_shared_access */
 		struct mw_module_free module_free;
 	};
 };
@@ -338,6 +359,8 @@ _Static_assert(sizeof(struct mw_sleep_in_atomic) == 40, "sleep_in_atomic layout"
 _Static_assert(sizeof(struct mw_lock_order_inversion) == 80, "lock_order_inversion layout");
 _Static_assert(sizeof(struct mw_held_lock_freed) == MW_OBJECT_SIZE + 32, "held_lock_freed layout");
 _Static_assert(sizeof(struct mw_lock_held_on_unload) == 32, "lock_held_on_unload layout");
+_Static_assert(sizeof(struct mw_shared_access) == MW_OBJECT_SIZE + 2 * 104 + 16,
+	       "shared_access layout");
 _Static_assert(sizeof(struct mw_module_free) == MW_MODULE_NAME, "module_free layout");
 
 /* The record size of a kind: header plus that kind's payload. */

@@ -35,6 +35,8 @@ enum {
 	 * uninit_leak counts them one by one (no snapshot is kept).
 	 */
 	MW_OBJ_POISONED = 1u << 6,
+	/* mw_shares holds its sharing state between tasks (include/races.h). */
+	MW_OBJ_SHARED = 1u << 7,
 };
 
 /* SLUB's POISON_FREE (include/linux/poison.h): a freed object's bytes under slub_debug=P. */

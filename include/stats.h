@@ -26,7 +26,10 @@
 	X(REUSED_RETURNED,	reused_returned, "handed-out addresses freed by their new owner (quarantined again)") \
 	X(REUSED_FULL,		reused_full,	"handed-out addresses forgotten: reused table full") \
 	X(STACKS_FULL,		stacks_full,	"stacks not kept: their stack table bucket held another") \
-	X(STACKS_FAILED,	stacks_failed,	"stacks not kept: the kernel could not walk them")
+	X(STACKS_FAILED,	stacks_failed,	"stacks not kept: the kernel could not walk them") \
+	X(SHARES_FULL,		shares_full,	"objects whose sharing between tasks is not followed: table full") \
+	X(RACE_SLOTS_FULL,	race_slots_full, "copies not checked for overlap: two others in flight on the object") \
+	X(LOCKSET_PARTIAL,	lockset_partial, "shared accesses under more than 4 locks: lockset not narrowed")
 
 #define MW_STAT_ENUM(up, low, desc) MW_STAT_##up,
 enum mw_stat {

@@ -60,9 +60,10 @@ struct mw_copy {
 	__u64 alloc_ns;		/* ... and lifetime */
 	__u64 call_ns;
 	__u32 flags;		/* MW_COPY_* */
-	__u32 __pad;
+	__u32 race_slot;	/* the mw_shares slot of race_obj this copy holds, + 1; 0: none */
+	__u64 race_obj;
 };
-_Static_assert(sizeof(struct mw_copy) == 56, "mw_copy layout");
+_Static_assert(sizeof(struct mw_copy) == 64, "mw_copy layout");
 
 /* What the system call in progress declared about user memory. */
 struct mw_syscall {

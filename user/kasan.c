@@ -48,6 +48,8 @@ static const struct {
 	[MW_HELD_LOCK_FREED] = { "held-lock-freed", "held lock freed!", true },
 	[MW_LOCK_HELD_ON_UNLOAD] = { "lock-held-on-unload", "lock held at module unload!", true },
 	[MW_IOCTL_SIZE_MISMATCH] = { "ioctl-size-mismatch", NULL, true },
+	[MW_DATA_RACE] = { "data-race" },
+	[MW_UNPROTECTED_SHARED_ACCESS] = { "unprotected-shared-access", NULL, true },
 };
 
 /*

@@ -63,6 +63,10 @@ static const char *const kind_descs[MW_KIND_NR] = {
 	[MW_LOCK_HELD_ON_UNLOAD] = "A module lock was still held when the module unloaded.",
 	[MW_IOCTL_SIZE_MISMATCH] = "An ioctl copy ran past the size its command number encodes "
 				   "(legacy numbers and variable-length headers do this too).",
+	[MW_DATA_RACE] = "Two tasks copied to or from the same bytes of a module object at "
+			 "once, one of them writing it, with no lock in common.",
+	[MW_UNPROTECTED_SHARED_ACCESS] = "Two tasks used a module object in turn, one writing "
+					 "it, and no lock was held at every access.",
 };
 
 const char *mw_kind_desc(__u32 kind)
@@ -105,6 +109,8 @@ static const char *const kind_message_ids[MW_KIND_NR] = {
 	[MW_HELD_LOCK_FREED] = "435330d1361c42f6acc6dd726154e8f8",
 	[MW_LOCK_HELD_ON_UNLOAD] = "2df87770225a46f5963fd9164a0e916a",
 	[MW_IOCTL_SIZE_MISMATCH] = "c8679d1bae504832bb27b45317ff4d82",
+	[MW_DATA_RACE] = "cbf6cc2720504c16b9375a0f5aa919ff",
+	[MW_UNPROTECTED_SHARED_ACCESS] = "a445d23d0dac41f2a1648cea63b88c08",
 };
 
 const char *mw_kind_message_id(__u32 kind)

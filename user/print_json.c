@@ -449,6 +449,45 @@ static void json_uaf(struct jw *out, const struct mw_use_after_free *p)
 	json_reused(out, &p->reused);
 }
 
+/* "KEY":{"site":{...},"tid","pid","comm","type","addr","len","offset","locks":[...]} */
+static void json_share_access(struct jw *out, const char *key, const struct mw_share_access *a,
+			      __u64 obj)
+{
+	__u32 i;
+
+	jw_printf(out, ",\"%s\":{", key);
+	json_site(out, "site", a->site);
+	jw_printf(out, ",\"tid\":%u,\"pid\":%u,\"comm\":", a->tid, a->pid);
+	json_str(out, a->comm, sizeof(a->comm));
+	jw_printf(out, ",\"type\":\"%s\",",
+		  a->dir == MW_FROM_USER ? "copy_from_user" : "copy_to_user");
+	json_addr(out, "addr", a->addr);
+	jw_printf(out, ",\"len\":%llu,\"offset\":%llu,\"locks\":[",
+		  (unsigned long long)a->len, (unsigned long long)(a->addr - obj));
+	for (i = 0; i < a->nr_locks && i < MW_RACE_LOCKS; i++) {
+		if (i)
+			jw_putc(',', out);
+		jw_printf(out, "\"0x%llx\"", (unsigned long long)a->locks[i]);
+	}
+	jw_printf(out, "],\"locks_held\":%u}", a->nr_locks);
+}
+
+static void json_shared(struct jw *out, const struct mw_event *e)
+{
+	const struct mw_shared_access *p = &e->shared_access;
+
+	jw_putc(',', out);
+	json_object(out, &p->obj);
+	json_share_access(out, "access", &p->self, p->obj.addr);
+	json_share_access(out, "other", &p->other, p->obj.addr);
+	if (e->hdr.kind != MW_DATA_RACE)
+		return;
+	jw_puts(",\"overlap\":{", out);
+	json_addr(out, "addr", p->overlap_addr);
+	jw_printf(out, ",\"len\":%llu,\"offset\":%llu}", (unsigned long long)p->overlap_len,
+		  (unsigned long long)(p->overlap_addr - p->obj.addr));
+}
+
 static void json_invalid_free(struct jw *out, const struct mw_invalid_free *p)
 {
 	jw_putc(',', out);
@@ -616,6 +655,10 @@ static void json_violation(FILE *f, struct mw_registry *reg, const struct mw_eve
 		break;
 	case MW_UNLOCK_NOT_OWNER ... MW_LOCK_HELD_ON_UNLOAD:
 		json_lock_event(out, e);
+		break;
+	case MW_DATA_RACE:
+	case MW_UNPROTECTED_SHARED_ACCESS:
+		json_shared(out, e);
 		break;
 	default:
 		break;

@@ -312,6 +312,42 @@ static void print_lock_event(FILE *out, const struct mw_event *e)
 	}
 }
 
+/* "copy_from_user into [+OFF, +LEN) at SITE by tid T (COMM) holding L1, L2" */
+static void print_share_access(FILE *out, const struct mw_share_access *a, __u64 obj)
+{
+	char site[SYM_LEN];
+	__u32 i;
+
+	mw_ksym_format(a->site, site, sizeof(site));
+	fprintf(out, "%s [+%llu, +%llu) at %s by tid %u (%.*s) holding ",
+		a->dir == MW_FROM_USER ? "copy_from_user into" : "copy_to_user from",
+		(unsigned long long)(a->addr - obj), (unsigned long long)a->len, site, a->tid,
+		(int)sizeof(a->comm), a->comm);
+	if (!a->nr_locks)
+		fputs("no lock", out);
+	for (i = 0; i < a->nr_locks && i < MW_RACE_LOCKS; i++)
+		fprintf(out, "%s0x%llx", i ? ", " : "", (unsigned long long)a->locks[i]);
+	if (a->nr_locks > MW_RACE_LOCKS)
+		fprintf(out, " and %u more", a->nr_locks - MW_RACE_LOCKS);
+}
+
+static void print_shared(FILE *out, const struct mw_event *e)
+{
+	const struct mw_shared_access *p = &e->shared_access;
+
+	fputs(" object ", out);
+	print_object(out, &p->obj);
+	if (e->hdr.kind == MW_DATA_RACE)
+		fprintf(out, ": bytes [+%llu, +%llu) copied by two tasks at once: ",
+			(unsigned long long)(p->overlap_addr - p->obj.addr),
+			(unsigned long long)p->overlap_len);
+	else
+		fputs(": used by two tasks in turn, no lock held at every access: ", out);
+	print_share_access(out, &p->self, p->obj.addr);
+	fputs(e->hdr.kind == MW_DATA_RACE ? ", while in flight " : "; before it ", out);
+	print_share_access(out, &p->other, p->obj.addr);
+}
+
 static void print_generic(FILE *out, const struct mw_event *e)
 {
 	char site[SYM_LEN];
@@ -358,6 +394,10 @@ static void text_violation(FILE *out, struct mw_registry *reg, const struct mw_e
 		break;
 	case MW_UNLOCK_NOT_OWNER ... MW_LOCK_HELD_ON_UNLOAD:
 		print_lock_event(out, e);
+		break;
+	case MW_DATA_RACE:
+	case MW_UNPROTECTED_SHARED_ACCESS:
+		print_shared(out, e);
 		break;
 	default:
 		print_generic(out, e);

@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Sync, checked where modwatch sees module memory touched: the user copies
+ * whose kernel side lies in a live object the module allocated.
+ *
+ * - data_race: a copy begins on bytes another task's copy is still on (its
+ *   call was probed, the probe on the instruction after it has not run),
+ *   one of the two writing the object, no lock held in common. Observed,
+ *   not inferred: two memcpy()s on the same bytes at once, one a write,
+ *   is what Rust's Sync rules out.
+ * - unprotected_shared_access (a warning): Eraser's lockset. Once two tasks
+ *   take turns on an object, the locks held at every access are
+ *   intersected; empty, with a write among them, nothing protects it, even
+ *   if no overlap in time was seen yet. An object handed from task to task
+ *   (Send: filled by one, used by the next, never again by the first) is
+ *   not shared: ownership moves with the access (include/races.h).
+ *
+ * Only copies whose return is probed take part in the overlap rule: without
+ * that probe nobody would say the copy is over.
+ */
+#ifndef MODWATCH_RACES_BPF_H
+#define MODWATCH_RACES_BPF_H
+
+#include "heap.bpf.h"
+#include "locks.bpf.h"
+#include "usercopy.h"
+
+/* A zeroed record to create entries from (never written). */
+const struct mw_share mw_share_zero = {};
+
+/*
+ * The locks the current task holds, as one access counts them: a write
+ * counts only exclusive holds (a read hold of an rwlock protects readers
+ * from writers, not a writer from others).
+ */
+static __always_inline void mw_access_locks(struct mw_share_access *a, bool write)
+{
+	struct mw_lock_task *t = mw_lock_task(false);
+	__u32 i, n = 0, depth;
+
+	if (!t)
+		return;
+	depth = t->depth;
+	for (i = 0; i < MW_LOCK_DEPTH; i++) {
+		if (i >= depth)
+			break;
+		if (write && (t->held[i].flags & MW_HELD_READ))
+			continue;
+		if (n < MW_RACE_LOCKS)
+			a->locks[n] = t->held[i].addr;
+		n++;
+	}
+	a->nr_locks = n;
+}
+
+static __always_inline void mw_access_fill(struct mw_share_access *a, const struct mw_site *s,
+					   __u64 kaddr, __u64 len, bool write)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+
+	a->site = s->addr;
+	a->addr = kaddr;
+	a->len = len;
+	a->ns = bpf_ktime_get_ns();
+	a->tid = (__u32)pid_tgid;
+	a->pid = pid_tgid >> 32;
+	a->dir = write ? MW_FROM_USER : MW_TO_USER;
+	bpf_get_current_comm(a->comm, sizeof(a->comm));
+	mw_access_locks(a, write);
+}
+
+/* Is a lock of @a's also in @b's? Unknown (more than kept) counts as yes. */
+static __always_inline bool mw_locks_shared(const struct mw_share_access *a, const struct mw_share_access *b)
+{
+	__u32 i, j;
+
+	if (a->nr_locks > MW_RACE_LOCKS || b->nr_locks > MW_RACE_LOCKS)
+		return true;
+	for (i = 0; i < MW_RACE_LOCKS; i++) {
+		if (i >= a->nr_locks)
+			break;
+		for (j = 0; j < MW_RACE_LOCKS; j++) {
+			if (j >= b->nr_locks)
+				break;
+			if (a->locks[i] == b->locks[j])
+				return true;
+		}
+	}
+	return false;
+}
+
+/* The bytes two accesses share: 0 if none. */
+static __always_inline __u64 mw_overlap(const struct mw_share_access *a, const struct mw_share_access *b,
+					__u64 *start)
+{
+	__u64 lo = a->addr > b->addr ? a->addr : b->addr;
+	__u64 ae = a->addr + a->len, be = b->addr + b->len;
+	__u64 hi = ae < be ? ae : be;
+
+	*start = lo;
+	return hi > lo ? hi - lo : 0;
+}
+
+static __always_inline void mw_report_shared(void *ctx, __u32 kind, const struct mw_object *o,
+					     const struct mw_share_access *self,
+					     const struct mw_share_access *other, __u64 start, __u64 len)
+{
+	struct mw_event *e;
+
+	e = mw_event_reserve(ctx, kind, MW_EVENT_SIZE(shared_access), self->site, o->module_id,
+			     other->site);
+	if (!e)
+		return;
+	if (kind == MW_UNPROTECTED_SHARED_ACCESS)
+		e->hdr.flags |= MW_EV_WARNING;
+	e->shared_access.obj = *o;
+	e->shared_access.self = *self;
+	e->shared_access.other = *other;
+	e->shared_access.overlap_addr = start;
+	e->shared_access.overlap_len = len;
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* The copy @c holds a slot in: it is over. */
+static __always_inline void mw_race_release(struct mw_copy *c)
+{
+	struct mw_share *sh;
+	__u32 i;
+
+	if (!c->race_slot)
+		return;
+	i = (c->race_slot - 1) & (MW_RACE_SLOTS - 1);
+	c->race_slot = 0;
+	sh = bpf_map_lookup_elem(&mw_shares, &c->race_obj);
+	if (!sh || sh->slot[i].claim != (__u32)bpf_get_current_pid_tgid())
+		return;
+	__sync_lock_test_and_set(&sh->slot[i].ready, 0);
+	__sync_lock_test_and_set(&sh->slot[i].claim, 0);
+}
+
+/* Claim a slot of @sh for access @a, published before the caller looks at the others. */
+static __always_inline int mw_race_claim(struct mw_share *sh, const struct mw_share_access *a)
+{
+	__u32 i;
+
+	for (i = 0; i < MW_RACE_SLOTS; i++) {
+		if (__sync_val_compare_and_swap(&sh->slot[i].claim, 0, a->tid) != 0)
+			continue;
+		sh->slot[i].a = *a;
+		__sync_lock_test_and_set(&sh->slot[i].ready, a->ns);
+		return i;
+	}
+	mw_stat_inc(MW_STAT_RACE_SLOTS_FULL);
+	return -1;
+}
+
+/* Another task's copy in flight on @sh that @a overlaps, one of them writing: data_race. */
+static __always_inline void mw_race_check(void *ctx, struct mw_share *sh, const struct mw_object *o,
+					  const struct mw_share_access *a, int mine)
+{
+	struct mw_share_access other;
+	__u64 ready, start, len;
+	__u32 i;
+
+	for (i = 0; i < MW_RACE_SLOTS; i++) {
+		if ((int)i == mine)
+			continue;
+		ready = sh->slot[i].ready;
+		if (!ready || sh->slot[i].claim == a->tid)
+			continue;
+		other = sh->slot[i].a;
+		if (sh->slot[i].ready != ready || other.tid == a->tid)
+			continue;	/* that copy ended meanwhile */
+		if (a->dir != MW_FROM_USER && other.dir != MW_FROM_USER)
+			continue;	/* two readers */
+		len = mw_overlap(a, &other, &start);
+		if (len && !mw_locks_shared(a, &other))
+			mw_report_shared(ctx, MW_DATA_RACE, o, a, &other, start, len);
+	}
+}
+
+/* @common keeps only the locks @a holds too; returns how many are left. */
+static __always_inline __u32 mw_lockset_meet(struct mw_share *sh, const struct mw_share_access *a)
+{
+	__u64 keep[MW_RACE_LOCKS] = {};
+	__u32 i, j, n = 0;
+
+	for (i = 0; i < MW_RACE_LOCKS; i++) {
+		if (i >= sh->nr_common)
+			break;
+		for (j = 0; j < MW_RACE_LOCKS; j++) {
+			if (j >= a->nr_locks)
+				break;
+			if (sh->common[i] == a->locks[j] && n < MW_RACE_LOCKS) {
+				keep[n++] = sh->common[i];
+				break;
+			}
+		}
+	}
+	for (i = 0; i < MW_RACE_LOCKS; i++)
+		sh->common[i] = keep[i];
+	sh->nr_common = n;
+	return n;
+}
+
+/*
+ * Access @a by its task: ownership moves, or the object is shared and its
+ * lockset narrows. The other task's latest access is @sh->last[1] once the
+ * owner changed at least once.
+ */
+static __always_inline void mw_lockset_access(void *ctx, struct mw_share *sh,
+					      const struct mw_object *o, const struct mw_share_access *a)
+{
+	bool write = a->dir == MW_FROM_USER;
+
+	if (a->tid == sh->owner) {
+		sh->last[0] = *a;
+	} else {
+		bool back = a->tid == sh->prev;
+
+		sh->last[1] = sh->last[0];
+		sh->last[0] = *a;
+		sh->prev = sh->owner;
+		sh->owner = a->tid;
+		if (back && sh->state == MW_SHARE_EXCLUSIVE) {
+			/* Turns taken: from here on every access counts. */
+			sh->state = MW_SHARE_SHARED;
+			if (sh->last[1].nr_locks > MW_RACE_LOCKS) {
+				mw_stat_inc(MW_STAT_LOCKSET_PARTIAL);
+				sh->nr_common = MW_RACE_LOCKS + 1;	/* unknown: never empties */
+				return;
+			}
+			for (int i = 0; i < MW_RACE_LOCKS; i++)
+				sh->common[i] = sh->last[1].locks[i];
+			sh->nr_common = sh->last[1].nr_locks;
+			sh->written = sh->last[1].dir == MW_FROM_USER;
+		}
+	}
+	if (sh->state != MW_SHARE_SHARED)
+		return;
+	sh->written |= write;
+	if (sh->nr_common > MW_RACE_LOCKS)
+		return;
+	if (a->nr_locks > MW_RACE_LOCKS) {
+		mw_stat_inc(MW_STAT_LOCKSET_PARTIAL);
+		return;
+	}
+	if (mw_lockset_meet(sh, a) || !sh->written || sh->reported || !sh->last[1].tid)
+		return;
+	sh->reported = 1;
+	mw_report_shared(ctx, MW_UNPROTECTED_SHARED_ACCESS, o, a, &sh->last[1], 0, 0);
+}
+
+/* The sharing state of live object @o, for this lifetime of it. */
+static __always_inline struct mw_share *mw_share_of(struct mw_object *o)
+{
+	struct mw_share *sh;
+	__u64 addr = o->addr;
+
+	sh = bpf_map_lookup_elem(&mw_shares, &addr);
+	if (sh && sh->alloc_ns == o->alloc_ns)
+		return sh;
+	if (bpf_map_update_elem(&mw_shares, &addr, &mw_share_zero, BPF_ANY)) {
+		mw_stat_inc(MW_STAT_SHARES_FULL);
+		return NULL;
+	}
+	sh = bpf_map_lookup_elem(&mw_shares, &addr);
+	if (!sh)
+		return NULL;
+	sh->alloc_ns = o->alloc_ns;
+	__sync_fetch_and_or(&o->flags, MW_OBJ_SHARED);
+	return sh;
+}
+
+/*
+ * The copy at @s on [kaddr, +len) of the live object @c names (set by
+ * mw_copy_begin()); @returns: a probe sees the call return.
+ */
+static __always_inline void mw_race_copy(void *ctx, const struct mw_site *s, struct mw_copy *c,
+					 __u64 kaddr, __u64 len, bool write, bool returns)
+{
+	struct mw_share_access a = {};
+	struct mw_object *o;
+	struct mw_share *sh;
+	__u64 obj;
+	int mine = -1;
+
+	mw_race_release(c);
+	if (!(c->flags & MW_COPY_IN_FLIGHT) || c->site != s->addr || c->kaddr != kaddr)
+		return;
+	obj = c->obj;
+	o = bpf_map_lookup_elem(&mw_objects, &obj);
+	if (!o || o->alloc_ns != c->alloc_ns)
+		return;
+	sh = mw_share_of(o);
+	if (!sh)
+		return;
+	mw_access_fill(&a, s, kaddr, len, write);
+	if (returns) {
+		mine = mw_race_claim(sh, &a);
+		if (mine >= 0) {
+			c->race_obj = obj;
+			c->race_slot = mine + 1;
+		}
+		mw_race_check(ctx, sh, o, &a, mine);
+	}
+	mw_lockset_access(ctx, sh, o, &a);
+}
+
+#endif /* MODWATCH_RACES_BPF_H */
