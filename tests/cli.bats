@@ -228,7 +228,7 @@ non_json_lines() {
 	[ "$status" -eq 0 ]
 	"$BATS_TEST_DIRNAME/../tools/validate-ci" "$SCHEMAS" junit "$junit"
 	"$BATS_TEST_DIRNAME/../tools/validate-ci" "$SCHEMAS" sarif "$sarif"
-	[ "$(jq -r '.runs[0].tool.driver.rules | length' "$sarif")" = 18 ]
+	[ "$(jq -r '.runs[0].tool.driver.rules | length' "$sarif")" = 20 ]
 	[ "$(jq -r '.runs[0].results | length' "$sarif")" = 0 ]
 	# the default source root is the current folder
 	[ "$(jq -r '.runs[0].originalUriBaseIds.SRCROOT.uri' "$sarif")" = "file://$(pwd -P)/" ]
@@ -359,7 +359,7 @@ non_json_lines() {
 	[ "$status" -eq 2 ]
 	[ "${#lines[@]}" -eq 1 ]
 	[[ "$output" == *"unknown --kind 'bogus_kind': expected one of user_slice_overrun,"* ]]
-	[[ "$output" == *"ioctl_size_mismatch (see modwatch --help)" ]]
+	[[ "$output" == *"unprotected_shared_access (see modwatch --help)" ]]
 	run "$MODWATCH" --pid 0 -- true
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"invalid --pid value '0'"* ]]

@@ -166,7 +166,7 @@ stack_functions() { # json path
 	x=$RESULTS/ci.junit.xml
 	[ "$(xmllint --xpath 'string(//testsuite[@name="mw_buggy"]/@failures)' "$x")" = 2 ]
 	[ "$(xmllint --xpath 'string(//testsuite[@name="mw_clean"]/@failures)' "$x")" = 0 ]
-	[ "$(xmllint --xpath 'count(//testsuite[@name="mw_clean"]/testcase)' "$x")" = 18 ]
+	[ "$(xmllint --xpath 'count(//testsuite[@name="mw_clean"]/testcase)' "$x")" = 20 ]
 	for k in double_free heap_overflow_write; do
 		[ "$(xmllint --xpath "count(//testsuite[@name='mw_buggy']/testcase[@name='$k']/failure)" \
 			"$x")" = 1 ]
