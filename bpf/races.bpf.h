@@ -69,22 +69,33 @@ static __always_inline void mw_access_fill(struct mw_share_access *a, const stru
 	mw_access_locks(a, write);
 }
 
-/* Is a lock of @a's also in @b's? Unknown (more than kept) counts as yes. */
-static __always_inline bool mw_locks_shared(const struct mw_share_access *a, const struct mw_share_access *b)
+/* Is @addr among the first @n of @locks? */
+static __always_inline bool mw_lock_in(const __u64 *locks, __u32 n, __u64 addr)
 {
-	__u32 i, j;
+	__u32 i;
+
+	for (i = 0; i < MW_RACE_LOCKS; i++) {
+		if (i >= n)
+			break;
+		if (locks[i] == addr)
+			return true;
+	}
+	return false;
+}
+
+/* Is a lock of @a's also in @b's? Unknown (more than kept) counts as yes. */
+static __always_inline bool mw_locks_shared(const struct mw_share_access *a,
+					    const struct mw_share_access *b)
+{
+	__u32 i;
 
 	if (a->nr_locks > MW_RACE_LOCKS || b->nr_locks > MW_RACE_LOCKS)
 		return true;
 	for (i = 0; i < MW_RACE_LOCKS; i++) {
 		if (i >= a->nr_locks)
 			break;
-		for (j = 0; j < MW_RACE_LOCKS; j++) {
-			if (j >= b->nr_locks)
-				break;
-			if (a->locks[i] == b->locks[j])
-				return true;
-		}
+		if (mw_lock_in(b->locks, b->nr_locks, a->locks[i]))
+			return true;
 	}
 	return false;
 }
@@ -183,19 +194,13 @@ static __always_inline void mw_race_check(void *ctx, struct mw_share *sh, const 
 static __always_inline __u32 mw_lockset_meet(struct mw_share *sh, const struct mw_share_access *a)
 {
 	__u64 keep[MW_RACE_LOCKS] = {};
-	__u32 i, j, n = 0;
+	__u32 i, n = 0;
 
 	for (i = 0; i < MW_RACE_LOCKS; i++) {
 		if (i >= sh->nr_common)
 			break;
-		for (j = 0; j < MW_RACE_LOCKS; j++) {
-			if (j >= a->nr_locks)
-				break;
-			if (sh->common[i] == a->locks[j] && n < MW_RACE_LOCKS) {
-				keep[n++] = sh->common[i];
-				break;
-			}
-		}
+		if (mw_lock_in(a->locks, a->nr_locks, sh->common[i]) && n < MW_RACE_LOCKS)
+			keep[n++] = sh->common[i];
 	}
 	for (i = 0; i < MW_RACE_LOCKS; i++)
 		sh->common[i] = keep[i];
