@@ -232,7 +232,7 @@ CAUGHT="slice_write slice_ioctl double_fetch_len double_fetch_get_user double_fe
 	heap_write heap_read uaf_copy uaf_kmemdup uaf_mutex uaf_inflight uaf_reused double_free
 	invalid_free
 	uninit_copy uninit_partial unlock_not_owner unlock_not_held recursive_lock held_on_return
-	copy_under_spinlock lock_order lock_cycle held_lock_freed"
+	copy_under_spinlock lock_order lock_cycle held_lock_freed race_nolock race_two_locks"
 
 implemented() { [[ " $(echo $CAUGHT) " == *" $1 "* ]]; }
 
@@ -259,7 +259,7 @@ possible_for_missed_runs() { # scenario
 		if implemented "$name"; then
 			# a warning is reported, and fails CI only with --strict
 			want=1
-			case $name in slice_ioctl) want=0 ;; esac
+			case $name in slice_ioctl | race_two_locks) want=0 ;; esac
 			# core code got uaf_reused's record: possible, a warning; not where
 			# messages have slab buckets of their own (see guest-suite.sh)
 			[ "$name" != uaf_reused ] || [ -f "$RESULTS/msg_buckets" ] || want=0
@@ -463,6 +463,30 @@ one_report() { # scenario kind function
 	[ "$(jq .uninit_len <<<"$v")" = 43 ]
 	[ "$(jq .uninit_first <<<"$v")" = 1 ]
 	[ "$(jq .uninit_end <<<"$v")" = 56 ]
+}
+
+@test "data_race: a write into the shared buffer while another task's copy out of it waits" {
+	guest_ok
+	one_report race_nolock data_race buggy_shared_write
+	v=$(scenario race_nolock)
+	[ "$(jq -r .severity <<<"$v")" = violation ]
+	[ "$(jq -r .access.type <<<"$v")" = copy_from_user ]
+	[ "$(jq -r .other.type <<<"$v")" = copy_to_user ]
+	[ "$(jq -r .other.site.function <<<"$v")" = buggy_shared_read ]
+	[ "$(jq '.other.tid != .tid and .access.tid == .tid' <<<"$v")" = true ]
+	[ "$(jq '[.overlap.len, .overlap.offset, .access.locks_held, .other.locks_held]' -c \
+		<<<"$v")" = "[64,0,0,0]" ]
+}
+
+@test "unprotected_shared_access: turns taken under two locks warn; hand-offs and per-file buffers do not" {
+	guest_ok
+	one_report race_two_locks unprotected_shared_access buggy_shared_read_a
+	v=$(scenario race_two_locks)
+	[ "$(jq -r .severity <<<"$v")" = warning ]
+	[ "$(jq -r .other.site.function <<<"$v")" = buggy_shared_write_b ]
+	[ "$(jq '.other.tid != .tid' <<<"$v")" = true ]
+	[ "$(jq '[.access.locks_held, .other.locks_held]' -c <<<"$v")" = "[1,1]" ]
+	[ "$(jq '.access.locks[0] != .other.locks[0] and .overlap == null' <<<"$v")" = true ]
 }
 
 @test "leak_on_unload: unloading mw_buggy after the leak names the site and the bytes" {

@@ -125,6 +125,8 @@
 /* Every call site a checker must see lives in one of these, under its own symbol name. */
 #define mw_site noinline __noclone
 
+#include "mw_share.h"
+
 static unsigned int rec_size = MW_REC_SIZE;
 module_param(rec_size, uint, 0444);
 MODULE_PARM_DESC(rec_size, "requested size of heap records, 33..64 (a kmalloc-64 slot)");
@@ -785,6 +787,68 @@ static long mw_info(void __user *argp)
 	return copy_to_user(argp, &info, sizeof(info)) ? -EFAULT : 0;
 }
 
+/*
+ * race_nolock: the shared buffer copied out and in by whoever calls, no
+ * lock: a reader whose copy waits on a page fault overlaps a writer.
+ */
+static mw_site long buggy_shared_read(const struct mw_buf *b)
+{
+	u8 *buf = mw_shared_get();
+
+	if (!buf)
+		return -ENOMEM;
+	return copy_to_user(u64_to_user_ptr(b->uptr), buf, MW_SHARED_LEN) ? -EFAULT :
+									    MW_SHARED_LEN;
+}
+
+static mw_site long buggy_shared_write(const struct mw_buf *b)
+{
+	u8 *buf = mw_shared_get();
+
+	if (!buf)
+		return -ENOMEM;
+	return copy_from_user(buf, u64_to_user_ptr(b->uptr), MW_SHARED_LEN) ? -EFAULT :
+									      MW_SHARED_LEN;
+}
+
+/* race_two_locks: each path under a lock of its own, which protects nothing. */
+static DEFINE_MUTEX(mw_shared_lock_a);
+static DEFINE_MUTEX(mw_shared_lock_b);
+
+static mw_site long buggy_shared_read_a(const struct mw_buf *b)
+{
+	u8 *buf = mw_shared_get();
+	long n = MW_SHARED_LEN;
+
+	if (!buf)
+		return -ENOMEM;
+	mutex_lock(&mw_shared_lock_a);
+	if (copy_to_user(u64_to_user_ptr(b->uptr), buf, MW_SHARED_LEN))
+		n = -EFAULT;
+	mutex_unlock(&mw_shared_lock_a);
+	return n;
+}
+
+static mw_site long buggy_shared_write_b(const struct mw_buf *b)
+{
+	u8 *buf = mw_shared_get();
+	long n = MW_SHARED_LEN;
+
+	if (!buf)
+		return -ENOMEM;
+	mutex_lock(&mw_shared_lock_b);
+	if (copy_from_user(buf, u64_to_user_ptr(b->uptr), MW_SHARED_LEN))
+		n = -EFAULT;
+	mutex_unlock(&mw_shared_lock_b);
+	return n;
+}
+
+static long buggy_shared_free(void)
+{
+	kfree(xchg(&mw_shared, NULL));
+	return 0;
+}
+
 static long mw_buggy_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	void __user *argp = (void __user *)arg;
@@ -792,6 +856,16 @@ static long mw_buggy_ioctl(struct file *file, unsigned int cmd, unsigned long ar
 	switch (cmd) {
 	case MW_IOC_INFO:
 		return mw_info(argp);
+	case MW_IOC_SHARED_READ:
+		return mw_buf_cmd(argp, buggy_shared_read);
+	case MW_IOC_SHARED_WRITE:
+		return mw_buf_cmd(argp, buggy_shared_write);
+	case MW_IOC_SHARED_READ_A:
+		return mw_buf_cmd(argp, buggy_shared_read_a);
+	case MW_IOC_SHARED_WRITE_B:
+		return mw_buf_cmd(argp, buggy_shared_write_b);
+	case MW_IOC_SHARED_FREE:
+		return buggy_shared_free();
 	case MW_IOC_SLICE:
 		return buggy_copy_past_ioc_size(argp);
 	case MW_IOC_FETCH_LEN:
@@ -859,7 +933,7 @@ static long mw_buggy_ioctl(struct file *file, unsigned int cmd, unsigned long ar
 	case MW_IOC_CRASH_HEAP_READ:
 		return mw_buf_cmd(argp, buggy_crash_heap_read);
 	}
-	return -ENOTTY;
+	return mw_share_ioctl(file, cmd, argp);
 }
 
 /* A trigger killed between MW_IOC_HOLD and MW_IOC_RELEASE must not leave the hold behind. */
@@ -867,6 +941,7 @@ static int mw_buggy_release(struct inode *inode, struct file *file)
 {
 	if (READ_ONCE(mw_hold_file) == file)
 		buggy_release(file);
+	mw_share_release(file);
 	return 0;
 }
 
@@ -874,6 +949,7 @@ static const struct file_operations mw_buggy_fops = {
 	.owner = THIS_MODULE,
 	.write = mw_buggy_write,
 	.unlocked_ioctl = mw_buggy_ioctl,
+	.open = mw_share_open,
 	.release = mw_buggy_release,
 	.llseek = noop_llseek,
 };
@@ -959,6 +1035,7 @@ static void __exit mw_buggy_exit(void)
 	misc_deregister(&mw_buggy_dev);
 	cancel_work_sync(&mw_unload_work);
 	mw_destroy_caches();
+	mw_share_exit();
 	kfree(mw_name);
 	if (hold_at_exit)
 		mutex_lock(&mw_exit_lock);

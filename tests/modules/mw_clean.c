@@ -28,6 +28,8 @@
 /* Same symbols in a checker's reports as in mw_buggy: one function per operation. */
 #define mw_site noinline __noclone
 
+#include "mw_share.h"
+
 static unsigned int rec_size = MW_REC_SIZE;
 module_param(rec_size, uint, 0444);
 MODULE_PARM_DESC(rec_size, "requested size of heap records, 33..64");
@@ -646,6 +648,45 @@ static long mw_info(void __user *argp)
 	return copy_to_user(argp, &info, sizeof(info)) ? -EFAULT : 0;
 }
 
+/*
+ * The shared buffer, every path under one mutex: copies in and out never
+ * overlap, and the lock is common to all of them (Sync).
+ */
+static DEFINE_MUTEX(mw_shared_lock);
+
+static mw_site long clean_shared_copy(const struct mw_buf *b, bool to_user)
+{
+	u8 *buf = mw_shared_get();
+	long n = MW_SHARED_LEN;
+
+	if (!buf)
+		return -ENOMEM;
+	mutex_lock(&mw_shared_lock);
+	if (to_user ? copy_to_user(u64_to_user_ptr(b->uptr), buf, MW_SHARED_LEN) :
+		      copy_from_user(buf, u64_to_user_ptr(b->uptr), MW_SHARED_LEN))
+		n = -EFAULT;
+	mutex_unlock(&mw_shared_lock);
+	return n;
+}
+
+static long clean_shared_read(const struct mw_buf *b)
+{
+	return clean_shared_copy(b, true);
+}
+
+static long clean_shared_write(const struct mw_buf *b)
+{
+	return clean_shared_copy(b, false);
+}
+
+static long clean_shared_free(void)
+{
+	mutex_lock(&mw_shared_lock);
+	kfree(xchg(&mw_shared, NULL));
+	mutex_unlock(&mw_shared_lock);
+	return 0;
+}
+
 static long mw_clean_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	void __user *argp = (void __user *)arg;
@@ -653,6 +694,14 @@ static long mw_clean_ioctl(struct file *file, unsigned int cmd, unsigned long ar
 	switch (cmd) {
 	case MW_IOC_INFO:
 		return mw_info(argp);
+	case MW_IOC_SHARED_READ:
+	case MW_IOC_SHARED_READ_A:
+		return mw_buf_cmd(argp, clean_shared_read);
+	case MW_IOC_SHARED_WRITE:
+	case MW_IOC_SHARED_WRITE_B:
+		return mw_buf_cmd(argp, clean_shared_write);
+	case MW_IOC_SHARED_FREE:
+		return clean_shared_free();
 	case MW_IOC_SLICE:
 		return clean_copy_ioc_size(argp);
 	case MW_IOC_FETCH_LEN:
@@ -718,13 +767,14 @@ static long mw_clean_ioctl(struct file *file, unsigned int cmd, unsigned long ar
 	case MW_IOC_HOLD_UNLOAD:
 		return mw_hold_until_unload();
 	}
-	return -ENOTTY;
+	return mw_share_ioctl(file, cmd, argp);
 }
 
 /* Forgets a hold flag that a killed trigger left set; no lock is held here. */
 static int mw_clean_release(struct inode *inode, struct file *file)
 {
 	clean_release(file);
+	mw_share_release(file);
 	return 0;
 }
 
@@ -732,6 +782,7 @@ static const struct file_operations mw_clean_fops = {
 	.owner = THIS_MODULE,
 	.write = mw_clean_write,
 	.unlocked_ioctl = mw_clean_ioctl,
+	.open = mw_share_open,
 	.release = mw_clean_release,
 	.llseek = noop_llseek,
 };
@@ -778,6 +829,7 @@ static void __exit mw_clean_exit(void)
 	cancel_work_sync(&mw_unload_work);
 	clean_free_kept();
 	clean_inflight_free();	/* a trigger killed before its free */
+	mw_share_exit();
 	kmem_cache_destroy(mw_lockobj_cache);
 	kmem_cache_destroy(mw_dbg_cache);
 	/* What mw_buggy's exit gets wrong with hold_at_exit, done right. */

@@ -142,6 +142,27 @@ struct mw_report_rec {
 #define MW_IOC_HOT		_IOW(MW_IOC_MAGIC, 0x22, struct mw_buf)
 #define MW_HOT_LEN		64
 
+/*
+ * race_nolock, race_two_locks: the device's one MW_SHARED_LEN-byte buffer,
+ * allocated by its first user, copied out (READ) and in (WRITE) through
+ * user copies by whichever task calls, freed by SHARED_FREE. mw_buggy
+ * shares it with no lock (READ, WRITE) or with a lock per path (READ_A
+ * under one, WRITE_B under another); mw_clean under one mutex throughout.
+ * Also, correct in both: an object one task fills and hands to another
+ * (HANDOFF_PUT, HANDOFF_TAKE: Send), and a buffer of each open file's own
+ * (PRIVATE_WRITE, PRIVATE_READ; freed when the file is released).
+ */
+#define MW_SHARED_LEN		64
+#define MW_IOC_SHARED_READ	_IOW(MW_IOC_MAGIC, 0x23, struct mw_buf)
+#define MW_IOC_SHARED_WRITE	_IOW(MW_IOC_MAGIC, 0x24, struct mw_buf)
+#define MW_IOC_SHARED_READ_A	_IOW(MW_IOC_MAGIC, 0x25, struct mw_buf)
+#define MW_IOC_SHARED_WRITE_B	_IOW(MW_IOC_MAGIC, 0x26, struct mw_buf)
+#define MW_IOC_SHARED_FREE	_IO(MW_IOC_MAGIC, 0x27)
+#define MW_IOC_HANDOFF_PUT	_IOW(MW_IOC_MAGIC, 0x28, struct mw_buf)
+#define MW_IOC_HANDOFF_TAKE	_IOW(MW_IOC_MAGIC, 0x29, struct mw_buf)
+#define MW_IOC_PRIVATE_WRITE	_IOW(MW_IOC_MAGIC, 0x2a, struct mw_buf)
+#define MW_IOC_PRIVATE_READ	_IOW(MW_IOC_MAGIC, 0x2b, struct mw_buf)
+
 /* Scenario flags. */
 #define MW_SCN_BLOCKS	0x1	/* mw_buggy blocks in the kernel until the task is killed */
 
@@ -179,6 +200,8 @@ struct mw_report_rec {
 	X(lock_order,		lock_order_inversion,	0, "buggy_lock_ba")		\
 	X(lock_cycle,		lock_order_inversion,	0, "buggy_lock_ca")		\
 	X(held_lock_freed,	held_lock_freed,	0, "buggy_free_held_lock")	\
-	X(held_on_unload,	lock_held_on_unload,	0, "buggy_lock_until_unload")
+	X(held_on_unload,	lock_held_on_unload,	0, "buggy_lock_until_unload") \
+	X(race_nolock,		data_race,		0, "buggy_shared_write")	\
+	X(race_two_locks,	unprotected_shared_access, 0, "buggy_shared_read_a")
 
 #endif /* MW_IOCTL_H */

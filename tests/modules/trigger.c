@@ -64,6 +64,7 @@
 
 struct ctx {
 	int fd;
+	const char *dev;	/* for a task that opens a file of its own */
 	unsigned int block_timeout;
 	char detail[160];
 };
@@ -260,13 +261,20 @@ static int run_uaf_kmemdup(struct ctx *c)
 	return run_uaf(c, MW_IOC_UAF_KMEMDUP);
 }
 
-/* The userfaultfd handler of uaf_inflight: the free comes while the copy waits. */
+/*
+ * A copy_to_user into a page userfaultfd serves: while the copy waits on
+ * the fault, the handler thread runs during(), then serves the page.
+ */
 struct inflight {
 	struct ctx *c;
 	int uffd;
 	char *page;
 	long page_size;
 	int err;
+	int (*during)(struct inflight *h);
+	pthread_t writer;	/* race_nolock's second task */
+	bool writing;
+	volatile long written;	/* its ioctl's result; 1 while it runs */
 };
 
 static void *inflight_handler(void *arg)
@@ -282,7 +290,7 @@ static void *inflight_handler(void *arg)
 		h->err = -ETIMEDOUT;
 		return NULL;
 	}
-	h->err = (int)xioctl(h->c, MW_IOC_INFLIGHT_FREE, NULL);
+	h->err = h->during(h);
 	src = calloc(1, h->page_size);
 	if (!src) {
 		h->err = -ENOMEM;
@@ -296,13 +304,20 @@ static void *inflight_handler(void *arg)
 	return NULL;
 }
 
-/*
- * A copy_to_user into a page userfaultfd serves: the copy faults and waits,
- * the handler thread has the module free the object, then serves the page.
- */
-static int run_uaf_inflight(struct ctx *c)
+/* uaf_inflight: the free comes while the copy waits. */
+static int inflight_free(struct inflight *h)
 {
-	struct inflight h = { .c = c, .page_size = sysconf(_SC_PAGESIZE) };
+	return (int)xioctl(h->c, MW_IOC_INFLIGHT_FREE, NULL);
+}
+
+/*
+ * Runs @cmd on the copy at @page (in flight, waiting on userfaultfd) with
+ * during() in the handler; returns the copy's result.
+ */
+static long copy_in_flight(struct ctx *c, unsigned long cmd, int (*during)(struct inflight *h),
+			   int *err)
+{
+	struct inflight h = { .c = c, .page_size = sysconf(_SC_PAGESIZE), .during = during };
 	struct uffdio_api api = { .api = UFFD_API };
 	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
 	pthread_t t;
@@ -318,17 +333,158 @@ static int run_uaf_inflight(struct ctx *c)
 	    ioctl(h.uffd, UFFDIO_REGISTER, &reg) || pthread_create(&t, NULL, inflight_handler, &h)) {
 		n = -errno;
 		close(h.uffd);
-		return (int)n;
+		return n;
 	}
-	n = buf_cmd(c, MW_IOC_INFLIGHT_COPY, h.page, 64);
+	n = buf_cmd(c, cmd, h.page, 64);
 	pthread_join(t, NULL);
+	if (h.writing)
+		pthread_join(h.writer, NULL);
 	munmap(h.page, h.page_size);
 	close(h.uffd);
+	*err = h.err ? h.err : h.written < 0 ? (int)h.written : 0;
+	return n;
+}
+
+static int run_uaf_inflight(struct ctx *c)
+{
+	int err;
+	long n = copy_in_flight(c, MW_IOC_INFLIGHT_COPY, inflight_free, &err);
+
 	if (n < 0)
 		return (int)n;
-	if (h.err)
-		return h.err;
+	if (err)
+		return err;
 	note(c, "copied=%ld", n);
+	return 0;
+}
+
+/* race_nolock's writer: another task copying into the shared buffer. */
+static void *shared_writer(void *arg)
+{
+	struct inflight *h = arg;
+	char src[MW_SHARED_LEN];
+
+	memset(src, 0x77, sizeof(src));
+	h->written = buf_cmd(h->c, MW_IOC_SHARED_WRITE, src, sizeof(src));
+	return NULL;
+}
+
+/*
+ * The writer starts while the reader's copy waits; the page is served once
+ * it is done, or after 2 s if it waits (mw_clean: the reader holds the
+ * mutex until its copy returns, so the writer goes after it).
+ */
+static int start_writer(struct inflight *h)
+{
+	int i, err;
+
+	h->written = 1;
+	err = pthread_create(&h->writer, NULL, shared_writer, h);
+	if (err)
+		return -err;
+	h->writing = true;
+	for (i = 0; i < 200 && h->written == 1; i++)
+		usleep(10000);
+	return 0;
+}
+
+/* A reader's copy of the shared buffer waits on a fault; another task writes it meanwhile. */
+static int run_race_nolock(struct ctx *c)
+{
+	int err;
+	long n = copy_in_flight(c, MW_IOC_SHARED_READ, start_writer, &err);
+
+	simple_cmd(c, MW_IOC_SHARED_FREE);
+	if (n < 0)
+		return (int)n;
+	if (err)
+		return err;
+	note(c, "copied=%ld", n);
+	return 0;
+}
+
+struct task_cmd {
+	struct ctx *c;
+	unsigned long cmd;
+	long ret;
+};
+
+static void *task_cmd_main(void *arg)
+{
+	struct task_cmd *t = arg;
+	char buf[MW_SHARED_LEN] = { 0 };
+
+	t->ret = buf_cmd(t->c, t->cmd, buf, sizeof(buf));
+	return NULL;
+}
+
+/* @cmd with a buffer, run by another task (a thread that ends). */
+static long other_task_cmd(struct ctx *c, unsigned long cmd)
+{
+	struct task_cmd t = { .c = c, .cmd = cmd };
+	pthread_t th;
+	int err = pthread_create(&th, NULL, task_cmd_main, &t);
+
+	if (err)
+		return -err;
+	pthread_join(th, NULL);
+	return t.ret;
+}
+
+/* Each of two tasks with a file of its own, writing and reading its own buffer. */
+static void *private_user(void *arg)
+{
+	struct task_cmd *t = arg;
+	struct ctx own = *t->c;
+	char buf[MW_SHARED_LEN] = { 0 };
+	int i;
+
+	own.fd = open(t->c->dev, O_RDWR | O_CLOEXEC);
+	if (own.fd < 0) {
+		t->ret = -errno;
+		return NULL;
+	}
+	for (i = 0; i < 3 && t->ret >= 0; i++) {
+		t->ret = buf_cmd(&own, MW_IOC_PRIVATE_WRITE, buf, sizeof(buf));
+		if (t->ret >= 0)
+			t->ret = buf_cmd(&own, MW_IOC_PRIVATE_READ, buf, sizeof(buf));
+	}
+	close(own.fd);
+	return NULL;
+}
+
+/*
+ * race_two_locks: this task reads the shared buffer under lock A, another
+ * writes it under lock B, this one reads again: turns taken, no lock in
+ * common. Then what is correct in both modules: an object handed from this
+ * task to another, and two tasks each with a buffer of its own file.
+ */
+static int run_race_two_locks(struct ctx *c)
+{
+	char buf[MW_SHARED_LEN] = { 0 };
+	struct task_cmd p[2] = { { .c = c }, { .c = c } };
+	pthread_t th[2];
+	long n[5];
+	int i;
+
+	n[0] = buf_cmd(c, MW_IOC_SHARED_READ_A, buf, sizeof(buf));
+	n[1] = other_task_cmd(c, MW_IOC_SHARED_WRITE_B);
+	n[2] = buf_cmd(c, MW_IOC_SHARED_READ_A, buf, sizeof(buf));
+	simple_cmd(c, MW_IOC_SHARED_FREE);
+	n[3] = buf_cmd(c, MW_IOC_HANDOFF_PUT, buf, sizeof(buf));
+	n[4] = other_task_cmd(c, MW_IOC_HANDOFF_TAKE);
+	for (i = 0; i < 5; i++)
+		if (n[i] < 0)
+			return (int)n[i];
+	for (i = 0; i < 2; i++)
+		if (pthread_create(&th[i], NULL, private_user, &p[i]))
+			return -errno;
+	for (i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	for (i = 0; i < 2; i++)
+		if (p[i].ret < 0)
+			return (int)p[i].ret;
+	note(c, "copied=%ld", n[2]);
 	return 0;
 }
 
@@ -746,6 +902,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	c.dev = dev;
 	if (!strcmp(argv[i], "list") || !strcmp(argv[i], "sites"))
 		return list(!strcmp(argv[i], "sites"));
 	if (!strcmp(argv[i], "hot"))
