@@ -621,10 +621,31 @@ static int ko_callee_rela(struct ko_reader *r, const struct ko_code *c, const GE
 }
 
 /*
+ * Past the pops of an epilogue at @off (pop %rax..%rsi: 58..5e, pop
+ * %r8..%r15: 41 58..5f): they leave rdi alone, and a tail call (jmp) to
+ * the lock function comes after them.
+ */
+static __u64 ko_skip_pops(const struct ko_code *c, __u64 off)
+{
+	const __u8 *b = c->data->d_buf;
+	size_t n = c->data->d_size;
+
+	for (;;) {
+		if (off < n && b[off] >= 0x58 && b[off] <= 0x5e)
+			off++;
+		else if (off + 1 < n && b[off] == 0x41 && b[off + 1] >= 0x58 && b[off + 1] <= 0x5f)
+			off += 2;
+		else
+			return off;
+	}
+}
+
+/*
  * "mov $obj,%rdi" (48 c7 c7, R_X86_64_32S: S + A) or "lea obj(%rip),%rdi"
  * (48 8d 3d, R_X86_64_PC32 on the displacement, which counts from the end
  * of the instruction 4 bytes on: S + A + 4), with obj in a data section:
- * remembered, so a lock call right after it names a static lock.
+ * remembered, so a lock call right after it (or after an epilogue's pops)
+ * names a static lock.
  */
 static int ko_rdi_rela(struct ko_reader *r, const struct ko_code *c, const GElf_Rela *rel)
 {
@@ -646,7 +667,7 @@ static int ko_rdi_rela(struct ko_reader *r, const struct ko_code *c, const GElf_
 	if (!d)
 		return ko_nomem(r);
 	d->shndx = c->shndx;
-	d->end = rel->r_offset + 4;
+	d->end = ko_skip_pops(c, rel->r_offset + 4);
 	d->obj = obj;
 	return 0;
 }

@@ -12,8 +12,8 @@
 static u8 *mw_shared;
 static u8 *mw_handoff;
 
-/* The device's one shared buffer, allocated by its first user. */
-static u8 *mw_shared_get(void)
+/* The device's one shared buffer, allocated by its first user (never split: see srcline). */
+static mw_site u8 *mw_shared_get(void)
 {
 	u8 *buf = READ_ONCE(mw_shared), *fresh;
 

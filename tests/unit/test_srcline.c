@@ -64,7 +64,8 @@ static bool names_callee(const char *text, const char *callee)
 /* The module's own sources: mw_buggy.c and the mw_info.h it includes. */
 static bool own_source(const char *file)
 {
-	return file && (ends_with(file, "/mw_buggy.c") || ends_with(file, "/mw_info.h"));
+	return file && (ends_with(file, "/mw_buggy.c") || ends_with(file, "/mw_info.h") ||
+			ends_with(file, "/mw_share.h"));
 }
 
 /* The two kmem_cache_free() calls of buggy_double_free, on their own two lines. */
