@@ -312,10 +312,9 @@ static int inflight_free(struct inflight *h)
 
 /*
  * Runs @cmd on the copy at @page (in flight, waiting on userfaultfd) with
- * during() in the handler; returns the copy's result.
+ * during() in the handler: 0 (the bytes copied noted) or -errno.
  */
-static long copy_in_flight(struct ctx *c, unsigned long cmd, int (*during)(struct inflight *h),
-			   int *err)
+static int copy_in_flight(struct ctx *c, unsigned long cmd, int (*during)(struct inflight *h))
 {
 	struct inflight h = { .c = c, .page_size = sysconf(_SC_PAGESIZE), .during = during };
 	struct uffdio_api api = { .api = UFFD_API };
@@ -333,7 +332,7 @@ static long copy_in_flight(struct ctx *c, unsigned long cmd, int (*during)(struc
 	    ioctl(h.uffd, UFFDIO_REGISTER, &reg) || pthread_create(&t, NULL, inflight_handler, &h)) {
 		n = -errno;
 		close(h.uffd);
-		return n;
+		return (int)n;
 	}
 	n = buf_cmd(c, cmd, h.page, 64);
 	pthread_join(t, NULL);
@@ -341,21 +340,17 @@ static long copy_in_flight(struct ctx *c, unsigned long cmd, int (*during)(struc
 		pthread_join(h.writer, NULL);
 	munmap(h.page, h.page_size);
 	close(h.uffd);
-	*err = h.err ? h.err : h.written < 0 ? (int)h.written : 0;
-	return n;
+	if (n < 0)
+		return (int)n;
+	if (h.err || h.written < 0)
+		return h.err ? h.err : (int)h.written;
+	note(c, "copied=%ld", n);
+	return 0;
 }
 
 static int run_uaf_inflight(struct ctx *c)
 {
-	int err;
-	long n = copy_in_flight(c, MW_IOC_INFLIGHT_COPY, inflight_free, &err);
-
-	if (n < 0)
-		return (int)n;
-	if (err)
-		return err;
-	note(c, "copied=%ld", n);
-	return 0;
+	return copy_in_flight(c, MW_IOC_INFLIGHT_COPY, inflight_free);
 }
 
 /* race_nolock's writer: another task copying into the shared buffer. */
@@ -391,16 +386,10 @@ static int start_writer(struct inflight *h)
 /* A reader's copy of the shared buffer waits on a fault; another task writes it meanwhile. */
 static int run_race_nolock(struct ctx *c)
 {
-	int err;
-	long n = copy_in_flight(c, MW_IOC_SHARED_READ, start_writer, &err);
+	int err = copy_in_flight(c, MW_IOC_SHARED_READ, start_writer);
 
 	simple_cmd(c, MW_IOC_SHARED_FREE);
-	if (n < 0)
-		return (int)n;
-	if (err)
-		return err;
-	note(c, "copied=%ld", n);
-	return 0;
+	return err;
 }
 
 struct task_cmd {
