@@ -76,6 +76,15 @@
  * held_on_unload               MW_IOC_HOLD_UNLOAD     buggy_lock_until_unload (in a kworker,
  *   lock_held_on_unload                               via mw_unload_work_fn): mutex_lock that
  *                                                     is never released; rmmod with it held
+ * race_nolock                  MW_IOC_SHARED_READ to  buggy_shared_read: copy_to_user from the
+ *   data_race                  a userfaultfd page,    shared buffer, no lock, waiting on the
+ *                              _SHARED_WRITE from the fault; buggy_shared_write (the other
+ *                              fault's handler        task): copy_from_user into it meanwhile
+ * race_two_locks               MW_IOC_SHARED_READ_A,  buggy_shared_read_a: copy_to_user under
+ *   unprotected_shared_access  _WRITE_B (another      lock A; buggy_shared_write_b:
+ *   (a warning)                task), _READ_A again   copy_from_user under lock B; turns taken,
+ *                                                     no lock in common (mw_share.h's hand-off
+ *                                                     and per-file buffers follow, correct)
  *
  * How each bug stays survivable on Debian's 6.1 kernel (HARDENED_USERCOPY, FREELIST_HARDENED,
  * INIT_ON_ALLOC, no lockdep, no DEBUG_MUTEXES):
@@ -106,6 +115,8 @@
  *   trigger is dropped when its file is closed.
  * - held_on_unload: the kworker takes the mutex only once per load, so a second run does
  *   not block the workqueue; nothing touches the mutex after that.
+ * - race_nolock: both copies stay inside the 64-byte buffer; it is freed by the trigger
+ *   (MW_IOC_SHARED_FREE) once both returned.
  */
 #include <linux/delay.h>
 #include <linux/fs.h>
