@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Sync, checked where modwatch sees module memory touched: the user copies
- * whose kernel side lies in a live object the module allocated.
+ * whose kernel side lies in a live object the module allocated, or in one
+ * of its writable static objects (.data, .bss).
  *
  * - data_race: a copy begins on bytes another task's copy is still on (its
  *   call was probed, the probe on the instruction after it has not run),
@@ -24,6 +25,9 @@
 #include "heap.bpf.h"
 #include "locks.bpf.h"
 #include "usercopy.h"
+
+/* The task's copy in flight (usercopy.bpf.h, which includes this file first). */
+static __always_inline struct mw_copy *mw_copy_state(bool create);
 
 /* A zeroed record to create entries from (never written). */
 const struct mw_share mw_share_zero = {};
@@ -257,7 +261,7 @@ static __always_inline void mw_lockset_access(void *ctx, struct mw_share *sh,
 }
 
 /* The sharing state of live object @o, for this lifetime of it. */
-static __always_inline struct mw_share *mw_share_of(struct mw_object *o)
+static __always_inline struct mw_share *mw_share_of(const struct mw_object *o)
 {
 	struct mw_share *sh;
 	__u64 addr = o->addr;
@@ -273,29 +277,129 @@ static __always_inline struct mw_share *mw_share_of(struct mw_object *o)
 	if (!sh)
 		return NULL;
 	sh->alloc_ns = o->alloc_ns;
-	__sync_fetch_and_or(&o->flags, MW_OBJ_SHARED);
 	return sh;
 }
 
-/*
- * The copy at @s on [kaddr, +len) of the live object @c names (set by
- * mw_copy_begin()); @returns: a probe sees the call return.
- */
-static __always_inline void mw_race_copy(void *ctx, const struct mw_site *s, struct mw_copy *c,
-					 __u64 kaddr, __u64 len, bool write, bool returns)
+/* The watched modules' writable static objects, filled by the daemon (include/races.h). */
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MW_STATICS);
+	__type(key, __u32);
+	__type(value, struct mw_object);
+} mw_statics_t;
+mw_statics_t mw_statics __weak SEC(".maps");
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MW_STATICS);
+	__type(key, __u64);
+	__type(value, struct mw_static_page);
+} mw_static_pages_t;
+mw_static_pages_t mw_static_pages __weak SEC(".maps");
+
+/* A binary search of a page's run of mw_statics: [lo, hi) holds the one sought. */
+struct mw_static_search {
+	__u64 addr;
+	__u32 lo;
+	__u32 hi;
+};
+
+/* bpf_loop callback: one halving (a callback, so the verifier walks one, not fourteen). */
+static long mw_static_step(__u32 i, struct mw_static_search *st)
 {
+	__u32 mid = st->lo + (st->hi - st->lo) / 2;
+	struct mw_object *o;
+
+	if (st->hi - st->lo <= 1)
+		return 1;
+	o = bpf_map_lookup_elem(&mw_statics, &mid);
+	if (!o)
+		return 1;
+	if (o->addr <= st->addr)
+		st->lo = mid;
+	else
+		st->hi = mid;
+	return 0;
+}
+
+/* The static object of a watched module that holds @addr, if any. */
+static __always_inline struct mw_object *mw_static_find(__u64 addr)
+{
+	__u64 page = addr >> MW_PAGE_SHIFT;
+	struct mw_static_page *pg = bpf_map_lookup_elem(&mw_static_pages, &page);
+	struct mw_static_search st;
+	struct mw_object *o;
+
+	if (!pg || !pg->count)
+		return NULL;
+	/* The last of the page's run that starts at or below @addr. */
+	st.addr = addr;
+	st.lo = pg->first;
+	st.hi = pg->first + pg->count;
+	bpf_loop(MW_STATIC_SEARCH, mw_static_step, &st, 0);
+	o = bpf_map_lookup_elem(&mw_statics, &st.lo);
+	if (!o || addr < o->addr || addr - o->addr >= o->size)
+		return NULL;
+	return o;
+}
+
+/*
+ * A copy of the object a race rule judges, whichever map it came from: the
+ * rules above then see one kind of pointer, and the verifier walks them
+ * once, not once per map. Per CPU: kprobe programs do not nest on a CPU.
+ */
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mw_object);
+} mw_race_scratch_t;
+mw_race_scratch_t mw_race_scratch __weak SEC(".maps");
+
+/*
+ * The module object the copy at @s on [kaddr, +len) touches, copied: the
+ * live heap object mw_copy_begin() put in @c, else the static object
+ * holding @kaddr. A heap object is marked as having sharing state (its
+ * free deletes it).
+ */
+static __always_inline struct mw_object *mw_race_object(const struct mw_site *s,
+							 const struct mw_copy *c, __u64 kaddr)
+{
+	struct mw_object *o, *copy;
+	__u32 zero = 0;
+	__u64 obj;
+
+	if (!(c->flags & MW_COPY_IN_FLIGHT) || c->site != s->addr || c->kaddr != kaddr) {
+		o = mw_static_find(kaddr);
+	} else {
+		obj = c->obj;
+		o = bpf_map_lookup_elem(&mw_objects, &obj);
+		if (!o || o->alloc_ns != c->alloc_ns)
+			return NULL;
+		if (!(o->flags & MW_OBJ_SHARED))
+			__sync_fetch_and_or(&o->flags, MW_OBJ_SHARED);
+	}
+	copy = o ? bpf_map_lookup_elem(&mw_race_scratch, &zero) : NULL;
+	if (copy)
+		*copy = *o;
+	return copy;
+}
+
+/* The copy at @s on [kaddr, +len); @returns: a probe sees the call return. */
+static __always_inline void mw_race_copy(void *ctx, const struct mw_site *s, __u64 kaddr,
+					 __u64 len, bool write, bool returns)
+{
+	struct mw_copy *c = mw_copy_state(true);
 	struct mw_share_access a = {};
 	struct mw_object *o;
 	struct mw_share *sh;
-	__u64 obj;
 	int mine = -1;
 
-	mw_race_release(c);
-	if (!(c->flags & MW_COPY_IN_FLIGHT) || c->site != s->addr || c->kaddr != kaddr)
+	if (!c)
 		return;
-	obj = c->obj;
-	o = bpf_map_lookup_elem(&mw_objects, &obj);
-	if (!o || o->alloc_ns != c->alloc_ns)
+	mw_race_release(c);
+	o = mw_race_object(s, c, kaddr);
+	if (!o)
 		return;
 	sh = mw_share_of(o);
 	if (!sh)
@@ -304,7 +408,7 @@ static __always_inline void mw_race_copy(void *ctx, const struct mw_site *s, str
 	if (returns) {
 		mine = mw_race_claim(sh, &a);
 		if (mine >= 0) {
-			c->race_obj = obj;
+			c->race_obj = o->addr;
 			c->race_slot = mine + 1;
 		}
 		mw_race_check(ctx, sh, o, &a, mine);

@@ -25,16 +25,14 @@ static __always_inline void copy_at(void *ctx, const struct mw_site *s, __u64 ka
 {
 	struct mw_syscall sc;
 
-	struct mw_copy *c;
-
 	mw_locks_may_sleep(ctx, s, s->callee, 0);
 	mw_current_syscall(&sc);
 	if (to_user)
 		mw_user_store(ctx, s, &sc, uaddr, kaddr, len);
 	else
 		mw_user_fetch(ctx, s, &sc, kaddr, uaddr, len);
-	if (kaddr && (c = mw_copy_state(false)))
-		mw_race_copy(ctx, s, c, kaddr, len, !to_user,
+	if (kaddr)
+		mw_race_copy(ctx, s, kaddr, len, !to_user,
 			     !(bpf_get_attach_cookie(ctx) & MW_LOCK_COOKIE_TAIL));
 }
 
@@ -239,10 +237,8 @@ int BPF_PROG(mw_sys_exit)
 static __always_inline void test_race(void *ctx, const struct mw_site *s, __u64 kaddr, __u64 len,
 				      bool write)
 {
-	struct mw_copy *c = kaddr ? mw_copy_state(false) : NULL;
-
-	if (c)
-		mw_race_copy(ctx, s, c, kaddr, len, write, true);
+	if (kaddr)
+		mw_race_copy(ctx, s, kaddr, len, write, true);
 }
 
 static __always_inline void test_args(__u64 *ctx, struct mw_syscall *sc)

@@ -37,6 +37,12 @@ enum {
 	MW_OBJ_POISONED = 1u << 6,
 	/* mw_shares holds its sharing state between tasks (include/races.h). */
 	MW_OBJ_SHARED = 1u << 7,
+	/*
+	 * Not from the heap: a writable static object of the module (its .data
+	 * or .bss), which lives as long as the module (alloc_ns: when modwatch
+	 * learnt of it). Only the race rules look at these (mw_statics).
+	 */
+	MW_OBJ_STATIC = 1u << 8,
 };
 
 /* SLUB's POISON_FREE (include/linux/poison.h): a freed object's bytes under slub_debug=P. */

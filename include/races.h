@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Sharing of module heap objects between tasks through user copies: the
+ * Sharing of module objects (heap, or static data) between tasks through user copies: the
  * state bpf/races.bpf.h keeps per object for data_race (two copies in
  * flight at once on the same bytes, one writing the object) and
  * unprotected_shared_access (Eraser's lockset rule), and the access record
@@ -21,6 +21,29 @@
 #define MW_RACE_SLOTS		2
 /* Objects with sharing state; an object past it is counted (shares_full). */
 #define MW_SHARES		4096
+
+/*
+ * Writable static objects of the watched modules (mw_statics: OBJECT
+ * symbols of their .data and .bss, with sizes, from the .ko), each module's
+ * sorted by address in one run of the array; the largest module of Debian's
+ * (xfs) has about 1,600. Past it a module's statics are not watched, and
+ * the daemon says so.
+ */
+#define MW_STATICS		16384
+
+/*
+ * mw_static_pages: page (address >> 12) -> the run of mw_statics that
+ * touches it. Objects do not overlap, so those touching one page are
+ * consecutive in address order: a binary search of at most
+ * MW_STATIC_SEARCH steps finds the one holding an address.
+ */
+struct mw_static_page {
+	__u32 first;
+	__u32 count;
+};
+_Static_assert(sizeof(struct mw_static_page) == 8, "mw_static_page layout");
+#define MW_STATIC_SEARCH	14	/* 2^14 == MW_STATICS */
+_Static_assert(1u << MW_STATIC_SEARCH == MW_STATICS, "mw_statics search depth");
 
 /* One user copy's access to a module object. */
 struct mw_share_access {

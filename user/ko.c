@@ -177,6 +177,7 @@ struct ko_scn {
 	__u64 size;
 	bool code;		/* SHF_EXECINSTR */
 	bool data;		/* allocated, not code: where static objects live */
+	bool writable;		/* allocated, written at run time, one copy: .data, .bss */
 };
 
 struct ko_reader {
@@ -200,6 +201,7 @@ struct ko_reader {
 	struct ko_vec ftrace;	/* struct ko_loc: __mcount_loc entries, sorted */
 	struct ko_vec reserved;	/* struct ko_range */
 	struct ko_vec rdi;	/* struct ko_rdi, sorted by shndx, end */
+	struct ko_vec statics;	/* struct mw_static_sym, handed to the mw_ko */
 };
 
 static int ko_malformed(const struct ko_reader *r, const char *what)
@@ -404,6 +406,24 @@ static bool ko_is_code(const struct ko_reader *r, size_t shndx)
 	return shndx < r->nr_scns && r->scns[shndx].code;
 }
 
+/* A writable static object: the race rules watch copies into and out of it. */
+static int ko_add_static(struct ko_reader *r, const GElf_Sym *sym)
+{
+	struct mw_static_sym *st;
+
+	if (GELF_ST_TYPE(sym->st_info) != STT_OBJECT || !sym->st_size ||
+	    sym->st_shndx >= SHN_LORESERVE || sym->st_shndx >= r->nr_scns ||
+	    !r->scns[sym->st_shndx].writable)
+		return 0;
+	st = ko_push(&r->statics, sizeof(*st));
+	if (!st)
+		return ko_nomem(r);
+	snprintf(st->section, sizeof(st->section), "%s", r->scns[sym->st_shndx].name);
+	st->off = sym->st_value;
+	st->size = sym->st_size;
+	return 0;
+}
+
 static int ko_add_symbol(struct ko_reader *r, size_t strtab, size_t i, const GElf_Sym *sym)
 {
 	const char *name = elf_strptr(r->elf, strtab, sym->st_name);
@@ -420,6 +440,8 @@ static int ko_add_symbol(struct ko_reader *r, size_t strtab, size_t i, const GEl
 			r->family_of[i] = family_of(name);
 		return 0;
 	}
+	if (ko_add_static(r, sym))
+		return -ENOMEM;
 	/* SHN_XINDEX (over 65279 sections) is left out: no module has that many. */
 	if (sym->st_shndx >= SHN_LORESERVE || !ko_is_code(r, sym->st_shndx))
 		return 0;
@@ -840,6 +862,8 @@ static int ko_load_scns(struct ko_reader *r)
 		k->size = sh.sh_size;
 		k->code = sh.sh_type == SHT_PROGBITS && (sh.sh_flags & SHF_EXECINSTR);
 		k->data = (sh.sh_flags & SHF_ALLOC) && !(sh.sh_flags & SHF_EXECINSTR);
+		k->writable = k->data && (sh.sh_flags & SHF_WRITE) && k->name &&
+			      strncmp(k->name, ".data..percpu", strlen(".data..percpu"));
 		if (k->code && (!strcmp(k->name, ".kprobes.text") || !strcmp(k->name, ".noinstr.text")) &&
 		    ko_add_reserved(r, elf_ndxscn(scn), 0, sh.sh_size, MW_SKIP_BLACKLIST))
 			return -ENOMEM;
@@ -1078,6 +1102,9 @@ static int ko_parse(struct ko_reader *r)
 	ko_read_build_id(r);
 	qsort(r->ko->sites, r->ko->nr_sites, sizeof(*r->ko->sites), cmp_site);
 	ko_classify(r);
+	r->ko->statics = r->statics.v;
+	r->ko->nr_statics = r->statics.n;
+	r->statics.v = NULL;
 	return ko_collect_blind(r);
 }
 
@@ -1120,6 +1147,7 @@ int mw_ko_read(const char *path, struct mw_ko *ko)
 	free(r.ftrace.v);
 	free(r.reserved.v);
 	free(r.rdi.v);
+	free(r.statics.v);
 	close(fd);
 	if (err)
 		mw_ko_free(ko);
@@ -1130,10 +1158,13 @@ void mw_ko_free(struct mw_ko *ko)
 {
 	free(ko->sites);
 	free(ko->blind);
+	free(ko->statics);
 	ko->sites = NULL;
 	ko->nr_sites = 0;
 	ko->blind = NULL;
 	ko->nr_blind = 0;
+	ko->statics = NULL;
+	ko->nr_statics = 0;
 }
 
 static bool same_name_char(char a, char b)

@@ -73,6 +73,17 @@ struct mw_blind {
 	__u32 calls;		/* call sites in the module */
 };
 
+/*
+ * A writable static object of the module: an OBJECT symbol with a size in an
+ * allocated, writable section (.data, .bss; not .data..percpu, whose
+ * symbols are offsets into each CPU's copy). The race rules watch these.
+ */
+struct mw_static_sym {
+	char section[64];
+	__u64 off;		/* in its section */
+	__u64 size;
+};
+
 struct mw_ko {			/* what a .ko says, freed with mw_ko_free() */
 	char name[64];		/* from .gnu.linkonce.this_module or the modinfo "name=" */
 	struct mw_callsite *sites;	/* sorted by section name, then offset */
@@ -81,6 +92,8 @@ struct mw_ko {			/* what a .ko says, freed with mw_ko_free() */
 	__u32 build_id_len;
 	struct mw_blind *blind;	/* its blind spots, most called first */
 	size_t nr_blind;
+	struct mw_static_sym *statics;	/* in symbol table order */
+	size_t nr_statics;
 };
 
 /*

@@ -82,6 +82,10 @@ struct mw_module {
 	struct mw_unprobed *unprobed;
 	struct mw_blind *blind;	/* calls of the families modwatch does not know (ko.h) */
 	__u32 nr_blind;
+	/* writable static objects (statics.c): mw_statics[static_first, + nr_statics) */
+	__u32 static_first;
+	__u32 nr_statics;
+	struct mw_static_range *statics;	/* theirs, by address */
 };
 
 struct mw_registry {
@@ -142,12 +146,28 @@ void mw_srcline_free(void);
 struct mw_sites {
 	bool used[MW_MAX_SITES];	/* slots of the mw_sites map */
 	__u32 hint;
+	bool static_used[MW_STATICS];	/* entries of the mw_statics map */
 };
 int mw_sites_attach(struct mw_sites *ss, struct modwatch_bpf *skel, struct mw_module *m,
 		    const char *ko_path, bool named);
 void mw_sites_detach(struct mw_sites *ss, struct modwatch_bpf *skel, struct mw_module *m,
 		     bool background);
 void mw_sites_wait(void);
+/* The live address of @module's @section (/sys/module/NAME/sections/); 0 or -errno. */
+int mw_section_addr(const char *module, const char *section, __u64 *addr);
+
+/* statics.c: a module's writable static objects, for the race rules. */
+struct mw_static_range {
+	__u64 addr;
+	__u64 size;
+};
+struct mw_ko;
+void mw_statics_add(struct mw_sites *ss, struct modwatch_bpf *skel, struct mw_module *m,
+		    const struct mw_ko *ko);
+void mw_statics_drop(struct mw_sites *ss, struct modwatch_bpf *skel, struct mw_module *m);
+/* @m's objects are @r[0..n), sorted, not overlapping (taken over, freed on drop); 0 or -errno. */
+int mw_statics_set(struct mw_sites *ss, struct modwatch_bpf *skel, struct mw_module *m,
+		   struct mw_static_range *r, __u32 n);
 void mw_sites_init(struct modwatch_bpf *skel);
 /*
  * The name under which the running kernel's kallsyms has @callee: its

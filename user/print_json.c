@@ -191,6 +191,24 @@ static void json_source(struct jw *out, const struct mw_sym *s)
 }
 
 /* {"addr":"0x..","module":"m"|null,"function":"f"|null,"offset":N,"source":[..]} */
+/* ,"module":M,"@name_key":NAME,"offset":N of symbol @s (NULL: unknown). */
+static void json_sym(struct jw *out, const struct mw_sym *s, const char *name_key)
+{
+	jw_puts(",\"module\":", out);
+	if (s && s->module)
+		json_str(out, s->module, 64);
+	else
+		jw_puts("null", out);
+	jw_puts(",\"", out);
+	jw_puts(name_key, out);
+	jw_puts("\":", out);
+	if (s)
+		json_str(out, s->name, 256);
+	else
+		jw_puts("null", out);
+	json_key_u64(out, "offset", s ? s->offset : 0);
+}
+
 static void json_code(struct jw *out, __u64 addr)
 {
 	struct mw_sym s;
@@ -198,17 +216,7 @@ static void json_code(struct jw *out, __u64 addr)
 
 	jw_putc('{', out);
 	json_addr(out, "addr", addr);
-	jw_puts(",\"module\":", out);
-	if (ok && s.module)
-		json_str(out, s.module, 64);
-	else
-		jw_puts("null", out);
-	jw_puts(",\"function\":", out);
-	if (ok)
-		json_str(out, s.name, 256);
-	else
-		jw_puts("null", out);
-	json_key_u64(out, "offset", ok ? s.offset : 0);
+	json_sym(out, ok ? &s : NULL, "function");
 	json_source(out, ok ? &s : NULL);
 	jw_putc('}', out);
 }
@@ -337,6 +345,18 @@ static void json_start(FILE *f, const struct mw_start *s)
 }
 
 /* An object and the history the heap tracker knows of it. */
+/* ,"static":{"addr","module","symbol","offset"}: the module's .data or .bss object at @addr. */
+static void json_static(struct jw *out, __u64 addr)
+{
+	struct mw_sym s;
+	bool ok = !mw_ksym_resolve(addr, &s);
+
+	jw_puts(",\"static\":{", out);
+	json_addr(out, "addr", addr);
+	json_sym(out, ok ? &s : NULL, "symbol");
+	jw_putc('}', out);
+}
+
 static void json_object(struct jw *out, const struct mw_object *o)
 {
 	char name[MW_CACHE_NAME + 1];
@@ -352,6 +372,12 @@ static void json_object(struct jw *out, const struct mw_object *o)
 		json_str(out, name, sizeof(name));
 	else
 		jw_puts("null", out);
+	if (o->flags & MW_OBJ_STATIC) {
+		/* the module's own .data or .bss: no allocation, a symbol */
+		json_static(out, o->addr);
+		jw_putc('}', out);
+		return;
+	}
 	jw_puts("},\"alloc\":{", out);
 	json_site(out, "site", o->alloc_site);
 	json_key_u64(out, "tid", o->alloc_tid);

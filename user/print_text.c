@@ -180,6 +180,12 @@ static void print_object(FILE *out, const struct mw_object *o)
 {
 	char alloc[SYM_LEN], cache[MW_CACHE_NAME + 1];
 
+	if (o->flags & MW_OBJ_STATIC) {
+		mw_ksym_format(o->addr, alloc, sizeof(alloc));
+		fprintf(out, "0x%llx (%llu bytes, static %s)", (unsigned long long)o->addr,
+			(unsigned long long)o->size, alloc);
+		return;
+	}
 	mw_ksym_format(o->alloc_site, alloc, sizeof(alloc));
 	fprintf(out, "0x%llx (%llu bytes", (unsigned long long)o->addr,
 		(unsigned long long)o->size);

@@ -87,7 +87,7 @@ static struct bpf_program *class_prog(struct modwatch_bpf *skel, __u8 class)
 	return NULL;
 }
 
-static int section_addr(const char *module, const char *section, __u64 *addr)
+int mw_section_addr(const char *module, const char *section, __u64 *addr)
 {
 	char path[PATH_MAX];
 	unsigned long long a;
@@ -453,7 +453,7 @@ static __u32 locate_site(struct plan *pl, const struct mw_callsite *cs, __u64 *a
 {
 	__u64 base;
 
-	if (section_addr(pl->m->name, cs->section, &base))
+	if (mw_section_addr(pl->m->name, cs->section, &base))
 		return MW_SKIP_NO_SECTION;
 	*addr = base + cs->sec_off;
 	pl->verified++;
@@ -639,7 +639,7 @@ static void add_static_locks(struct plan *pl)
 		    (callee_class[cs->callee] != MW_CLASS_LOCK &&
 		     callee_class[cs->callee] != MW_CLASS_UNLOCK))
 			continue;
-		if (section_addr(pl->m->name, cs->arg_section, &base))
+		if (mw_section_addr(pl->m->name, cs->arg_section, &base))
 			continue;
 		addr = base + cs->arg_off;
 		sl.callee = cs->callee;
@@ -708,6 +708,7 @@ int mw_sites_attach(struct mw_sites *ss, struct modwatch_bpf *skel, struct mw_mo
 	ko.blind = NULL;
 	ko.nr_blind = 0;
 	add_static_locks(&pl);
+	mw_statics_add(ss, skel, m, &ko);
 	run_batch(pl.probes, pl.nr_probes, sizeof(*pl.probes), attach_item);
 	keep_probes(&pl);
 cleanup:
@@ -808,6 +809,7 @@ void mw_sites_detach(struct mw_sites *ss, struct modwatch_bpf *skel, struct mw_m
 	destroy_links(m->links, m->nr_probes, background);
 	if (m->nr_static_locks)
 		drop_static_locks(skel, m);
+	mw_statics_drop(ss, skel, m);
 	for (i = 0; i < m->nr_slots; i++)
 		free_slot(ss, skel, m->slots[i]);
 	free(m->slots);

@@ -4,7 +4,10 @@
  * the copy and lock test entries. Each task of a scenario is a thread of
  * this process: BPF sees its own tid, locks and task storage.
  */
+#include <errno.h>
 #include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include "fixture.h"
 #include "test.h"
@@ -40,6 +43,7 @@ struct step {
 	__u64 off, len;
 	__u64 lock;
 	bool in_flight;		/* the copy does not return (yet) */
+	__u64 base;		/* the object's address: OBJ(1) unless set */
 	pid_t tid;
 };
 
@@ -52,13 +56,15 @@ static int count(__u32 kind)
 
 static void do_step(struct step *s)
 {
+	__u64 obj = s->base ? s->base : OBJ(1);
+
 	s->tid = gettid();
 	if (s->lock)
 		fx_lock(&fx, S_LOCK, s->lock, 0);
 	if (s->write)
-		fx_fetch(&fx, S_FETCH, &wr, OBJ(1) + s->off, ubuf, s->len);
+		fx_fetch(&fx, S_FETCH, &wr, obj + s->off, ubuf, s->len);
 	else
-		fx_store(&fx, S_STORE, &wr, ubuf, OBJ(1) + s->off, s->len);
+		fx_store(&fx, S_STORE, &wr, ubuf, obj + s->off, s->len);
 	if (!s->in_flight)
 		fx_copy_ret(&fx, s->write ? S_FETCH : S_STORE);
 	if (s->lock)
@@ -221,5 +227,84 @@ TEST(an_object_handed_from_task_to_task_is_not_shared)
 	other_task(&w);
 	other_task(&r);
 	ASSERT_EQ(fx_drain(&fx), 0, "no task came back to it");
+	fx_teardown(&fx);
+}
+
+/*
+ * Static objects of the fake module (its .data and .bss), as the daemon
+ * publishes them: three on one page, the last running on over two more, so
+ * the page's binary search has something to search.
+ */
+#define PAGE0		0xffffffffc2000000ull
+#define STATIC_A	(PAGE0 + 0x100)		/* 64 bytes */
+#define STATIC_B	(PAGE0 + 0x200)		/* 32 bytes */
+#define STATIC_C	(PAGE0 + 0x300)		/* 10000 bytes: pages 0, 1 and 2 */
+
+static struct mw_sites statics_ss;
+
+static int add_statics(void)
+{
+	static const struct mw_static_range r[] = {
+		{ STATIC_A, 64 }, { STATIC_B, 32 }, { STATIC_C, 10000 },
+	};
+	struct mw_static_range *v = malloc(sizeof(r));
+
+	if (!v)
+		return -ENOMEM;
+	memcpy(v, r, sizeof(r));
+	memset(&statics_ss, 0, sizeof(statics_ss));
+	return mw_statics_set(&statics_ss, fx.skel, mw_registry_module(&fx.reg, 1), v, 3);
+}
+
+TEST(copies_racing_on_a_static_object_are_a_data_race_naming_it)
+{
+	struct step a = { .write = true, .base = STATIC_B, .len = 32, .in_flight = true };
+	struct step b = { .write = false, .base = STATIC_B, .off = 8, .len = 8 };
+	struct step gap = { .write = true, .base = STATIC_A + 64, .len = 16, .in_flight = true };
+	struct step gap2 = { .write = true, .base = STATIC_A + 64, .len = 16 };
+	const struct mw_shared_access *p;
+
+	SETUP();
+	ASSERT_OK(add_statics(), "publishing the static objects");
+	do_step(&a);
+	other_task(&b);
+	ASSERT_EQ(count(MW_DATA_RACE), 1, "the overlap in time on STATIC_B");
+	p = &fx.events[0].shared_access;
+	ASSERT_EQ(p->obj.addr, STATIC_B, "the object is the static that holds the bytes");
+	ASSERT_EQ(p->obj.size, 32, "its size, from the symbol");
+	ASSERT_TRUE(p->obj.flags & MW_OBJ_STATIC, "marked static (no allocation site)");
+	ASSERT_EQ(p->obj.module_id, 1, "of the fake module");
+	ASSERT_EQ(p->overlap_addr, STATIC_B + 8, "the overlap's start");
+	fx_copy_ret(&fx, S_FETCH);
+	do_step(&gap);		/* between A and B: no object of the module */
+	other_task(&gap2);
+	ASSERT_EQ(count(MW_DATA_RACE), 1, "bytes between two statics are nobody's");
+	fx_copy_ret(&fx, S_FETCH);
+	mw_statics_drop(&statics_ss, fx.skel, mw_registry_module(&fx.reg, 1));
+	do_step(&a);
+	other_task(&b);
+	ASSERT_EQ(count(MW_DATA_RACE), 1, "dropped with its module: no more reports");
+	fx_copy_ret(&fx, S_FETCH);
+	fx_teardown(&fx);
+}
+
+TEST(a_static_object_used_in_turn_under_two_locks_warns_on_any_of_its_pages)
+{
+	struct step a1 = { .write = true, .base = STATIC_C, .off = 5000, .len = 64,
+			   .lock = LOCK(1) };
+	struct step b = { .write = false, .base = STATIC_C, .off = 9000, .len = 64,
+			  .lock = LOCK(2) };
+	const struct mw_shared_access *p;
+
+	SETUP();
+	ASSERT_OK(add_statics(), "publishing the static objects");
+	do_step(&a1);		/* page 1 of it ... */
+	other_task(&b);		/* ... and page 2: the same object */
+	do_step(&a1);
+	ASSERT_EQ(count(MW_UNPROTECTED_SHARED_ACCESS), 1, "no lock in common");
+	p = &fx.events[0].shared_access;
+	ASSERT_EQ(p->obj.addr, STATIC_C, "the static that spans the pages");
+	ASSERT_EQ(p->other.addr, STATIC_C + 9000, "the other access, on its last page");
+	mw_statics_drop(&statics_ss, fx.skel, mw_registry_module(&fx.reg, 1));
 	fx_teardown(&fx);
 }
