@@ -407,7 +407,7 @@ static bool ko_is_code(const struct ko_reader *r, size_t shndx)
 }
 
 /* A writable static object: the race rules watch copies into and out of it. */
-static int ko_add_static(struct ko_reader *r, const GElf_Sym *sym)
+static int ko_add_static(struct ko_reader *r, const char *name, const GElf_Sym *sym)
 {
 	struct mw_static_sym *st;
 
@@ -418,6 +418,7 @@ static int ko_add_static(struct ko_reader *r, const GElf_Sym *sym)
 	st = ko_push(&r->statics, sizeof(*st));
 	if (!st)
 		return ko_nomem(r);
+	snprintf(st->name, sizeof(st->name), "%s", name);
 	snprintf(st->section, sizeof(st->section), "%s", r->scns[sym->st_shndx].name);
 	st->off = sym->st_value;
 	st->size = sym->st_size;
@@ -440,7 +441,7 @@ static int ko_add_symbol(struct ko_reader *r, size_t strtab, size_t i, const GEl
 			r->family_of[i] = family_of(name);
 		return 0;
 	}
-	if (ko_add_static(r, sym))
+	if (ko_add_static(r, name, sym))
 		return -ENOMEM;
 	/* SHN_XINDEX (over 65279 sections) is left out: no module has that many. */
 	if (sym->st_shndx >= SHN_LORESERVE || !ko_is_code(r, sym->st_shndx))

@@ -79,6 +79,7 @@ struct mw_blind {
  * symbols are offsets into each CPU's copy). The race rules watch these.
  */
 struct mw_static_sym {
+	char name[64];
 	char section[64];
 	__u64 off;		/* in its section */
 	__u64 size;

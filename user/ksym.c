@@ -155,9 +155,14 @@ static int resolve(__u64 addr, bool text, struct mw_sym *sym)
 	return 0;
 }
 
-/* A module's static data at @addr (a lock): "module:symbol[+off]". */
+/*
+ * A module's static data at @addr (a lock, a buffer): "module:symbol[+off]",
+ * from its .ko first (sized, and there without CONFIG_KALLSYMS_ALL).
+ */
 int mw_ksym_resolve_data(__u64 addr, struct mw_sym *sym)
 {
+	if (!mw_statics_resolve(addr, sym))
+		return 0;
 	return resolve(addr, false, sym);
 }
 

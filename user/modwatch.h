@@ -160,6 +160,7 @@ int mw_section_addr(const char *module, const char *section, __u64 *addr);
 struct mw_static_range {
 	__u64 addr;
 	__u64 size;
+	char name[64];
 };
 struct mw_ko;
 void mw_statics_add(struct mw_sites *ss, struct modwatch_bpf *skel, struct mw_module *m,
@@ -168,6 +169,11 @@ void mw_statics_drop(struct mw_sites *ss, struct modwatch_bpf *skel, struct mw_m
 /* @m's objects are @r[0..n), sorted, not overlapping (taken over, freed on drop); 0 or -errno. */
 int mw_statics_set(struct mw_sites *ss, struct modwatch_bpf *skel, struct mw_module *m,
 		   struct mw_static_range *r, __u32 n);
+/*
+ * The watched module's static object at @addr, named from its .ko (Debian's
+ * kallsyms has no module data: no CONFIG_KALLSYMS_ALL); -ENOENT if none.
+ */
+int mw_statics_resolve(__u64 addr, struct mw_sym *sym);
 void mw_sites_init(struct modwatch_bpf *skel);
 /*
  * The name under which the running kernel's kallsyms has @callee: its

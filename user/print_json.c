@@ -349,7 +349,7 @@ static void json_start(FILE *f, const struct mw_start *s)
 static void json_static(struct jw *out, __u64 addr)
 {
 	struct mw_sym s;
-	bool ok = !mw_ksym_resolve(addr, &s);
+	bool ok = !mw_ksym_resolve_data(addr, &s);
 
 	jw_puts(",\"static\":{", out);
 	json_addr(out, "addr", addr);

@@ -179,11 +179,15 @@ static const char *const access_names[] = {
 static void print_object(FILE *out, const struct mw_object *o)
 {
 	char alloc[SYM_LEN], cache[MW_CACHE_NAME + 1];
+	struct mw_sym s;
 
 	if (o->flags & MW_OBJ_STATIC) {
-		mw_ksym_format(o->addr, alloc, sizeof(alloc));
-		fprintf(out, "0x%llx (%llu bytes, static %s)", (unsigned long long)o->addr,
-			(unsigned long long)o->size, alloc);
+		fprintf(out, "0x%llx (%llu bytes, static ", (unsigned long long)o->addr,
+			(unsigned long long)o->size);
+		if (!mw_ksym_resolve_data(o->addr, &s))
+			fprintf(out, "%s [%s])", s.name, s.module);
+		else
+			fputs("of the module)", out);
 		return;
 	}
 	mw_ksym_format(o->alloc_site, alloc, sizeof(alloc));

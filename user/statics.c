@@ -27,6 +27,49 @@
  */
 #define MW_STATIC_MAX_PAGES	256
 
+/* The modules whose objects are published, to name them (mw_statics_resolve()). */
+static struct mw_module *named[MW_MAX_MODULES];
+
+static void set_named(struct mw_module *m, bool on)
+{
+	__u32 i;
+
+	for (i = 0; i < MW_MAX_MODULES; i++) {
+		if (on ? !named[i] : named[i] == m) {
+			named[i] = on ? m : NULL;
+			return;
+		}
+	}
+}
+
+int mw_statics_resolve(__u64 addr, struct mw_sym *sym)
+{
+	const struct mw_static_range *r;
+	__u32 i, lo, hi, mid;
+
+	for (i = 0; i < MW_MAX_MODULES; i++) {
+		if (!named[i] || !named[i]->nr_statics)
+			continue;
+		r = named[i]->statics;
+		lo = 0;
+		hi = named[i]->nr_statics;
+		while (lo < hi) {	/* the first starting above @addr */
+			mid = lo + (hi - lo) / 2;
+			if (r[mid].addr <= addr)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo && addr - r[lo - 1].addr < r[lo - 1].size) {
+			sym->module = named[i]->name;
+			sym->name = r[lo - 1].name;
+			sym->offset = addr - r[lo - 1].addr;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
 static int cmp_range(const void *a, const void *b)
 {
 	const struct mw_static_range *x = a, *y = b;
@@ -53,7 +96,8 @@ static __u32 live_ranges(const struct mw_module *m, const struct mw_ko *ko,
 		if (!base)
 			continue;
 		r[n].addr = base + st->off;
-		r[n++].size = st->size;
+		r[n].size = st->size;
+		memcpy(r[n++].name, st->name, sizeof(r->name));
 	}
 	qsort(r, n, sizeof(*r), cmp_range);
 	for (i = 0; i < n; i++) {
@@ -139,6 +183,7 @@ int mw_statics_set(struct mw_sites *ss, struct modwatch_bpf *skel, struct mw_mod
 	m->statics = r;
 	m->nr_statics = n;
 	m->static_first = first;
+	set_named(m, true);
 	err = publish(skel, m);
 	if (err)
 		mw_statics_drop(ss, skel, m);
@@ -192,6 +237,7 @@ void mw_statics_drop(struct mw_sites *ss, struct modwatch_bpf *skel, struct mw_m
 	}
 	if (m->nr_statics)
 		memset(&ss->static_used[m->static_first], 0, m->nr_statics);
+	set_named(m, false);
 	free(m->statics);
 	m->statics = NULL;
 	m->nr_statics = 0;

@@ -245,7 +245,8 @@ static struct mw_sites statics_ss;
 static int add_statics(void)
 {
 	static const struct mw_static_range r[] = {
-		{ STATIC_A, 64 }, { STATIC_B, 32 }, { STATIC_C, 10000 },
+		{ STATIC_A, 64, "static_a" }, { STATIC_B, 32, "static_b" },
+		{ STATIC_C, 10000, "static_c" },
 	};
 	struct mw_static_range *v = malloc(sizeof(r));
 
@@ -263,6 +264,7 @@ TEST(copies_racing_on_a_static_object_are_a_data_race_naming_it)
 	struct step gap = { .write = true, .base = STATIC_A + 64, .len = 16, .in_flight = true };
 	struct step gap2 = { .write = true, .base = STATIC_A + 64, .len = 16 };
 	const struct mw_shared_access *p;
+	struct mw_sym sym;
 
 	SETUP();
 	ASSERT_OK(add_statics(), "publishing the static objects");
@@ -274,6 +276,8 @@ TEST(copies_racing_on_a_static_object_are_a_data_race_naming_it)
 	ASSERT_EQ(p->obj.size, 32, "its size, from the symbol");
 	ASSERT_TRUE(p->obj.flags & MW_OBJ_STATIC, "marked static (no allocation site)");
 	ASSERT_EQ(p->obj.module_id, 1, "of the fake module");
+	ASSERT_OK(mw_statics_resolve(STATIC_B + 8, &sym), "named from the .ko's symbols");
+	ASSERT_TRUE(!strcmp(sym.name, "static_b") && sym.offset == 8, "static_b+8");
 	ASSERT_EQ(p->overlap_addr, STATIC_B + 8, "the overlap's start");
 	fx_copy_ret(&fx, S_FETCH);
 	do_step(&gap);		/* between A and B: no object of the module */
