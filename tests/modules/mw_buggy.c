@@ -85,6 +85,10 @@
  *   (a warning)                task), _READ_A again   copy_from_user under lock B; turns taken,
  *                                                     no lock in common (mw_share.h's hand-off
  *                                                     and per-file buffers follow, correct)
+ * race_static                  MW_IOC_STATIC_READ to  buggy_static_read: copy_to_user from a
+ *   data_race                  a userfaultfd page,    static buffer (.bss), no lock;
+ *                              _STATIC_WRITE from the buggy_static_write (the other task):
+ *                              fault's handler        copy_from_user into it meanwhile
  *
  * How each bug stays survivable on Debian's 6.1 kernel (HARDENED_USERCOPY, FREELIST_HARDENED,
  * INIT_ON_ALLOC, no lockdep, no DEBUG_MUTEXES):
@@ -854,6 +858,21 @@ static mw_site long buggy_shared_write_b(const struct mw_buf *b)
 	return n;
 }
 
+/* race_static: the same race on the module's own static buffer, not a heap object. */
+static u8 buggy_static_buf[MW_SHARED_LEN];
+
+static mw_site long buggy_static_read(const struct mw_buf *b)
+{
+	return copy_to_user(u64_to_user_ptr(b->uptr), buggy_static_buf, MW_SHARED_LEN) ?
+		       -EFAULT : MW_SHARED_LEN;
+}
+
+static mw_site long buggy_static_write(const struct mw_buf *b)
+{
+	return copy_from_user(buggy_static_buf, u64_to_user_ptr(b->uptr), MW_SHARED_LEN) ?
+		       -EFAULT : MW_SHARED_LEN;
+}
+
 static long buggy_shared_free(void)
 {
 	kfree(xchg(&mw_shared, NULL));
@@ -877,6 +896,10 @@ static long mw_buggy_ioctl(struct file *file, unsigned int cmd, unsigned long ar
 		return mw_buf_cmd(argp, buggy_shared_write_b);
 	case MW_IOC_SHARED_FREE:
 		return buggy_shared_free();
+	case MW_IOC_STATIC_READ:
+		return mw_buf_cmd(argp, buggy_static_read);
+	case MW_IOC_STATIC_WRITE:
+		return mw_buf_cmd(argp, buggy_static_write);
 	case MW_IOC_SLICE:
 		return buggy_copy_past_ioc_size(argp);
 	case MW_IOC_FETCH_LEN:

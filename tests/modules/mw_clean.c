@@ -679,6 +679,32 @@ static long clean_shared_write(const struct mw_buf *b)
 	return clean_shared_copy(b, false);
 }
 
+/* race_static: the module's own static buffer, under a mutex too. */
+static u8 clean_static_buf[MW_SHARED_LEN];
+static DEFINE_MUTEX(clean_static_lock);
+
+static mw_site long clean_static_copy(const struct mw_buf *b, bool to_user)
+{
+	long n = MW_SHARED_LEN;
+
+	mutex_lock(&clean_static_lock);
+	if (to_user ? copy_to_user(u64_to_user_ptr(b->uptr), clean_static_buf, MW_SHARED_LEN) :
+		      copy_from_user(clean_static_buf, u64_to_user_ptr(b->uptr), MW_SHARED_LEN))
+		n = -EFAULT;
+	mutex_unlock(&clean_static_lock);
+	return n;
+}
+
+static long clean_static_read(const struct mw_buf *b)
+{
+	return clean_static_copy(b, true);
+}
+
+static long clean_static_write(const struct mw_buf *b)
+{
+	return clean_static_copy(b, false);
+}
+
 static long clean_shared_free(void)
 {
 	mutex_lock(&mw_shared_lock);
@@ -702,6 +728,10 @@ static long mw_clean_ioctl(struct file *file, unsigned int cmd, unsigned long ar
 		return mw_buf_cmd(argp, clean_shared_write);
 	case MW_IOC_SHARED_FREE:
 		return clean_shared_free();
+	case MW_IOC_STATIC_READ:
+		return mw_buf_cmd(argp, clean_static_read);
+	case MW_IOC_STATIC_WRITE:
+		return mw_buf_cmd(argp, clean_static_write);
 	case MW_IOC_SLICE:
 		return clean_copy_ioc_size(argp);
 	case MW_IOC_FETCH_LEN:

@@ -163,6 +163,14 @@ struct mw_report_rec {
 #define MW_IOC_PRIVATE_WRITE	_IOW(MW_IOC_MAGIC, 0x2a, struct mw_buf)
 #define MW_IOC_PRIVATE_READ	_IOW(MW_IOC_MAGIC, 0x2b, struct mw_buf)
 
+/*
+ * race_static: a MW_SHARED_LEN-byte static buffer of the module's own (its
+ * .bss), copied out (READ) and in (WRITE) by whichever task calls: mw_buggy
+ * with no lock, mw_clean under a mutex.
+ */
+#define MW_IOC_STATIC_READ	_IOW(MW_IOC_MAGIC, 0x2c, struct mw_buf)
+#define MW_IOC_STATIC_WRITE	_IOW(MW_IOC_MAGIC, 0x2d, struct mw_buf)
+
 /* Scenario flags. */
 #define MW_SCN_BLOCKS	0x1	/* mw_buggy blocks in the kernel until the task is killed */
 
@@ -202,6 +210,7 @@ struct mw_report_rec {
 	X(held_lock_freed,	held_lock_freed,	0, "buggy_free_held_lock")	\
 	X(held_on_unload,	lock_held_on_unload,	0, "buggy_lock_until_unload") \
 	X(race_nolock,		data_race,		0, "buggy_shared_write")	\
-	X(race_two_locks,	unprotected_shared_access, 0, "buggy_shared_read_a")
+	X(race_two_locks,	unprotected_shared_access, 0, "buggy_shared_read_a") \
+	X(race_static,		data_race,		0, "buggy_static_write")
 
 #endif /* MW_IOCTL_H */

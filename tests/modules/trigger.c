@@ -272,7 +272,8 @@ struct inflight {
 	long page_size;
 	int err;
 	int (*during)(struct inflight *h);
-	pthread_t writer;	/* race_nolock's second task */
+	unsigned long write_cmd;	/* what the second task of a race runs */
+	pthread_t writer;	/* a race's second task */
 	bool writing;
 	volatile long written;	/* its ioctl's result; 1 while it runs */
 };
@@ -312,11 +313,14 @@ static int inflight_free(struct inflight *h)
 
 /*
  * Runs @cmd on the copy at @page (in flight, waiting on userfaultfd) with
- * during() in the handler: 0 (the bytes copied noted) or -errno.
+ * during() in the handler (@write_cmd: its second task's, if it starts
+ * one): 0 (the bytes copied noted) or -errno.
  */
-static int copy_in_flight(struct ctx *c, unsigned long cmd, int (*during)(struct inflight *h))
+static int copy_in_flight(struct ctx *c, unsigned long cmd, int (*during)(struct inflight *h),
+			  unsigned long write_cmd)
 {
-	struct inflight h = { .c = c, .page_size = sysconf(_SC_PAGESIZE), .during = during };
+	struct inflight h = { .c = c, .page_size = sysconf(_SC_PAGESIZE), .during = during,
+			      .write_cmd = write_cmd };
 	struct uffdio_api api = { .api = UFFD_API };
 	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
 	pthread_t t;
@@ -350,17 +354,17 @@ static int copy_in_flight(struct ctx *c, unsigned long cmd, int (*during)(struct
 
 static int run_uaf_inflight(struct ctx *c)
 {
-	return copy_in_flight(c, MW_IOC_INFLIGHT_COPY, inflight_free);
+	return copy_in_flight(c, MW_IOC_INFLIGHT_COPY, inflight_free, 0);
 }
 
-/* race_nolock's writer: another task copying into the shared buffer. */
+/* A race's writer: another task copying into the buffer the reader's copy waits on. */
 static void *shared_writer(void *arg)
 {
 	struct inflight *h = arg;
 	char src[MW_SHARED_LEN];
 
 	memset(src, 0x77, sizeof(src));
-	h->written = buf_cmd(h->c, MW_IOC_SHARED_WRITE, src, sizeof(src));
+	h->written = buf_cmd(h->c, h->write_cmd, src, sizeof(src));
 	return NULL;
 }
 
@@ -386,10 +390,16 @@ static int start_writer(struct inflight *h)
 /* A reader's copy of the shared buffer waits on a fault; another task writes it meanwhile. */
 static int run_race_nolock(struct ctx *c)
 {
-	int err = copy_in_flight(c, MW_IOC_SHARED_READ, start_writer);
+	int err = copy_in_flight(c, MW_IOC_SHARED_READ, start_writer, MW_IOC_SHARED_WRITE);
 
 	simple_cmd(c, MW_IOC_SHARED_FREE);
 	return err;
+}
+
+/* The same on the module's static buffer. */
+static int run_race_static(struct ctx *c)
+{
+	return copy_in_flight(c, MW_IOC_STATIC_READ, start_writer, MW_IOC_STATIC_WRITE);
 }
 
 struct task_cmd {
