@@ -149,21 +149,14 @@ test-cli: $(OUT)/modwatch $(OUT)/schemas/sarif-2.1.0.json $(OUT)/schemas/junit-4
 	$(Q)MODWATCH=$(abspath $(OUT)/modwatch) SCHEMAS=$(abspath $(OUT)/schemas) \
 		bats --tap tests/cli.bats tests/service.bats tests/install.bats
 
-# End to end in the Debian test VM (tools/vm), on each kernel of KERNELS:
-# both test modules, every scenario (e2e.bats) and the real-module gate
-# (real.bats), each test's name prefixed with its kernel; then the VM
-# harness itself (vm.bats) on the first. A failure on one kernel does not
-# stop the next.
+# End to end in the Debian test VM (tools/vm), on each kernel of KERNELS, all
+# at once (tests/e2e/run-kernels says why): both test modules, every scenario
+# (e2e.bats) and the real-module gate (real.bats), each test's name prefixed
+# with its kernel; then the VM harness itself (vm.bats) on the first. A
+# failure on one kernel does not stop the others.
 test-e2e: $(OUT)/modwatch real $(OUT)/schemas/sarif-2.1.0.json $(OUT)/schemas/junit-4.xsd \
 	  $(addprefix kernel-modules-,$(KERNELS))
-	$(Q)st=0; for k in $(KERNELS); do \
-		echo "# the VM suites on Debian's $$k kernel ($$(tools/vm abi --kernel-version $$k))"; \
-		MODWATCH_KERNEL=$$k OUT=$(abspath $(OUT)) BATS_TEST_NAME_PREFIX="$$k: " \
-			bats --tap tests/e2e/e2e.bats tests/e2e/real.bats || st=1; \
-	done; \
-	MODWATCH_KERNEL=$(firstword $(KERNELS)) OUT=$(abspath $(OUT)) \
-		bats --tap tests/e2e/vm.bats || st=1; \
-	exit $$st
+	$(Q)tests/e2e/run-kernels $(abspath $(OUT)) $(KERNELS)
 
 # Only the real-module gate: Debian's own modules under real workloads.
 test-real: $(OUT)/modwatch real

@@ -28,7 +28,7 @@ setup_file() {
 	[ -z "${REAL_REUSE-}" ] || [ ! -f "$RESULTS/vm.rc" ] || return 0
 	rm -rf "$RESULTS"
 	mkdir -p "$KOUT"
-	"$REPO/tools/vm" run --share "$REPO" --timeout "${REAL_TIMEOUT:-2400}" -- \
+	"$REPO/tools/vm" run --share "$REPO" --timeout "${REAL_TIMEOUT:-3600}" -- \
 		sh "$REPO/tests/real/guest-real.sh" "$RESULTS" "$BUILD" \
 		>"$KOUT/real.log" 2>&1 || rc=$?
 	mkdir -p "$RESULTS"
