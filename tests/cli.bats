@@ -10,6 +10,21 @@ setup() {
 	: "${SCHEMAS:=$(dirname "$MODWATCH")/schemas}"
 }
 
+# Waits until FILE holds a line matching PATTERN, or modwatch PID has exited.
+# The bound is no timing check, only a stop: attaching waits for the verifier,
+# which a busy CI machine slowed past 5 s once (the start line came later).
+wait_for_line() { # pattern file pid
+	local _
+	for _ in $(seq 1200); do
+		grep -q -- "$1" "$2" && return 0
+		kill -0 "$3" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "modwatch never wrote a line matching '$1' to $2:" >&2
+	cat "$2" "$BATS_TEST_TMPDIR/err" >&2 2>/dev/null
+	return 1
+}
+
 # Lines of $output that are not JSON objects (none expected).
 non_json_lines() {
 	printf '%s\n' "$output" | while IFS= read -r line; do
@@ -151,10 +166,7 @@ non_json_lines() {
 	out=$BATS_TEST_TMPDIR/run.json
 	"$MODWATCH" --json >"$out" 2>"$BATS_TEST_TMPDIR/err" &
 	pid=$!
-	for _ in $(seq 50); do
-		[ -s "$out" ] && break
-		sleep 0.1
-	done
+	wait_for_line '"type":"start"' "$out" "$pid"
 	run bpftool link list
 	kill -TERM "$pid"
 	wait "$pid"
@@ -175,10 +187,7 @@ non_json_lines() {
 	out=$BATS_TEST_TMPDIR/run.txt
 	"$MODWATCH" >"$out" 2>&1 &
 	pid=$!
-	for _ in $(seq 50); do
-		grep -q "BPF map memory" "$out" && break
-		sleep 0.1
-	done
+	wait_for_line "BPF map memory" "$out" "$pid"
 	kill -INT "$pid"
 	wait "$pid"
 	grep -q "modwatch: summary after" "$out"
