@@ -249,13 +249,21 @@ void mw_repeats_free(struct mw_repeats *r);
 int mw_repeats_scan(struct mw_repeats *r, struct modwatch_bpf *skel, mw_repeat_fn fn, void *ctx);
 
 /* bpf.c: the BPF object's lifecycle. */
+
+/* Which of the object's programs a load verifies (choose_for_tests() says why). */
+enum mw_prog_set {
+	MW_PROGS_SESSION,	/* a session's: never the unit tests' mw_test_* entries */
+	MW_PROGS_UNIT,		/* the unit tests': raw_tp programs only, no kprobe */
+	MW_PROGS_ALL,		/* every program, whatever the kernel and options */
+};
+
 struct mw_config {
 	__u32 max_objects;
 	__u32 quarantine;
 	__u32 ringbuf_kb;
 	bool exclude_self;	/* off only in unit tests, which drive the hooks themselves */
 	bool image_not_heap;	/* off only in unit tests, whose fake objects live in the image */
-	bool test_entries;	/* on only in unit tests: load the raw_tp mw_test_* entries */
+	enum mw_prog_set progs;	/* which programs a load verifies: MW_PROGS_SESSION but in unit tests */
 	bool every;		/* --every: report every occurrence (no deduplication) */
 	bool strict;		/* --strict: warnings fail CI mode too */
 	bool probe_global;	/* --probe-mode global: kprobes on exported functions */

@@ -35,7 +35,8 @@ int fx_setup(struct fx *f, const struct mw_config *cfg)
 		cfg = &def;
 	}
 	def = *cfg;
-	def.test_entries = true;	/* the rules are driven through them */
+	if (def.progs == MW_PROGS_SESSION)
+		def.progs = MW_PROGS_UNIT;	/* the rules are driven through the entries */
 	cfg = &def;
 	err = mw_kernel_probe(&f->kernel);
 	if (!err)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The unit tests' fixture: the real BPF object, loaded exactly as the
- * daemon loads it but never attached; tests drive its programs with
- * BPF_PROG_TEST_RUN and read back the ring buffer and the maps.
+ * The unit tests' fixture: the real BPF object, loaded as the daemon loads
+ * it but with its raw_tp programs only (MW_PROGS_UNIT: no kprobe, which
+ * BPF_PROG_TEST_RUN cannot run), never attached; tests drive its programs
+ * with BPF_PROG_TEST_RUN and read back the ring buffer and the maps.
  */
 #ifndef MODWATCH_FIXTURE_H
 #define MODWATCH_FIXTURE_H

@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Runs every registered unit test, or those whose names are given on the
- * command line, and prints TAP with a closing "N passed, N failed" comment.
+ * command line, in as many worker processes as there are CPUs (-j), and
+ * prints TAP in the tests' order with a closing "N passed, N failed" comment.
  */
+#include <errno.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
 #include "test.h"
 
 #define MAX_TESTS 256
@@ -78,36 +81,135 @@ static bool selected(const char *name, int argc, char **argv)
 {
 	int i;
 
-	if (argc < 2)
+	if (argc < 1)
 		return true;
-	for (i = 1; i < argc; i++)
+	for (i = 0; i < argc; i++)
 		if (!strcmp(argv[i], name))
 			return true;
 	return false;
 }
 
+/*
+ * Tests run in worker processes, test i in worker i % jobs: most of a test
+ * is the kernel verifying its own load of the BPF object (about 3 s on the
+ * host, one CPU), so two CPUs take half the time. A worker writes each of
+ * its tests' diagnostics to its pipe, then "=1" if the test failed or "=0";
+ * the parent prints them in order, numbered, as they come.
+ */
+struct worker {
+	pid_t pid;
+	FILE *in;
+};
+
+static void run_worker(int fd, int k, int jobs, const int *sel, int nr)
+{
+	int i;
+
+	if (dup2(fd, STDOUT_FILENO) < 0)
+		_exit(2);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (i = k; i < nr; i += jobs) {
+		failed = false;
+		tests[sel[i]].fn();
+		printf("=%d\n", failed);
+	}
+	fflush(stdout);
+	_exit(0);
+}
+
+static int start_workers(struct worker *w, int jobs, const int *sel, int nr)
+{
+	int k, fds[2];
+
+	for (k = 0; k < jobs; k++) {
+		if (pipe(fds))
+			return -errno;
+		fflush(stdout);
+		w[k].pid = fork();
+		if (w[k].pid < 0)
+			return -errno;
+		if (!w[k].pid) {
+			close(fds[0]);
+			run_worker(fds[1], k, jobs, sel, nr);
+		}
+		close(fds[1]);
+		w[k].in = fdopen(fds[0], "r");
+		if (!w[k].in)
+			return -errno;
+	}
+	return 0;
+}
+
+/* Copy a worker's lines for its next test; true if the test passed. */
+static bool next_result(struct worker *w, const char *name)
+{
+	char line[4096];
+
+	while (fgets(line, sizeof(line), w->in)) {
+		if (line[0] == '=')
+			return line[1] == '0';
+		fputs(line, stdout);
+	}
+	printf("# %s: its worker (pid %d) died before the test ended\n", name, (int)w->pid);
+	return false;
+}
+
+static int jobs_default(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > 16 ? 16 : (int)n;
+}
+
+static void usage(FILE *f, const char *prog)
+{
+	fprintf(f, "usage: %s [-j JOBS] [TEST...]\n"
+		"  Runs every unit test, or the TESTs named, as root (they load BPF).\n"
+		"  -j JOBS  worker processes (default: the CPUs online, %d here)\n",
+		prog, jobs_default());
+}
+
 int main(int argc, char **argv)
 {
-	int i, run = 0, passed = 0;
+	int i, opt, nr = 0, passed = 0, jobs = jobs_default();
+	static int sel[MAX_TESTS];
+	struct worker w[16];
+	bool ok;
 
+	while ((opt = getopt(argc, argv, "j:h")) != -1) {
+		if (opt == 'j' && atoi(optarg) >= 1 && atoi(optarg) <= 16) {
+			jobs = atoi(optarg);
+			continue;
+		}
+		if (opt == 'j')
+			fprintf(stderr, "%s: -j %s: give 1 to 16 workers\n", argv[0], optarg);
+		usage(opt == 'h' ? stdout : stderr, argv[0]);
+		return opt == 'h' ? 0 : 2;
+	}
 	if (geteuid()) {
 		printf("1..0 # SKIP unit tests load BPF programs: run them as root\n");
 		return 1;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (i = 0; i < nr_tests; i++)
-		run += selected(tests[i].name, argc, argv);
-	printf("1..%d\n", run);
-	run = 0;
-	for (i = 0; i < nr_tests; i++) {
-		if (!selected(tests[i].name, argc, argv))
-			continue;
-		failed = false;
-		tests[i].fn();
-		run++;
-		printf("%sok %d - %s\n", failed ? "not " : "", run, tests[i].name);
-		passed += !failed;
+		if (selected(tests[i].name, argc - optind, argv + optind))
+			sel[nr++] = i;
+	printf("1..%d\n", nr);
+	if (jobs > nr)
+		jobs = nr ? nr : 1;
+	if (start_workers(w, jobs, sel, nr)) {
+		printf("# cannot start %d test workers: %s\n", jobs, strerror(errno));
+		return 1;
 	}
-	printf("# unit: %d passed, %d failed\n", passed, run - passed);
-	return passed == run ? 0 : 1;
+	for (i = 0; i < nr; i++) {
+		ok = next_result(&w[i % jobs], tests[sel[i]].name);
+		printf("%sok %d - %s\n", ok ? "" : "not ", i + 1, tests[sel[i]].name);
+		passed += ok;
+	}
+	for (i = 0; i < jobs; i++) {
+		fclose(w[i].in);
+		waitpid(w[i].pid, NULL, 0);
+	}
+	printf("# unit: %d passed, %d failed\n", passed, nr - passed);
+	return passed == nr ? 0 : 1;
 }
