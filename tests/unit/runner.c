@@ -99,6 +99,8 @@ static bool selected(const char *name, int argc, char **argv)
 struct worker {
 	pid_t pid;
 	FILE *in;
+	int status;	/* its wait status, once it has ended */
+	bool ended;
 };
 
 static void run_worker(int fd, int k, int jobs, const int *sel, int nr)
@@ -133,6 +135,7 @@ static int start_workers(struct worker *w, int jobs, const int *sel, int nr)
 			run_worker(fds[1], k, jobs, sel, nr);
 		}
 		close(fds[1]);
+		w[k].ended = false;
 		w[k].in = fdopen(fds[0], "r");
 		if (!w[k].in)
 			return -errno;
@@ -150,7 +153,14 @@ static bool next_result(struct worker *w, const char *name)
 			return line[1] == '0';
 		fputs(line, stdout);
 	}
-	printf("# %s: its worker (pid %d) died before the test ended\n", name, (int)w->pid);
+	if (!w->ended && waitpid(w->pid, &w->status, 0) == w->pid)
+		w->ended = true;
+	if (w->ended && WIFSIGNALED(w->status))
+		printf("# %s: its worker (pid %d) was killed by %s\n", name, (int)w->pid,
+		       strsignal(WTERMSIG(w->status)));
+	else
+		printf("# %s: its worker (pid %d) ended before the test did\n", name,
+		       (int)w->pid);
 	return false;
 }
 
@@ -208,7 +218,8 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < jobs; i++) {
 		fclose(w[i].in);
-		waitpid(w[i].pid, NULL, 0);
+		if (!w[i].ended)
+			waitpid(w[i].pid, NULL, 0);
 	}
 	printf("# unit: %d passed, %d failed\n", passed, nr - passed);
 	return passed == nr ? 0 : 1;
