@@ -51,7 +51,7 @@ TEST(the_fixture_loads_the_test_entries_and_no_kprobe)
 				     bpf_program__name(prog));
 			break;
 		}
-		entries += loaded && !strncmp(bpf_program__name(prog), "mw_test_", 8);
+		entries += loaded && !strncmp(bpf_program__name(prog), "mw_test_", strlen("mw_test_"));
 	}
 	ASSERT_GT(entries, 17, "mw_test_* entries loaded");
 	fx_teardown(&fx);
