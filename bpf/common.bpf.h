@@ -203,13 +203,157 @@ static __always_inline bool mw_wanted(__u32 kind, __u64 pid_tgid)
 }
 
 /*
+ * A rule's global function: the verifier checks it once, on its own, with
+ * whatever arguments its type allows, instead of once for every path of
+ * every caller that reaches it (the cost that grows with each rule, and with
+ * each kernel's verifier). Global functions take no context pointer (its
+ * type differs between kprobes and raw tracepoints, and v6.1 checks it by
+ * name), so the rules are the same whatever hook runs them. Weak: every
+ * feature object that includes a rule's header emits it, the linker keeps
+ * one.
+ */
+#define MW_GLOBAL __weak __noinline
+
+/*
+ * Reports: a rule fills one in this CPU's pending list (it has no context to
+ * take a stack with), the hook that ran it then sends them with its stack
+ * (mw_run()). Hooks nest on a CPU (a kmalloc tracepoint inside a kprobe
+ * program, an interrupt's kfree), always last in first out: a hook marks
+ * where the list stood, and sends and drops only what came after the mark;
+ * a slot is claimed before it is filled, so a nested hook never takes it.
+ * As many as one hook run makes: a task's MW_LOCK_DEPTH held locks at
+ * sys_exit. More (a free of an object holding more held locks) are counted
+ * lost, as a full ring buffer's are.
+ */
+#define MW_PENDING 16
+/* hdr.stack of a pending report that the hook's stack is to fill in. */
+#define MW_STACK_OF_HOOK 0xffffffffu
+
+struct mw_pending_slot {
+	struct mw_event ev;		/* first: a rule's event pointer is its slot's */
+	struct mw_dedup_key key;	/* to undo the dedup mark if it cannot be sent */
+	__u32 ready;			/* filled: 0 while the rule writes it */
+	__u32 __pad;
+};
+
+struct mw_pending {
+	__u32 n;
+	__u32 __pad;
+	struct mw_pending_slot slot[MW_PENDING];
+};
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mw_pending);
+} mw_pending_t;
+mw_pending_t mw_pending __weak SEC(".maps");
+
+static __always_inline struct mw_pending *mw_pending_list(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&mw_pending, &zero);
+}
+
+/* A report that cannot leave: counted by kind, and its dedup mark undone. */
+static __always_inline void mw_report_lost(const struct mw_dedup_key *k)
+{
+	struct mw_dedup_val *v = bpf_map_lookup_elem(&mw_dedup, k);
+
+	mw_stat_inc(MW_STAT_LOST_BASE + (k->kind < MW_KIND_NR ? k->kind : 0));
+	if (v)
+		__sync_fetch_and_and(&v->flags, ~MW_DEDUP_SENT);
+}
+
+/*
+ * Claim a pending report of @size bytes for a violation of @kind at @site
+ * (its dedup key: @key) and fill its header. Returns its slot plus one, or
+ * 0 when there is nothing to fill: a repeat, a report nobody asked for, the
+ * daemon itself, or no slot (counted, as a full ring buffer is).
+ */
+MW_GLOBAL int mw_report_begin(__u32 kind, __u32 size, __u64 site, __u32 module_id, __u64 key)
+{
+	struct mw_dedup_key k = { .site = site, .key = key, .kind = kind, .module_id = module_id };
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct mw_pending *p = mw_pending_list();
+	struct mw_pending_slot *slot;
+	struct mw_dedup_val *v = NULL;
+	__u32 n;
+
+	if (mw_self_tgid && (__u32)(pid_tgid >> 32) == mw_self_tgid)
+		return 0;
+	if (!mw_wanted(kind, pid_tgid))
+		return 0;
+	if (!mw_every && !mw_dedup_first(&k, &v))
+		return 0;
+	mw_crash_line(kind, site, key);
+	n = p ? p->n : MW_PENDING;
+	if (!p || n >= MW_PENDING || size > sizeof(struct mw_event)) {
+		mw_report_lost(&k);
+		return 0;
+	}
+	p->n = n + 1;	/* claimed before it is filled: see MW_PENDING */
+	slot = &p->slot[n];
+	slot->ready = 0;
+	slot->key = k;
+	slot->ev.hdr.kind = kind;
+	slot->ev.hdr.size = size;
+	slot->ev.hdr.cpu = bpf_get_smp_processor_id();
+	slot->ev.hdr.ts_ns = bpf_ktime_get_ns();
+	slot->ev.hdr.pid = pid_tgid >> 32;
+	slot->ev.hdr.tid = (__u32)pid_tgid;
+	slot->ev.hdr.module_id = module_id;
+	slot->ev.hdr.flags = 0;
+	slot->ev.hdr.site = site;
+	slot->ev.hdr.stack = MW_STACK_OF_HOOK;
+	slot->ev.hdr.__pad = 0;
+	bpf_get_current_comm(slot->ev.hdr.comm, sizeof(slot->ev.hdr.comm));
+	return n + 1;
+}
+
+/*
+ * The report to fill for a violation of @kind, @size bytes, at @site (see
+ * mw_report_begin()), or NULL. Its stack is the hook's unless the rule sets
+ * another with mw_report_send_stack().
+ */
+static __always_inline struct mw_event *mw_report(__u32 kind, __u32 size, __u64 site,
+						  __u32 module_id, __u64 key)
+{
+	int i = mw_report_begin(kind, size, site, module_id, key);
+	struct mw_pending *p;
+
+	if (!i)
+		return NULL;
+	p = mw_pending_list();
+	if (!p)
+		return NULL;
+	return &p->slot[(i - 1) & (MW_PENDING - 1)].ev;
+}
+
+/* @e is filled: the hook sends it. */
+static __always_inline void mw_report_send(struct mw_event *e)
+{
+	((struct mw_pending_slot *)e)->ready = 1;
+}
+
+/* As mw_report_send(), with the stack @stack (mw_stacks id + 1, 0: none) instead of the hook's. */
+static __always_inline void mw_report_send_stack(struct mw_event *e, __u32 stack)
+{
+	e->hdr.stack = stack;
+	mw_report_send(e);
+}
+
+/*
  * The kernel stack at this hook, as an id in mw_stacks plus one (0: none),
  * if stacks of class @what are on. In a kprobe the walk starts at the
  * probed instruction (the pt_regs), so the first frame is the module's own
  * call; in a raw tracepoint, at the tracepoint's caller. A stack that finds
  * its hash bucket taken by another is not kept (ids never change meaning:
  * BPF_F_REUSE_STACKID would let a report name another code path's stack)
- * and is counted, as is a walk that failed.
+ * and is counted, as is a walk that failed. Only hooks have the context it
+ * needs: they take the stacks a rule records and pass them in.
  */
 static __always_inline __u32 mw_stack(void *ctx, __u32 what)
 {
@@ -225,68 +369,74 @@ static __always_inline __u32 mw_stack(void *ctx, __u32 what)
 	return id + 1;
 }
 
-/*
- * Reserve a record of @size bytes for a violation of @kind at @site (its
- * dedup key: @key) and fill its header. A failed reserve is counted per
- * kind, never dropped silently. Returns NULL when there is nothing to fill:
- * a repeat, no room, or the task is the daemon itself.
- */
-static __always_inline struct mw_event *__mw_event_reserve(__u32 kind, __u32 size, __u64 site,
-							   __u32 module_id, __u64 key)
+/* Where a hook's pending reports start: see MW_PENDING. */
+static __always_inline __u32 mw_report_mark(void)
 {
-	struct mw_dedup_key k = { .site = site, .key = key, .kind = kind, .module_id = module_id };
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct mw_dedup_val *v = NULL;
-	struct mw_event *e;
+	struct mw_pending *p = mw_pending_list();
 
-	if (mw_self_tgid && (__u32)(pid_tgid >> 32) == mw_self_tgid)
-		return NULL;
-	if (!mw_wanted(kind, pid_tgid))
-		return NULL;
-	if (!mw_every && !mw_dedup_first(&k, &v))
-		return NULL;
-	mw_crash_line(kind, site, key);
-	e = bpf_ringbuf_reserve(&mw_events, size, 0);
-	if (!e) {
-		mw_stat_inc(MW_STAT_LOST_BASE + kind);
-		if (v)
-			__sync_fetch_and_and(&v->flags, ~MW_DEDUP_SENT);
-		return NULL;
-	}
-	e->hdr.kind = kind;
-	e->hdr.size = size;
-	e->hdr.cpu = bpf_get_smp_processor_id();
-	e->hdr.ts_ns = bpf_ktime_get_ns();
-	e->hdr.pid = pid_tgid >> 32;
-	e->hdr.tid = (__u32)pid_tgid;
-	e->hdr.module_id = module_id;
-	e->hdr.flags = 0;
-	e->hdr.site = site;
-	e->hdr.stack = 0;
-	e->hdr.__pad = 0;
-	bpf_get_current_comm(e->hdr.comm, sizeof(e->hdr.comm));
-	return e;
+	return p ? p->n : MW_PENDING;
+}
+
+struct mw_flush {
+	void *ctx;		/* the hook's: the reports' stacks */
+	__u32 base;
+	__u32 n;
+};
+
+/* bpf_loop callback: send pending report base + @i. */
+static long mw_flush_one(__u32 i, struct mw_flush *f)
+{
+	struct mw_pending *p = mw_pending_list();
+	struct mw_pending_slot *slot;
+	__u32 idx = f->base + i, size;
+
+	if (!p || idx >= f->n || idx >= MW_PENDING)
+		return 1;
+	slot = &p->slot[idx];
+	if (!slot->ready)
+		return 0;	/* its rule gave up on it */
+	slot->ready = 0;
+	if (slot->ev.hdr.stack == MW_STACK_OF_HOOK)
+		slot->ev.hdr.stack = mw_stack(f->ctx, MW_STACKS_REPORT);
+	size = slot->ev.hdr.size;
+	if (size > sizeof(slot->ev))
+		size = sizeof(slot->ev);
+	if (bpf_ringbuf_output(&mw_events, &slot->ev, size, 0))
+		mw_report_lost(&slot->key);
+	return 0;
+}
+
+/* Send the reports queued since @base, with the hook's stack (@ctx), and drop them. */
+static __always_inline void mw_report_flush(void *ctx, __u32 base)
+{
+	struct mw_pending *p = mw_pending_list();
+	struct mw_flush f = { .ctx = ctx, .base = base };
+
+	if (!p || p->n <= base)
+		return;
+	f.n = p->n;
+	bpf_loop(MW_PENDING, mw_flush_one, &f, 0);
+	p->n = base;
 }
 
 /*
- * As __mw_event_reserve(), in a hook whose @ctx gives the stack of the
- * violating call (the reports made at unload, in map iterations, have
- * none: the stack there is rmmod's). The walk comes after the dedup: only
- * a report pays for it.
+ * Run rule @call from a hook whose context is @ctx: what it reports leaves
+ * with the hook's stack. Evaluates to the rule's result.
  */
-static __always_inline struct mw_event *mw_event_reserve(void *ctx, __u32 kind, __u32 size,
-							 __u64 site, __u32 module_id, __u64 key)
-{
-	struct mw_event *e = __mw_event_reserve(kind, size, site, module_id, key);
-
-	if (e)
-		e->hdr.stack = mw_stack(ctx, MW_STACKS_REPORT);
-	return e;
-}
+#define mw_run(ctx, call)						\
+	({								\
+		__u32 __base = mw_report_mark();			\
+		long __ret = (call);					\
+		mw_report_flush(ctx, __base);				\
+		__ret;							\
+	})
 
 /*
  * Compare up to 64 bytes: a[] (as they are now) with b[] (as they were).
- * A bpf_loop callback, so the verifier checks it once, not per byte.
+ * A bpf_loop callback, so the verifier checks it once, not per byte. The
+ * bytes live in a per-CPU buffer, not on the stack, which the rules' chain
+ * of global functions shares (512 bytes in all): only kprobe programs
+ * compare (and the unit tests' entries), and they never nest on a CPU.
  */
 #define MW_CMP_MAX 64
 
@@ -299,12 +449,28 @@ struct mw_cmp {
 	__u32 __pad;
 };
 
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mw_cmp);
+} mw_cmp_scratch_t;
+mw_cmp_scratch_t mw_cmp_scratch __weak SEC(".maps");
+
+static __always_inline struct mw_cmp *mw_cmp_buf(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&mw_cmp_scratch, &zero);
+}
+
+/* bpf_loop's context must be on the stack: it holds the buffer's address. */
 static long mw_cmp_step(__u32 idx, void *ctx)
 {
-	struct mw_cmp *c = ctx;
+	struct mw_cmp *c = *(struct mw_cmp **)ctx;
 	__u32 i = idx & (MW_CMP_MAX - 1);
 
-	if (idx >= c->n)
+	if (!c || idx >= c->n)
 		return 1;
 	if (c->a[i] == c->b[i]) {
 		c->same++;
@@ -324,11 +490,12 @@ static __always_inline __u32 mw_cmp_len(__u64 n)
 	return n > MW_CMP_MAX ? MW_CMP_MAX : n;
 }
 
+/* Compare the first c->n bytes of c->a and c->b. */
 static __always_inline void mw_cmp_run(struct mw_cmp *c)
 {
 	c->same = 0;
 	c->nonzero = 0;
-	bpf_loop(MW_CMP_MAX, mw_cmp_step, c, 0);
+	bpf_loop(MW_CMP_MAX, mw_cmp_step, &c, 0);
 }
 
 #endif /* MODWATCH_COMMON_BPF_H */

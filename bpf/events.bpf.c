@@ -23,6 +23,7 @@ char LICENSE[] SEC("license") = "GPL";
  * how fast BPF can overrun it. Loaded only for that command.
  */
 struct storm {
+	void *ctx;
 	__u64 next;
 	__u64 end;
 	__u64 site;
@@ -33,32 +34,35 @@ static long storm_one(__u32 idx, void *data)
 {
 	struct storm *c = data;
 	struct mw_event *e;
+	__u32 base;
 
 	if (c->next >= c->end ||
 	    bpf_ringbuf_query(&mw_events, BPF_RB_AVAIL_DATA) >
 		    bpf_ringbuf_query(&mw_events, BPF_RB_RING_SIZE) / 2)
 		return 1;
+	base = mw_report_mark();
 	/* 4096 sites, 16 bytes apart: the daemon symbolises real, varied addresses. */
-	e = __mw_event_reserve(MW_USER_SLICE_OVERRUN, MW_EVENT_SIZE(user_slice_overrun),
-			       c->site + (c->next & 4095) * 16, 0, c->next);
+	e = mw_report(MW_USER_SLICE_OVERRUN, MW_EVENT_SIZE(user_slice_overrun),
+		      c->site + (c->next & 4095) * 16, 0, c->next);
 	c->next++;
 	c->made++;
 	if (!e)
-		return 0; /* counted as lost by __mw_event_reserve() */
+		return 0; /* counted as lost by mw_report_begin() */
 	e->user_slice_overrun.slice_start = 0x10000;
 	e->user_slice_overrun.slice_len = 64;
 	e->user_slice_overrun.copy_start = 0x10000;
 	e->user_slice_overrun.copy_len = 64 + (c->next & 63);
 	e->user_slice_overrun.syscall_nr = 16;
 	e->user_slice_overrun.dir = MW_FROM_USER;
-	bpf_ringbuf_submit(e, 0);
+	mw_report_send_stack(e, 0);
+	mw_report_flush(c->ctx, base);
 	return 0;
 }
 
 SEC("raw_tp")
 int mw_storm(__u64 *ctx)
 {
-	struct storm c = { .next = ctx[0], .end = ctx[0] + ctx[1], .site = ctx[2] };
+	struct storm c = { .ctx = ctx, .next = ctx[0], .end = ctx[0] + ctx[1], .site = ctx[2] };
 
 	bpf_loop(1 << 16, storm_one, &c, 0);
 	return c.made;

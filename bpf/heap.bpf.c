@@ -19,33 +19,36 @@ const volatile bool mw_kca_has_cache = true;
 const volatile bool mw_image_not_heap = true;
 const volatile __u32 mw_heap_filter_mask = MW_HEAP_FILTER - 1;
 
-/* (call_site, ptr, s, gfp) since v6.1; (call_site, ptr, bytes_req, bytes_alloc, gfp) before. */
-static __always_inline void mw_cache_alloc(void *ctx, __u64 call_site, __u64 ptr, __u64 arg2,
-					   __u64 arg3, __u64 arg4)
-{
-	if (!mw_kca_has_cache) {
-		mw_heap_alloc(ctx, call_site, ptr, arg2, arg3, 0, arg4);
-		return;
-	}
-	mw_heap_alloc(ctx, call_site, ptr, 0, 0, arg2, arg3);
-}
-
-/* The rule behind kmem tracepoint @hook; kmalloc's a2..a4: bytes_req, bytes_alloc, gfp. */
+/*
+ * The rule behind kmem tracepoint @hook: (call_site, ptr) and, for kmalloc,
+ * bytes_req, bytes_alloc, gfp; for kmem_cache_alloc, (cache, gfp) since
+ * v6.1, (bytes_req, bytes_alloc, gfp) before.
+ */
 static __always_inline void mw_kmem_event(void *ctx, __u32 hook, __u64 site, __u64 ptr, __u64 a2,
 					  __u64 a3, __u64 a4)
 {
+	struct mw_alloc a = { .site = site, .ptr = ptr };
+
 	switch (hook) {
-	case MW_HOOK_KMALLOC:
-	case MW_HOOK_KMALLOC_NODE:
-		mw_heap_alloc(ctx, site, ptr, a2, a3, 0, a4);
-		break;
 	case MW_HOOK_KMEM_CACHE_ALLOC:
 	case MW_HOOK_KMEM_CACHE_ALLOC_NODE:
-		mw_cache_alloc(ctx, site, ptr, a2, a3, a4);
+		if (mw_kca_has_cache) {
+			a.cache = a2;
+			a.gfp = a3;
+			break;
+		}
+		/* fall through: the kmalloc layout */
+	case MW_HOOK_KMALLOC:
+	case MW_HOOK_KMALLOC_NODE:
+		a.size = a2;
+		a.alloc_size = a3;
+		a.gfp = a4;
 		break;
 	default:
-		mw_heap_free(ctx, site, ptr);
+		mw_heap_free_hook(ctx, site, ptr);
+		return;
 	}
+	mw_heap_alloc_hook(ctx, &a);
 }
 
 /*
@@ -176,19 +179,28 @@ static __always_inline const struct mw_site *probe_site(void *ctx)
 	return mw_site((__u32)bpf_get_attach_cookie(ctx));
 }
 
+/*
+ * A free at watched site @s of @ptr, as @how saw it: the callee may sleep
+ * (vfree), then the heap rule, with the call's stack.
+ */
+static __always_inline void mw_free_call(void *ctx, const struct mw_site *s, __u64 ptr, __u32 how)
+{
+	__u32 base = mw_report_mark();
+
+	mw_locks_may_sleep(s, s->callee, 0);
+	if (ptr > MW_ZERO_SIZE_PTR)
+		mw_heap_free(s->addr, s->module_id, ptr, how, mw_stack(ctx, MW_STACKS_HEAP));
+	mw_report_flush(ctx, base);
+}
+
 /* kfree(p), kvfree(p), kfree_sensitive(p), vfree(p): rdi; kmem_cache_free(s, p): rsi. */
 SEC("kprobe")
 int BPF_KPROBE(mw_kp_free, void *a0, void *a1)
 {
 	const struct mw_site *s = probe_site(ctx);
-	__u64 ptr;
 
-	if (!s)
-		return 0;
-	ptr = s->arg ? (__u64)a1 : (__u64)a0;
-	mw_locks_may_sleep(ctx, s, s->callee, 0);
-	if (ptr > MW_ZERO_SIZE_PTR)
-		mw_heap_free_at(ctx, s->addr, s->module_id, ptr, MW_FREE_PROBED);
+	if (s)
+		mw_free_call(ctx, s, s->arg ? (__u64)a1 : (__u64)a0, MW_FREE_PROBED);
 	return 0;
 }
 
@@ -215,7 +227,8 @@ static __always_inline void mw_free_rcu(void *ctx, const struct mw_site *s, __u6
 	__u64 ptr = mw_rcu_object(head, arg);
 
 	if (ptr > MW_ZERO_SIZE_PTR)
-		mw_heap_free_at(ctx, s->addr, s->module_id, ptr, MW_FREE_RCU);
+		mw_run(ctx, mw_heap_free(s->addr, s->module_id, ptr, MW_FREE_RCU,
+					 mw_stack(ctx, MW_STACKS_HEAP)));
 }
 
 SEC("kprobe")
@@ -240,12 +253,12 @@ int mw_test_free_rcu(__u64 *ctx)
 	return 0;
 }
 
-/* What a bulk free's loop carries: the kprobe's ctx too, for the free's stack. */
+/* What a bulk free's loop carries: the call's site and stack. */
 struct mw_bulk {
-	void *ctx;
 	const struct mw_site *s;
 	void **p;
 	__u64 n;
+	__u32 stack;
 };
 
 static long mw_free_one(__u32 i, struct mw_bulk *b)
@@ -255,21 +268,29 @@ static long mw_free_one(__u32 i, struct mw_bulk *b)
 	if (i >= b->n)
 		return 1;
 	if (!bpf_probe_read_kernel(&ptr, sizeof(ptr), b->p + i) && ptr > MW_ZERO_SIZE_PTR)
-		mw_heap_free_at(b->ctx, b->s->addr, b->s->module_id, ptr, MW_FREE_PROBED);
+		mw_heap_free(b->s->addr, b->s->module_id, ptr, MW_FREE_PROBED, b->stack);
 	return 0;
 }
 
-/* Frees at most this many pointers of one bulk call (the rest go unseen here). */
+/*
+ * Frees at most this many pointers of one bulk call (the rest go unseen
+ * here), and reports at most MW_PENDING of them (the rest are counted lost).
+ */
 #define MW_BULK_MAX 256
 
 /* kmem_cache_free_bulk(s, n, p), which kfree_bulk(n, p) is, inline. */
 SEC("kprobe")
 int BPF_KPROBE(mw_kp_free_bulk, void *cache, size_t n, void **p)
 {
-	struct mw_bulk b = { .ctx = ctx, .s = probe_site(ctx), .p = p, .n = n };
+	struct mw_bulk b = { .s = probe_site(ctx), .p = p, .n = n };
+	__u32 base;
 
-	if (b.s)
-		bpf_loop(MW_BULK_MAX, mw_free_one, &b, 0);
+	if (!b.s)
+		return 0;
+	base = mw_report_mark();
+	b.stack = mw_stack(ctx, MW_STACKS_HEAP);
+	bpf_loop(MW_BULK_MAX, mw_free_one, &b, 0);
+	mw_report_flush(ctx, base);
 	return 0;
 }
 
@@ -281,7 +302,7 @@ int mw_test_free_call(__u64 *ctx)
 
 	if (!s)
 		return 1;
-	mw_heap_free_at(ctx, s->addr, s->module_id, ctx[1], ctx[2]);
+	mw_run(ctx, mw_heap_free(s->addr, s->module_id, ctx[1], ctx[2], mw_stack(ctx, MW_STACKS_HEAP)));
 	return 0;
 }
 
@@ -307,7 +328,7 @@ int BPF_KPROBE(mw_kp_behalf_ret)
 	const struct mw_site *s = probe_site(ctx);
 
 	if (s)
-		mw_behalf_close(ctx, s, PT_REGS_RC(ctx));
+		mw_behalf_close(s, PT_REGS_RC(ctx), mw_stack(ctx, MW_STACKS_HEAP));
 	return 0;
 }
 
@@ -330,6 +351,6 @@ int mw_test_behalf_ret(__u64 *ctx)
 
 	if (!s)
 		return 1;
-	mw_behalf_close(ctx, s, ctx[1]);
+	mw_behalf_close(s, ctx[1], mw_stack(ctx, MW_STACKS_HEAP));
 	return 0;
 }

@@ -210,42 +210,56 @@ extern __u64 mw_vmemmap;
 /* NULL and ZERO_SIZE_PTR: what kmalloc(0) returns and kfree() ignores. */
 #define MW_ZERO_SIZE_PTR 16
 
-/* The object in @map whose slot starting at @start holds @p, if any. */
-static __always_inline struct mw_object *mw_heap_at(void *map, __u64 start, __u64 p)
-{
-	struct mw_object *o = bpf_map_lookup_elem(map, &start);
+/* The maps a search for the object containing an address looks in (mw_heap_find()). */
+enum {
+	MW_IN_OBJECTS,
+	MW_IN_QUARANTINE,
+	MW_IN_REUSED,	/* read as struct mw_object: struct mw_reuse starts with one */
+};
 
-	return o && p < start + (o->alloc_size > o->size ? o->alloc_size : o->size) ? o : NULL;
+/* Does the record @o starting at @start hold @p? */
+static __always_inline bool mw_heap_holds(const struct mw_object *o, __u64 start, __u64 p)
+{
+	return p - start < (o->alloc_size > o->size ? o->alloc_size : o->size);
 }
 
 /* What a search for the object containing p carries through its callbacks. */
 struct mw_find {
 	void *map;
 	__u64 p;
-	struct mw_object *found;
+	__u64 start;	/* the record found: its start, 0 until then */
 };
 
+/* Is there a record in f->map starting at @start that holds f->p? */
+static __always_inline bool mw_find_at(struct mw_find *f, __u64 start)
+{
+	struct mw_object *o = bpf_map_lookup_elem(f->map, &start);
+
+	if (!o || !mw_heap_holds(o, start, f->p))
+		return false;
+	f->start = start;
+	return true;
+}
+
 /* Where @p's object would start in a slab of @c of the given order. */
-static __always_inline struct mw_object *mw_cache_slot(struct mw_find *f,
-						       const struct mw_cache *c, __u32 order)
+static __always_inline bool mw_cache_slot(struct mw_find *f, const struct mw_cache *c, __u32 order)
 {
 	__u64 base = f->p & ~((4096ull << (order & 15)) - 1), first, k;
 
 	first = base + c->red_left_pad;
 	if (f->p < first || !c->size)
-		return NULL;
+		return false;
 	k = (f->p - first) / c->size;
-	return mw_heap_at(f->map, first + k * c->size, f->p);
+	return mw_find_at(f, first + k * c->size);
 }
 
 static long mw_find_in_cache(void *map, __u64 *cache, struct mw_cache *c, void *ctx)
 {
 	struct mw_find *f = ctx;
 
-	f->found = mw_cache_slot(f, c, c->order);
-	if (!f->found && c->min_order != c->order)
-		f->found = mw_cache_slot(f, c, c->min_order);
-	return f->found ? 1 : 0;	/* 1 stops the walk */
+	if (mw_cache_slot(f, c, c->order))
+		return 1;	/* 1 stops the walk */
+	return c->min_order != c->order && mw_cache_slot(f, c, c->min_order);
 }
 
 /* bpf_loop callback: try the start aligned to 2^(3 + i). */
@@ -254,14 +268,12 @@ static long mw_find_aligned(__u32 i, void *ctx)
 	struct mw_find *f = ctx;
 	__u64 start = f->p & ~((8ull << (i & 31)) - 1);
 
-	if (start != f->p)
-		f->found = mw_heap_at(f->map, start, f->p);
-	return f->found ? 1 : 0;
+	return start != f->p && mw_find_at(f, start);
 }
 
 /*
- * The object in @map (live objects or quarantine) that contains @p,
- * possibly an interior pointer, with a bounded number of lookups: slab
+ * The start of the record in map @which (MW_IN_*) whose object holds @p, an
+ * interior pointer, with a bounded number of lookups; 0 if none. Slab
  * objects of a power-of-two kmalloc class are aligned to their size and
  * large kmallocs come from buddy pages aligned to their order, so the
  * object starts at @p rounded down to one of 2^3..2^22; kmalloc-96 and -192
@@ -269,6 +281,24 @@ static long mw_find_aligned(__u32 i, void *ctx)
  * modules' own caches (red zones and all) where their recorded layout puts
  * them. Callbacks keep the verifier's work independent of the bounds.
  */
+MW_GLOBAL __u64 mw_heap_find_start(__u32 which, __u64 p)
+{
+	struct mw_find f = { .p = p };
+	__u64 page = p & ~4095ull;
+
+	if (which == MW_IN_OBJECTS)
+		f.map = &mw_objects;
+	else if (which == MW_IN_QUARANTINE)
+		f.map = &mw_quarantine;
+	else
+		f.map = &mw_reused;
+	bpf_loop(20, mw_find_aligned, &f, 0);
+	if (!f.start && !mw_find_at(&f, page + (p - page) / 96 * 96) &&
+	    !mw_find_at(&f, page + (p - page) / 192 * 192))
+		bpf_for_each_map_elem(&mw_caches, mw_find_in_cache, &f, 0);
+	return f.start;
+}
+
 /*
  * Addresses no heap object can hold, answered before any lookup: the
  * kernel image and the modules (x86-64 maps both from __START_KERNEL_map,
@@ -292,25 +322,25 @@ static __always_inline bool mw_not_heap(__u64 p)
 	return p - stack < MW_THREAD_SIZE;
 }
 
-static __always_inline struct mw_object *mw_heap_find(void *map, __u64 p)
+/*
+ * The object in @map (@which: MW_IN_*, the same map) that contains @p,
+ * possibly an interior pointer: the start first, then the search.
+ */
+static __always_inline struct mw_object *mw_heap_find(void *map, __u32 which, __u64 p)
 {
-	struct mw_find f = { .map = map, .p = p };
-	__u64 page = p & ~4095ull;
+	struct mw_object *o;
+	__u64 start;
 
 	if (mw_not_heap(p))
 		return NULL;
-	f.found = bpf_map_lookup_elem(map, &p);
-	if (f.found)
-		return f.found;
-	bpf_loop(20, mw_find_aligned, &f, 0);
-	if (f.found)
-		return f.found;
-	f.found = mw_heap_at(map, page + (p - page) / 96 * 96, p);
-	if (!f.found)
-		f.found = mw_heap_at(map, page + (p - page) / 192 * 192, p);
-	if (!f.found)
-		bpf_for_each_map_elem(&mw_caches, mw_find_in_cache, &f, 0);
-	return f.found;
+	o = bpf_map_lookup_elem(map, &p);
+	if (o)
+		return o;
+	start = mw_heap_find_start(which, p);
+	if (!start)
+		return NULL;
+	o = bpf_map_lookup_elem(map, &start);
+	return o && mw_heap_holds(o, start, p) ? o : NULL;
 }
 
 /*
@@ -340,8 +370,8 @@ static __always_inline __u64 mw_slab_cache_of(__u64 addr)
 }
 
 /* @s touched freed object @q: once per freed object, like double_free. */
-static __always_inline void mw_report_uaf(void *ctx, const struct mw_site *s, struct mw_object *q,
-					  __u64 addr, __u64 len, __u32 access, bool in_flight)
+static __always_inline void mw_report_uaf(const struct mw_site *s, struct mw_object *q, __u64 addr,
+					  __u64 len, __u32 access, bool in_flight)
 {
 	struct mw_event *e;
 
@@ -357,8 +387,8 @@ static __always_inline void mw_report_uaf(void *ctx, const struct mw_site *s, st
 	}
 	if (__sync_fetch_and_or(&q->flags, MW_OBJ_UAF_REPORTED) & MW_OBJ_UAF_REPORTED)
 		return;
-	e = mw_event_reserve(ctx, MW_USE_AFTER_FREE, MW_EVENT_SIZE(use_after_free), s->addr,
-			     s->module_id, q->free_site);
+	e = mw_report(MW_USE_AFTER_FREE, MW_EVENT_SIZE(use_after_free), s->addr, s->module_id,
+		      q->free_site);
 	if (!e)
 		return;
 	e->use_after_free.obj = *q;
@@ -367,11 +397,10 @@ static __always_inline void mw_report_uaf(void *ctx, const struct mw_site *s, st
 	e->use_after_free.access = access;
 	e->use_after_free.in_flight = in_flight;
 	e->use_after_free.reused = (struct mw_reused_by){};
-	bpf_ringbuf_submit(e, 0);
+	mw_report_send(e);
 }
 
-static __always_inline void mw_report_double_free(void *ctx, struct mw_object *q, __u64 site,
-						  __u32 module_id)
+static __always_inline void mw_report_double_free(struct mw_object *q, __u64 site, __u32 module_id)
 {
 	struct mw_event *e;
 
@@ -379,13 +408,12 @@ static __always_inline void mw_report_double_free(void *ctx, struct mw_object *q
 	if (__sync_fetch_and_or(&q->flags, MW_OBJ_DOUBLE_FREE_REPORTED) &
 	    MW_OBJ_DOUBLE_FREE_REPORTED)
 		return;
-	e = mw_event_reserve(ctx, MW_DOUBLE_FREE, MW_EVENT_SIZE(double_free), site, module_id,
-			     q->free_site);
+	e = mw_report(MW_DOUBLE_FREE, MW_EVENT_SIZE(double_free), site, module_id, q->free_site);
 	if (!e)
 		return;
 	e->double_free.obj = *q;
 	e->double_free.reused = (struct mw_reused_by){};
-	bpf_ringbuf_submit(e, 0);
+	mw_report_send(e);
 }
 
 /* May @ptr have a reused record? */
@@ -422,14 +450,14 @@ static __always_inline void mw_reused_return(__u64 ptr)
 }
 
 /*
- * A watched module touches (@s, @access) or frees (@s 0: at @site) memory of
- * a freed object of its own that core code has since handed out (@r): the
- * old owner still at work on someone else's object. "Possible": core code
- * may have passed the new object to the module in the meantime.
+ * A watched module touches (@access) or frees (@kind MW_DOUBLE_FREE) memory
+ * of a freed object of its own that core code has since handed out (@r),
+ * at @site: the old owner still at work on someone else's object.
+ * "Possible": core code may have passed the new object to the module in
+ * the meantime.
  */
-static __always_inline void mw_report_reused(void *ctx, struct mw_reuse *r, __u64 site,
-					     __u32 module_id, __u32 kind, __u64 addr, __u64 len,
-					     __u32 access)
+static __always_inline void mw_report_reused(struct mw_reuse *r, __u64 site, __u32 module_id,
+					     __u32 kind, __u64 addr, __u64 len, __u32 access)
 {
 	__u32 once = kind == MW_DOUBLE_FREE ? MW_OBJ_DOUBLE_FREE_REPORTED : MW_OBJ_UAF_REPORTED;
 	struct mw_event *e;
@@ -451,10 +479,10 @@ static __always_inline void mw_report_reused(void *ctx, struct mw_reuse *r, __u6
 	}
 	if (__sync_fetch_and_or(&r->obj.flags, once) & once)
 		return;
-	e = mw_event_reserve(ctx, kind,
-			     kind == MW_DOUBLE_FREE ? MW_EVENT_SIZE(double_free)
-						    : MW_EVENT_SIZE(use_after_free),
-			     site, module_id, r->obj.free_site);
+	e = mw_report(kind,
+		      kind == MW_DOUBLE_FREE ? MW_EVENT_SIZE(double_free)
+					     : MW_EVENT_SIZE(use_after_free),
+		      site, module_id, r->obj.free_site);
 	if (!e)
 		return;
 	e->hdr.flags |= MW_EV_WARNING | MW_EV_INCOMPLETE;
@@ -469,23 +497,26 @@ static __always_inline void mw_report_reused(void *ctx, struct mw_reuse *r, __u6
 		e->use_after_free.in_flight = 0;
 		e->use_after_free.reused = r->by;
 	}
-	bpf_ringbuf_submit(e, 0);
+	mw_report_send(e);
 }
 
 /* use_after_free through a lock: @s locks or unlocks @lock, inside a freed object. */
-static __always_inline void mw_heap_lock_use(void *ctx, const struct mw_site *s, __u64 lock,
-					     __u32 access)
+MW_GLOBAL int mw_heap_lock_use(const struct mw_site *s, __u64 lock, __u32 access)
 {
-	struct mw_object *q = mw_heap_find(&mw_quarantine, lock);
+	struct mw_object *q;
 
+	if (!s)
+		return 0;
+	q = mw_heap_find(&mw_quarantine, MW_IN_QUARANTINE, lock);
 	if (q) {
-		mw_report_uaf(ctx, s, q, lock, 0, access, false);
-		return;
+		mw_report_uaf(s, q, lock, 0, access, false);
+		return 0;
 	}
-	q = mw_heap_find(&mw_reused, lock);
+	q = mw_heap_find(&mw_reused, MW_IN_REUSED, lock);
 	if (q)
-		mw_report_reused(ctx, (struct mw_reuse *)q, s->addr, s->module_id,
-				 MW_USE_AFTER_FREE, lock, 0, access);
+		mw_report_reused((struct mw_reuse *)q, s->addr, s->module_id, MW_USE_AFTER_FREE,
+				 lock, 0, access);
+	return 0;
 }
 
 /*
@@ -557,12 +588,9 @@ static __always_inline void mw_behalf_candidate(__u64 ptr, __u64 size, __u64 all
 	b->alloc_size = alloc_size;
 }
 
-/*
- * Track @ptr as the object @module_id allocated at @site (@ctx: the hook
- * that saw it, for its stack).
- */
-static __always_inline void mw_heap_track(void *ctx, __u64 ptr, __u64 size, __u64 alloc_size,
-					  __u64 cache, __u64 site, __u32 module_id, __u32 flags)
+/* Track @ptr as the object @module_id allocated at @site, its stack @stack. */
+static __always_inline void mw_heap_track(__u64 ptr, __u64 size, __u64 alloc_size, __u64 cache,
+					  __u64 site, __u32 module_id, __u32 flags, __u32 stack)
 {
 	struct mw_object obj = {
 		.addr = ptr,
@@ -575,15 +603,19 @@ static __always_inline void mw_heap_track(void *ctx, __u64 ptr, __u64 size, __u6
 		.module_id = module_id,
 		.flags = flags,
 		.slab_cache = flags & MW_OBJ_VMALLOC ? 0 : mw_slab_cache_of(ptr),
-		.alloc_stack = mw_stack(ctx, MW_STACKS_HEAP),
+		.alloc_stack = stack,
 	};
 
 	if (mw_heap_put(&mw_objects, ptr, &obj))
 		mw_stat_inc(MW_STAT_OBJECTS_FULL);
 }
 
-/* Is a watched module's return address on this kernel stack? */
-static __always_inline bool mw_stack_has_module(void *ctx)
+/*
+ * Is a watched module's return address on this kernel stack? Evidence only
+ * a hook can gather (it needs the context): a subprogram of its own, so
+ * that its frame buffer is not on the stack the rules run on.
+ */
+static __noinline bool mw_stack_has_module(void *ctx)
 {
 	__u64 frames[MW_REUSE_FRAMES];
 	long n = bpf_get_stack(ctx, frames, sizeof(frames), 0);
@@ -601,20 +633,20 @@ static __always_inline bool mw_stack_has_module(void *ctx)
 /*
  * Quarantined @q's address @ptr is handed out again, to the code at @site
  * (@module_id 0: core code). Who got the memory? A watched module, or core
- * code with one on its stack: an allocation made while the module runs
- * (memdup_user(), kstrdup(), but also alloc_netdev()'s core-owned objects),
- * so the memory is in the module's sight again and the old record goes;
- * whether the module owns the new object is for the on-behalf rule (probed
- * callees) to say, not for a frame deep in the stack. Otherwise someone
- * else owns it now: the old record is kept (bounded) with who got it, for
- * the module's later uses.
+ * code with one on its stack (@module_on_stack): an allocation made while
+ * the module runs (memdup_user(), kstrdup(), but also alloc_netdev()'s
+ * core-owned objects), so the memory is in the module's sight again and
+ * the old record goes; whether the module owns the new object is for the
+ * on-behalf rule (probed callees) to say, not for a frame deep in the
+ * stack. Otherwise someone else owns it now: the old record is kept
+ * (bounded) with who got it, for the module's later uses.
  */
-static __always_inline void mw_heap_reuse(void *ctx, struct mw_object *q, __u64 ptr, __u64 site,
-					  __u32 module_id)
+static __always_inline void mw_heap_reuse(struct mw_object *q, __u64 ptr, __u64 site,
+					  __u32 module_id, bool module_on_stack)
 {
 	struct mw_reuse r = { .obj = *q };
 
-	if (!module_id && !mw_stack_has_module(ctx)) {
+	if (!module_id && !module_on_stack) {
 		r.by.site = site;
 		r.by.tid = (__u32)bpf_get_current_pid_tgid();
 		mw_reused_add(ptr, &r);
@@ -623,56 +655,72 @@ static __always_inline void mw_heap_reuse(void *ctx, struct mw_object *q, __u64 
 		mw_stat_inc(MW_STAT_QUARANTINE_REUSED);
 }
 
+/* An allocation a kmem tracepoint saw, with the evidence its hook gathered. */
+struct mw_alloc {
+	__u64 site;		/* the caller's return address */
+	__u64 ptr;
+	__u64 size;		/* kmalloc's bytes_req and bytes_alloc, */
+	__u64 alloc_size;
+	__u64 cache;		/* or kmem_cache_alloc()'s struct kmem_cache * */
+	__u32 gfp;
+	__u32 module_id;	/* of @site: mw_site_module() */
+	__u32 stack;		/* the allocation's kernel stack, for a watched module's */
+	__u32 module_on_stack;	/* a watched module on the stack (core code's allocation) */
+};
+
 /*
- * An allocation returned @ptr to the code at @site. @cache is the
+ * An allocation returned a->ptr to the code at a->site. a->cache is the
  * struct kmem_cache * for kmem_cache_alloc() (the sizes then come from the
  * cache, only for watched call sites), 0 for kmalloc().
  */
-static __always_inline void mw_heap_alloc(void *ctx, __u64 site, __u64 ptr, __u64 size,
-					  __u64 alloc_size, __u64 cache, __u32 gfp)
+MW_GLOBAL int mw_heap_alloc(const struct mw_alloc *a)
 {
+	__u64 ptr, size, alloc_size;
 	struct mw_object *q;
 	struct mw_cache *c;
-	__u32 module_id = mw_site_module(site);	/* once: the lock rule needs it too */
 
-	mw_locks_alloc(ctx, site, module_id, cache ? MW_CALLEE_KMEM_CACHE_ALLOC : MW_CALLEE_KMALLOC,
-		       gfp);
+	if (!a)
+		return 0;
+	ptr = a->ptr;
+	size = a->size;
+	alloc_size = a->alloc_size;
 	if (ptr <= MW_ZERO_SIZE_PTR)
-		return;
+		return 0;
 	/* The filter, then a lock-free lookup; the rest only on a hit, the rare case. */
 	q = mw_heap_maybe(ptr) ? bpf_map_lookup_elem(&mw_quarantine, &ptr) : NULL;
 	if (q)
-		mw_heap_reuse(ctx, q, ptr, site, module_id);
-	if (!module_id) {
-		if (mw_behalf_active && !cache)
+		mw_heap_reuse(q, ptr, a->site, a->module_id, a->module_on_stack);
+	if (!a->module_id) {
+		if (mw_behalf_active && !a->cache)
 			mw_behalf_candidate(ptr, size, alloc_size);
-		return;
+		return 0;
 	}
 	/* The module owns this memory again: an older owner's record would misname its free. */
 	if (mw_reused_maybe(ptr))
 		mw_reused_del(ptr);
-	if (cache) {
-		c = mw_heap_cache_seen(cache);
+	if (a->cache) {
+		c = mw_heap_cache_seen(a->cache);
 		size = c ? c->object_size : 0;
 		alloc_size = c ? c->size : 0;
 	}
-	mw_heap_track(ctx, ptr, size, alloc_size, cache, site, module_id,
-		      gfp & MW_GFP_ZERO ? 0 : mw_heap_snapshot(ptr, size));
+	mw_heap_track(ptr, size, alloc_size, a->cache, a->site, a->module_id,
+		      a->gfp & MW_GFP_ZERO ? 0 : mw_heap_snapshot(ptr, size), a->stack);
+	return 0;
 }
 
 /* A watched module freed @ptr, which lies inside live @o but not at its start. */
-static __always_inline void mw_report_invalid_free(void *ctx, struct mw_object *o, __u64 site,
-						   __u64 ptr, __u32 module_id)
+static __always_inline void mw_report_invalid_free(struct mw_object *o, __u64 site, __u64 ptr,
+						   __u32 module_id)
 {
 	struct mw_event *e;
 
-	e = mw_event_reserve(ctx, MW_INVALID_FREE, MW_EVENT_SIZE(invalid_free), site, module_id,
-			     o->alloc_site);
+	e = mw_report(MW_INVALID_FREE, MW_EVENT_SIZE(invalid_free), site, module_id,
+		      o->alloc_site);
 	if (!e)
 		return;
 	e->invalid_free.obj = *o;
 	e->invalid_free.ptr = ptr;
-	bpf_ringbuf_submit(e, 0);
+	mw_report_send(e);
 }
 
 /* How a free was seen: by a kmem tracepoint (0), or at the module's own call. */
@@ -700,8 +748,8 @@ mw_probed_frees_t mw_probed_frees __weak SEC(".maps");
  * one atomic step that decides which of two racing frees came first; the
  * loser finds the winner's record and is the double free.
  */
-static __always_inline void mw_heap_retire(void *ctx, struct mw_object *live, __u64 site, __u64 ptr,
-					   __u32 module_id, __u32 how)
+static __always_inline void mw_heap_retire(struct mw_object *live, __u64 site, __u64 ptr,
+					   __u32 module_id, __u32 how, __u32 stack)
 {
 	struct mw_object q = *live;
 	struct mw_object *first;
@@ -720,7 +768,7 @@ static __always_inline void mw_heap_retire(void *ctx, struct mw_object *live, __
 	q.free_site = site;
 	q.free_ns = bpf_ktime_get_ns();
 	q.free_tid = (__u32)bpf_get_current_pid_tgid();
-	q.free_stack = mw_stack(ctx, MW_STACKS_HEAP);
+	q.free_stack = stack;
 	q.flags = how & MW_FREE_RCU ? MW_OBJ_RCU : how & MW_FREE_PROBED ? MW_OBJ_AWAIT_TP : 0;
 	err = mw_heap_insert(&mw_quarantine, ptr, &q);
 	if (!err) {
@@ -737,7 +785,7 @@ static __always_inline void mw_heap_retire(void *ctx, struct mw_object *live, __
 	}
 	first = bpf_map_lookup_elem(&mw_quarantine, &ptr);
 	if (first && module_id)
-		mw_report_double_free(ctx, first, site, module_id);
+		mw_report_double_free(first, site, module_id);
 }
 
 /*
@@ -752,32 +800,12 @@ static __always_inline bool mw_free_was_probed(struct mw_object *q)
 	return __sync_fetch_and_and(&q->flags, ~MW_OBJ_AWAIT_TP) & MW_OBJ_AWAIT_TP;
 }
 
-/*
- * @site (of watched module @module_id, or 0) freed @ptr, as @how saw it.
- * Frees from anywhere retire tracked objects (ownership may pass to core
- * code), but only a watched module's free of a quarantined address is its
- * double free, and only its free of a pointer into a live object is an
- * invalid free (the interior search is too costly for every free in the
- * kernel).
- */
-static __always_inline void mw_heap_free_at(void *ctx, __u64 site, __u32 module_id, __u64 ptr,
-					    __u32 how)
+/* A watched module frees @ptr that is no live object's start: which rule does it break? */
+static __always_inline void mw_heap_free_unknown(__u64 site, __u32 module_id, __u64 ptr,
+						 __u32 how, bool maybe)
 {
-	bool maybe = mw_heap_maybe(ptr);	/* once: both maps below share the filter */
-	struct mw_object *obj;
+	struct mw_object *obj = maybe ? bpf_map_lookup_elem(&mw_quarantine, &ptr) : NULL;
 
-	obj = maybe ? bpf_map_lookup_elem(&mw_objects, &ptr) : NULL;
-	if (obj) {
-		mw_locks_freed(ctx, ptr, obj->size, site, module_id, obj);
-		mw_heap_retire(ctx, obj, site, ptr, module_id, how);
-		return;
-	}
-	if (!module_id) {
-		if (mw_reused_maybe(ptr))
-			mw_reused_return(ptr);
-		return;
-	}
-	obj = maybe ? bpf_map_lookup_elem(&mw_quarantine, &ptr) : NULL;
 	if (how & MW_FREE_JUDGED) {
 		if (obj)
 			mw_free_was_probed(obj);	/* its probe's mark goes */
@@ -786,31 +814,102 @@ static __always_inline void mw_heap_free_at(void *ctx, __u64 site, __u32 module_
 	if (obj) {
 		if (!how && mw_free_was_probed(obj))
 			return;
-		mw_report_double_free(ctx, obj, site, module_id);
+		mw_report_double_free(obj, site, module_id);
 		return;
 	}
 	obj = mw_reused_maybe(ptr) ? bpf_map_lookup_elem(&mw_reused, &ptr) : NULL;
 	if (obj) {
-		mw_report_reused(ctx, (struct mw_reuse *)obj, site, module_id, MW_DOUBLE_FREE, ptr,
-				 0, 0);
+		mw_report_reused((struct mw_reuse *)obj, site, module_id, MW_DOUBLE_FREE, ptr, 0,
+				 0);
 		return;
 	}
-	obj = mw_heap_find(&mw_objects, ptr);
+	obj = mw_heap_find(&mw_objects, MW_IN_OBJECTS, ptr);
 	if (obj)
-		mw_report_invalid_free(ctx, obj, site, ptr, module_id);
+		mw_report_invalid_free(obj, site, ptr, module_id);
 }
 
-/* A kmem free tracepoint: @site is the caller's return address. */
-static __always_inline void mw_heap_free(void *ctx, __u64 site, __u64 ptr)
+/*
+ * @site (of watched module @module_id, or 0) freed @ptr, as @how saw it;
+ * @stack: the free's kernel stack, which a hook takes when @ptr is a live
+ * tracked object. Frees from anywhere retire tracked objects (ownership may
+ * pass to core code), but only a watched module's free of a quarantined
+ * address is its double free, and only its free of a pointer into a live
+ * object is an invalid free (the interior search is too costly for every
+ * free in the kernel).
+ */
+MW_GLOBAL int mw_heap_free(__u64 site, __u32 module_id, __u64 ptr, __u32 how, __u32 stack)
 {
-	__u32 module_id;
+	bool maybe = mw_heap_maybe(ptr);	/* once: both maps below share the filter */
+	struct mw_object *obj;
+
+	if (ptr <= MW_ZERO_SIZE_PTR)
+		return 0;
+	obj = maybe ? bpf_map_lookup_elem(&mw_objects, &ptr) : NULL;
+	if (obj) {
+		mw_locks_freed(ptr, obj->size, site, module_id, obj);
+		mw_heap_retire(obj, site, ptr, module_id, how, stack);
+		return 0;
+	}
+	if (!module_id) {
+		if (mw_reused_maybe(ptr))
+			mw_reused_return(ptr);
+		return 0;
+	}
+	mw_heap_free_unknown(site, module_id, ptr, how, maybe);
+	return 0;
+}
+
+/* ---- the hooks' side: what only they can see, and the cheap answer first ---- */
+
+/*
+ * A kmem tracepoint's free of @ptr by the code at @site (its caller's return
+ * address). Nearly every free in the kernel is nothing of ours: two filter
+ * lookups say so; the rest goes to the rule, with the stack when the object
+ * is a live tracked one.
+ */
+static __always_inline void mw_heap_free_hook(void *ctx, __u64 site, __u64 ptr)
+{
+	__u32 module_id, how = 0, stack = 0;
+	bool maybe;
 
 	if (ptr <= MW_ZERO_SIZE_PTR)
 		return;
 	module_id = mw_site_module(site);
-	mw_heap_free_at(ctx, site, module_id, ptr,
-			module_id && bpf_map_lookup_elem(&mw_probed_frees, &site) ? MW_FREE_JUDGED
-										  : 0);
+	maybe = mw_heap_maybe(ptr);
+	if (!module_id && !maybe && !mw_reused_maybe(ptr))
+		return;
+	if (module_id && bpf_map_lookup_elem(&mw_probed_frees, &site))
+		how = MW_FREE_JUDGED;
+	if (maybe && bpf_map_lookup_elem(&mw_objects, &ptr))
+		stack = mw_stack(ctx, MW_STACKS_HEAP);
+	mw_run(ctx, mw_heap_free(site, module_id, ptr, how, stack));
+}
+
+/*
+ * A kmem tracepoint's allocation @a (its site, pointer, sizes and flags
+ * set): the rule, when it is a watched module's, or the address has a
+ * record, or a module's allocator call waits for core code's kmalloc.
+ */
+static __always_inline void mw_heap_alloc_hook(void *ctx, struct mw_alloc *a)
+{
+	bool maybe = a->ptr > MW_ZERO_SIZE_PTR && mw_heap_maybe(a->ptr);
+	__u32 base;
+
+	a->module_id = mw_site_module(a->site);
+	if (!a->module_id && !maybe && !(mw_behalf_active && !a->cache))
+		return;
+	/* An allocation's own stack: only a watched module's allocation is tracked. */
+	a->stack = a->module_id && a->ptr > MW_ZERO_SIZE_PTR ? mw_stack(ctx, MW_STACKS_HEAP) : 0;
+	a->module_on_stack = !a->module_id && maybe &&
+			     bpf_map_lookup_elem(&mw_quarantine, &a->ptr) &&
+			     mw_stack_has_module(ctx);
+	base = mw_report_mark();
+	/* The lock rules first: an allocation that may sleep under a spinlock. */
+	if (a->module_id)
+		mw_locks_alloc(a->site, a->module_id,
+			       a->cache ? MW_CALLEE_KMEM_CACHE_ALLOC : MW_CALLEE_KMALLOC, a->gfp);
+	mw_heap_alloc(a);
+	mw_report_flush(ctx, base);
 }
 
 /* ---- hook runs the kernel skips ---- */
@@ -905,27 +1004,28 @@ static __always_inline void mw_behalf_open(const struct mw_site *s, __u64 size_h
  * returns a pointer into its devres node), else a vmalloc area if the
  * callee may return one (s->arg: a size register) and asked for a size.
  * Not snapshotted for uninit_leak: the bytes were written before the call
- * returned (kmemdup and alikes copy them).
+ * returned (kmemdup and alikes copy them). @stack: the call's.
  */
-static __always_inline void mw_behalf_close(void *ctx, const struct mw_site *s, __u64 ret)
+MW_GLOBAL int mw_behalf_close(const struct mw_site *s, __u64 ret, __u32 stack)
 {
 	struct mw_behalf *b = bpf_task_storage_get(&mw_behalf, bpf_get_current_task_btf(), 0, 0);
 	__u64 slot;
 
-	if (!b || b->site != s->addr)
-		return;
+	if (!s || !b || b->site != s->addr)
+		return 0;
 	b->site = 0;
 	__sync_fetch_and_sub(&mw_behalf_active, 1);
 	if (ret <= MW_ZERO_SIZE_PTR || ret >= -(__u64)MW_MAX_ERRNO)
-		return;
+		return 0;
 	slot = b->alloc_size > b->size ? b->alloc_size : b->size;
 	if (b->ptr && ret - b->ptr < (slot ? slot : 1)) {
-		mw_heap_track(ctx, b->ptr, b->size, b->alloc_size, 0, s->addr, b->module_id, 0);
-		return;
+		mw_heap_track(b->ptr, b->size, b->alloc_size, 0, s->addr, b->module_id, 0, stack);
+		return 0;
 	}
 	if (s->arg && b->size_hint)
-		mw_heap_track(ctx, ret, b->size_hint, (b->size_hint + 4095) & ~4095ull, 0, s->addr,
-			      b->module_id, MW_OBJ_VMALLOC);
+		mw_heap_track(ret, b->size_hint, (b->size_hint + 4095) & ~4095ull, 0, s->addr,
+			      b->module_id, MW_OBJ_VMALLOC, stack);
+	return 0;
 }
 
 #endif /* MODWATCH_HEAP_BPF_H */

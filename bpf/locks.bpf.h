@@ -400,46 +400,46 @@ static __always_inline void mw_lock_set(struct mw_lock *l, __u64 addr, __u32 typ
 	l->__pad = 0;
 }
 
-static __always_inline void mw_report_unlock(void *ctx, const struct mw_site *s, __u64 addr,
-					     __u32 type, __u32 owner_tid, __u64 owner_site,
-					     __u32 owner_stack, bool not_owner)
+static __always_inline void mw_report_unlock(const struct mw_site *s, __u64 addr, __u32 type,
+					     __u32 owner_tid, __u64 owner_site, __u32 owner_stack,
+					     bool not_owner)
 {
 	struct mw_event *e;
 
 	if (!not_owner) {
-		e = mw_event_reserve(ctx, MW_UNLOCK_NOT_HELD, MW_EVENT_SIZE(unlock_not_held),
-				     s->addr, s->module_id, addr);
+		e = mw_report(MW_UNLOCK_NOT_HELD, MW_EVENT_SIZE(unlock_not_held), s->addr,
+			      s->module_id, addr);
 		if (!e)
 			return;
 		mw_lock_set(&e->unlock_not_held.lock, addr, type);
-		bpf_ringbuf_submit(e, 0);
+		mw_report_send(e);
 		return;
 	}
-	e = mw_event_reserve(ctx, MW_UNLOCK_NOT_OWNER, MW_EVENT_SIZE(unlock_not_owner), s->addr,
-			     s->module_id, addr);
+	e = mw_report(MW_UNLOCK_NOT_OWNER, MW_EVENT_SIZE(unlock_not_owner), s->addr, s->module_id,
+		      addr);
 	if (!e)
 		return;
 	mw_lock_set(&e->unlock_not_owner.lock, addr, type);
 	e->unlock_not_owner.owner_site = owner_site;
 	e->unlock_not_owner.owner_tid = owner_tid;
 	e->unlock_not_owner.owner_stack = owner_stack;
-	bpf_ringbuf_submit(e, 0);
+	mw_report_send(e);
 }
 
-static __always_inline void mw_report_recursive(void *ctx, const struct mw_site *s, __u64 addr,
-						__u32 type, const struct mw_lock_held *first)
+static __always_inline void mw_report_recursive(const struct mw_site *s, __u64 addr, __u32 type,
+						const struct mw_lock_held *first)
 {
 	struct mw_event *e;
 
-	e = mw_event_reserve(ctx, MW_RECURSIVE_LOCK, MW_EVENT_SIZE(recursive_lock), s->addr,
-			     s->module_id, addr);
+	e = mw_report(MW_RECURSIVE_LOCK, MW_EVENT_SIZE(recursive_lock), s->addr, s->module_id,
+		      addr);
 	if (!e)
 		return;
 	mw_lock_set(&e->recursive_lock.lock, addr, type);
 	e->recursive_lock.first_site = first->site;
 	e->recursive_lock.first_stack = first->stack;
 	e->recursive_lock.__pad = 0;
-	bpf_ringbuf_submit(e, 0);
+	mw_report_send(e);
 }
 
 /*
@@ -450,16 +450,15 @@ static __always_inline void mw_report_held_on_return(const struct mw_lock_held *
 {
 	struct mw_event *e;
 
-	e = __mw_event_reserve(MW_LOCK_HELD_ON_RETURN, MW_EVENT_SIZE(lock_held_on_return),
-			       h->site, h->module_id, h->addr);
+	e = mw_report(MW_LOCK_HELD_ON_RETURN, MW_EVENT_SIZE(lock_held_on_return), h->site,
+		      h->module_id, h->addr);
 	if (!e)
 		return;
 	mw_lock_set(&e->lock_held_on_return.lock, h->addr, h->type);
 	e->lock_held_on_return.acquire_site = h->site;
 	e->lock_held_on_return.syscall_nr = nr;
 	e->lock_held_on_return.__pad = 0;
-	e->hdr.stack = h->stack;
-	bpf_ringbuf_submit(e, 0);
+	mw_report_send_stack(e, h->stack);
 }
 
 /* The target of the call instruction at @insn ("e8 rel32"), or 0 if it is none. */
@@ -490,14 +489,14 @@ static __always_inline __u64 mw_callee_of(const struct mw_site *s, __u32 what)
 	return addr ? *addr : 0;
 }
 
-static __always_inline void mw_report_sleep(void *ctx, const struct mw_site *s,
-					    const struct mw_lock_held *h, __u32 what, __u32 gfp)
+static __always_inline void mw_report_sleep(const struct mw_site *s, const struct mw_lock_held *h,
+					    __u32 what, __u32 gfp)
 {
 	__u64 callee = mw_callee_of(s, what);
 	struct mw_event *e;
 
-	e = mw_event_reserve(ctx, MW_SLEEP_IN_ATOMIC, MW_EVENT_SIZE(sleep_in_atomic), s->addr,
-			     s->module_id, h->addr);
+	e = mw_report(MW_SLEEP_IN_ATOMIC, MW_EVENT_SIZE(sleep_in_atomic), s->addr, s->module_id,
+		      h->addr);
 	if (!e)
 		return;
 	mw_lock_set(&e->sleep_in_atomic.held, h->addr, h->type);
@@ -505,21 +504,21 @@ static __always_inline void mw_report_sleep(void *ctx, const struct mw_site *s,
 	e->sleep_in_atomic.callee = callee;
 	e->sleep_in_atomic.gfp_flags = gfp;
 	e->sleep_in_atomic.acquire_stack = h->stack;
-	bpf_ringbuf_submit(e, 0);
+	mw_report_send(e);
 }
 
 /*
  * This task takes @a (at @s) holding @b after some task took b holding a
  * (edge @ab): the report names both acquisitions of both locks.
  */
-static __always_inline void mw_report_inversion(void *ctx, const struct mw_site *s, __u64 a,
-						__u32 a_type, const struct mw_lock_held *b,
+static __always_inline void mw_report_inversion(const struct mw_site *s, __u64 a, __u32 a_type,
+						const struct mw_lock_held *b,
 						const struct mw_lock_edge *ab)
 {
 	struct mw_event *e;
 
-	e = mw_event_reserve(ctx, MW_LOCK_ORDER_INVERSION, MW_EVENT_SIZE(lock_order_inversion),
-			     s->addr, s->module_id, b->addr);
+	e = mw_report(MW_LOCK_ORDER_INVERSION, MW_EVENT_SIZE(lock_order_inversion), s->addr,
+		      s->module_id, b->addr);
 	if (!e)
 		return;
 	mw_lock_set(&e->lock_order_inversion.a, a, a_type);
@@ -532,17 +531,16 @@ static __always_inline void mw_report_inversion(void *ctx, const struct mw_site 
 	e->lock_order_inversion.ab_stack_b = ab->stack_b;
 	e->lock_order_inversion.ba_stack_b = b->stack;
 	e->lock_order_inversion.__pad = 0;
-	bpf_ringbuf_submit(e, 0);
+	mw_report_send(e);
 }
 
-static __always_inline void mw_report_freed(void *ctx, const struct mw_object *obj, __u64 addr,
-					    __u32 type, __u64 acquire_site, __u32 acquire_stack,
-					    __u32 owner_tid, __u64 site, __u32 module_id)
+static __always_inline void mw_report_freed(const struct mw_object *obj, __u64 addr, __u32 type,
+					    __u64 acquire_site, __u32 acquire_stack, __u32 owner_tid,
+					    __u64 site, __u32 module_id)
 {
 	struct mw_event *e;
 
-	e = mw_event_reserve(ctx, MW_HELD_LOCK_FREED, MW_EVENT_SIZE(held_lock_freed), site,
-			     module_id, addr);
+	e = mw_report(MW_HELD_LOCK_FREED, MW_EVENT_SIZE(held_lock_freed), site, module_id, addr);
 	if (!e)
 		return;
 	e->held_lock_freed.obj = *obj;
@@ -550,7 +548,7 @@ static __always_inline void mw_report_freed(void *ctx, const struct mw_object *o
 	e->held_lock_freed.acquire_site = acquire_site;
 	e->held_lock_freed.owner_tid = owner_tid;
 	e->held_lock_freed.acquire_stack = acquire_stack;
-	bpf_ringbuf_submit(e, 0);
+	mw_report_send(e);
 }
 
 /* ---- the held-lock table that heap frees scan ---- */
@@ -832,8 +830,8 @@ static __always_inline void mw_pend_push(struct mw_lock_task *t, const struct mw
 	t->npend = n + 1;
 }
 
-static __always_inline void mw_check_recursion(void *ctx, struct mw_lock_task *t,
-					       const struct mw_site *s, __u64 addr, __u32 info)
+static __always_inline void mw_check_recursion(struct mw_lock_task *t, const struct mw_site *s,
+					       __u64 addr, __u32 info)
 {
 	int i = mw_held_find(t, addr, 0, 0);
 	struct mw_lock_held *h;
@@ -849,12 +847,12 @@ static __always_inline void mw_check_recursion(void *ctx, struct mw_lock_task *t
 	if ((info & MW_LI_TYPE) == MW_LOCK_RWLOCK && (info & MW_LI_READ) &&
 	    (h->flags & MW_HELD_READ))
 		return;
-	mw_report_recursive(ctx, s, addr, info & MW_LI_TYPE, h);
+	mw_report_recursive(s, addr, info & MW_LI_TYPE, h);
 }
 
 /* A spinlock or rwlock hold, if any: while one is held the task must not sleep. */
-static __always_inline void mw_sleep_check(void *ctx, struct mw_lock_task *t,
-					   const struct mw_site *s, __u32 what, __u32 gfp)
+static __always_inline void mw_sleep_check(struct mw_lock_task *t, const struct mw_site *s,
+					   __u32 what, __u32 gfp)
 {
 	__u32 i, found = MW_LOCK_DEPTH;
 	struct mw_lock_held *h;
@@ -872,31 +870,36 @@ static __always_inline void mw_sleep_check(void *ctx, struct mw_lock_task *t,
 	if ((h->flags & MW_HELD_SLEEP_REPORTED) || !mw_held_live(h, mw_tid()))
 		return;
 	h->flags |= MW_HELD_SLEEP_REPORTED;
-	mw_report_sleep(ctx, s, h, what, gfp);
+	mw_report_sleep(s, h, what, gfp);
 }
 
 /* This task takes @addr at @s while holding @h: record h -> addr, report addr -> h. */
-static __always_inline void mw_order_edge(void *ctx, const struct mw_lock_held *h,
-					  const struct mw_site *s, __u64 addr, __u32 type, __u32 stack)
+MW_GLOBAL int mw_order_edge(const struct mw_lock_held *h, const struct mw_site *s, __u64 addr,
+			    __u32 type, __u32 stack)
 {
-	struct mw_lock_edge_key k = { .a = h->addr, .b = addr }, rk = { .a = addr, .b = h->addr };
-	struct mw_lock_edge n = { .site_a = h->site, .site_b = s->addr, .module_id = s->module_id,
-				  .ns = bpf_ktime_get_ns(), .stack_a = h->stack, .stack_b = stack };
-	struct mw_lock_edge *rev;
+	struct mw_lock_edge_key k, rk;
+	struct mw_lock_edge n = {}, *rev;
 
+	if (!h || !s)
+		return 0;
+	k = (struct mw_lock_edge_key){ .a = h->addr, .b = addr };
+	rk = (struct mw_lock_edge_key){ .a = addr, .b = h->addr };
+	n = (struct mw_lock_edge){ .site_a = h->site, .site_b = s->addr, .module_id = s->module_id,
+				   .ns = bpf_ktime_get_ns(), .stack_a = h->stack, .stack_b = stack };
 	rev = bpf_map_lookup_elem(&mw_lock_edges, &rk);
 	if (rev) {
 		/* Once per pair: the flag goes on both edges, the old one atomically. */
 		if (!(__sync_fetch_and_or(&rev->flags, MW_EDGE_REPORTED) & MW_EDGE_REPORTED))
-			mw_report_inversion(ctx, s, addr, type, h, rev);
+			mw_report_inversion(s, addr, type, h, rev);
 		n.flags = MW_EDGE_REPORTED;
 	}
 	if (!bpf_map_lookup_elem(&mw_lock_edges, &k))
 		bpf_map_update_elem(&mw_lock_edges, &k, &n, BPF_NOEXIST);
+	return 0;
 }
 
-static __always_inline void mw_check_order(void *ctx, struct mw_lock_task *t,
-					   const struct mw_site *s, __u64 addr, __u32 type, __u32 stack)
+static __always_inline void mw_check_order(struct mw_lock_task *t, const struct mw_site *s,
+					   __u64 addr, __u32 type, __u32 stack)
 {
 	__u32 i, tid = mw_tid();
 	struct mw_lock_held *h;
@@ -907,52 +910,57 @@ static __always_inline void mw_check_order(void *ctx, struct mw_lock_task *t,
 		h = &t->held[i];
 		if (h->addr == addr || !mw_held_valid(h, tid))
 			continue;
-		mw_order_edge(ctx, h, s, addr, type, stack);
+		mw_order_edge(h, s, addr, type, stack);
 	}
 }
 
 /*
  * The call instruction of an acquire at @s, lock @addr: the rules that must
- * speak before the task may block; ownership waits for the return.
+ * speak before the task may block; ownership waits for the return. @stack:
+ * the call's, which its hook took at the call (its first frame the module's).
  */
-static __always_inline void mw_lock_call(void *ctx, const struct mw_site *s, __u64 addr,
-					 __u64 cookie)
+MW_GLOBAL int mw_lock_call(const struct mw_site *s, __u64 addr, __u64 cookie, __u32 stack)
 {
-	__u32 info = mw_lock_info(s->callee), stack;
 	struct mw_lock_task *t;
+	__u32 info;
 
+	if (!s)
+		return 0;
+	info = mw_lock_info(s->callee);
 	if (!(info & MW_LI_ACQUIRE) || !addr)
-		return;
+		return 0;
 	t = mw_lock_task(true);
 	if (!t) {
 		mw_stat_inc(MW_STAT_LOCK_UNTRACKED);
-		return;
+		return 0;
 	}
-	/* Here, at the call: the walk starts at the module's frame (see mw_stack()). */
-	stack = mw_stack(ctx, MW_STACKS_LOCK);
 	mw_exit_work_mark(&t->exit_work);	/* held on return is judged at sys_exit */
 	mw_lock_settle(t);
 	if (!(info & MW_LI_TRY)) {
-		mw_check_recursion(ctx, t, s, addr, info);
+		mw_check_recursion(t, s, addr, info);
 		if (info & MW_LI_SLEEPS)
-			mw_sleep_check(ctx, t, s, s->callee, 0);
-		mw_check_order(ctx, t, s, addr, info & MW_LI_TYPE, stack);
+			mw_sleep_check(t, s, s->callee, 0);
+		mw_check_order(t, s, addr, info & MW_LI_TYPE, stack);
 	}
 	mw_pend_push(t, s, addr, cookie & MW_LOCK_COOKIE_TAIL ? MW_PEND_TAIL : 0, stack);
+	return 0;
 }
 
 /* The instruction after the acquire call at @s: the call returned @ret. */
-static __always_inline void mw_lock_return(const struct mw_site *s, __u64 ret)
+MW_GLOBAL int mw_lock_return(const struct mw_site *s, __u64 ret)
 {
-	__u32 info = mw_lock_info(s->callee), i, j, found = MW_LOCK_PENDING, module_id, stack;
+	__u32 info, i, j, found = MW_LOCK_PENDING, module_id, stack;
 	struct mw_lock_task *t;
 	__u64 addr;
 
+	if (!s)
+		return 0;
+	info = mw_lock_info(s->callee);
 	if (!(info & MW_LI_ACQUIRE))
-		return;
+		return 0;
 	t = mw_lock_task(false);
 	if (!t)
-		return;
+		return 0;
 	mw_lock_settle(t);
 	for (i = 0; i < MW_LOCK_PENDING; i++) {
 		j = MW_LOCK_PENDING - 1 - i;
@@ -966,7 +974,7 @@ static __always_inline void mw_lock_return(const struct mw_site *s, __u64 ret)
 	found = mw_opaque(t, found);
 	/* Not found: a jump to this instruction, or a call made before the probes. */
 	if (found >= MW_LOCK_PENDING)
-		return;
+		return 0;
 	if (found + 1 < t->npend)
 		mw_stat_inc(MW_STAT_LOCK_UNTRACKED);	/* later calls, returns missed */
 	addr = t->pend[MW_IDX(found, MW_LOCK_PENDING)].addr;
@@ -974,10 +982,11 @@ static __always_inline void mw_lock_return(const struct mw_site *s, __u64 ret)
 	stack = t->pend[MW_IDX(found, MW_LOCK_PENDING)].stack;
 	t->npend = found;
 	if ((info & MW_LI_TRY) && !(__u32)ret)
-		return;
+		return 0;
 	if ((info & MW_LI_ZERO_OK) && (__u32)ret)
-		return;
+		return 0;
 	mw_lock_commit(t, addr, s->addr, module_id, info, stack);
+	return 0;
 }
 
 /* ---- release ---- */
@@ -986,8 +995,8 @@ static __always_inline void mw_lock_return(const struct mw_site *s, __u64 ret)
  * Another task holds @addr exclusively: name it from the lock word where the
  * lock has one (@kowner), else from mw_lock_owners; silent if neither knows.
  */
-static __always_inline void mw_report_not_owner(void *ctx, const struct mw_site *s, __u64 addr,
-						__u32 type, __u32 owner_tid, __u64 owner_site,
+static __always_inline void mw_report_not_owner(const struct mw_site *s, __u64 addr, __u32 type,
+						__u32 owner_tid, __u64 owner_site,
 						__u32 owner_stack, __u64 kowner)
 {
 	__u32 ktid;
@@ -1001,12 +1010,12 @@ static __always_inline void mw_report_not_owner(void *ctx, const struct mw_site 
 		}
 	}
 	if (owner_tid)
-		mw_report_unlock(ctx, s, addr, type, owner_tid, owner_site, owner_stack, true);
+		mw_report_unlock(s, addr, type, owner_tid, owner_site, owner_stack, true);
 }
 
 /* The exclusive side of @addr is released at @s. */
-static __always_inline void mw_release_excl(void *ctx, const struct mw_site *s,
-					    struct mw_lock_task *t, __u64 addr, __u32 type)
+static __always_inline void mw_release_excl(const struct mw_site *s, struct mw_lock_task *t,
+					    __u64 addr, __u32 type)
 {
 	__u32 tid = mw_tid(), owner_tid = 0, owner_stack = 0, ks;
 	struct mw_lock_owner *o = mw_owner(addr);
@@ -1029,16 +1038,16 @@ static __always_inline void mw_release_excl(void *ctx, const struct mw_site *s,
 		return;
 	ks = mw_kstate(addr, type, &kowner);
 	if (ks == MW_KS_FREE) {
-		mw_report_unlock(ctx, s, addr, type, 0, 0, 0, false);
+		mw_report_unlock(s, addr, type, 0, 0, 0, false);
 		return;
 	}
 	if (kowner == bpf_get_current_task())
 		return;		/* ours, taken where no probe saw it */
-	mw_report_not_owner(ctx, s, addr, type, owner_tid, owner_site, owner_stack, kowner);
+	mw_report_not_owner(s, addr, type, owner_tid, owner_site, owner_stack, kowner);
 }
 
 /* A read release at @s of @addr by a task that holds no read hold of it. */
-static __always_inline void mw_release_foreign_read(void *ctx, const struct mw_site *s,
+static __always_inline void mw_release_foreign_read(const struct mw_site *s,
 						    struct mw_lock_task *t, struct mw_lock_owner *o,
 						    __u64 addr, __u32 type)
 {
@@ -1049,10 +1058,10 @@ static __always_inline void mw_release_foreign_read(void *ctx, const struct mw_s
 	if (ks == MW_KS_EXCL || (ks == MW_KS_UNKNOWN && owner_tid)) {
 		if (kowner == bpf_get_current_task() || (!kowner && owner_tid == tid)) {
 			/* Its own write hold: downgrade_write() (unprobed), then up_read(). */
-			mw_release_excl(ctx, s, t, addr, type);
+			mw_release_excl(s, t, addr, type);
 			return;
 		}
-		mw_report_not_owner(ctx, s, addr, type, owner_tid, o ? o->site : 0,
+		mw_report_not_owner(s, addr, type, owner_tid, o ? o->site : 0,
 				    o ? o->stack : 0, kowner);
 		return;
 	}
@@ -1060,18 +1069,18 @@ static __always_inline void mw_release_foreign_read(void *ctx, const struct mw_s
 	if (ks == MW_KS_FREE || (o && o->readers)) {
 		if (o && o->readers)
 			__sync_fetch_and_sub(&o->readers, 1);
-		mw_report_unlock(ctx, s, addr, type, 0, 0, 0, false);
+		mw_report_unlock(s, addr, type, 0, 0, 0, false);
 	}
 }
 
-static __always_inline void mw_release_read(void *ctx, const struct mw_site *s,
-					    struct mw_lock_task *t, __u64 addr, __u32 type)
+static __always_inline void mw_release_read(const struct mw_site *s, struct mw_lock_task *t,
+					    __u64 addr, __u32 type)
 {
 	struct mw_lock_owner *o = mw_owner(addr);
 	__u32 r;
 
 	if (!t || !mw_held_drop(t, addr, MW_HELD_READ, MW_HELD_READ)) {
-		mw_release_foreign_read(ctx, s, t, o, addr, type);
+		mw_release_foreign_read(s, t, o, addr, type);
 		return;
 	}
 	mw_held_set_del(addr, mw_tid());
@@ -1084,20 +1093,24 @@ static __always_inline void mw_release_read(void *ctx, const struct mw_site *s,
 }
 
 /* The call instruction of a release at @s, lock @addr. */
-static __always_inline void mw_lock_release(void *ctx, const struct mw_site *s, __u64 addr)
+MW_GLOBAL int mw_lock_release(const struct mw_site *s, __u64 addr)
 {
-	__u32 info = mw_lock_info(s->callee);
 	struct mw_lock_task *t;
+	__u32 info;
 
+	if (!s)
+		return 0;
+	info = mw_lock_info(s->callee);
 	if (!(info & MW_LI_RELEASE) || !addr)
-		return;
+		return 0;
 	t = mw_lock_task(false);
 	if (t)
 		mw_lock_settle(t);
 	if (info & MW_LI_READ)
-		mw_release_read(ctx, s, t, addr, info & MW_LI_TYPE);
+		mw_release_read(s, t, addr, info & MW_LI_TYPE);
 	else
-		mw_release_excl(ctx, s, t, addr, info & MW_LI_TYPE);
+		mw_release_excl(s, t, addr, info & MW_LI_TYPE);
+	return 0;
 }
 
 /* ---- the API for the other hooks ---- */
@@ -1106,18 +1119,18 @@ static __always_inline void mw_lock_release(void *ctx, const struct mw_site *s, 
  * A call at @s to @what (enum mw_callee) that may sleep, with @gfp for
  * allocations: user copies (from their kprobes), allocations, lock calls.
  */
-static __always_inline void mw_locks_may_sleep(void *ctx, const struct mw_site *s, __u32 what,
-					       __u32 gfp)
+MW_GLOBAL int mw_locks_may_sleep(const struct mw_site *s, __u32 what, __u32 gfp)
 {
 	struct mw_lock_task *t;
 
-	if (!mw_callee_may_sleep(what, gfp))
-		return;
+	if (!s || !mw_callee_may_sleep(what, gfp))
+		return 0;
 	t = mw_lock_task(false);
 	if (!t || (!t->depth && !t->npend))
-		return;
+		return 0;
 	mw_lock_settle(t);
-	mw_sleep_check(ctx, t, s, what, gfp);
+	mw_sleep_check(t, s, what, gfp);
+	return 0;
 }
 
 /*
@@ -1125,8 +1138,7 @@ static __always_inline void mw_locks_may_sleep(void *ctx, const struct mw_site *
  * caller, @what MW_CALLEE_KMALLOC or MW_CALLEE_KMEM_CACHE_ALLOC. Cheap for
  * the whole kernel: atomic allocations and unwatched callers stop at once.
  */
-static __always_inline void mw_locks_alloc(void *ctx, __u64 call_site, __u32 module_id, __u32 what,
-					   __u32 gfp)
+static __always_inline void mw_locks_alloc(__u64 call_site, __u32 module_id, __u32 what, __u32 gfp)
 {
 	struct mw_site s = {};
 
@@ -1136,7 +1148,7 @@ static __always_inline void mw_locks_alloc(void *ctx, __u64 call_site, __u32 mod
 	/* The return address: the call instruction is the 5 bytes before it, if any. */
 	s.addr = mw_call_target(call_site - 5) ? call_site - 5 : call_site;
 	s.callee = what;
-	mw_locks_may_sleep(ctx, &s, what, gfp);
+	mw_locks_may_sleep(&s, what, gfp);
 }
 
 static __always_inline __u32 mw_lock_syscall_nr(void)
@@ -1147,18 +1159,43 @@ static __always_inline __u32 mw_lock_syscall_nr(void)
 }
 
 /*
- * sys_exit: report each lock this task still holds, once; it stays on the
- * stack (it is still held). Entries that no longer agree with
- * mw_lock_owners (released elsewhere, freed) are dropped here.
+ * At sys_exit, entry @j of this task's stack (@tid, in system call @nr):
+ * report it once if still held; drop it if its records no longer agree
+ * (released elsewhere, freed). A removal moves the last entry, already
+ * visited, into the gap. A global function: the loop's body is checked once.
  */
-static __always_inline void mw_locks_sys_exit(void)
+MW_GLOBAL int mw_exit_held(struct mw_lock_task *t, __u32 j, __u32 tid, __u32 nr)
 {
-	struct mw_lock_task *t = mw_lock_task(false);
-	__u32 i, j, tid, nr;
 	struct mw_lock_held *h;
 
+	if (!t || j >= t->depth || j >= MW_LOCK_DEPTH)
+		return 0;
+	h = &t->held[j];
+	if (h->flags & MW_HELD_RETURN_REPORTED) {
+		if (!mw_held_valid(h, tid))
+			mw_held_remove(t, j);
+		return 0;
+	}
+	if (!mw_held_live(h, tid)) {
+		mw_held_remove(t, j);
+		return 0;
+	}
+	h->flags |= MW_HELD_RETURN_REPORTED;
+	mw_report_held_on_return(h, nr);
+	return 0;
+}
+
+/*
+ * sys_exit: report each lock this task still holds, once; it stays on the
+ * stack (it is still held). Downwards, as mw_exit_held() removes.
+ */
+MW_GLOBAL int mw_locks_sys_exit(void)
+{
+	struct mw_lock_task *t = mw_lock_task(false);
+	__u32 i, tid, nr;
+
 	if (!t)
-		return;
+		return 0;
 	mw_exit_work_take(&t->exit_work);
 	mw_lock_settle(t);
 	if (t->npend) {
@@ -1166,39 +1203,29 @@ static __always_inline void mw_locks_sys_exit(void)
 		t->npend = 0;
 	}
 	if (!t->depth)
-		return;
+		return 0;
 	tid = mw_tid();
 	nr = mw_lock_syscall_nr();
-	/*
-	 * Downwards: a removal moves the last entry, already visited, into the
-	 * gap. t->depth is read afresh each time: it shrinks, and a register
-	 * copy narrowed by every compare would split the verifier's states.
-	 */
-	for (i = 0; i < MW_LOCK_DEPTH; i++) {
-		j = MW_LOCK_DEPTH - 1 - i;
-		if (j >= t->depth)
-			continue;
-		h = &t->held[j];
-		if (h->flags & MW_HELD_RETURN_REPORTED) {
-			if (!mw_held_valid(h, tid))
-				mw_held_remove(t, j);
-			continue;
-		}
-		if (!mw_held_live(h, tid)) {
-			mw_held_remove(t, j);
-			continue;
-		}
-		h->flags |= MW_HELD_RETURN_REPORTED;
-		mw_report_held_on_return(h, nr);
-	}
+	for (i = 0; i < MW_LOCK_DEPTH; i++)
+		mw_exit_held(t, MW_LOCK_DEPTH - 1 - i, tid, nr);
+	return 0;
 }
 
+/* A heap free the lock rules look into: the object [addr, addr + size), freed at site. */
+struct mw_freeing {
+	__u64 addr;
+	__u64 size;
+	__u64 site;
+	__u32 module_id;	/* the freeing site's, else the allocating module's */
+	__u32 __pad;
+};
+
 /*
- * Slot @idx of the held-lock table names a lock inside the object being
- * freed: report it if the lock is still held, then forget it everywhere.
+ * Slot @idx of the held-lock table names a lock inside the object @f frees
+ * (@obj its record): report it if the lock is still held, then forget it
+ * everywhere.
  */
-static __always_inline void mw_freed_slot(void *ctx, __u32 idx, __u64 addr, __u64 size, __u64 site,
-					  __u32 module_id, const struct mw_object *obj)
+MW_GLOBAL int mw_freed_slot(__u32 idx, const struct mw_freeing *f, const struct mw_object *obj)
 {
 	struct mw_held_slot *sl = bpf_map_lookup_elem(&mw_held_slots, &idx);
 	struct mw_lock_owner *o;
@@ -1206,11 +1233,11 @@ static __always_inline void mw_freed_slot(void *ctx, __u32 idx, __u64 addr, __u6
 	__u64 la, asite;
 	bool held;
 
-	if (!sl)
-		return;
+	if (!sl || !f || !obj)
+		return 0;
 	la = sl->addr;
-	if (la - addr >= size)
-		return;		/* freed meanwhile, or an earlier hit's other reader */
+	if (la - f->addr >= f->size)
+		return 0;	/* freed meanwhile, or an earlier hit's other reader */
 	asite = sl->site;
 	astack = sl->stack;
 	tid = sl->tid;
@@ -1220,38 +1247,38 @@ static __always_inline void mw_freed_slot(void *ctx, __u32 idx, __u64 addr, __u6
 	held = mw_still_held(la, type, held);
 	mw_held_set_del(la, 0);
 	if (!held)
-		return;
+		return 0;
 	/*
 	 * The lock lives in freed memory now: its records must not speak again.
 	 * Without an owner record, stack entries of it are dropped when next
-	 * looked at (this task's own below, in mw_freed_own).
+	 * looked at (this task's own below, in mw_freed_own()).
 	 */
 	if (o)
 		bpf_map_delete_elem(&mw_lock_owners, &la);
-	mw_report_freed(ctx, obj, la, type, asite, astack, tid, site, module_id);
+	mw_report_freed(obj, la, type, asite, astack, tid, f->site, f->module_id);
+	return 0;
 }
 
-/* Locks on this task's own stack inside the freed object that the table did not hold. */
-static __always_inline void mw_freed_own(void *ctx, struct mw_lock_task *t, __u64 addr, __u64 size,
-					 __u64 site, __u32 module_id, const struct mw_object *obj)
+/* Entry @j of this task's stack, if inside the object @f frees: the table may not hold it. */
+MW_GLOBAL int mw_freed_own(struct mw_lock_task *t, __u32 j, const struct mw_freeing *f,
+			   const struct mw_object *obj)
 {
-	__u32 i, j, tid = mw_tid();
 	struct mw_lock_held *h;
+	__u64 la;
 
-	for (i = 0; i < MW_LOCK_DEPTH; i++) {
-		j = MW_LOCK_DEPTH - 1 - i;	/* downwards, as in mw_locks_sys_exit() */
-		if (j >= t->depth)
-			continue;
-		h = &t->held[j];
-		if (h->addr - addr >= size)
-			continue;
-		if (mw_held_live(h, tid)) {
-			bpf_map_delete_elem(&mw_lock_owners, &h->addr);
-			mw_report_freed(ctx, obj, h->addr, h->type, h->site, h->stack, tid, site,
-					module_id);
-		}
-		mw_held_remove(t, j);
+	if (!t || !f || !obj || j >= t->depth || j >= MW_LOCK_DEPTH)
+		return 0;
+	h = &t->held[j];
+	la = h->addr;	/* a key on the stack: v6.1 takes no other memory for one */
+	if (la - f->addr >= f->size)
+		return 0;
+	if (mw_held_live(h, mw_tid())) {
+		bpf_map_delete_elem(&mw_lock_owners, &la);
+		mw_report_freed(obj, la, h->type, h->site, h->stack, mw_tid(), f->site,
+				f->module_id);
 	}
+	mw_held_remove(t, j);
+	return 0;
 }
 
 /*
@@ -1259,16 +1286,18 @@ static __always_inline void mw_freed_own(void *ctx, struct mw_lock_task *t, __u6
  * freed at @site by @module_id (0: core kernel code; the allocating module
  * is named then). Costs a scan of MW_HELD_SLOTS slots per tracked free.
  */
-static __always_inline void mw_locks_freed(void *ctx, __u64 addr, __u64 size, __u64 site,
-					   __u32 module_id, const struct mw_object *obj)
+MW_GLOBAL int mw_locks_freed(__u64 addr, __u64 size, __u64 site, __u32 module_id,
+			     const struct mw_object *obj)
 {
+	struct mw_freeing f = { .addr = addr, .size = size, .site = site };
 	__u32 i, idx, n, zero = 0;
 	struct mw_freed_hits *hits;
 	struct mw_lock_task *t;
 	struct mw_held_slot *sl;
 
-	if (!module_id)
-		module_id = obj->module_id;
+	if (!obj)
+		return 0;
+	f.module_id = module_id ? module_id : obj->module_id;
 	/*
 	 * Collect first, report after: the scan then stays small for the
 	 * verifier. The hits live in map memory, which it does not track, so
@@ -1277,7 +1306,7 @@ static __always_inline void mw_locks_freed(void *ctx, __u64 addr, __u64 size, __
 	 */
 	hits = bpf_map_lookup_elem(&mw_freed_scratch, &zero);
 	if (!hits)
-		return;
+		return 0;
 	hits->n = 0;
 	for (i = 0; i < MW_HELD_SLOTS; i++) {
 		idx = i;
@@ -1295,11 +1324,14 @@ static __always_inline void mw_locks_freed(void *ctx, __u64 addr, __u64 size, __
 	for (i = 0; i < MW_FREED_HITS; i++) {
 		if (i >= hits->n)
 			break;
-		mw_freed_slot(ctx, hits->idx[i], addr, size, site, module_id, obj);
+		mw_freed_slot(hits->idx[i], &f, obj);
 	}
 	t = mw_lock_task(false);
-	if (t && t->depth)
-		mw_freed_own(ctx, t, addr, size, site, module_id, obj);
+	if (!t || !t->depth)
+		return 0;
+	for (i = 0; i < MW_LOCK_DEPTH; i++)
+		mw_freed_own(t, MW_LOCK_DEPTH - 1 - i, &f, obj);	/* downwards: see mw_exit_held() */
+	return 0;
 }
 
 /* ---- the module goes ---- */
@@ -1309,16 +1341,15 @@ static __always_inline void mw_report_held_on_unload(__u64 addr, __u32 type, __u
 {
 	struct mw_event *e;
 
-	e = __mw_event_reserve(MW_LOCK_HELD_ON_UNLOAD, MW_EVENT_SIZE(lock_held_on_unload), site,
-			       module_id, addr);
+	e = mw_report(MW_LOCK_HELD_ON_UNLOAD, MW_EVENT_SIZE(lock_held_on_unload), site, module_id,
+		      addr);
 	if (!e)
 		return;
 	mw_lock_set(&e->lock_held_on_unload.lock, addr, type);
 	e->lock_held_on_unload.acquire_site = site;
 	e->lock_held_on_unload.owner_tid = owner_tid;
 	e->lock_held_on_unload.__pad = 0;
-	e->hdr.stack = stack;	/* the report's site is the acquire: its stack */
-	bpf_ringbuf_submit(e, 0);
+	mw_report_send_stack(e, stack);	/* the report's site is the acquire: its stack */
 }
 
 /* An owner record of the unloading module whose lock the lock word says is still held. */
@@ -1357,10 +1388,11 @@ static long mw_unload_static(void *map, __u64 *addr, struct mw_static_lock *sl, 
  * run and its memory is still there. lock_held_on_unload for every lock of
  * it still held, from the owner records and from its static locks' words.
  */
-static __always_inline void mw_locks_unload(__u32 module_id)
+MW_GLOBAL int mw_locks_unload(__u32 module_id)
 {
 	bpf_for_each_map_elem(&mw_lock_owners, mw_unload_owned, &module_id, 0);
 	bpf_for_each_map_elem(&mw_static_locks, mw_unload_static, &module_id, 0);
+	return 0;
 }
 
 #endif /* MODWATCH_LOCKS_BPF_H */

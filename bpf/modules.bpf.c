@@ -14,7 +14,7 @@ int BPF_PROG(mw_module_free, struct module *mod)
 
 	if (BPF_CORE_READ_STR_INTO(&key.name, mod, name) <= 0)
 		return 0;
-	mw_module_gone(&key);
+	mw_module_gone(ctx, &key);
 	return 0;
 }
 
@@ -41,6 +41,6 @@ int mw_test_module_free(__u64 *ctx)
 	struct mw_module_key key;
 
 	__builtin_memcpy(&key, ctx, sizeof(key));
-	mw_module_gone(&key);
+	mw_module_gone(ctx, &key);
 	return 0;
 }

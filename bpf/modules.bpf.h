@@ -38,14 +38,17 @@ static __always_inline void mw_module_record(const struct mw_module_key *key, __
 	bpf_ringbuf_submit(e, 0);
 }
 
-/* The locks it still holds are reported first, then the record, in that order. */
-static __always_inline void mw_module_gone(const struct mw_module_key *key)
+/*
+ * The locks it still holds are reported first, then the record, in that
+ * order (the hook's context @ctx sends the reports before the record goes).
+ */
+static __always_inline void mw_module_gone(void *ctx, const struct mw_module_key *key)
 {
 	__u32 *id = bpf_map_lookup_elem(&mw_module_ids, key);
 
 	if (!id)
 		return;		/* not watched */
-	mw_locks_unload(*id);
+	mw_run(ctx, mw_locks_unload(*id));
 	mw_module_record(key, *id, MW_REC_MODULE_FREE);
 }
 

@@ -116,14 +116,13 @@ static __always_inline __u64 mw_overlap(const struct mw_share_access *a, const s
 	return hi > lo ? hi - lo : 0;
 }
 
-static __always_inline void mw_report_shared(void *ctx, __u32 kind, const struct mw_object *o,
+static __always_inline void mw_report_shared(__u32 kind, const struct mw_object *o,
 					     const struct mw_share_access *self,
 					     const struct mw_share_access *other, __u64 start, __u64 len)
 {
 	struct mw_event *e;
 
-	e = mw_event_reserve(ctx, kind, MW_EVENT_SIZE(shared_access), self->site, o->module_id,
-			     other->site);
+	e = mw_report(kind, MW_EVENT_SIZE(shared_access), self->site, o->module_id, other->site);
 	if (!e)
 		return;
 	if (kind == MW_UNPROTECTED_SHARED_ACCESS)
@@ -133,7 +132,7 @@ static __always_inline void mw_report_shared(void *ctx, __u32 kind, const struct
 	e->shared_access.other = *other;
 	e->shared_access.overlap_addr = start;
 	e->shared_access.overlap_len = len;
-	bpf_ringbuf_submit(e, 0);
+	mw_report_send(e);
 }
 
 /* The copy @c holds a slot in: it is over. */
@@ -169,11 +168,33 @@ static __always_inline int mw_race_claim(struct mw_share *sh, const struct mw_sh
 	return -1;
 }
 
-/* Another task's copy in flight on @sh that @a overlaps, one of them writing: data_race. */
-static __always_inline void mw_race_check(void *ctx, struct mw_share *sh, const struct mw_object *o,
-					  const struct mw_share_access *a, int mine)
-{
+/*
+ * What a race rule works on, per CPU rather than on the stack that the
+ * rules' chain of global functions shares (512 bytes in all): a copy of the
+ * object it judges, whichever map it came from (the rules then see one kind
+ * of pointer, and the verifier walks them once, not once per map), this
+ * access and the other task's. Only kprobe programs run these rules (and
+ * the unit tests' entries), and they never nest on a CPU.
+ */
+struct mw_race_work {
+	struct mw_object obj;
+	struct mw_share_access self;
 	struct mw_share_access other;
+};
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mw_race_work);
+} mw_race_scratch_t;
+mw_race_scratch_t mw_race_scratch __weak SEC(".maps");
+
+/* Another task's copy in flight on @sh that @a overlaps, one of them writing: data_race. */
+static __always_inline void mw_race_check(struct mw_share *sh, struct mw_race_work *w, int mine)
+{
+	const struct mw_share_access *a = &w->self;
+	struct mw_share_access *other = &w->other;
 	__u64 ready, start, len;
 	__u32 i;
 
@@ -183,14 +204,14 @@ static __always_inline void mw_race_check(void *ctx, struct mw_share *sh, const 
 		ready = sh->slot[i].ready;
 		if (!ready || sh->slot[i].claim == a->tid)
 			continue;
-		other = sh->slot[i].a;
-		if (sh->slot[i].ready != ready || other.tid == a->tid)
+		*other = sh->slot[i].a;
+		if (sh->slot[i].ready != ready || other->tid == a->tid)
 			continue;	/* that copy ended meanwhile */
-		if (a->dir != MW_FROM_USER && other.dir != MW_FROM_USER)
+		if (a->dir != MW_FROM_USER && other->dir != MW_FROM_USER)
 			continue;	/* two readers */
-		len = mw_overlap(a, &other, &start);
-		if (len && !mw_locks_shared(a, &other))
-			mw_report_shared(ctx, MW_DATA_RACE, o, a, &other, start, len);
+		len = mw_overlap(a, other, &start);
+		if (len && !mw_locks_shared(a, other))
+			mw_report_shared(MW_DATA_RACE, &w->obj, a, other, start, len);
 	}
 }
 
@@ -217,8 +238,8 @@ static __always_inline __u32 mw_lockset_meet(struct mw_share *sh, const struct m
  * lockset narrows. The other task's latest access is @sh->last[1] once the
  * owner changed at least once.
  */
-static __always_inline void mw_lockset_access(void *ctx, struct mw_share *sh,
-					      const struct mw_object *o, const struct mw_share_access *a)
+static __always_inline void mw_lockset_access(struct mw_share *sh, const struct mw_object *o,
+					      const struct mw_share_access *a)
 {
 	bool write = a->dir == MW_FROM_USER;
 
@@ -257,7 +278,7 @@ static __always_inline void mw_lockset_access(void *ctx, struct mw_share *sh,
 	if (mw_lockset_meet(sh, a) || !sh->written || sh->reported || !sh->last[1].tid)
 		return;
 	sh->reported = 1;
-	mw_report_shared(ctx, MW_UNPROTECTED_SHARED_ACCESS, o, a, &sh->last[1], 0, 0);
+	mw_report_shared(MW_UNPROTECTED_SHARED_ACCESS, o, a, &sh->last[1], 0, 0);
 }
 
 /* The sharing state of live object @o, for this lifetime of it. */
@@ -343,30 +364,17 @@ static __always_inline struct mw_object *mw_static_find(__u64 addr)
 	return o;
 }
 
-/*
- * A copy of the object a race rule judges, whichever map it came from: the
- * rules above then see one kind of pointer, and the verifier walks them
- * once, not once per map. Per CPU: kprobe programs do not nest on a CPU.
- */
-typedef struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct mw_object);
-} mw_race_scratch_t;
-mw_race_scratch_t mw_race_scratch __weak SEC(".maps");
 
 /*
- * The module object the copy at @s on [kaddr, +len) touches, copied: the
- * live heap object mw_copy_begin() put in @c, else the static object
- * holding @kaddr. A heap object is marked as having sharing state (its
- * free deletes it).
+ * The module object the copy at @s on [kaddr, +len) touches, copied into
+ * @w: the live heap object mw_copy_begin() put in @c, else the static
+ * object holding @kaddr. A heap object is marked as having sharing state
+ * (its free deletes it). False: none.
  */
-static __always_inline struct mw_object *mw_race_object(const struct mw_site *s,
-							 const struct mw_copy *c, __u64 kaddr)
+static __always_inline bool mw_race_object(const struct mw_site *s, const struct mw_copy *c,
+					   __u64 kaddr, struct mw_race_work *w)
 {
-	struct mw_object *o, *copy;
-	__u32 zero = 0;
+	struct mw_object *o;
 	__u64 obj;
 
 	if (!(c->flags & MW_COPY_IN_FLIGHT) || c->site != s->addr || c->kaddr != kaddr) {
@@ -375,45 +383,47 @@ static __always_inline struct mw_object *mw_race_object(const struct mw_site *s,
 		obj = c->obj;
 		o = bpf_map_lookup_elem(&mw_objects, &obj);
 		if (!o || o->alloc_ns != c->alloc_ns)
-			return NULL;
+			return false;
 		if (!(o->flags & MW_OBJ_SHARED))
 			__sync_fetch_and_or(&o->flags, MW_OBJ_SHARED);
 	}
-	copy = o ? bpf_map_lookup_elem(&mw_race_scratch, &zero) : NULL;
-	if (copy)
-		*copy = *o;
-	return copy;
+	if (!o)
+		return false;
+	w->obj = *o;
+	return true;
 }
 
 /* The copy at @s on [kaddr, +len); @returns: a probe sees the call return. */
-static __always_inline void mw_race_copy(void *ctx, const struct mw_site *s, __u64 kaddr,
-					 __u64 len, bool write, bool returns)
+MW_GLOBAL int mw_race_copy(const struct mw_site *s, __u64 kaddr, __u64 len, bool write,
+			   bool returns)
 {
 	struct mw_copy *c = mw_copy_state(true);
-	struct mw_share_access a = {};
-	struct mw_object *o;
+	struct mw_race_work *w;
 	struct mw_share *sh;
+	__u32 zero = 0;
 	int mine = -1;
 
-	if (!c)
-		return;
+	w = bpf_map_lookup_elem(&mw_race_scratch, &zero);
+	if (!c || !s || !w)
+		return 0;
 	mw_race_release(c);
-	o = mw_race_object(s, c, kaddr);
-	if (!o)
-		return;
-	sh = mw_share_of(o);
+	if (!mw_race_object(s, c, kaddr, w))
+		return 0;
+	sh = mw_share_of(&w->obj);
 	if (!sh)
-		return;
-	mw_access_fill(&a, s, kaddr, len, write);
+		return 0;
+	w->self = (struct mw_share_access){};
+	mw_access_fill(&w->self, s, kaddr, len, write);
 	if (returns) {
-		mine = mw_race_claim(sh, &a);
+		mine = mw_race_claim(sh, &w->self);
 		if (mine >= 0) {
-			c->race_obj = o->addr;
+			c->race_obj = w->obj.addr;
 			c->race_slot = mine + 1;
 		}
-		mw_race_check(ctx, sh, o, &a, mine);
+		mw_race_check(sh, w, mine);
 	}
-	mw_lockset_access(ctx, sh, o, &a);
+	mw_lockset_access(sh, &w->obj, &w->self);
+	return 0;
 }
 
 #endif /* MODWATCH_RACES_BPF_H */

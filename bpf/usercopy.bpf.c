@@ -15,25 +15,44 @@ static __always_inline const struct mw_site *kprobe_site(void *ctx)
 	return mw_site((__u32)bpf_get_attach_cookie(ctx));
 }
 
+/* How a copy goes (mw_copy()). */
+enum {
+	MW_COPY_AT_TO_USER = 1u << 0,
+	MW_COPY_AT_RETURNS = 1u << 1,	/* a probe sees the call return */
+};
+
 /*
  * A copy at @s between kernel [kaddr, +len) and user [uaddr, +len): the
  * callee may fault and sleep (the lock rules' business), then the copy's
  * own rules, in the system call the task is in.
  */
-static __always_inline void copy_at(void *ctx, const struct mw_site *s, __u64 kaddr, __u64 uaddr,
-				    __u64 len, bool to_user)
+MW_GLOBAL int mw_copy(const struct mw_site *s, __u64 kaddr, __u64 uaddr, __u64 len, __u32 how)
 {
+	bool to_user = how & MW_COPY_AT_TO_USER;
 	struct mw_syscall sc;
 
-	mw_locks_may_sleep(ctx, s, s->callee, 0);
+	if (!s)
+		return 0;
+	mw_locks_may_sleep(s, s->callee, 0);
 	mw_current_syscall(&sc);
 	if (to_user)
-		mw_user_store(ctx, s, &sc, uaddr, kaddr, len);
+		mw_user_store(s, &sc, uaddr, kaddr, len);
 	else
-		mw_user_fetch(ctx, s, &sc, kaddr, uaddr, len);
+		mw_user_fetch(s, &sc, kaddr, uaddr, len);
 	if (kaddr)
-		mw_race_copy(ctx, s, kaddr, len, !to_user,
-			     !(bpf_get_attach_cookie(ctx) & MW_LOCK_COOKIE_TAIL));
+		mw_race_copy(s, kaddr, len, !to_user, how & MW_COPY_AT_RETURNS);
+	return 0;
+}
+
+/* A copy probe's rules, @to_user or not, for the kprobe at the copy call (@ctx). */
+static __always_inline void copy_at(struct pt_regs *ctx, const struct mw_site *s, __u64 kaddr,
+				    __u64 uaddr, __u64 len, bool to_user)
+{
+	__u32 how = to_user ? MW_COPY_AT_TO_USER : 0;
+
+	if (!(bpf_get_attach_cookie(ctx) & MW_LOCK_COOKIE_TAIL))
+		how |= MW_COPY_AT_RETURNS;
+	mw_run(ctx, mw_copy(s, kaddr, uaddr, len, how));
 }
 
 /* _copy_from_user(to, from, n), copy_from_user_nofault(dst, src, size) */
@@ -54,7 +73,7 @@ int BPF_KPROBE(mw_kp_copy_ret)
 	const struct mw_site *s = kprobe_site(ctx);
 
 	if (s)
-		mw_copy_return(ctx, s);
+		mw_run(ctx, mw_copy_return(s));
 	return 0;
 }
 
@@ -65,7 +84,7 @@ int BPF_KPROBE(mw_kp_check_size, const void *ptr, unsigned long n, bool to_user)
 	const struct mw_site *s = kprobe_site(ctx);
 
 	if (s)
-		mw_check_object_size(ctx, s, (__u64)ptr, n, to_user);
+		mw_run(ctx, mw_check_object_size(s, (__u64)ptr, n, to_user));
 	return 0;
 }
 
@@ -157,7 +176,7 @@ int BPF_KPROBE(mw_kp_iter_to, const void *addr, size_t bytes, struct iov_iter *i
 	const struct mw_site *s = kprobe_site(ctx);
 
 	if (s)
-		mw_iter_copy(ctx, s, (__u64)addr, bytes, i, true);
+		mw_run(ctx, mw_iter_copy(s, (__u64)addr, bytes, (__u64)i, true));
 	return 0;
 }
 
@@ -168,7 +187,7 @@ int BPF_KPROBE(mw_kp_iter_from, void *addr, size_t bytes, struct iov_iter *i)
 	const struct mw_site *s = kprobe_site(ctx);
 
 	if (s)
-		mw_iter_copy(ctx, s, (__u64)addr, bytes, i, false);
+		mw_run(ctx, mw_iter_copy(s, (__u64)addr, bytes, (__u64)i, false));
 	return 0;
 }
 
@@ -214,18 +233,18 @@ int BPF_KPROBE(mw_kp_simple_write, void *to, size_t available, loff_t *ppos, con
 }
 
 /* The end of every system call: work only for tasks that ran watched code in it. */
-static __always_inline void mw_sys_exit_rules(void)
+static __always_inline void mw_sys_exit_rules(void *ctx)
 {
 	if (!mw_exit_work)
 		return;
 	mw_epoch_end();
-	mw_locks_sys_exit();
+	mw_run(ctx, mw_locks_sys_exit());
 }
 
 SEC("raw_tp/sys_exit")
 int BPF_PROG(mw_sys_exit)
 {
-	mw_sys_exit_rules();
+	mw_sys_exit_rules(ctx);
 	return 0;
 }
 
@@ -234,11 +253,10 @@ int BPF_PROG(mw_sys_exit)
  * address, user address, length), and sys_exit for the calling task.
  */
 /* The tests' copies are copies whose return is probed (mw_test_copy_ret). */
-static __always_inline void test_race(void *ctx, const struct mw_site *s, __u64 kaddr, __u64 len,
-				      bool write)
+static __always_inline void test_race(const struct mw_site *s, __u64 kaddr, __u64 len, bool write)
 {
 	if (kaddr)
-		mw_race_copy(ctx, s, kaddr, len, write, true);
+		mw_race_copy(s, kaddr, len, write, true);
 }
 
 static __always_inline void test_args(__u64 *ctx, struct mw_syscall *sc)
@@ -254,12 +272,15 @@ int mw_test_fetch(__u64 *ctx)
 {
 	const struct mw_site *s = mw_site(ctx[0]);
 	struct mw_syscall sc;
+	__u32 base;
 
 	if (!s)
 		return 1;
 	test_args(ctx, &sc);
-	mw_user_fetch(ctx, s, &sc, ctx[5], ctx[6], ctx[7]);
-	test_race(ctx, s, ctx[5], ctx[7], true);
+	base = mw_report_mark();
+	mw_user_fetch(s, &sc, ctx[5], ctx[6], ctx[7]);
+	test_race(s, ctx[5], ctx[7], true);
+	mw_report_flush(ctx, base);
 	return 0;
 }
 
@@ -268,12 +289,15 @@ int mw_test_store(__u64 *ctx)
 {
 	const struct mw_site *s = mw_site(ctx[0]);
 	struct mw_syscall sc;
+	__u32 base;
 
 	if (!s)
 		return 1;
 	test_args(ctx, &sc);
-	mw_user_store(ctx, s, &sc, ctx[6], ctx[5], ctx[7]);
-	test_race(ctx, s, ctx[5], ctx[7], false);
+	base = mw_report_mark();
+	mw_user_store(s, &sc, ctx[6], ctx[5], ctx[7]);
+	test_race(s, ctx[5], ctx[7], false);
+	mw_report_flush(ctx, base);
 	return 0;
 }
 
@@ -285,7 +309,7 @@ int mw_test_copy_ret(__u64 *ctx)
 
 	if (!s)
 		return 1;
-	mw_copy_return(ctx, s);
+	mw_run(ctx, mw_copy_return(s));
 	return 0;
 }
 
@@ -297,14 +321,14 @@ int mw_test_check_size(__u64 *ctx)
 
 	if (!s)
 		return 1;
-	mw_check_object_size(ctx, s, ctx[1], ctx[2], ctx[3]);
+	mw_run(ctx, mw_check_object_size(s, ctx[1], ctx[2], ctx[3]));
 	return 0;
 }
 
 SEC("raw_tp")
 int mw_test_sys_exit(__u64 *ctx)
 {
-	mw_sys_exit_rules();
+	mw_sys_exit_rules(ctx);
 	return 0;
 }
 
@@ -329,12 +353,16 @@ static __always_inline bool global_site(struct pt_regs *ctx, struct mw_site *s)
 SEC("kprobe/__check_object_size")
 int BPF_KPROBE(mw_kpg_check_object_size, const void *ptr, unsigned long n, bool to_user)
 {
+	struct mw_live live;
 	struct mw_site s = {};
+	__u32 base;
 
 	if (!global_site(ctx, &s))
 		return 0;
-	mw_locks_may_sleep(ctx, &s, to_user ? MW_CALLEE_COPY_TO_USER : MW_CALLEE_COPY_FROM_USER, 0);
-	mw_kernel_side_rules(ctx, &s, (__u64)ptr, n, to_user);
+	base = mw_report_mark();
+	mw_locks_may_sleep(&s, to_user ? MW_CALLEE_COPY_TO_USER : MW_CALLEE_COPY_FROM_USER, 0);
+	mw_kernel_side_rules(&s, (__u64)ptr, n, to_user, &live);
+	mw_report_flush(ctx, base);
 	return 0;
 }
 
@@ -343,12 +371,15 @@ int BPF_KPROBE(mw_kpg_strncpy, char *dst, const char *src, long count)
 {
 	struct mw_site s = {};
 	struct mw_syscall sc;
+	__u32 base;
 
 	if (!global_site(ctx, &s) || count <= 0)
 		return 0;
-	mw_locks_may_sleep(ctx, &s, MW_CALLEE_STRNCPY_FROM_USER, 0);
+	base = mw_report_mark();
+	mw_locks_may_sleep(&s, MW_CALLEE_STRNCPY_FROM_USER, 0);
 	mw_current_syscall(&sc);
-	mw_user_fetch(ctx, &s, &sc, 0, (__u64)src, count);
+	mw_user_fetch(&s, &sc, 0, (__u64)src, count);
+	mw_report_flush(ctx, base);
 	return 0;
 }
 
@@ -361,6 +392,6 @@ int BPF_KPROBE(mw_kpg_fetch_nofault, void *dst, const void *src, size_t size)
 	if (!global_site(ctx, &s))
 		return 0;
 	mw_current_syscall(&sc);
-	mw_user_fetch(ctx, &s, &sc, (__u64)dst, (__u64)src, size);
+	mw_run(ctx, mw_user_fetch(&s, &sc, (__u64)dst, (__u64)src, size));
 	return 0;
 }

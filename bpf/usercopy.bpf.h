@@ -89,15 +89,15 @@ static __always_inline bool mw_syscall_slice(const struct mw_syscall *sc, __u64 
 }
 
 /* An ioctl copying past _IOC_SIZE(cmd): a warning, once per module, site and command. */
-static __always_inline void mw_report_ioctl_size(void *ctx, const struct mw_site *s,
+static __always_inline void mw_report_ioctl_size(const struct mw_site *s,
 						 const struct mw_syscall *sc, __u64 start,
 						 __u64 slen, __u64 uaddr, __u64 len, __u32 dir)
 {
 	__u32 cmd = sc->arg[1];
 	struct mw_event *e;
 
-	e = mw_event_reserve(ctx, MW_IOCTL_SIZE_MISMATCH, MW_EVENT_SIZE(ioctl_size_mismatch),
-			     s->addr, s->module_id, cmd);
+	e = mw_report(MW_IOCTL_SIZE_MISMATCH, MW_EVENT_SIZE(ioctl_size_mismatch), s->addr,
+		      s->module_id, cmd);
 	if (!e)
 		return;
 	e->hdr.flags |= MW_EV_WARNING;
@@ -107,12 +107,11 @@ static __always_inline void mw_report_ioctl_size(void *ctx, const struct mw_site
 	e->ioctl_size_mismatch.copy_len = len;
 	e->ioctl_size_mismatch.cmd = cmd;
 	e->ioctl_size_mismatch.dir = dir;
-	bpf_ringbuf_submit(e, 0);
+	mw_report_send(e);
 }
 
-static __always_inline void mw_check_slice(void *ctx, const struct mw_site *s,
-					   const struct mw_syscall *sc, __u64 uaddr, __u64 len,
-					   __u32 dir)
+static __always_inline void mw_check_slice(const struct mw_site *s, const struct mw_syscall *sc,
+					   __u64 uaddr, __u64 len, __u32 dir)
 {
 	__u64 start, slen;
 	struct mw_event *e;
@@ -122,11 +121,11 @@ static __always_inline void mw_check_slice(void *ctx, const struct mw_site *s,
 	if (uaddr < start || uaddr >= start + slen || uaddr + len <= start + slen)
 		return;
 	if (sc->nr == MW_NR_IOCTL) {
-		mw_report_ioctl_size(ctx, s, sc, start, slen, uaddr, len, dir);
+		mw_report_ioctl_size(s, sc, start, slen, uaddr, len, dir);
 		return;
 	}
-	e = mw_event_reserve(ctx, MW_USER_SLICE_OVERRUN, MW_EVENT_SIZE(user_slice_overrun), s->addr,
-			     s->module_id, sc->nr);
+	e = mw_report(MW_USER_SLICE_OVERRUN, MW_EVENT_SIZE(user_slice_overrun), s->addr,
+		      s->module_id, sc->nr);
 	if (!e)
 		return;
 	e->user_slice_overrun.slice_start = start;
@@ -135,23 +134,21 @@ static __always_inline void mw_check_slice(void *ctx, const struct mw_site *s,
 	e->user_slice_overrun.copy_len = len;
 	e->user_slice_overrun.syscall_nr = sc->nr;
 	e->user_slice_overrun.dir = dir;
-	bpf_ringbuf_submit(e, 0);
+	mw_report_send(e);
 }
 
-static __always_inline void mw_report_heap_overflow(void *ctx, const struct mw_site *s,
-						    struct mw_object *o, __u64 kaddr, __u64 len,
-						    __u32 kind)
+static __always_inline void mw_report_heap_overflow(const struct mw_site *s, struct mw_object *o,
+						    __u64 kaddr, __u64 len, __u32 kind)
 {
 	struct mw_event *e;
 
-	e = mw_event_reserve(ctx, kind, MW_EVENT_SIZE(heap_overflow), s->addr, s->module_id,
-			     o->alloc_site);
+	e = mw_report(kind, MW_EVENT_SIZE(heap_overflow), s->addr, s->module_id, o->alloc_site);
 	if (!e)
 		return;
 	e->heap_overflow.obj = *o;
 	e->heap_overflow.copy_addr = kaddr;
 	e->heap_overflow.copy_len = len;
-	bpf_ringbuf_submit(e, 0);
+	mw_report_send(e);
 }
 
 /* Bytes a copy to user space takes that the module never wrote. */
@@ -257,7 +254,7 @@ static __always_inline __u64 mw_uninit_bytes(const struct mw_object *o, __u64 ka
 {
 	__u64 off = kaddr - o->addr, n;
 	struct mw_snap *snap;
-	struct mw_cmp c;
+	struct mw_cmp *c;
 
 	if (o->flags & MW_OBJ_POISONED) {
 		mw_uninit_poison(kaddr, len, off, u);
@@ -274,12 +271,13 @@ static __always_inline __u64 mw_uninit_bytes(const struct mw_object *o, __u64 ka
 	if (n > o->size - off)
 		n = o->size - off;
 	n = mw_cmp_len(n);
-	if (bpf_probe_read_kernel(c.a, n, (void *)kaddr) ||
-	    bpf_probe_read_kernel(c.b, n, snap->bytes + (off & (MW_ALLOC_SNAP - 1))))
+	c = mw_cmp_buf();
+	if (!c || bpf_probe_read_kernel(c->a, n, (void *)kaddr) ||
+	    bpf_probe_read_kernel(c->b, n, snap->bytes + (off & (MW_ALLOC_SNAP - 1))))
 		return 0;
-	c.n = n;
-	mw_cmp_run(&c);
-	if (c.same != n || !c.nonzero)
+	c->n = n;
+	mw_cmp_run(c);
+	if (c->same != n || !c->nonzero)
 		return 0;
 	u->len = n;
 	u->first = off;
@@ -287,14 +285,13 @@ static __always_inline __u64 mw_uninit_bytes(const struct mw_object *o, __u64 ka
 	return n;
 }
 
-static __always_inline void mw_report_uninit(void *ctx, const struct mw_site *s,
-					     struct mw_object *o, __u64 kaddr, __u64 len,
-					     const struct mw_uninit *u)
+static __always_inline void mw_report_uninit(const struct mw_site *s, struct mw_object *o,
+					     __u64 kaddr, __u64 len, const struct mw_uninit *u)
 {
 	struct mw_event *e;
 
-	e = mw_event_reserve(ctx, MW_UNINIT_LEAK, MW_EVENT_SIZE(uninit_leak), s->addr, s->module_id,
-			     o->alloc_site);
+	e = mw_report(MW_UNINIT_LEAK, MW_EVENT_SIZE(uninit_leak), s->addr, s->module_id,
+		      o->alloc_site);
 	if (!e)
 		return;
 	e->uninit_leak.obj = *o;
@@ -303,45 +300,57 @@ static __always_inline void mw_report_uninit(void *ctx, const struct mw_site *s,
 	e->uninit_leak.uninit_len = u->len;
 	e->uninit_leak.first_off = u->first;
 	e->uninit_leak.end_off = u->end;
-	bpf_ringbuf_submit(e, 0);
+	mw_report_send(e);
 }
 
+/* A live object a copy lies within: its record's start and lifetime. */
+struct mw_live {
+	__u64 addr;	/* 0: none */
+	__u64 alloc_ns;
+};
+
 /*
- * The kernel side [kaddr, kaddr + len) of a copy against the heap tracker:
- * past a live object's requested size (heap_overflow_*), bytes the module
- * never wrote going to user space (uninit_leak), or a freed object
- * (use_after_free). Returns the live object the copy lies within, if any.
+ * The kernel side [kaddr, kaddr + len) of a copy at @s against the heap
+ * tracker: past a live object's requested size (heap_overflow_*), bytes
+ * the module never wrote going to user space (uninit_leak), or a freed
+ * object (use_after_free). *@live: the live object the copy lies within.
  */
-static __always_inline struct mw_object *mw_kernel_side_rules(void *ctx, const struct mw_site *s,
-							      __u64 kaddr, __u64 len, bool to_user)
+MW_GLOBAL int mw_kernel_side_rules(const struct mw_site *s, __u64 kaddr, __u64 len, bool to_user,
+				   struct mw_live *live)
 {
 	struct mw_uninit u = {};
 	struct mw_object *o;
 
-	o = mw_heap_find(&mw_objects, kaddr);
+	if (!s || !live)
+		return 0;
+	live->addr = 0;
+	live->alloc_ns = 0;
+	o = mw_heap_find(&mw_objects, MW_IN_OBJECTS, kaddr);
 	if (o) {
 		if (kaddr + len > o->addr + o->size) {
-			mw_report_heap_overflow(ctx, s, o, kaddr, len,
+			mw_report_heap_overflow(s, o, kaddr, len,
 						to_user ? MW_HEAP_OVERFLOW_READ
 							: MW_HEAP_OVERFLOW_WRITE);
-			return NULL;
+			return 0;
 		}
 		if (to_user && mw_uninit_bytes(o, kaddr, len, &u))
-			mw_report_uninit(ctx, s, o, kaddr, len, &u);
-		return o;
+			mw_report_uninit(s, o, kaddr, len, &u);
+		live->addr = o->addr;
+		live->alloc_ns = o->alloc_ns;
+		return 0;
 	}
-	o = mw_heap_find(&mw_quarantine, kaddr);
+	o = mw_heap_find(&mw_quarantine, MW_IN_QUARANTINE, kaddr);
 	if (o) {
-		mw_report_uaf(ctx, s, o, kaddr, len,
+		mw_report_uaf(s, o, kaddr, len,
 			      to_user ? MW_ACCESS_COPY_TO_USER : MW_ACCESS_COPY_FROM_USER, false);
-		return NULL;
+		return 0;
 	}
-	o = mw_heap_find(&mw_reused, kaddr);
+	o = mw_heap_find(&mw_reused, MW_IN_REUSED, kaddr);
 	if (o)
-		mw_report_reused(ctx, (struct mw_reuse *)o, s->addr, s->module_id,
-				 MW_USE_AFTER_FREE, kaddr, len,
+		mw_report_reused((struct mw_reuse *)o, s->addr, s->module_id, MW_USE_AFTER_FREE,
+				 kaddr, len,
 				 to_user ? MW_ACCESS_COPY_TO_USER : MW_ACCESS_COPY_FROM_USER);
-	return NULL;
+	return 0;
 }
 
 static __always_inline struct mw_copy *mw_copy_state(bool create)
@@ -376,28 +385,25 @@ static __always_inline void mw_copy_begin(const struct mw_site *s, struct mw_cop
  * bug makes one report; then the copy is in flight if it touches a live
  * object.
  */
-static __always_inline void mw_check_kernel_side(void *ctx, const struct mw_site *s, __u64 kaddr,
-						 __u64 len, bool to_user)
+static __always_inline void mw_check_kernel_side(const struct mw_site *s, __u64 kaddr, __u64 len,
+						 bool to_user)
 {
+	struct mw_live live = {};
 	struct mw_copy *c;
-	struct mw_object *o;
-	__u64 obj, alloc_ns;
 
 	if (!kaddr)
 		return;
 	c = mw_copy_state(false);
 	if (c && (c->flags & MW_COPY_CHECKED) && c->kaddr == kaddr && c->len == len) {
-		obj = c->obj;
-		alloc_ns = c->alloc_ns;
+		live.addr = c->obj;
+		live.alloc_ns = c->alloc_ns;
 	} else {
-		o = mw_kernel_side_rules(ctx, s, kaddr, len, to_user);
-		obj = o ? o->addr : 0;
-		alloc_ns = o ? o->alloc_ns : 0;
+		mw_kernel_side_rules(s, kaddr, len, to_user, &live);
 	}
 	if (c)
 		c->flags = 0;
-	if (obj)
-		mw_copy_begin(s, c, kaddr, len, obj, alloc_ns, to_user);
+	if (live.addr)
+		mw_copy_begin(s, c, kaddr, len, live.addr, live.alloc_ns, to_user);
 }
 
 /*
@@ -406,23 +412,23 @@ static __always_inline void mw_check_kernel_side(void *ctx, const struct mw_site
  * copy past a slab object it BUGs before the copy call's probe would run,
  * so the kernel side is checked here first, and the copy's probe told.
  */
-static __always_inline void mw_check_object_size(void *ctx, const struct mw_site *s, __u64 ptr,
-						 __u64 n, bool to_user)
+MW_GLOBAL int mw_check_object_size(const struct mw_site *s, __u64 ptr, __u64 n, bool to_user)
 {
-	struct mw_object *o;
+	struct mw_live live = {};
 	struct mw_copy *c;
 
-	if (!ptr || !n)
-		return;
-	o = mw_kernel_side_rules(ctx, s, ptr, n, to_user);
+	if (!s || !ptr || !n)
+		return 0;
+	mw_kernel_side_rules(s, ptr, n, to_user, &live);
 	c = mw_copy_state(true);
 	if (!c)
-		return;
+		return 0;
 	c->kaddr = ptr;
 	c->len = n;
-	c->obj = o ? o->addr : 0;
-	c->alloc_ns = o ? o->alloc_ns : 0;
+	c->obj = live.addr;
+	c->alloc_ns = live.alloc_ns;
 	c->flags = MW_COPY_CHECKED;
+	return 0;
 }
 
 /*
@@ -430,37 +436,38 @@ static __always_inline void mw_check_object_size(void *ctx, const struct mw_site
  * it touched, live at the call, was freed meanwhile (same lifetime, freed
  * after the call): the copy ran on freed memory.
  */
-static __always_inline void mw_copy_return(void *ctx, const struct mw_site *s)
+MW_GLOBAL int mw_copy_return(const struct mw_site *s)
 {
 	struct mw_copy *c = mw_copy_state(false);
 	struct mw_object *o;
 	__u32 flags;
 	__u64 obj;
 
-	if (!c)
-		return;
+	if (!c || !s)
+		return 0;
 	mw_race_release(c);
 	if (!(c->flags & MW_COPY_IN_FLIGHT) || c->site != s->addr)
-		return;
+		return 0;
 	flags = c->flags;
 	c->flags = 0;
 	obj = c->obj;
 	o = bpf_map_lookup_elem(&mw_objects, &obj);
 	if (o && o->alloc_ns == c->alloc_ns)
-		return;		/* still live: the usual case */
+		return 0;	/* still live: the usual case */
 	o = bpf_map_lookup_elem(&mw_quarantine, &obj);
 	if (!o || o->alloc_ns != c->alloc_ns || o->free_ns < c->call_ns)
-		return;
-	mw_report_uaf(ctx, s, o, c->kaddr, c->len,
+		return 0;
+	mw_report_uaf(s, o, c->kaddr, c->len,
 		      flags & MW_COPY_TO_USER ? MW_ACCESS_COPY_TO_USER : MW_ACCESS_COPY_FROM_USER,
 		      true);
+	return 0;
 }
 
 /* Do the overlapping bytes differ between the earlier fetch @f and user memory now? */
 static __always_inline __u32 mw_bytes_changed(const struct mw_fetch *f, __u64 ostart, __u64 olen)
 {
 	__u64 skip = ostart - f->start, n;
-	struct mw_cmp c;
+	struct mw_cmp *c;
 
 	if (skip >= f->snap_len)
 		return MW_CHANGED_UNKNOWN;	/* the overlap lies past the kept bytes */
@@ -468,16 +475,17 @@ static __always_inline __u32 mw_bytes_changed(const struct mw_fetch *f, __u64 os
 	if (n > olen)
 		n = olen;
 	n = mw_cmp_len(n);
+	c = mw_cmp_buf();
 	/* skip < snap_len <= MW_SNAP_LEN: the mask only tells the verifier so. */
-	if (bpf_probe_read_user(c.a, n, (void *)ostart) ||
-	    bpf_probe_read_kernel(c.b, n, f->snap + (skip & (MW_SNAP_LEN - 1))))
+	if (!c || bpf_probe_read_user(c->a, n, (void *)ostart) ||
+	    bpf_probe_read_kernel(c->b, n, f->snap + (skip & (MW_SNAP_LEN - 1))))
 		return MW_CHANGED_UNKNOWN;
-	c.n = n;
-	mw_cmp_run(&c);
-	return c.same == n ? MW_CHANGED_NO : MW_CHANGED_YES;
+	c->n = n;
+	mw_cmp_run(c);
+	return c->same == n ? MW_CHANGED_NO : MW_CHANGED_YES;
 }
 
-static __always_inline void mw_report_double_fetch(void *ctx, const struct mw_site *s,
+static __always_inline void mw_report_double_fetch(const struct mw_site *s,
 						   const struct mw_fetch *f, __u64 uaddr, __u64 len,
 						   __u64 syscall_nr)
 {
@@ -487,9 +495,8 @@ static __always_inline void mw_report_double_fetch(void *ctx, const struct mw_si
 	struct mw_event *e;
 
 	/* A won race (the bytes changed) is stronger evidence: it gets a report of its own. */
-	e = mw_event_reserve(ctx, MW_DOUBLE_FETCH, MW_EVENT_SIZE(double_fetch), s->addr,
-			     s->module_id,
-			     changed == MW_CHANGED_YES ? f->site ^ MW_DEDUP_CHANGED : f->site);
+	e = mw_report(MW_DOUBLE_FETCH, MW_EVENT_SIZE(double_fetch), s->addr, s->module_id,
+		      changed == MW_CHANGED_YES ? f->site ^ MW_DEDUP_CHANGED : f->site);
 	if (!e)
 		return;
 	e->double_fetch.first_site = f->site;
@@ -499,7 +506,7 @@ static __always_inline void mw_report_double_fetch(void *ctx, const struct mw_si
 	e->double_fetch.second_size = len;
 	e->double_fetch.changed = changed;
 	e->double_fetch.syscall_nr = syscall_nr;
-	bpf_ringbuf_submit(e, 0);
+	mw_report_send(e);
 }
 
 /* Remember this fetch and its first bytes in the task's epoch. */
@@ -523,18 +530,20 @@ static __always_inline void mw_epoch_add(struct mw_epoch *ep, __u64 site, __u64 
 		mw_exit_work_mark(&ep->exit_work);	/* the epoch ends at this syscall's exit */
 }
 
-/* A fetch of [uaddr, uaddr + len): report the first earlier fetch it overlaps. */
-static __always_inline void mw_check_double_fetch(void *ctx, const struct mw_site *s, __u64 uaddr,
-						  __u64 len, __u64 syscall_nr)
+/* A fetch at @s of [uaddr, uaddr + len): report the first earlier fetch it overlaps. */
+MW_GLOBAL int mw_check_double_fetch(const struct mw_site *s, __u64 uaddr, __u64 len,
+				    __u64 syscall_nr)
 {
 	struct mw_epoch *ep;
 	__u32 i;
 
+	if (!s)
+		return 0;
 	ep = bpf_task_storage_get(&mw_epochs, bpf_get_current_task_btf(), 0,
 				  BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!ep) {
 		mw_stat_inc(MW_STAT_EPOCH_NO_STORAGE);
-		return;
+		return 0;
 	}
 	for (i = 0; i < MW_EPOCH_FETCHES; i++) {
 		struct mw_fetch *f = &ep->f[i];
@@ -542,37 +551,38 @@ static __always_inline void mw_check_double_fetch(void *ctx, const struct mw_sit
 		if (i >= ep->nr)
 			break;
 		if (uaddr < f->start + f->len && f->start < uaddr + len) {
-			mw_report_double_fetch(ctx, s, f, uaddr, len, syscall_nr);
+			mw_report_double_fetch(s, f, uaddr, len, syscall_nr);
 			break;
 		}
 	}
 	mw_epoch_add(ep, s->addr, uaddr, len);
+	return 0;
 }
 
 /* A fetch from user memory: copy_from_user (kdst set), get_user, strncpy_from_user. */
-static __always_inline void mw_user_fetch(void *ctx, const struct mw_site *s,
-					  const struct mw_syscall *sc, __u64 kdst, __u64 uaddr,
-					  __u64 len)
+MW_GLOBAL int mw_user_fetch(const struct mw_site *s, const struct mw_syscall *sc, __u64 kdst,
+			    __u64 uaddr, __u64 len)
 {
-	if (!len)
-		return;
-	mw_check_kernel_side(ctx, s, kdst, len, false);
+	if (!s || !sc || !len)
+		return 0;
+	mw_check_kernel_side(s, kdst, len, false);
 	if (!mw_task_has_epochs())
-		return;
-	mw_check_slice(ctx, s, sc, uaddr, len, MW_FROM_USER);
-	mw_check_double_fetch(ctx, s, uaddr, len, sc->nr);
+		return 0;
+	mw_check_slice(s, sc, uaddr, len, MW_FROM_USER);
+	mw_check_double_fetch(s, uaddr, len, sc->nr);
+	return 0;
 }
 
 /* A copy to user memory: copy_to_user (ksrc set), put_user. */
-static __always_inline void mw_user_store(void *ctx, const struct mw_site *s,
-					  const struct mw_syscall *sc, __u64 uaddr, __u64 ksrc,
-					  __u64 len)
+MW_GLOBAL int mw_user_store(const struct mw_site *s, const struct mw_syscall *sc, __u64 uaddr,
+			    __u64 ksrc, __u64 len)
 {
-	if (!len)
-		return;
-	mw_check_kernel_side(ctx, s, ksrc, len, true);
+	if (!s || !sc || !len)
+		return 0;
+	mw_check_kernel_side(s, ksrc, len, true);
 	if (mw_task_has_epochs())
-		mw_check_slice(ctx, s, sc, uaddr, len, MW_TO_USER);
+		mw_check_slice(s, sc, uaddr, len, MW_TO_USER);
+	return 0;
 }
 
 /* User addresses have bit 63 clear, with 4- and 5-level paging alike. */
@@ -617,24 +627,26 @@ static __always_inline __u64 mw_iter_user(struct iov_iter *i, __u64 *seg)
  * the kernel side always; the user side (its first segment) when the iter
  * is user memory, which is also when the copy may fault and sleep.
  */
-static __always_inline void mw_iter_copy(void *ctx, const struct mw_site *s, __u64 kaddr, __u64 len,
-					 struct iov_iter *i, bool to_user)
+MW_GLOBAL int mw_iter_copy(const struct mw_site *s, __u64 kaddr, __u64 len, __u64 iter,
+			   bool to_user)
 {
 	struct mw_syscall sc;
-	__u64 seg = 0, uaddr = mw_iter_user(i, &seg);
+	__u64 seg = 0, uaddr;
 
-	if (!len)
-		return;
+	if (!s || !len)
+		return 0;
+	uaddr = mw_iter_user((struct iov_iter *)iter, &seg);
 	if (!uaddr) {
-		mw_check_kernel_side(ctx, s, kaddr, len, to_user);
-		return;
+		mw_check_kernel_side(s, kaddr, len, to_user);
+		return 0;
 	}
-	mw_locks_may_sleep(ctx, s, s->callee, 0);
+	mw_locks_may_sleep(s, s->callee, 0);
 	mw_current_syscall(&sc);
 	if (to_user)
-		mw_user_store(ctx, s, &sc, uaddr, kaddr, len < seg ? len : seg);
+		mw_user_store(s, &sc, uaddr, kaddr, len < seg ? len : seg);
 	else
-		mw_user_fetch(ctx, s, &sc, kaddr, uaddr, len < seg ? len : seg);
+		mw_user_fetch(s, &sc, kaddr, uaddr, len < seg ? len : seg);
+	return 0;
 }
 
 /* sys_exit: the epoch ends. Only tasks that fetched through a watched module have storage. */
