@@ -69,6 +69,8 @@ extern const volatile bool mw_crash_log;
  * all. The kinds may change while the programs run (SIGHUP), so are not const.
  */
 extern volatile __u32 mw_only_kinds;
+/* Rules this kernel's refusals leave unable to judge (a mask of 1 << kind): never reported. */
+extern volatile __u32 mw_off_kinds;
 extern const volatile __u32 mw_only_tgid;
 extern const volatile char mw_only_comm[MW_COMM_LEN];
 /* --stacks: which stacks are kept, MW_STACKS_*; 0 with --stack-depth 0. */
@@ -185,6 +187,8 @@ static __always_inline bool mw_wanted(__u32 kind, __u64 pid_tgid)
 	int i;
 
 	if (mw_only_kinds && !(mw_only_kinds & (1u << (kind & 31))))
+		return false;
+	if (mw_off_kinds & (1u << (kind & 31)))
 		return false;
 	if (kind == MW_LEAK_ON_UNLOAD || kind == MW_LOCK_HELD_ON_UNLOAD)
 		return true;

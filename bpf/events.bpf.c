@@ -8,6 +8,7 @@ const volatile bool mw_every = false;
 const volatile bool mw_crash_log = true;
 /* Not const: SIGHUP's reload turns kinds on and off in the running programs. */
 volatile __u32 mw_only_kinds = 0;
+volatile __u32 mw_off_kinds = 0;
 const volatile __u32 mw_only_tgid = 0;
 const volatile char mw_only_comm[MW_COMM_LEN] = {};
 const volatile __u32 mw_stacks_on = MW_STACKS_REPORT;

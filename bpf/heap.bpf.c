@@ -193,17 +193,6 @@ static __always_inline void mw_free_call(void *ctx, const struct mw_site *s, __u
 	mw_report_flush(ctx, base);
 }
 
-/* kfree(p), kvfree(p), kfree_sensitive(p), vfree(p): rdi; kmem_cache_free(s, p): rsi. */
-SEC("kprobe")
-int BPF_KPROBE(mw_kp_free, void *a0, void *a1)
-{
-	const struct mw_site *s = probe_site(ctx);
-
-	if (s)
-		mw_free_call(ctx, s, s->arg ? (__u64)a1 : (__u64)a0, MW_FREE_PROBED);
-	return 0;
-}
-
 /*
  * The object kvfree_call_rcu(head, arg) frees, 0 if none. Without a head
  * (kvfree_rcu_mightsleep()) arg is the object. With one, kfree_rcu() passed
@@ -229,16 +218,6 @@ static __always_inline void mw_free_rcu(void *ctx, const struct mw_site *s, __u6
 	if (ptr > MW_ZERO_SIZE_PTR)
 		mw_run(ctx, mw_heap_free(s->addr, s->module_id, ptr, MW_FREE_RCU,
 					 mw_stack(ctx, MW_STACKS_HEAP)));
-}
-
-SEC("kprobe")
-int BPF_KPROBE(mw_kp_free_rcu, void *head, unsigned long arg)
-{
-	const struct mw_site *s = probe_site(ctx);
-
-	if (s)
-		mw_free_rcu(ctx, s, (__u64)head, arg);
-	return 0;
 }
 
 /* Unit-test entry: (site index, head, arg), kvfree_call_rcu()'s registers. */
@@ -279,19 +258,14 @@ static long mw_free_one(__u32 i, struct mw_bulk *b)
 #define MW_BULK_MAX 256
 
 /* kmem_cache_free_bulk(s, n, p), which kfree_bulk(n, p) is, inline. */
-SEC("kprobe")
-int BPF_KPROBE(mw_kp_free_bulk, void *cache, size_t n, void **p)
+static __always_inline void mw_free_bulk(void *ctx, const struct mw_site *s, __u64 n, __u64 p)
 {
-	struct mw_bulk b = { .s = probe_site(ctx), .p = p, .n = n };
-	__u32 base;
+	struct mw_bulk b = { .s = s, .p = (void **)p, .n = n };
+	__u32 base = mw_report_mark();
 
-	if (!b.s)
-		return 0;
-	base = mw_report_mark();
 	b.stack = mw_stack(ctx, MW_STACKS_HEAP);
 	bpf_loop(MW_BULK_MAX, mw_free_one, &b, 0);
 	mw_report_flush(ctx, base);
-	return 0;
 }
 
 /* Unit-test entry: (site index, pointer, how: MW_FREE_*), as the probes above run it. */
@@ -312,13 +286,34 @@ int mw_test_free_call(__u64 *ctx)
  * window, the instruction after it closes it with the pointer returned.
  * s->arg names the register with the size a vmalloc area would get.
  */
+/*
+ * Every heap call of a watched module the kmem tracepoints cannot judge
+ * alone: kfree(p), kvfree(p), kfree_sensitive(p), vfree(p) (rdi) and
+ * kmem_cache_free(s, p) (rsi); kvfree_call_rcu(head, arg); the bulk frees;
+ * the allocators that allocate on its behalf (s->arg: the register with a
+ * vmalloc area's size). One program for them all, by the site's class.
+ */
 SEC("kprobe")
-int BPF_KPROBE(mw_kp_behalf, __u64 a0, __u64 a1)
+int BPF_KPROBE(mw_kp_heap, __u64 a0, __u64 a1, __u64 a2)
 {
 	const struct mw_site *s = probe_site(ctx);
 
-	if (s)
+	if (!s)
+		return 0;
+	switch (s->class) {
+	case MW_CLASS_FREE:
+		mw_free_call(ctx, s, s->arg ? a1 : a0, MW_FREE_PROBED);
+		break;
+	case MW_CLASS_FREE_RCU:
+		mw_free_rcu(ctx, s, a0, a1);
+		break;
+	case MW_CLASS_FREE_BULK:
+		mw_free_bulk(ctx, s, a1, a2);
+		break;
+	case MW_CLASS_BEHALF:
 		mw_behalf_open(s, s->arg == 1 ? a0 : s->arg == 2 ? a1 : 0);
+		break;
+	}
 	return 0;
 }
 

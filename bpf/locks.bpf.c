@@ -32,17 +32,6 @@ static __always_inline void mw_lock_call_hook(void *ctx, const struct mw_site *s
 	mw_report_flush(ctx, base);
 }
 
-/* mutex_lock*(lock), _raw_spin_lock*(lock), _raw_{read,write}_lock(lock), down_*(sem) */
-SEC("kprobe")
-int BPF_KPROBE(mw_kp_lock, void *lock)
-{
-	const struct mw_site *s = lock_site(ctx);
-
-	if (s)
-		mw_lock_call_hook(ctx, s, (__u64)lock, bpf_get_attach_cookie(ctx), true);
-	return 0;
-}
-
 /* The instruction after an acquire call: the lock is taken if rax says so. */
 SEC("kprobe")
 int BPF_KPROBE(mw_kp_lock_ret)
@@ -71,13 +60,22 @@ static __always_inline void mw_unlock_call(void *ctx, const struct mw_site *s, _
 	mw_report_flush(ctx, base);
 }
 
+/*
+ * Every lock call of a watched module: mutex_lock*(lock),
+ * _raw_spin_lock*(lock), _raw_{read,write}_lock(lock), down_*(sem), and
+ * the releases above. One program for both: the rules are checked once.
+ */
 SEC("kprobe")
-int BPF_KPROBE(mw_kp_unlock, void *arg)
+int BPF_KPROBE(mw_kp_lock, __u64 arg)
 {
 	const struct mw_site *s = lock_site(ctx);
 
-	if (s)
-		mw_unlock_call(ctx, s, (__u64)arg);
+	if (!s)
+		return 0;
+	if (s->class == MW_CLASS_UNLOCK)
+		mw_unlock_call(ctx, s, arg);
+	else
+		mw_lock_call_hook(ctx, s, arg, bpf_get_attach_cookie(ctx), true);
 	return 0;
 }
 

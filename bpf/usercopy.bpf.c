@@ -56,16 +56,6 @@ static __always_inline void copy_at(struct pt_regs *ctx, const struct mw_site *s
 }
 
 /* _copy_from_user(to, from, n), copy_from_user_nofault(dst, src, size) */
-SEC("kprobe")
-int BPF_KPROBE(mw_kp_fetch, void *to, const void *from, unsigned long n)
-{
-	const struct mw_site *s = kprobe_site(ctx);
-
-	if (s)
-		copy_at(ctx, s, (__u64)to, (__u64)from, n, false);
-	return 0;
-}
-
 /* The instruction after a copy call: the copy returned (see mw_copy_return()). */
 SEC("kprobe")
 int BPF_KPROBE(mw_kp_copy_ret)
@@ -77,77 +67,31 @@ int BPF_KPROBE(mw_kp_copy_ret)
 	return 0;
 }
 
-/* __check_object_size(ptr, n, to_user): see mw_check_object_size(). */
-SEC("kprobe")
-int BPF_KPROBE(mw_kp_check_size, const void *ptr, unsigned long n, bool to_user)
+/*
+ * The bytes simple_read_from_buffer() and simple_write_to_buffer() move:
+ * from *@ppos, at most @count, not past @available (fs/libfs.c); 0: none.
+ */
+static __always_inline __u64 simple_span(__u64 ppos, __u64 count, __u64 available, __u64 *pos)
 {
-	const struct mw_site *s = kprobe_site(ctx);
+	loff_t p;
 
-	if (s)
-		mw_run(ctx, mw_check_object_size(s, (__u64)ptr, n, to_user));
-	return 0;
-}
-
-/* strncpy_from_user(dst, src, count): up to count bytes may be read. */
-SEC("kprobe")
-int BPF_KPROBE(mw_kp_strncpy, char *dst, const char *src, long count)
-{
-	const struct mw_site *s = kprobe_site(ctx);
-
-	if (s && count > 0)
-		copy_at(ctx, s, 0, (__u64)src, count, false);
-	return 0;
-}
-
-/* __get_user_N: the user address is in rax (arch/x86/lib/getuser.S). */
-SEC("kprobe")
-int BPF_KPROBE(mw_kp_get_user)
-{
-	const struct mw_site *s = kprobe_site(ctx);
-
-	if (s)
-		copy_at(ctx, s, 0, PT_REGS_RC(ctx), s->arg, false);
-	return 0;
-}
-
-/* _copy_to_user(to, from, n) */
-SEC("kprobe")
-int BPF_KPROBE(mw_kp_copy_to, void *to, const void *from, unsigned long n)
-{
-	const struct mw_site *s = kprobe_site(ctx);
-
-	if (s)
-		copy_at(ctx, s, (__u64)from, (__u64)to, n, true);
-	return 0;
-}
-
-/* __put_user_N: the user address is in rcx (arch/x86/lib/putuser.S). */
-SEC("kprobe")
-int BPF_KPROBE(mw_kp_put_user)
-{
-	const struct mw_site *s = kprobe_site(ctx);
-
-	if (s)
-		copy_at(ctx, s, 0, ctx->cx, s->arg, true);
-	return 0;
+	if (bpf_probe_read_kernel(&p, sizeof(p), (void *)ppos) || p < 0 || (__u64)p >= available)
+		return 0;
+	*pos = p;
+	return available - p < count ? available - p : count;
 }
 
 /*
  * copy_user_generic_*(to, from, len), what __copy_{from,to}_user() call:
  * one function both ways, so the user side says the direction.
  */
-SEC("kprobe")
-int BPF_KPROBE(mw_kp_copy_user, void *to, const void *from, unsigned int len)
+static __always_inline void copy_user(struct pt_regs *ctx, const struct mw_site *s, __u64 to,
+				      __u64 from, __u32 len)
 {
-	const struct mw_site *s = kprobe_site(ctx);
-
-	if (!s)
-		return 0;
-	if (mw_is_user((__u64)from))
-		copy_at(ctx, s, (__u64)to, (__u64)from, len, false);
-	else if (mw_is_user((__u64)to))
-		copy_at(ctx, s, (__u64)from, (__u64)to, len, true);
-	return 0;
+	if (mw_is_user(from))
+		copy_at(ctx, s, to, from, len, false);
+	else if (mw_is_user(to))
+		copy_at(ctx, s, from, to, len, true);
 }
 
 /*
@@ -155,80 +99,88 @@ int BPF_KPROBE(mw_kp_copy_user, void *to, const void *from, unsigned int len)
  * n): a fetch, and an allocation on the module's behalf that the next
  * instruction's probe (mw_kp_behalf_ret) takes over.
  */
-SEC("kprobe")
-int BPF_KPROBE(mw_kp_dup_user, const void *src, long len)
+static __always_inline void dup_user(struct pt_regs *ctx, const struct mw_site *s, __u64 src,
+				     long len)
 {
-	const struct mw_site *s = kprobe_site(ctx);
-
-	if (!s || len <= 0)
-		return 0;
+	if (len <= 0)
+		return;
 	/* Without a probe on the next instruction, nobody would close the window. */
 	if (!(bpf_get_attach_cookie(ctx) & MW_LOCK_COOKIE_TAIL))
 		mw_behalf_open(s, s->arg ? len : 0);
-	copy_at(ctx, s, 0, (__u64)src, len, false);
-	return 0;
-}
-
-/* _copy_to_iter(addr, bytes, i): read_iter handlers and the like. */
-SEC("kprobe")
-int BPF_KPROBE(mw_kp_iter_to, const void *addr, size_t bytes, struct iov_iter *i)
-{
-	const struct mw_site *s = kprobe_site(ctx);
-
-	if (s)
-		mw_run(ctx, mw_iter_copy(s, (__u64)addr, bytes, (__u64)i, true));
-	return 0;
-}
-
-/* _copy_from_iter(addr, bytes, i) */
-SEC("kprobe")
-int BPF_KPROBE(mw_kp_iter_from, void *addr, size_t bytes, struct iov_iter *i)
-{
-	const struct mw_site *s = kprobe_site(ctx);
-
-	if (s)
-		mw_run(ctx, mw_iter_copy(s, (__u64)addr, bytes, (__u64)i, false));
-	return 0;
-}
-
-/*
- * The bytes simple_read_from_buffer() and simple_write_to_buffer() move:
- * from *@ppos, at most @count, not past @available (fs/libfs.c); 0: none.
- */
-static __always_inline __u64 simple_span(const loff_t *ppos, __u64 count, __u64 available,
-					 __u64 *pos)
-{
-	loff_t p;
-
-	if (bpf_probe_read_kernel(&p, sizeof(p), ppos) || p < 0 || (__u64)p >= available)
-		return 0;
-	*pos = p;
-	return available - p < count ? available - p : count;
+	copy_at(ctx, s, 0, src, len, false);
 }
 
 /* simple_read_from_buffer(to, count, ppos, from, available): debugfs and procfs reads. */
-SEC("kprobe")
-int BPF_KPROBE(mw_kp_simple_read, void *to, size_t count, loff_t *ppos, const void *from,
-	       size_t available)
+static __always_inline void simple_read(struct pt_regs *ctx, const struct mw_site *s, __u64 to,
+					__u64 count, __u64 ppos, __u64 from, __u64 available)
 {
-	const struct mw_site *s = kprobe_site(ctx);
-	__u64 pos = 0, n;
+	__u64 pos = 0, n = simple_span(ppos, count, available, &pos);
 
-	if (s && (n = simple_span(ppos, count, available, &pos)))
-		copy_at(ctx, s, (__u64)from + pos, (__u64)to, n, true);
-	return 0;
+	if (n)
+		copy_at(ctx, s, from + pos, to, n, true);
 }
 
 /* simple_write_to_buffer(to, available, ppos, from, count) */
+static __always_inline void simple_write(struct pt_regs *ctx, const struct mw_site *s, __u64 to,
+					 __u64 available, __u64 ppos, __u64 from, __u64 count)
+{
+	__u64 pos = 0, n = simple_span(ppos, count, available, &pos);
+
+	if (n)
+		copy_at(ctx, s, to + pos, from, n, false);
+}
+
+/*
+ * Every user-copy call site of a watched module: its class (include/sites.h)
+ * says which callee it calls, so where the callee's arguments are. One
+ * program for them all: the verifier checks the rules once, not once a class.
+ */
 SEC("kprobe")
-int BPF_KPROBE(mw_kp_simple_write, void *to, size_t available, loff_t *ppos, const void *from,
-	       size_t count)
+int BPF_KPROBE(mw_kp_copy, __u64 a0, __u64 a1, __u64 a2, __u64 a3, __u64 a4)
 {
 	const struct mw_site *s = kprobe_site(ctx);
-	__u64 pos = 0, n;
 
-	if (s && (n = simple_span(ppos, count, available, &pos)))
-		copy_at(ctx, s, (__u64)to + pos, (__u64)from, n, false);
+	if (!s)
+		return 0;
+	switch (s->class) {
+	case MW_CLASS_FETCH:	/* _copy_from_user(to, from, n), copy_from_user_nofault() */
+		copy_at(ctx, s, a0, a1, a2, false);
+		break;
+	case MW_CLASS_COPY_TO:	/* _copy_to_user(to, from, n) */
+		copy_at(ctx, s, a1, a0, a2, true);
+		break;
+	case MW_CLASS_CHECK_SIZE:	/* __check_object_size(ptr, n, to_user) */
+		mw_run(ctx, mw_check_object_size(s, a0, a1, (bool)a2));
+		break;
+	case MW_CLASS_STRNCPY:	/* strncpy_from_user(dst, src, count): up to count bytes */
+		if ((long)a2 > 0)
+			copy_at(ctx, s, 0, a1, a2, false);
+		break;
+	case MW_CLASS_GET_USER:	/* __get_user_N: the user address in rax (arch/x86/lib/getuser.S) */
+		copy_at(ctx, s, 0, PT_REGS_RC(ctx), s->arg, false);
+		break;
+	case MW_CLASS_PUT_USER:	/* __put_user_N: the user address in rcx (arch/x86/lib/putuser.S) */
+		copy_at(ctx, s, 0, ctx->cx, s->arg, true);
+		break;
+	case MW_CLASS_COPY_USER:
+		copy_user(ctx, s, a0, a1, a2);
+		break;
+	case MW_CLASS_DUP_USER:
+		dup_user(ctx, s, a0, a1);
+		break;
+	case MW_CLASS_ITER_TO:	/* _copy_to_iter(addr, bytes, i): read_iter handlers and the like */
+		mw_run(ctx, mw_iter_copy(s, a0, a1, a2, true));
+		break;
+	case MW_CLASS_ITER_FROM:	/* _copy_from_iter(addr, bytes, i) */
+		mw_run(ctx, mw_iter_copy(s, a0, a1, a2, false));
+		break;
+	case MW_CLASS_SIMPLE_READ:
+		simple_read(ctx, s, a0, a1, a2, a3, a4);
+		break;
+	case MW_CLASS_SIMPLE_WRITE:
+		simple_write(ctx, s, a0, a1, a2, a3, a4);
+		break;
+	}
 	return 0;
 }
 

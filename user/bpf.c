@@ -28,13 +28,31 @@ void mw_config_default(struct mw_config *cfg)
 	};
 }
 
+/*
+ * What libbpf says of a load: the program it could not load ("prog 'X':
+ * failed to load: -N", libbpf 1.1's words), and its first warning, for the
+ * one line that says why a load failed. libbpf's own lines, verifier logs
+ * among them, reach the screen only with -v.
+ */
+static char refused_prog[sizeof(((struct mw_verdict *)0)->name)];
+static char libbpf_first[256];
+
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	if (level == LIBBPF_DEBUG && !mw_verbose)
-		return 0;
-	if (level == LIBBPF_INFO && !mw_verbose)
-		return 0;
-	return vfprintf(stderr, fmt, ap);
+	char line[512];
+	va_list cp;
+	size_t n;
+
+	va_copy(cp, ap);
+	vsnprintf(line, sizeof(line), fmt, cp);
+	va_end(cp);
+	if (level == LIBBPF_WARN) {
+		sscanf(line, "libbpf: prog '%47[^']': failed to load", refused_prog);
+		n = strcspn(line, "\n");
+		if (!libbpf_first[0])
+			snprintf(libbpf_first, sizeof(libbpf_first), "%.*s", (int)n, line);
+	}
+	return mw_verbose ? fputs(line, stderr) : 0;
 }
 
 /* A kmem hook and its witness (bpf/heap.bpf.c), and where the skeleton keeps the witness's link. */
@@ -89,6 +107,24 @@ static void choose_programs(struct modwatch_bpf *skel, const struct mw_kernel *k
 }
 
 /*
+ * Call-site programs only where a call site can be probed: a kernel without
+ * kprobes or without modules has none (kprobe programs load there, and
+ * cost the verifier's time, but could never run).
+ */
+static void choose_kprobes(struct modwatch_bpf *skel, const struct mw_config *cfg,
+			   const struct mw_kernel *k)
+{
+	struct bpf_program *prog;
+
+	if (k->kprobes && k->modules && !cfg->probe_global)
+		return;
+	bpf_object__for_each_program(prog, skel->obj)
+		if (bpf_program__type(prog) == BPF_PROG_TYPE_KPROBE &&
+		    strncmp(bpf_program__name(prog), "mw_kpg_", strlen("mw_kpg_")))
+			bpf_program__set_autoload(prog, false);
+}
+
+/*
  * The unit tests' mw_test_* entries drive the rules by BPF_PROG_TEST_RUN; a
  * session never runs them. Not loading them spares the verifier 18 of 51
  * programs at every start (3.5 s of 23 in the emulated test VM). The unit
@@ -122,8 +158,8 @@ static int attach_witnesses(struct modwatch_bpf *skel, const struct mw_kernel *k
 
 	heap_hooks(skel, k, h);
 	for (i = 0; i < NR_HEAP_HOOKS; i++) {
-		if (!h[i].exists)
-			continue;
+		if (!h[i].exists || bpf_program__fd(h[i].witness) < 0)
+			continue;	/* no tracepoint, or the kernel refused the witness */
 		*h[i].link = bpf_program__attach(h[i].witness);
 		if (!*h[i].link) {
 			err = -errno;
@@ -188,6 +224,8 @@ int mw_bpf_attach_global(struct modwatch_bpf *skel, const struct mw_kernel *k)
 
 	global_progs(skel, g);
 	for (i = 0; i < NR_GLOBAL; i++) {
+		if (bpf_program__fd(g[i].prog) < 0)
+			continue;	/* refused: said at load */
 		fn = strchr(bpf_program__section_name(g[i].prog), '/') + 1;
 		*g[i].link = k->kprobe_multi ?
 			bpf_program__attach_kprobe_multi_opts(g[i].prog, fn, NULL) :
@@ -237,6 +275,7 @@ static int configure(struct modwatch_bpf *skel, const struct mw_config *cfg,
 	if (!err)
 		err = mw_stacks_configure(skel, cfg);
 	choose_programs(skel, k);
+	choose_kprobes(skel, cfg, k);
 	choose_global(skel, cfg, k);
 	/* The report path's generator: only for modwatch storm, never attached. */
 	bpf_program__set_autoload(skel->progs.mw_storm, cfg->storm);
@@ -244,14 +283,97 @@ static int configure(struct modwatch_bpf *skel, const struct mw_config *cfg,
 	return err;
 }
 
-int mw_bpf_load(struct modwatch_bpf **out, const struct mw_config *cfg,
-		const struct mw_kernel *k)
+/*
+ * Fault injection for the tests of a refusal: MODWATCH_FAULT_REFUSE names
+ * programs (comma-separated) to load as socket filters, a type whose
+ * helpers and context they cannot use: the kernel's verifier refuses them
+ * for real, through the load path a refusal on a new kernel takes.
+ */
+static void inject_refusals(struct modwatch_bpf *skel)
 {
-	struct modwatch_bpf *skel;
-	int err;
+	const char *want = getenv("MODWATCH_FAULT_REFUSE");
+	struct bpf_program *prog;
+	const char *name, *p;
+	size_t len;
 
-	libbpf_set_print(libbpf_print);
-	skel = modwatch_bpf__open();
+	if (!want)
+		return;
+	bpf_object__for_each_program(prog, skel->obj) {
+		name = bpf_program__name(prog);
+		len = strlen(name);
+		for (p = want; (p = strstr(p, name)); p += len)
+			if ((p == want || p[-1] == ',') && (!p[len] || p[len] == ','))
+				bpf_program__set_type(prog, BPF_PROG_TYPE_SOCKET_FILTER);
+	}
+}
+
+/*
+ * Room for a BPF_LOG_STATS log: a few lines of statistics, but since v6.4
+ * the kernel sizes the log by all it formatted, kept or not (4 KiB were
+ * short by little for mw_kfree): a load whose log did not fit fails with
+ * ENOSPC, and that program is then loaded again without statistics.
+ */
+#define STATS_LOG 16384
+
+/* Each program's log: the verifier's statistics, whether it loads or not. */
+struct logs {
+	char buf[MW_MAX_PROGS][STATS_LOG];
+};
+
+static void ask_for_stats(struct modwatch_bpf *skel, struct logs *logs, const char *no_stats)
+{
+	struct bpf_program *prog;
+	int i = 0;
+
+	bpf_object__for_each_program(prog, skel->obj) {
+		if (i == MW_MAX_PROGS)
+			break;
+		logs->buf[i][0] = '\0';
+		if (strcmp(bpf_program__name(prog), no_stats)) {
+			bpf_program__set_log_buf(prog, logs->buf[i], STATS_LOG);
+			bpf_program__set_log_level(prog, 4);	/* BPF_LOG_STATS */
+		}
+		i++;
+	}
+}
+
+/* The verdicts of the programs this load asked for; @err: the refused one's. */
+static void read_verdicts(struct modwatch_bpf *skel, const struct logs *logs, struct mw_load *l,
+			  int err)
+{
+	struct bpf_program *prog;
+	struct mw_verdict *v;
+	const char *name;
+	int i = 0;
+
+	bpf_object__for_each_program(prog, skel->obj) {
+		name = bpf_program__name(prog);
+		if (i == MW_MAX_PROGS || l->n == MW_MAX_PROGS)
+			break;
+		if (bpf_program__autoload(prog) && (!err || !strcmp(name, refused_prog))) {
+			v = &l->v[l->n++];
+			*v = (struct mw_verdict){ .insns = bpf_program__insn_cnt(prog),
+						  .type = bpf_program__type(prog) };
+			snprintf(v->name, sizeof(v->name), "%s", name);
+			v->err = err && !strcmp(name, refused_prog) ? err : 0;
+			mw_verdict_parse(v, logs->buf[i]);
+		}
+		i++;
+	}
+}
+
+/*
+ * One attempt: every chosen program but those refused before (@l's refused
+ * verdicts), and without statistics for @no_stats.
+ */
+static int load_once(struct modwatch_bpf **out, const struct mw_config *cfg,
+		     const struct mw_kernel *k, struct logs *logs, struct mw_load *l,
+		     const char *no_stats)
+{
+	struct modwatch_bpf *skel = modwatch_bpf__open();
+	struct bpf_program *prog;
+	int err, i;
+
 	if (!skel) {
 		err = -errno;
 		mw_err("cannot open the BPF object: %s", strerror(-err));
@@ -260,18 +382,63 @@ int mw_bpf_load(struct modwatch_bpf **out, const struct mw_config *cfg,
 	err = configure(skel, cfg, k);
 	if (err) {
 		mw_err("cannot size the BPF maps: %s", strerror(-err));
-		goto cleanup;
+		goto fail;
 	}
+	inject_refusals(skel);
+	for (i = 0; i < l->n; i++) {
+		prog = bpf_object__find_program_by_name(skel->obj, l->v[i].name);
+		if (prog)
+			bpf_program__set_autoload(prog, false);
+	}
+	ask_for_stats(skel, logs, no_stats);
+	refused_prog[0] = '\0';
+	libbpf_first[0] = '\0';
 	err = modwatch_bpf__load(skel);
-	if (err) {
-		mw_err("cannot load the BPF programs: %s (run with -v for the verifier log)",
-		       strerror(-err));
-		goto cleanup;
+	if (err != -ENOSPC)
+		read_verdicts(skel, logs, l, err);
+	if (!err) {
+		*out = skel;
+		return 0;
 	}
-	*out = skel;
-	return 0;
-cleanup:
+fail:
 	modwatch_bpf__destroy(skel);
+	return err;
+}
+
+/*
+ * Load what this kernel accepts. A program it refuses (too large for its
+ * verifier, a helper or attach type it lacks) is left out and the rest
+ * loaded again: it costs the rules it serves (mw_load_say() says which),
+ * never the session. Only a failure that names no program is fatal.
+ */
+int mw_bpf_load(struct modwatch_bpf **out, const struct mw_config *cfg, const struct mw_kernel *k,
+		struct mw_load *l)
+{
+	struct logs *logs = malloc(sizeof(*logs));
+	char no_stats[sizeof(refused_prog)] = "";
+	int err, refused;
+
+	if (!logs)
+		return -ENOMEM;
+	libbpf_set_print(libbpf_print);
+	l->n = 0;
+	for (;;) {
+		refused = l->n;
+		err = load_once(out, cfg, k, logs, l, no_stats);
+		/* Its statistics did not fit: the program itself was not judged. */
+		if (err == -ENOSPC && refused_prog[0] && strcmp(refused_prog, no_stats)) {
+			snprintf(no_stats, sizeof(no_stats), "%s", refused_prog);
+			continue;
+		}
+		if (!err || l->n == refused || l->n == MW_MAX_PROGS)
+			break;
+	}
+	free(logs);
+	if (err && libbpf_first[0])
+		mw_err("cannot load the BPF programs: %s (%s)", strerror(-err), libbpf_first);
+	else if (err)
+		mw_err("cannot load the BPF programs: %s (run with -v for libbpf's account)",
+		       strerror(-err));
 	return err;
 }
 
@@ -416,4 +583,16 @@ int mw_bpf_prog_stats(struct modwatch_bpf *skel, struct mw_prog_stat *out, int m
 void mw_bpf_set_kinds(struct modwatch_bpf *skel, __u32 only_kinds)
 {
 	skel->bss->mw_only_kinds = only_kinds;
+}
+
+/* The rules this kernel's refusals left unable to judge: never reported. */
+void mw_bpf_set_rules_off(struct modwatch_bpf *skel, __u32 off)
+{
+	skel->bss->mw_off_kinds = off;
+}
+
+/* Did the kernel take @prog? */
+bool mw_bpf_loaded(const struct bpf_program *prog)
+{
+	return prog && bpf_program__fd(prog) >= 0;
 }

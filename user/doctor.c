@@ -5,7 +5,9 @@
  * is explained once instead of failing later and obscurely.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <bpf/libbpf.h>
 #include <sys/utsname.h>
 #include "ko.h"
 #include "modwatch.h"
@@ -89,7 +91,7 @@ static void print_features(const struct mw_kernel *k, bool root)
 		printf("loadable modules are missing: there is no module to watch on this kernel\n");
 }
 
-static void print_rules(const struct mw_kernel *k, bool core_ok)
+static void print_rules(const struct mw_kernel *k, bool core_ok, __u32 rules_off)
 {
 	__u32 missing = missing_needs(k, core_ok), kind, lack;
 
@@ -99,6 +101,8 @@ static void print_rules(const struct mw_kernel *k, bool core_ok)
 		printf("  %-22s ", mw_kind_name(kind));
 		if (!(rule_needs[kind] & IMPLEMENTED))
 			printf("not implemented in this version\n");
+		else if (!lack && (rules_off & (1u << kind)))
+			printf("off: this kernel refused a program it needs (see programs)\n");
 		else if (!lack)
 			printf("ready\n");
 		else
@@ -247,10 +251,67 @@ static void print_uninit(void)
 		       "--uninit-exact) to count unwritten bytes one by one\n");
 }
 
+/* Load @progs as a session would on this kernel, never attached: what it takes and refuses. */
+static int doctor_load(enum mw_prog_set progs, const struct mw_kernel *k, struct mw_load *l)
+{
+	struct modwatch_bpf *skel;
+	struct mw_config cfg;
+	int err;
+
+	mw_config_default(&cfg);
+	cfg.progs = progs;
+	err = mw_bpf_load(&skel, &cfg, k, l);
+	if (!err)
+		mw_bpf_destroy(skel);
+	return err;
+}
+
+/* The largest program of @l by processed instructions, or NULL. */
+static const struct mw_verdict *largest(const struct mw_load *l)
+{
+	const struct mw_verdict *big = NULL;
+	int i;
+
+	for (i = 0; i < l->n; i++)
+		if (!l->v[i].err && (!big || l->v[i].processed > big->processed))
+			big = &l->v[i];
+	return big;
+}
+
+/* The programs as a session loads them here; returns the rules the refused ones turn off. */
+static __u32 print_programs(const struct mw_kernel *k)
+{
+	const struct mw_verdict *big;
+	struct mw_load *l = calloc(1, sizeof(*l));
+	__u32 off;
+	int i;
+
+	printf("programs (as a session loads them)\n");
+	if (!l || doctor_load(MW_PROGS_SESSION, k, l)) {
+		printf("  cannot load them (said above)\n");
+		free(l);
+		return 0;
+	}
+	big = largest(l);
+	printf("  %d loaded, %d refused", l->n - mw_load_refused(l), mw_load_refused(l));
+	if (big)
+		printf("; the largest: %s, %u processed instructions (%u%% of the budget)",
+		       big->name, big->processed, big->processed * 100 / MW_VERIFIER_BUDGET);
+	printf("\n");
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].err)
+			printf("  refused %s (%s): %s are not watched\n", l->v[i].name,
+			       mw_refusal_reason(l->v[i].err), mw_prog_watches(l->v[i].name));
+	off = mw_load_rules_off(l);
+	free(l);
+	return off;
+}
+
 int mw_cmd_doctor(void)
 {
 	struct mw_kernel k;
 	bool root = mw_is_root(), core_ok;
+	__u32 rules_off = 0;
 	int err;
 
 	err = mw_kernel_probe(&k);
@@ -260,7 +321,9 @@ int mw_cmd_doctor(void)
 		mw_warn("not root: BPF features cannot be probed (try sudo modwatch doctor)");
 	print_features(&k, root);
 	core_ok = k.btf && k.ringbuf && k.raw_tp;
-	print_rules(&k, core_ok);
+	if (root && core_ok)
+		rules_off = print_programs(&k);
+	print_rules(&k, core_ok, rules_off);
 	print_probe_modes(&k);
 	print_callees();
 	print_uninit();
@@ -270,4 +333,72 @@ int mw_cmd_doctor(void)
 		return MW_EXIT_FAILURE;
 	}
 	return MW_EXIT_OK;
+}
+
+/* One program's line of the verifier table, text or JSON. */
+static void verdict_line(const struct mw_verdict *v, bool json)
+{
+	const char *type = libbpf_bpf_prog_type_str(v->type);
+
+	if (json) {
+		printf("{\"program\":\"%s\",\"type\":\"%s\",\"loaded\":%s,\"insns\":%u,"
+		       "\"processed\":%u,\"peak_states\":%u,\"total_states\":%u,"
+		       "\"verify_us\":%u,\"budget\":%u%s%s%s}\n",
+		       v->name, type ? type : "unknown", v->err ? "false" : "true", v->insns,
+		       v->processed, v->peak_states, v->total_states, v->verify_us,
+		       MW_VERIFIER_BUDGET, v->err ? ",\"reason\":\"" : "",
+		       v->err ? mw_refusal_reason(v->err) : "", v->err ? "\"" : "");
+		return;
+	}
+	printf("  %-34s %-14s %6u %10u %7u %7u %9.1f%s%s\n", v->name, type ? type : "?", v->insns,
+	       v->processed, v->peak_states, v->total_states, v->verify_us / 1000.0,
+	       v->err ? "  REFUSED: " : v->processed > MW_VERIFIER_BUDGET ? "  OVER BUDGET" : "",
+	       v->err ? mw_refusal_reason(v->err) : "");
+}
+
+/*
+ * modwatch doctor --verifier: every program of the object (the unit tests'
+ * entries too), as this kernel's verifier takes it, against the budget
+ * every program keeps on every kernel we run. Exit 1 when one is refused
+ * or over the budget.
+ */
+int mw_cmd_doctor_verifier(bool json)
+{
+	struct mw_load *l = calloc(1, sizeof(*l));
+	const struct mw_verdict *big;
+	struct mw_kernel k;
+	int err, i, over = 0, code = MW_EXIT_OK;
+	__u64 total = 0, us = 0;
+
+	if (!l)
+		return MW_EXIT_FAILURE;
+	err = mw_kernel_probe(&k);
+	if (!err)
+		err = doctor_load(MW_PROGS_ALL, &k, l);
+	if (err) {
+		free(l);
+		return MW_EXIT_FAILURE;	/* said why */
+	}
+	if (!json)
+		printf("verifier of %s: every program, budget %u processed instructions each\n"
+		       "  %-34s %-14s %6s %10s %7s %7s %9s\n", k.release, MW_VERIFIER_BUDGET,
+		       "program", "type", "insns", "processed", "peak", "states", "time ms");
+	for (i = 0; i < l->n; i++) {
+		verdict_line(&l->v[i], json);
+		over += !l->v[i].err && l->v[i].processed > MW_VERIFIER_BUDGET;
+		total += l->v[i].processed;
+		us += l->v[i].verify_us;
+	}
+	big = largest(l);
+	if (!json && big)
+		printf("  %d programs, %llu instructions processed in %.1f ms; the largest: %s, %u "
+		       "(%u%% of the budget)\n", l->n, (unsigned long long)total, us / 1000.0,
+		       big->name, big->processed, big->processed * 100 / MW_VERIFIER_BUDGET);
+	if (over || mw_load_refused(l)) {
+		mw_err("%d programs over the verifier budget of %u, %d refused", over,
+		       MW_VERIFIER_BUDGET, mw_load_refused(l));
+		code = MW_EXIT_VIOLATION;
+	}
+	free(l);
+	return code;
 }

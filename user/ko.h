@@ -33,7 +33,8 @@
 	X(PATCHED,	"patched",	"live code differs from the .ko")	\
 	X(FULL,		"full",		"site table full")			\
 	X(ATTACH,	"attach",	"the kernel refused the kprobe")		\
-	X(TEXT_END,	"text_end",	"last function of a text the kernel's kprobe optimizer reads past")
+	X(TEXT_END,	"text_end",	"last function of a text the kernel's kprobe optimizer reads past") \
+	X(REFUSED,	"refused",	"its BPF program was refused by this kernel")
 
 #define MW_SKIP_ENUM(id, name, desc) MW_SKIP_##id,
 enum mw_skip {

@@ -16,7 +16,7 @@
 
 static const char usage_text[] =
 "Usage: modwatch [OPTIONS] [run] [-- CMD [ARGS...]]\n"
-"  or:  modwatch doctor\n"
+"  or:  modwatch doctor [--verifier [--json]]\n"
 "  or:  modwatch [-j] [-o FILE] storm [N [PER_SECOND]]\n"
 "  or:  modwatch report [--ko NAME=PATH]... [--debug-dir DIR] [--vmlinux FILE] [-o OUT] FILE.json\n"
 "  or:  modwatch help | version\n"
@@ -29,7 +29,10 @@ static const char usage_text[] =
 "  run       (default) watch until Ctrl-C or SIGTERM, printing each violation\n"
 "            (in KASAN's layout on a terminal, one line otherwise: --format)\n"
 "            and a summary at the end\n"
-"  doctor    say what this kernel offers and which rules can run on it\n"
+"  doctor    say what this kernel offers and which rules can run on it;\n"
+"            --verifier: how its verifier takes each BPF program (processed\n"
+"            instructions, peak states, time; the budget is 250000 a\n"
+"            program), as a table or JSON lines\n"
 "  report    print saved JSON lines (--json's) as KASAN-shaped reports,\n"
 "            on any machine, as root or not: each site's file:line from\n"
 "            the .ko given with --ko (else as the JSON carries it)\n"
@@ -791,14 +794,26 @@ static int cmd_run(int argc, char **argv, struct mw_run_opts *o)
 	return mw_cmd_run(o);
 }
 
+/* modwatch doctor [--verifier [-j|--json]]: its own words, after the command. */
 static int cmd_doctor(int argc, char **argv, struct mw_run_opts *o)
 {
-	(void)o;
-	if (optind < argc) {
-		usage_error("doctor takes no arguments, got '%s'", argv[optind]);
+	bool verifier = false, json = o->format == MW_FORMAT_JSON;
+
+	for (; optind < argc; optind++) {
+		if (!strcmp(argv[optind], "--verifier")) {
+			verifier = true;
+		} else if (!strcmp(argv[optind], "-j") || !strcmp(argv[optind], "--json")) {
+			json = true;
+		} else {
+			usage_error("doctor takes --verifier [--json], got '%s'", argv[optind]);
+			return MW_EXIT_USAGE;
+		}
+	}
+	if (json && !verifier) {
+		usage_error("doctor's --json goes with --verifier%s", "");
 		return MW_EXIT_USAGE;
 	}
-	return mw_cmd_doctor();
+	return verifier ? mw_cmd_doctor_verifier(json) : mw_cmd_doctor();
 }
 
 static int cmd_help(int argc, char **argv, struct mw_run_opts *o)

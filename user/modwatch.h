@@ -29,6 +29,7 @@ enum {
 void mw_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void mw_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 extern bool mw_verbose;
+void mw_phase(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* kernel.c: what the running kernel offers. */
 struct mw_kernel {
@@ -289,12 +290,44 @@ int mw_stack_read(__u32 ref, __u64 site, __u64 *ips, int max);
 /* crashlog.c: reports that survive a kernel crash. */
 int mw_crashlog_arm(void);
 void mw_crashlog_disarm(void);
+
+/* progs.c: the BPF programs as this kernel took them, and what a refused one turns off. */
+#define MW_MAX_PROGS 64
+/* The processed instructions every program must stay within on every kernel we run. */
+#define MW_VERIFIER_BUDGET 250000
+struct mw_verdict {
+	char name[48];
+	int err;		/* 0: loaded; -errno: the kernel refused it */
+	__u32 type;		/* enum bpf_prog_type */
+	bool stats;		/* the verifier's statistics below were read */
+	__u32 insns;		/* the program's instructions */
+	__u32 processed;	/* instructions the verifier processed (its limit: 1,000,000) */
+	__u32 total_states;
+	__u32 peak_states;
+	__u32 verify_us;	/* verification time */
+};
+struct mw_load {
+	struct mw_verdict v[MW_MAX_PROGS];	/* each program this load asked for */
+	int n;
+};
+bool mw_prog_known(const char *name);
+const char *mw_prog_watches(const char *name);
+__u32 mw_prog_rules(const char *name);
+const char *mw_refusal_reason(int err);
+void mw_verdict_parse(struct mw_verdict *v, const char *log);
+__u32 mw_load_rules_off(const struct mw_load *l);
+int mw_load_refused(const struct mw_load *l);
+void mw_load_say(const struct mw_load *l);
+
 int mw_bpf_load(struct modwatch_bpf **skel, const struct mw_config *cfg,
-		const struct mw_kernel *k);
+		const struct mw_kernel *k, struct mw_load *l);
 int mw_bpf_attach(struct modwatch_bpf *skel, const struct mw_kernel *k);
 int mw_bpf_attach_global(struct modwatch_bpf *skel, const struct mw_kernel *k);
 void mw_bpf_destroy(struct modwatch_bpf *skel);
 void mw_bpf_set_kinds(struct modwatch_bpf *skel, __u32 only_kinds);
+void mw_bpf_set_rules_off(struct modwatch_bpf *skel, __u32 off);
+struct bpf_program;
+bool mw_bpf_loaded(const struct bpf_program *prog);
 __u64 mw_bpf_stat(struct modwatch_bpf *skel, __u32 id);
 
 /* One BPF program's runs and the time spent in them, by the kernel's count. */
@@ -524,5 +557,6 @@ int mw_cmd_run(struct mw_run_opts *o);
 int mw_cmd_report(const char *path);
 int mw_cmd_storm(struct mw_run_opts *o, __u64 count, __u64 rate);
 int mw_cmd_doctor(void);
+int mw_cmd_doctor_verifier(bool json);
 
 #endif /* MODWATCH_USER_H */

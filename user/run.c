@@ -43,6 +43,8 @@ struct session {
 	struct mw_registry reg;
 	struct mw_sites sites;
 	struct mw_kernel kernel;
+	struct mw_load load;		/* what the kernel took, what it refused */
+	__u32 rules_off;		/* rules its refusals leave unable to judge */
 	__u64 violations;
 	__u64 warnings;		/* reports of severity warning */
 	__u64 repeats;
@@ -186,6 +188,8 @@ static void flush_reports(struct session *s)
 /* --kind, for the reports the daemon makes itself (the BPF side filters its own). */
 static bool kind_wanted(const struct session *s, __u32 kind)
 {
+	if (s->rules_off & (1u << kind))
+		return false;
 	return !s->opts->cfg.only_kinds || (s->opts->cfg.only_kinds & (1u << kind));
 }
 
@@ -588,7 +592,8 @@ static int probe_module(struct session *s, struct mw_module *m, bool named)
 	const char *ko;
 	int err;
 
-	if (!s->kernel.kprobes || s->opts->cfg.probe_global)
+	/* mw_peek checks each site's live code: without it none is probed (said at load). */
+	if (!s->kernel.kprobes || s->opts->cfg.probe_global || !mw_bpf_loaded(s->skel->progs.mw_peek))
 		return 0;
 	ko = ko_for(s, m->name, buf, sizeof(buf));
 	if (ko) {
@@ -1224,6 +1229,11 @@ static int exit_code(const struct session *s)
 		       (unsigned long long)s->lost_reported);
 		return MW_EXIT_FAILURE;
 	}
+	if (s->opts->cfg.strict && mw_load_refused(&s->load)) {
+		mw_err("--strict: this kernel refused %d of modwatch's BPF programs (said at start)",
+		       mw_load_refused(&s->load));
+		return MW_EXIT_VIOLATION;
+	}
 	if (s->violations || (s->opts->cfg.strict && s->warnings))
 		return MW_EXIT_VIOLATION;
 	if (s->opts->cmd && (!WIFEXITED(st) || WEXITSTATUS(st))) {
@@ -1259,10 +1269,12 @@ static int watch(struct session *s)
 	int err;
 
 	err = watch_modules(s);
+	mw_phase("modules watched");
 	if (!err)
 		err = mw_bpf_attach(s->skel, &s->kernel);
 	if (err)
 		return err;
+	mw_phase("hooks attached");
 	if (s->opts->cfg.probe_global)
 		attach_global(s);
 	if (s->opts->cfg.crash_log && (err = mw_crashlog_arm()))
@@ -1277,7 +1289,9 @@ static int setup(struct session *s)
 {
 	int err;
 
+	mw_phase("starting");
 	err = mw_kernel_probe(&s->kernel);
+	mw_phase("kernel probed");
 	if (err) {
 		mw_err("cannot read the kernel's BTF: %s", strerror(-err));
 		return err;
@@ -1287,9 +1301,13 @@ static int setup(struct session *s)
 	if (!err && s->kernel.kprobes && !s->storm)
 		err = mw_caps_check_perf();
 	if (!err)
-		err = mw_bpf_load(&s->skel, &s->opts->cfg, &s->kernel);
+		err = mw_bpf_load(&s->skel, &s->opts->cfg, &s->kernel, &s->load);
 	if (err)
 		return err;
+	mw_phase("BPF loaded: %d programs, %d refused", s->load.n, mw_load_refused(&s->load));
+	mw_load_say(&s->load);
+	s->rules_off = mw_load_rules_off(&s->load);
+	mw_bpf_set_rules_off(s->skel, s->rules_off);
 	mw_registry_init(&s->reg, s->skel);
 	mw_heap_init(s->skel);
 	mw_sites_init(s->skel);
@@ -1398,6 +1416,7 @@ static int run_session(struct mw_run_opts *o, __u64 storm, __u64 rate)
 	if (storm && (err = mw_storm_start(s.skel, storm, rate)))
 		goto cleanup;
 	err = event_loop(&s);
+	mw_phase("stopping");
 	mw_notify("STOPPING=1");
 	finish(&s);
 	if (!err)
@@ -1412,11 +1431,13 @@ cleanup:
 	for (i = 0; s.skel && i < s.reg.nr; i++)
 		mw_sites_detach(&s.sites, s.skel, &s.reg.mods[i], true);
 	mw_sites_wait();
+	mw_phase("probes detached");
 	mw_crashlog_disarm();
 	if (s.stats_fd >= 0)
 		close(s.stats_fd);
 	if (s.skel)
 		mw_bpf_destroy(s.skel);
+	mw_phase("BPF unloaded");
 	mw_ksym_free();
 	mw_repeats_free(s.seen);
 	mw_findings_free(&s.findings);

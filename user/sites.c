@@ -48,41 +48,26 @@ static struct bpf_program *class_prog(struct modwatch_bpf *skel, __u8 class)
 {
 	switch (class) {
 	case MW_CLASS_LOCK:
-		return skel->progs.mw_kp_lock;
 	case MW_CLASS_UNLOCK:
-		return skel->progs.mw_kp_unlock;
+		return skel->progs.mw_kp_lock;
 	case MW_CLASS_FETCH:
-		return skel->progs.mw_kp_fetch;
 	case MW_CLASS_COPY_TO:
-		return skel->progs.mw_kp_copy_to;
 	case MW_CLASS_GET_USER:
-		return skel->progs.mw_kp_get_user;
 	case MW_CLASS_PUT_USER:
-		return skel->progs.mw_kp_put_user;
 	case MW_CLASS_STRNCPY:
-		return skel->progs.mw_kp_strncpy;
 	case MW_CLASS_CHECK_SIZE:
-		return skel->progs.mw_kp_check_size;
 	case MW_CLASS_COPY_USER:
-		return skel->progs.mw_kp_copy_user;
 	case MW_CLASS_DUP_USER:
-		return skel->progs.mw_kp_dup_user;
 	case MW_CLASS_ITER_TO:
-		return skel->progs.mw_kp_iter_to;
 	case MW_CLASS_ITER_FROM:
-		return skel->progs.mw_kp_iter_from;
 	case MW_CLASS_SIMPLE_READ:
-		return skel->progs.mw_kp_simple_read;
 	case MW_CLASS_SIMPLE_WRITE:
-		return skel->progs.mw_kp_simple_write;
+		return skel->progs.mw_kp_copy;
 	case MW_CLASS_FREE:
-		return skel->progs.mw_kp_free;
 	case MW_CLASS_FREE_RCU:
-		return skel->progs.mw_kp_free_rcu;
 	case MW_CLASS_FREE_BULK:
-		return skel->progs.mw_kp_free_bulk;
 	case MW_CLASS_BEHALF:
-		return skel->progs.mw_kp_behalf;
+		return skel->progs.mw_kp_heap;
 	}
 	return NULL;
 }
@@ -524,8 +509,14 @@ static void plan_site(struct plan *pl, size_t i)
 
 	if (!prog)
 		return;		/* the kmem tracepoints see this callee */
+	/* A refused next-instruction program: its sites are judged as tail calls are. */
+	if (next && !mw_bpf_loaded(next))
+		noret = true;
+	if (!skip && !mw_bpf_loaded(prog))
+		skip = MW_SKIP_REFUSED;
 	if (!skip && noret && site.class == MW_CLASS_BEHALF)
-		skip = cs->opcode == 0xe9 ? MW_SKIP_NO_NEXT : cs->skip_next;
+		skip = cs->opcode == 0xe9 ? MW_SKIP_NO_NEXT :
+		       cs->skip_next	  ? cs->skip_next : MW_SKIP_REFUSED;
 	if (!skip)
 		skip = locate_site(pl, cs, &site.addr);
 	if (!skip && (idx = alloc_slot(pl->ss)) < 0)
@@ -684,6 +675,7 @@ int mw_sites_attach(struct mw_sites *ss, struct modwatch_bpf *skel, struct mw_mo
 	struct plan pl = { .ss = ss, .skel = skel, .m = m, .ko = &ko };
 	int err;
 
+	mw_phase("%s: reading %s", m->name, ko_path);
 	err = mw_ko_read(ko_path, &ko);
 	if (err)
 		return named ? err : 0;		/* mw_ko_read said why */
@@ -709,8 +701,10 @@ int mw_sites_attach(struct mw_sites *ss, struct modwatch_bpf *skel, struct mw_mo
 	ko.nr_blind = 0;
 	add_static_locks(&pl);
 	mw_statics_add(ss, skel, m, &ko);
+	mw_phase("%s: %u probes planned", m->name, (unsigned)pl.nr_probes);
 	run_batch(pl.probes, pl.nr_probes, sizeof(*pl.probes), attach_item);
 	keep_probes(&pl);
+	mw_phase("%s: probes attached", m->name);
 cleanup:
 	free(pl.probes);
 	free(pl.slot_of);

@@ -92,6 +92,10 @@ int mw_storm_start(struct modwatch_bpf *skel, __u64 count, __u64 rate)
 {
 	int err;
 
+	if (!mw_bpf_loaded(skel->progs.mw_storm)) {
+		mw_err("storm: this kernel refused the report generator (said above)");
+		return -ENOEXEC;
+	}
 	storm.prog_fd = bpf_program__fd(skel->progs.mw_storm);
 	storm.count = count;
 	storm.rate = rate;

@@ -40,7 +40,7 @@ int fx_setup(struct fx *f, const struct mw_config *cfg)
 	cfg = &def;
 	err = mw_kernel_probe(&f->kernel);
 	if (!err)
-		err = mw_bpf_load(&f->skel, cfg, &f->kernel);
+		err = mw_bpf_load(&f->skel, cfg, &f->kernel, &f->load);
 	if (err)
 		return err;
 	mw_registry_init(&f->reg, f->skel);

@@ -30,6 +30,7 @@ struct fx {
 	struct ring_buffer *rb;
 	struct mw_registry reg;
 	struct mw_kernel kernel;
+	struct mw_load load;
 	struct mw_event events[FX_MAX_EVENTS];
 	int nr_events;
 };
