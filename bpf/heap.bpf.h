@@ -744,16 +744,21 @@ typedef struct {
 mw_probed_frees_t mw_probed_frees __weak SEC(".maps");
 
 /*
- * A live object is freed: quarantine it. BPF_NOEXIST makes the insert the
- * one atomic step that decides which of two racing frees came first; the
- * loser finds the winner's record and is the double free.
+ * The live object at @ptr is freed: quarantine it. BPF_NOEXIST makes the
+ * insert the one atomic step that decides which of two racing frees came
+ * first; the loser finds the winner's record and is the double free. A
+ * global function of its own: its copy of the record stays off the stack
+ * of the lock rules the free path calls first.
  */
-static __always_inline void mw_heap_retire(struct mw_object *live, __u64 site, __u64 ptr,
-					   __u32 module_id, __u32 how, __u32 stack)
+MW_GLOBAL int mw_heap_retire(__u64 site, __u64 ptr, __u32 module_id, __u32 how, __u32 stack)
 {
-	struct mw_object q = *live;
-	struct mw_object *first;
+	struct mw_object *live = bpf_map_lookup_elem(&mw_objects, &ptr);
+	struct mw_object q, *first;
 	long err;
+
+	if (!live)
+		return 0;	/* retired meanwhile, by a racing free */
+	q = *live;
 
 	/*
 	 * No tracepoint says when a vmalloc address is handed out again: a
@@ -763,7 +768,7 @@ static __always_inline void mw_heap_retire(struct mw_object *live, __u64 site, _
 		bpf_map_delete_elem(&mw_shares, &ptr);
 	if (live->flags & MW_OBJ_VMALLOC) {
 		mw_heap_remove(&mw_objects, ptr);
-		return;
+		return 0;
 	}
 	q.free_site = site;
 	q.free_ns = bpf_ktime_get_ns();
@@ -776,16 +781,17 @@ static __always_inline void mw_heap_retire(struct mw_object *live, __u64 site, _
 		if (live->flags & MW_OBJ_SNAPSHOT)
 			bpf_map_delete_elem(&mw_snaps, &ptr);
 		mw_heap_remove(&mw_objects, ptr);
-		return;
+		return 0;
 	}
 	if (err != -EEXIST) {
 		/* Keep the live record: a later free still sees the object. */
 		mw_stat_inc(MW_STAT_QUARANTINE_FULL);
-		return;
+		return 0;
 	}
 	first = bpf_map_lookup_elem(&mw_quarantine, &ptr);
 	if (first && module_id)
 		mw_report_double_free(first, site, module_id);
+	return 0;
 }
 
 /*
@@ -847,7 +853,7 @@ MW_GLOBAL int mw_heap_free(__u64 site, __u32 module_id, __u64 ptr, __u32 how, __
 	obj = maybe ? bpf_map_lookup_elem(&mw_objects, &ptr) : NULL;
 	if (obj) {
 		mw_locks_freed(ptr, obj->size, site, module_id, obj);
-		mw_heap_retire(obj, site, ptr, module_id, how, stack);
+		mw_heap_retire(site, ptr, module_id, how, stack);
 		return 0;
 	}
 	if (!module_id) {

@@ -405,6 +405,34 @@ fail:
 	return err;
 }
 
+/* -v: the verifier's own account of why it refused @name, its last lines, on stderr. */
+static void diagnose(const struct mw_config *cfg, const struct mw_kernel *k, const char *name)
+{
+	struct modwatch_bpf *skel = modwatch_bpf__open();
+	size_t size = 16u << 20, len, lines = 0;
+	struct bpf_program *prog;
+	char *log = calloc(1, size);
+
+	if (!skel || !log || configure(skel, cfg, k))
+		goto out;
+	inject_refusals(skel);
+	bpf_object__for_each_program(prog, skel->obj)
+		bpf_program__set_autoload(prog, !strcmp(bpf_program__name(prog), name));
+	prog = bpf_object__find_program_by_name(skel->obj, name);
+	if (!prog)
+		goto out;
+	bpf_program__set_log_buf(prog, log, size);
+	bpf_program__set_log_level(prog, 1);
+	modwatch_bpf__load(skel);
+	/* The end says why: the last 40 lines. */
+	for (len = strlen(log); len > 0 && lines < 41; len--)
+		lines += log[len - 1] == '\n';
+	fprintf(stderr, "modwatch: the verifier on %s:\n%s", name, log + len);
+out:
+	free(log);
+	modwatch_bpf__destroy(skel);
+}
+
 /*
  * Load what this kernel accepts. A program it refuses (too large for its
  * verifier, a helper or attach type it lacks) is left out and the rest
@@ -432,6 +460,8 @@ int mw_bpf_load(struct modwatch_bpf **out, const struct mw_config *cfg, const st
 		}
 		if (!err || l->n == refused || l->n == MW_MAX_PROGS)
 			break;
+		if (mw_verbose)
+			diagnose(cfg, k, refused_prog);
 	}
 	free(logs);
 	if (err && libbpf_first[0])

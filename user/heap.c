@@ -18,19 +18,9 @@ static struct modwatch_bpf *skel;
 /* The address of core kernel symbol @name in /proc/kallsyms, 0 if it is not there. */
 static __u64 core_symbol(const char *name)
 {
-	char line[512], sym[256];
-	unsigned long long addr, found = 0;
-	char type;
-	FILE *f = fopen("/proc/kallsyms", "re");
+	__u64 addr;
 
-	if (!f)
-		return 0;
-	while (!found && fgets(line, sizeof(line), f))
-		if (sscanf(line, "%llx %c %255s", &addr, &type, sym) == 3 && !strcmp(sym, name) &&
-		    !strchr(line, '['))
-			found = addr;
-	fclose(f);
-	return found;
+	return mw_ksym_addr("", name, &addr) ? 0 : addr;
 }
 
 /*

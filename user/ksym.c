@@ -22,6 +22,7 @@ struct ksym {
 
 static struct ksym *syms;
 static size_t nr_syms, cap_syms;
+static size_t *by_name;		/* indices of syms sorted by name, built on the first lookup */
 static char **mod_names;
 static size_t nr_mods;
 static bool loaded;
@@ -70,26 +71,57 @@ static int cmp_ksym(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
+/*
+ * One line of /proc/kallsyms, "ADDR TYPE NAME[\t[MODULE]]", split in place;
+ * false if it is not one.
+ */
+static bool split_line(char *line, __u64 *addr, char *type, char **name, char **module)
+{
+	char *end;
+
+	*addr = strtoull(line, &end, 16);
+	if (end == line || end[0] != ' ' || !end[1] || end[2] != ' ')
+		return false;
+	*type = end[1];
+	*name = end + 3;
+	*module = NULL;
+	end = *name + strcspn(*name, " \t\n");
+	if (*end == '\t' && end[1] == '[') {
+		*module = end + 2;
+		(*module)[strcspn(*module, "]")] = '\0';
+	}
+	*end = '\0';
+	return **name;
+}
+
+/*
+ * Under emulation the kernel's side of reading kallsyms is slow (a
+ * hundred thousand lines): one pass, in large reads (its st_blksize, 1 KiB,
+ * would make stdio read it a kilobyte at a time), parsed by hand.
+ */
 static int load_kallsyms(void)
 {
-	char line[512], name[256], module[128];
-	unsigned long long addr;
-	char type;
+	static char buf[1 << 20];
+	char line[512], type, *name, *module;
+	__u64 addr;
 	FILE *f;
 	int err = 0;
 
 	f = fopen("/proc/kallsyms", "re");
 	if (!f)
 		return -errno;
+	setvbuf(f, buf, _IOFBF, sizeof(buf));
 	while (!err && fgets(line, sizeof(line), f)) {
-		module[0] = '\0';
-		if (sscanf(line, "%llx %c %255s [%127[^]]]", &addr, &type, name,
-			   module) < 3)
+		if (!split_line(line, &addr, &type, &name, &module))
 			continue;
-		/* Code for call sites; modules' data too, to name their static locks. */
+		/*
+		 * Code for call sites; data to name static locks and to find the
+		 * kernel's layout variables (percpu offsets, below the kernel's
+		 * half of the address space, are no addresses).
+		 */
 		if (type == 't' || type == 'T')
 			err = add_sym(addr, name, module, true);
-		else if (module[0] && strchr("dDbB", type))
+		else if (strchr("dDbB", type) && (module || addr >= 0xffff000000000000ull))
 			err = add_sym(addr, name, module, false);
 	}
 	fclose(f);
@@ -113,6 +145,8 @@ void mw_ksym_free(void)
 		free(mod_names[i]);
 	free(syms);
 	free(mod_names);
+	free(by_name);
+	by_name = NULL;
 	syms = NULL;
 	mod_names = NULL;
 	nr_syms = cap_syms = nr_mods = 0;
@@ -200,21 +234,59 @@ int mw_ksym_resolve(__u64 addr, struct mw_sym *sym)
 	return resolve(addr, true, sym);
 }
 
-/* The address of @name (in @module, or anywhere when NULL). */
-int mw_ksym_addr(const char *module, const char *name, __u64 *addr)
+static int cmp_by_name(const void *a, const void *b)
+{
+	const struct ksym *x = &syms[*(const size_t *)a], *y = &syms[*(const size_t *)b];
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : x->addr < y->addr ? -1 : x->addr > y->addr;	/* the lowest first */
+}
+
+/* The symbols by name, for lookups by name: a hundred of them at every start. */
+static int index_names(void)
 {
 	size_t i;
+
+	if (by_name)
+		return 0;
+	by_name = malloc(nr_syms * sizeof(*by_name) + 1);
+	if (!by_name)
+		return -ENOMEM;
+	for (i = 0; i < nr_syms; i++)
+		by_name[i] = i;
+	qsort(by_name, nr_syms, sizeof(*by_name), cmp_by_name);
+	return 0;
+}
+
+/*
+ * The address of @name: in @module, in the core kernel (@module ""), or
+ * anywhere (NULL); code before data, the lowest address first.
+ */
+int mw_ksym_addr(const char *module, const char *name, __u64 *addr)
+{
+	size_t lo = 0, hi, i;
 	int err;
 
 	err = ensure_loaded();
+	if (!err)
+		err = index_names();
 	if (err)
 		return err;
-	for (i = 0; i < nr_syms; i++) {
-		if (strcmp(syms[i].name, name))
+	for (hi = nr_syms; lo < hi;) {
+		i = lo + (hi - lo) / 2;
+		if (strcmp(syms[by_name[i]].name, name) < 0)
+			lo = i + 1;
+		else
+			hi = i;
+	}
+	for (i = lo; i < nr_syms && !strcmp(syms[by_name[i]].name, name); i++) {
+		const struct ksym *k = &syms[by_name[i]];
+
+		if (module && *module && (!k->module || strcmp(k->module, module)))
 			continue;
-		if (module && (!syms[i].module || strcmp(syms[i].module, module)))
+		if (module && !*module && k->module)
 			continue;
-		*addr = syms[i].addr;
+		*addr = k->addr;
 		return 0;
 	}
 	return -ENOENT;

@@ -804,6 +804,25 @@ static void render_maps(struct mw_render *r, const struct mw_metrics_view *v)
 	}
 }
 
+/* What this kernel refused: always there, 0 on a kernel that took everything. */
+static void render_refusals(struct mw_render *r, const struct mw_metrics_view *v)
+{
+	__u32 off = v->load ? mw_load_rules_off(v->load) : 0;
+	int i;
+
+	*r->l = '\0';
+	family(r, "modwatch_rules_disabled", "gauge",
+	       "rules switched off because this kernel refused a BPF program they need");
+	sample(r, "modwatch_rules_disabled", "gauge", __builtin_popcount(off));
+	family(r, "modwatch_program_refused", "gauge",
+	       "1 for each BPF program this kernel refused (modwatch doctor says why)");
+	for (i = 0; v->load && i < v->load->n; i++)
+		if (v->load->v[i].err) {
+			labels(r->l, sizeof(r->l), 1, "program", v->load->v[i].name);
+			sample(r, "modwatch_program_refused", "gauge", 1);
+		}
+}
+
 /* Render the session's metrics in both formats and hand them to the server. */
 int mw_metrics_render(const struct mw_metrics_view *v)
 {
@@ -818,6 +837,7 @@ int mw_metrics_render(const struct mw_metrics_view *v)
 	render_losses(&r, v);
 	render_modules(&r, v);
 	render_maps(&r, v);
+	render_refusals(&r, v);
 	err = mw_metric_end(&r.prom, &r.om);
 	if (!err)
 		mw_metrics_publish(r.prom.buf, r.prom.len, r.om.buf, r.om.len);

@@ -120,6 +120,7 @@ int mw_ksym_resolve_data(__u64 addr, struct mw_sym *sym);
 void mw_ksym_format(__u64 addr, char *buf, size_t len);
 void mw_ksym_free(void);
 int mw_ksym_reload(void);
+/* @module: that module, "" the core kernel, NULL anywhere. */
 int mw_ksym_addr(const char *module, const char *name, __u64 *addr);
 /*
  * @module's last code symbol in kallsyms and the address of its first data
@@ -291,8 +292,8 @@ int mw_stack_read(__u32 ref, __u64 site, __u64 *ips, int max);
 int mw_crashlog_arm(void);
 void mw_crashlog_disarm(void);
 
-/* progs.c: the BPF programs as this kernel took them, and what a refused one turns off. */
 #define MW_MAX_PROGS 64
+/* progs.c: the BPF programs as this kernel took them, and what a refused one turns off. */
 /* The processed instructions every program must stay within on every kernel we run. */
 #define MW_VERIFIER_BUDGET 250000
 struct mw_verdict {
@@ -317,6 +318,7 @@ const char *mw_refusal_reason(int err);
 void mw_verdict_parse(struct mw_verdict *v, const char *log);
 __u32 mw_load_rules_off(const struct mw_load *l);
 int mw_load_refused(const struct mw_load *l);
+__u64 mw_load_verify_us(const struct mw_load *l);
 void mw_load_say(const struct mw_load *l);
 
 int mw_bpf_load(struct modwatch_bpf **skel, const struct mw_config *cfg,
@@ -336,7 +338,6 @@ struct mw_prog_stat {
 	__u64 runs;
 	__u64 run_ns;
 };
-#define MW_MAX_PROGS 64
 int mw_bpf_prog_stats(struct modwatch_bpf *skel, struct mw_prog_stat *out, int max);
 int mw_bpf_stats(struct modwatch_bpf *skel, __u64 stats[MW_STAT_NR]);
 
@@ -378,6 +379,7 @@ struct mw_summary {
 	const struct mw_suppression *supp;	/* --suppress rules and what each kept out */
 	int nr_supp;
 	__u64 output_dropped;	/* report lines the output refused and could not keep */
+	const struct mw_load *load;	/* the programs this kernel refused, and the rules off */
 };
 
 struct mw_start {
@@ -499,6 +501,7 @@ struct mw_metrics_view {
 	const struct mw_map_info *maps;
 	int nr_maps;
 	__u64 reloads, reload_failures;
+	const struct mw_load *load;	/* the programs this kernel refused, and the rules off */
 };
 int mw_metrics_render(const struct mw_metrics_view *v);
 /* journal.c: a report as one structured journal entry. */

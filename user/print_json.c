@@ -813,6 +813,25 @@ static void json_report_path(struct jw *out, const struct mw_summary *s)
 			s->storm * 1e9 / s->storm_ns);
 }
 
+/* The programs this kernel refused and the rules they turned off: always there, maybe empty. */
+static void json_refusals(struct jw *out, const struct mw_load *l)
+{
+	__u32 off = l ? mw_load_rules_off(l) : 0, k;
+	int i, n = 0;
+
+	jw_puts(",\"refused\":[", out);
+	for (i = 0; l && i < l->n; i++)
+		if (l->v[i].err)
+			jw_printf(out, "%s{\"program\":\"%s\",\"errno\":%d,\"reason\":\"%s\"}",
+				  n++ ? "," : "", l->v[i].name, -l->v[i].err,
+				  mw_refusal_reason(l->v[i].err));
+	jw_puts("],\"rules_disabled\":[", out);
+	for (n = 0, k = 1; k < MW_KIND_NR; k++)
+		if (off & (1u << k))
+			jw_printf(out, "%s\"%s\"", n++ ? "," : "", mw_kind_name(k));
+	jw_putc(']', out);
+}
+
 static void json_summary(FILE *f, const struct mw_summary *s)
 {
 	struct jw *out = jw_begin(f);
@@ -868,6 +887,7 @@ static void json_summary(FILE *f, const struct mw_summary *s)
 		jw_putc(']', out);
 	}
 	json_report_path(out, s);
+	json_refusals(out, s->load);
 	jw_puts(",\"live\":", out);
 	json_groups(out, s->reg, s->live, s->nr_live);
 	jw_puts("}\n", out);

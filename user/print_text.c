@@ -490,6 +490,25 @@ static void text_report_path(FILE *out, const struct mw_summary *s)
 			s->storm * 1e9 / s->storm_ns, s->storm_rate ? "paced" : "as fast as drained");
 }
 
+/* The rules off because this kernel refused their programs (said at start too). */
+static void text_refusals(FILE *out, const struct mw_load *l)
+{
+	__u32 off = l ? mw_load_rules_off(l) : 0, k;
+	int i;
+
+	for (i = 0; l && i < l->n; i++)
+		if (l->v[i].err)
+			fprintf(out, "modwatch:   refused by this kernel: %s (%s)\n", l->v[i].name,
+				mw_refusal_reason(l->v[i].err));
+	if (!off)
+		return;
+	fprintf(out, "modwatch:   rules off on this kernel:");
+	for (k = 1; k < MW_KIND_NR; k++)
+		if (off & (1u << k))
+			fprintf(out, " %s", mw_kind_name(k));
+	fputc('\n', out);
+}
+
 static void text_summary(FILE *out, const struct mw_summary *s)
 {
 	__u64 lost = 0;
@@ -534,6 +553,7 @@ static void text_summary(FILE *out, const struct mw_summary *s)
 			s->progs[i].name, (unsigned long long)s->progs[i].runs,
 			(double)s->progs[i].run_ns / s->progs[i].runs);
 	text_report_path(out, s);
+	text_refusals(out, s->load);
 	text_live(out, s->reg, s->live, s->nr_live);
 }
 

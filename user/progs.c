@@ -173,6 +173,17 @@ __u32 mw_load_rules_off(const struct mw_load *l)
 	return off;
 }
 
+/* Microseconds the verifier took over the programs of @l, as it says itself. */
+__u64 mw_load_verify_us(const struct mw_load *l)
+{
+	__u64 us = 0;
+	int i;
+
+	for (i = 0; i < l->n; i++)
+		us += l->v[i].verify_us;
+	return us;
+}
+
 int mw_load_refused(const struct mw_load *l)
 {
 	int i, n = 0;

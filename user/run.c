@@ -895,6 +895,7 @@ static void publish_metrics(struct session *s)
 		.maps = maps,
 		.reloads = s->reloads,
 		.reload_failures = s->reload_failures,
+		.load = &s->load,
 	};
 
 	mw_bpf_stats(s->skel, stats);
@@ -1163,6 +1164,7 @@ static void finish(struct session *s)
 	sum.supp = s->opts->supp;
 	sum.nr_supp = s->opts->nr_supp;
 	sum.output_dropped = s->output->dropped;
+	sum.load = &s->load;
 	n = mw_heap_group_live(0, false, live, MW_MAX_GROUPS);
 	sum.nr_live = n > 0 ? n : 0;
 	if (s->stats_fd >= 0) {
@@ -1304,13 +1306,16 @@ static int setup(struct session *s)
 		err = mw_bpf_load(&s->skel, &s->opts->cfg, &s->kernel, &s->load);
 	if (err)
 		return err;
-	mw_phase("BPF loaded: %d programs, %d refused", s->load.n, mw_load_refused(&s->load));
+	mw_phase("BPF loaded: %d programs, %d refused, %.2f s in the verifier", s->load.n,
+		 mw_load_refused(&s->load), mw_load_verify_us(&s->load) / 1e6);
 	mw_load_say(&s->load);
 	s->rules_off = mw_load_rules_off(&s->load);
 	mw_bpf_set_rules_off(s->skel, s->rules_off);
 	mw_registry_init(&s->reg, s->skel);
 	mw_heap_init(s->skel);
+	mw_phase("heap layout read");
 	mw_sites_init(s->skel);
+	mw_phase("callees resolved");
 	mw_locks_init(s->skel);
 	mw_stacks_init(s->skel);
 	/* A storm watches nothing: only the report path runs. */
