@@ -756,8 +756,13 @@ MW_GLOBAL int mw_heap_retire(__u64 site, __u64 ptr, __u32 module_id, __u32 how, 
 	struct mw_object q, *first;
 	long err;
 
-	if (!live)
-		return 0;	/* retired meanwhile, by a racing free */
+	if (!live) {
+		/* A racing free of the same live object retired it first: this is the second. */
+		first = bpf_map_lookup_elem(&mw_quarantine, &ptr);
+		if (first && module_id)
+			mw_report_double_free(first, site, module_id);
+		return 0;
+	}
 	q = *live;
 
 	/*

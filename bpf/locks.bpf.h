@@ -748,16 +748,29 @@ static __always_inline bool mw_lock_unnest(struct mw_lock_task *t, __u64 addr)
 	return true;
 }
 
-/* The acquire of @addr returned holding it: this task owns it now. */
-static __always_inline void mw_lock_commit(struct mw_lock_task *t, __u64 addr, __u64 site,
-					   __u32 module_id, __u32 info, __u32 stack)
+/*
+ * The acquire call @p (of this task's @t) returned holding its lock: this
+ * task owns it now. Global: called at returns and when tail calls settle.
+ */
+MW_GLOBAL int mw_lock_commit(struct mw_lock_task *t, const struct mw_lock_pending *p)
 {
-	__u32 type = info & MW_LI_TYPE, tid = mw_tid();
-	__u32 flags = info & MW_LI_READ ? MW_HELD_READ : 0;
-	struct mw_lock_owner *o = mw_owner(addr), n = { .type = type };
+	__u32 info, type, tid = mw_tid(), flags, module_id, stack;
+	struct mw_lock_owner *o, n = {};
+	__u64 addr, site;
 
+	if (!t || !p)
+		return 0;
+	info = mw_lock_info(p->callee);
+	type = info & MW_LI_TYPE;
+	flags = info & MW_LI_READ ? MW_HELD_READ : 0;
+	addr = p->addr;
+	site = p->site;
+	module_id = p->module_id;
+	stack = p->stack;
+	n.type = type;
+	o = mw_owner(addr);
 	if (!flags && o && o->tid == tid && mw_lock_nest(t, addr))
-		return;
+		return 0;
 
 	if (!o) {
 		bpf_map_update_elem(&mw_lock_owners, &addr, &n, BPF_NOEXIST);
@@ -775,35 +788,33 @@ static __always_inline void mw_lock_commit(struct mw_lock_task *t, __u64 addr, _
 	}
 	mw_held_set_add(addr, site, tid, module_id, type, flags, stack);
 	mw_held_push(t, addr, site, module_id, type, flags, stack);
+	return 0;
 }
 
 /*
  * A tail-called acquire on top of the pending stack has returned by the
  * time this task does anything else: commit it (see the top comment).
  */
-static __always_inline void mw_lock_settle(struct mw_lock_task *t)
+MW_GLOBAL int mw_lock_settle(struct mw_lock_task *t)
 {
-	__u32 n = t->npend, info, module_id, stack;
 	struct mw_lock_pending *p;
-	__u64 addr, site;
+	__u32 n;
 
+	if (!t)
+		return 0;
+	n = t->npend;
 	if (!n || n > MW_LOCK_PENDING)
-		return;
+		return 0;
 	p = &t->pend[MW_IDX(n - 1, MW_LOCK_PENDING)];
 	if (!(p->flags & MW_PEND_TAIL))
-		return;
+		return 0;
 	t->npend = n - 1;
-	info = mw_lock_info(p->callee);
-	if (info & (MW_LI_TRY | MW_LI_ZERO_OK)) {
+	if (mw_lock_info(p->callee) & (MW_LI_TRY | MW_LI_ZERO_OK)) {
 		/* Its result went to the caller's caller: never seen. */
 		mw_stat_inc(MW_STAT_LOCK_UNTRACKED);
-		return;
+		return 0;
 	}
-	addr = p->addr;
-	site = p->site;
-	module_id = p->module_id;
-	stack = p->stack;
-	mw_lock_commit(t, addr, site, module_id, info, stack);
+	return mw_lock_commit(t, p);
 }
 
 static __always_inline void mw_pend_push(struct mw_lock_task *t, const struct mw_site *s,
@@ -949,9 +960,8 @@ MW_GLOBAL int mw_lock_call(const struct mw_site *s, __u64 addr, __u64 cookie, __
 /* The instruction after the acquire call at @s: the call returned @ret. */
 MW_GLOBAL int mw_lock_return(const struct mw_site *s, __u64 ret)
 {
-	__u32 info, i, j, found = MW_LOCK_PENDING, module_id, stack;
+	__u32 info, i, j, found = MW_LOCK_PENDING;
 	struct mw_lock_task *t;
-	__u64 addr;
 
 	if (!s)
 		return 0;
@@ -977,16 +987,13 @@ MW_GLOBAL int mw_lock_return(const struct mw_site *s, __u64 ret)
 		return 0;
 	if (found + 1 < t->npend)
 		mw_stat_inc(MW_STAT_LOCK_UNTRACKED);	/* later calls, returns missed */
-	addr = t->pend[MW_IDX(found, MW_LOCK_PENDING)].addr;
-	module_id = t->pend[MW_IDX(found, MW_LOCK_PENDING)].module_id;
-	stack = t->pend[MW_IDX(found, MW_LOCK_PENDING)].stack;
 	t->npend = found;
 	if ((info & MW_LI_TRY) && !(__u32)ret)
 		return 0;
 	if ((info & MW_LI_ZERO_OK) && (__u32)ret)
 		return 0;
-	mw_lock_commit(t, addr, s->addr, module_id, info, stack);
-	return 0;
+	/* Its entry stays as it was above the pending stack's new top. */
+	return mw_lock_commit(t, &t->pend[MW_IDX(found, MW_LOCK_PENDING)]);
 }
 
 /* ---- release ---- */

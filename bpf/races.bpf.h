@@ -37,13 +37,13 @@ const struct mw_share mw_share_zero = {};
  * counts only exclusive holds (a read hold of an rwlock protects readers
  * from writers, not a writer from others).
  */
-static __always_inline void mw_access_locks(struct mw_share_access *a, bool write)
+MW_GLOBAL int mw_access_locks(struct mw_share_access *a, bool write)
 {
 	struct mw_lock_task *t = mw_lock_task(false);
 	__u32 i, n = 0, depth;
 
-	if (!t)
-		return;
+	if (!t || !a)
+		return 0;
 	depth = t->depth;
 	for (i = 0; i < MW_LOCK_DEPTH; i++) {
 		if (i >= depth)
@@ -55,6 +55,7 @@ static __always_inline void mw_access_locks(struct mw_share_access *a, bool writ
 		n++;
 	}
 	a->nr_locks = n;
+	return 0;
 }
 
 static __always_inline void mw_access_fill(struct mw_share_access *a, const struct mw_site *s,
@@ -87,13 +88,15 @@ static __always_inline bool mw_lock_in(const __u64 *locks, __u32 n, __u64 addr)
 	return false;
 }
 
-/* Is a lock of @a's also in @b's? Unknown (more than kept) counts as yes. */
-static __always_inline bool mw_locks_shared(const struct mw_share_access *a,
-					    const struct mw_share_access *b)
+/*
+ * Is a lock of @a's also in @b's? Unknown (more than kept) counts as yes.
+ * Global: nested loops are checked once, not on every path into them.
+ */
+MW_GLOBAL int mw_locks_shared(const struct mw_share_access *a, const struct mw_share_access *b)
 {
 	__u32 i;
 
-	if (a->nr_locks > MW_RACE_LOCKS || b->nr_locks > MW_RACE_LOCKS)
+	if (!a || !b || a->nr_locks > MW_RACE_LOCKS || b->nr_locks > MW_RACE_LOCKS)
 		return true;
 	for (i = 0; i < MW_RACE_LOCKS; i++) {
 		if (i >= a->nr_locks)
@@ -215,12 +218,14 @@ static __always_inline void mw_race_check(struct mw_share *sh, struct mw_race_wo
 	}
 }
 
-/* @common keeps only the locks @a holds too; returns how many are left. */
-static __always_inline __u32 mw_lockset_meet(struct mw_share *sh, const struct mw_share_access *a)
+/* @common keeps only the locks @a holds too; returns how many are left. Global, as above. */
+MW_GLOBAL int mw_lockset_meet(struct mw_share *sh, const struct mw_share_access *a)
 {
 	__u64 keep[MW_RACE_LOCKS] = {};
 	__u32 i, n = 0;
 
+	if (!sh || !a)
+		return 0;
 	for (i = 0; i < MW_RACE_LOCKS; i++) {
 		if (i >= sh->nr_common)
 			break;

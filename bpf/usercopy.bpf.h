@@ -110,24 +110,25 @@ static __always_inline void mw_report_ioctl_size(const struct mw_site *s,
 	mw_report_send(e);
 }
 
-static __always_inline void mw_check_slice(const struct mw_site *s, const struct mw_syscall *sc,
-					   __u64 uaddr, __u64 len, __u32 dir)
+/* A copy at @s of user [uaddr, +len) in system call @sc, @dir: against its declared slice. */
+MW_GLOBAL int mw_check_slice(const struct mw_site *s, const struct mw_syscall *sc, __u64 uaddr,
+			     __u64 len, __u32 dir)
 {
 	__u64 start, slen;
 	struct mw_event *e;
 
-	if (!mw_syscall_slice(sc, &start, &slen))
-		return;
+	if (!s || !sc || !mw_syscall_slice(sc, &start, &slen))
+		return 0;
 	if (uaddr < start || uaddr >= start + slen || uaddr + len <= start + slen)
-		return;
+		return 0;
 	if (sc->nr == MW_NR_IOCTL) {
 		mw_report_ioctl_size(s, sc, start, slen, uaddr, len, dir);
-		return;
+		return 0;
 	}
 	e = mw_report(MW_USER_SLICE_OVERRUN, MW_EVENT_SIZE(user_slice_overrun), s->addr,
 		      s->module_id, sc->nr);
 	if (!e)
-		return;
+		return 0;
 	e->user_slice_overrun.slice_start = start;
 	e->user_slice_overrun.slice_len = slen;
 	e->user_slice_overrun.copy_start = uaddr;
@@ -135,6 +136,7 @@ static __always_inline void mw_check_slice(const struct mw_site *s, const struct
 	e->user_slice_overrun.syscall_nr = sc->nr;
 	e->user_slice_overrun.dir = dir;
 	mw_report_send(e);
+	return 0;
 }
 
 static __always_inline void mw_report_heap_overflow(const struct mw_site *s, struct mw_object *o,
@@ -385,14 +387,13 @@ static __always_inline void mw_copy_begin(const struct mw_site *s, struct mw_cop
  * bug makes one report; then the copy is in flight if it touches a live
  * object.
  */
-static __always_inline void mw_check_kernel_side(const struct mw_site *s, __u64 kaddr, __u64 len,
-						 bool to_user)
+MW_GLOBAL int mw_check_kernel_side(const struct mw_site *s, __u64 kaddr, __u64 len, bool to_user)
 {
 	struct mw_live live = {};
 	struct mw_copy *c;
 
-	if (!kaddr)
-		return;
+	if (!s || !kaddr)
+		return 0;
 	c = mw_copy_state(false);
 	if (c && (c->flags & MW_COPY_CHECKED) && c->kaddr == kaddr && c->len == len) {
 		live.addr = c->obj;
@@ -404,6 +405,7 @@ static __always_inline void mw_check_kernel_side(const struct mw_site *s, __u64 
 		c->flags = 0;
 	if (live.addr)
 		mw_copy_begin(s, c, kaddr, len, live.addr, live.alloc_ns, to_user);
+	return 0;
 }
 
 /*

@@ -624,6 +624,27 @@ one_report() { # scenario kind function
 	[ "$(jq -r 'select(.type == "start") | .modules[0].sites' "$RESULTS/probes.json")" = "$known" ]
 }
 
+@test "every BPF program verifies on this kernel within the budget" {
+	guest_ok
+	v=$RESULTS/verifier.json
+	[ "$(cat "$RESULTS/verifier.rc")" = 0 ] || { cat "$RESULTS/verifier.err" "$v"; false; }
+	[ "$(jq -s length "$v")" -ge 40 ]
+	jq -e -s 'all(.[]; .loaded and .processed > 0 and .processed <= .budget)' "$v" ||
+		{ jq -c 'select(.loaded == false or .processed > .budget)' "$v"; false; }
+}
+
+@test "a program the kernel refuses costs its rules, one line says so, the rest still catch" {
+	guest_ok
+	f=$RESULTS/refused.json
+	[ "$(cat "$RESULTS/refused.rc")" = 1 ] || { cat "$RESULTS/refused.err"; false; }
+	[ "$(grep -c 'lock calls of watched modules are not watched on this kernel: the verifier refused mw_kp_lock (.*); rules off: .*lock_order_inversion' "$RESULTS/refused.err")" = 1 ]
+	! grep -q 'libbpf:' "$RESULTS/refused.err"
+	[ "$(jq -c 'select(.type == "summary") | .refused | map(.program)' "$f")" = '["mw_kp_lock"]' ]
+	jq -e 'select(.type == "summary") | .rules_disabled | index("unlock_not_held")' "$f"
+	kinds=$(violations "$f" | jq -r .kind | sort -u | tr '\n' ' ')
+	[ "$kinds" = "double_fetch double_free heap_overflow_write " ] || { echo "$kinds"; false; }
+}
+
 @test "an unloaded module's probes go away; reloaded, it is probed and watched again" {
 	guest_ok
 	f=$RESULTS/reload.json

@@ -23,6 +23,9 @@ mkdir -p "$out"
 # What doctor says of this kernel, to hold against what the sessions meet.
 "$mw" doctor >"$out/doctor.txt" 2>&1
 echo $? >"$out/doctor.rc"
+# How this kernel's verifier takes every program: the budget holds here too.
+"$mw" doctor --verifier --json >"$out/verifier.json" 2>"$out/verifier.err"
+echo $? >"$out/verifier.rc"
 # Since v6.11 ("ipc, msg: Use dedicated slab buckets for alloc_msg()", with
 # CONFIG_SLAB_BUCKETS) SysV messages have slab caches of their own: uaf_reused's
 # msgsnd() spray cannot take a module's freed record there.
@@ -48,6 +51,14 @@ echo $? >"$out/scenarios.rc"
 while read -r name kind; do
 	run_scenario mw_buggy "$name"
 done <"$out/scenarios"
+
+# A kernel that refuses the lock rules' program (made real: loaded as a socket
+# filter, whose helpers it cannot use): one line says so, the other rules
+# still catch their scenarios, the lock rules stay silent.
+MODWATCH_FAULT_REFUSE=mw_kp_lock "$mw" --json -o "$out/refused.json" -m mw_buggy \
+	--ko "mw_buggy=$mods/mw_buggy.ko" -- "$trigger" --dev /dev/mw_buggy double_free heap_write \
+	double_fetch_len unlock_not_held lock_order >/dev/null 2>"$out/refused.err"
+echo $? >"$out/refused.rc"
 
 # --stacks none: the same double free, with no stack anywhere.
 "$mw" --json --stacks none -o "$out/nostacks.json" -m mw_buggy --ko "mw_buggy=$mods/mw_buggy.ko" \
