@@ -225,9 +225,10 @@ static __always_inline bool mw_wanted(__u32 kind, __u64 pid_tgid)
  * program, an interrupt's kfree), always last in first out: a hook marks
  * where the list stood, and sends and drops only what came after the mark;
  * a slot is claimed before it is filled, so a nested hook never takes it.
- * As many as one hook run makes: a task's MW_LOCK_DEPTH held locks at
- * sys_exit. More (a free of an object holding more held locks) are counted
- * lost, as a full ring buffer's are.
+ * Reports with a stack of their own skip the list (mw_report_direct()), so
+ * a hook run that reports more than a few is rare: a free of an object that
+ * holds more than MW_PENDING held locks, a bulk free of many freed objects.
+ * What does not fit is counted lost, as a full ring buffer's reports are.
  */
 #define MW_PENDING 16
 /* hdr.stack of a pending report that the hook's stack is to fill in. */
@@ -272,19 +273,18 @@ static __always_inline void mw_report_lost(const struct mw_dedup_key *k)
 }
 
 /*
- * Claim a pending report of @size bytes for a violation of @kind at @site
- * (its dedup key: @key) and fill its header. Returns its slot plus one, or
- * 0 when there is nothing to fill: a repeat, a report nobody asked for, the
- * daemon itself, or no slot (counted, as a full ring buffer is).
+ * Is a violation of @kind at @site (its dedup key: @key) to be reported?
+ * Not a repeat, not one nobody asked for (--kind, --pid, --comm, a rule
+ * this kernel's refusals turned off), not the daemon itself. A yes has
+ * marked its dedup entry sent: a report that then cannot leave undoes it
+ * (mw_report_lost()). A crash may follow a report of some kinds: its line
+ * goes to the kernel's trace buffer now.
  */
-MW_GLOBAL int mw_report_begin(__u32 kind, __u32 size, __u64 site, __u32 module_id, __u64 key)
+MW_GLOBAL int mw_report_admit(__u32 kind, __u64 site, __u32 module_id, __u64 key)
 {
 	struct mw_dedup_key k = { .site = site, .key = key, .kind = kind, .module_id = module_id };
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct mw_pending *p = mw_pending_list();
-	struct mw_pending_slot *slot;
 	struct mw_dedup_val *v = NULL;
-	__u32 n;
 
 	if (mw_self_tgid && (__u32)(pid_tgid >> 32) == mw_self_tgid)
 		return 0;
@@ -293,6 +293,43 @@ MW_GLOBAL int mw_report_begin(__u32 kind, __u32 size, __u64 site, __u32 module_i
 	if (!mw_every && !mw_dedup_first(&k, &v))
 		return 0;
 	mw_crash_line(kind, site, key);
+	return 1;
+}
+
+static __always_inline void mw_report_header(struct mw_event_hdr *h, __u32 kind, __u32 size,
+					     __u64 site, __u32 module_id, __u32 stack)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+
+	h->kind = kind;
+	h->size = size;
+	h->cpu = bpf_get_smp_processor_id();
+	h->ts_ns = bpf_ktime_get_ns();
+	h->pid = pid_tgid >> 32;
+	h->tid = (__u32)pid_tgid;
+	h->module_id = module_id;
+	h->flags = 0;
+	h->site = site;
+	h->stack = stack;
+	h->__pad = 0;
+	bpf_get_current_comm(h->comm, sizeof(h->comm));
+}
+
+/*
+ * Claim a pending report of @size bytes for a violation of @kind at @site
+ * (its dedup key: @key) and fill its header. Returns its slot plus one, or
+ * 0 when there is nothing to fill: see mw_report_admit(), or no slot left
+ * (counted, as a full ring buffer is).
+ */
+MW_GLOBAL int mw_report_begin(__u32 kind, __u32 size, __u64 site, __u32 module_id, __u64 key)
+{
+	struct mw_dedup_key k = { .site = site, .key = key, .kind = kind, .module_id = module_id };
+	struct mw_pending *p = mw_pending_list();
+	struct mw_pending_slot *slot;
+	__u32 n;
+
+	if (!mw_report_admit(kind, site, module_id, key))
+		return 0;
 	n = p ? p->n : MW_PENDING;
 	if (!p || n >= MW_PENDING || size > sizeof(struct mw_event)) {
 		mw_report_lost(&k);
@@ -302,25 +339,13 @@ MW_GLOBAL int mw_report_begin(__u32 kind, __u32 size, __u64 site, __u32 module_i
 	slot = &p->slot[n];
 	slot->ready = 0;
 	slot->key = k;
-	slot->ev.hdr.kind = kind;
-	slot->ev.hdr.size = size;
-	slot->ev.hdr.cpu = bpf_get_smp_processor_id();
-	slot->ev.hdr.ts_ns = bpf_ktime_get_ns();
-	slot->ev.hdr.pid = pid_tgid >> 32;
-	slot->ev.hdr.tid = (__u32)pid_tgid;
-	slot->ev.hdr.module_id = module_id;
-	slot->ev.hdr.flags = 0;
-	slot->ev.hdr.site = site;
-	slot->ev.hdr.stack = MW_STACK_OF_HOOK;
-	slot->ev.hdr.__pad = 0;
-	bpf_get_current_comm(slot->ev.hdr.comm, sizeof(slot->ev.hdr.comm));
+	mw_report_header(&slot->ev.hdr, kind, size, site, module_id, MW_STACK_OF_HOOK);
 	return n + 1;
 }
 
 /*
  * The report to fill for a violation of @kind, @size bytes, at @site (see
- * mw_report_begin()), or NULL. Its stack is the hook's unless the rule sets
- * another with mw_report_send_stack().
+ * mw_report_begin()), or NULL. Its stack is the hook's.
  */
 static __always_inline struct mw_event *mw_report(__u32 kind, __u32 size, __u64 site,
 						  __u32 module_id, __u64 key)
@@ -342,11 +367,28 @@ static __always_inline void mw_report_send(struct mw_event *e)
 	((struct mw_pending_slot *)e)->ready = 1;
 }
 
-/* As mw_report_send(), with the stack @stack (mw_stacks id + 1, 0: none) instead of the hook's. */
-static __always_inline void mw_report_send_stack(struct mw_event *e, __u32 stack)
+/*
+ * A report whose stack is its own (@stack: an acquire's, or none at an
+ * unload), so it needs no hook's: straight into the ring buffer, however
+ * many a rule makes (every lock a module still holds as it goes). @size
+ * is a constant where this is inlined. Filled, it leaves by
+ * bpf_ringbuf_submit().
+ */
+static __always_inline struct mw_event *mw_report_direct(__u32 kind, __u32 size, __u64 site,
+							 __u32 module_id, __u64 key, __u32 stack)
 {
-	e->hdr.stack = stack;
-	mw_report_send(e);
+	struct mw_dedup_key k = { .site = site, .key = key, .kind = kind, .module_id = module_id };
+	struct mw_event *e;
+
+	if (!mw_report_admit(kind, site, module_id, key))
+		return NULL;
+	e = bpf_ringbuf_reserve(&mw_events, size, 0);
+	if (!e) {
+		mw_report_lost(&k);
+		return NULL;
+	}
+	mw_report_header(&e->hdr, kind, size, site, module_id, stack);
+	return e;
 }
 
 /*
@@ -423,17 +465,13 @@ static __always_inline void mw_report_flush(void *ctx, __u32 base)
 	p->n = base;
 }
 
-/*
- * Run rule @call from a hook whose context is @ctx: what it reports leaves
- * with the hook's stack. Evaluates to the rule's result.
- */
+/* Run rule @call from a hook whose context is @ctx: its reports leave with the hook's stack. */
 #define mw_run(ctx, call)						\
-	({								\
+	do {								\
 		__u32 __base = mw_report_mark();			\
-		long __ret = (call);					\
+		(call);							\
 		mw_report_flush(ctx, __base);				\
-		__ret;							\
-	})
+	} while (0)
 
 /*
  * Compare up to 64 bytes: a[] (as they are now) with b[] (as they were).

@@ -44,7 +44,7 @@ static long storm_one(__u32 idx, void *data)
 	base = mw_report_mark();
 	/* 4096 sites, 16 bytes apart: the daemon symbolises real, varied addresses. */
 	e = mw_report(MW_USER_SLICE_OVERRUN, MW_EVENT_SIZE(user_slice_overrun),
-		      c->site + (c->next & 4095) * 16, 0, c->next);
+		      c->site + (c->next & 4095) * 16, 0, c->next);	/* as a rule's is made */
 	c->next++;
 	c->made++;
 	if (!e)
@@ -55,7 +55,8 @@ static long storm_one(__u32 idx, void *data)
 	e->user_slice_overrun.copy_len = 64 + (c->next & 63);
 	e->user_slice_overrun.syscall_nr = 16;
 	e->user_slice_overrun.dir = MW_FROM_USER;
-	mw_report_send_stack(e, 0);
+	e->hdr.stack = 0;	/* made up: no stack to name */
+	mw_report_send(e);
 	mw_report_flush(c->ctx, base);
 	return 0;
 }

@@ -189,7 +189,7 @@ static __always_inline void mw_free_call(void *ctx, const struct mw_site *s, __u
 
 	mw_locks_may_sleep(s, s->callee, 0);
 	if (ptr > MW_ZERO_SIZE_PTR)
-		mw_heap_free(s->addr, s->module_id, ptr, how, mw_stack(ctx, MW_STACKS_HEAP));
+		mw_heap_free(s->addr, s->module_id, ptr, how, mw_free_stack(ctx, ptr));
 	mw_report_flush(ctx, base);
 }
 
@@ -217,7 +217,7 @@ static __always_inline void mw_free_rcu(void *ctx, const struct mw_site *s, __u6
 
 	if (ptr > MW_ZERO_SIZE_PTR)
 		mw_run(ctx, mw_heap_free(s->addr, s->module_id, ptr, MW_FREE_RCU,
-					 mw_stack(ctx, MW_STACKS_HEAP)));
+					 mw_free_stack(ctx, ptr)));
 }
 
 /* Unit-test entry: (site index, head, arg), kvfree_call_rcu()'s registers. */
@@ -276,22 +276,20 @@ int mw_test_free_call(__u64 *ctx)
 
 	if (!s)
 		return 1;
-	mw_run(ctx, mw_heap_free(s->addr, s->module_id, ctx[1], ctx[2], mw_stack(ctx, MW_STACKS_HEAP)));
+	mw_run(ctx, mw_heap_free(s->addr, s->module_id, ctx[1], ctx[2],
+				 mw_free_stack(ctx, ctx[1])));
 	return 0;
 }
 
 /*
- * A module's call to an allocator that allocates on its behalf (kmemdup,
- * kvmalloc_node, vmalloc...; include/heap.h): the call opens the task's
- * window, the instruction after it closes it with the pointer returned.
- * s->arg names the register with the size a vmalloc area would get.
- */
-/*
  * Every heap call of a watched module the kmem tracepoints cannot judge
  * alone: kfree(p), kvfree(p), kfree_sensitive(p), vfree(p) (rdi) and
  * kmem_cache_free(s, p) (rsi); kvfree_call_rcu(head, arg); the bulk frees;
- * the allocators that allocate on its behalf (s->arg: the register with a
- * vmalloc area's size). One program for them all, by the site's class.
+ * the allocators that allocate on its behalf (kmemdup, kvmalloc_node,
+ * vmalloc...; include/heap.h), whose call opens the task's window and whose
+ * next instruction (mw_kp_behalf_ret) closes it with the pointer returned
+ * (s->arg: the register with the size a vmalloc area would get). One
+ * program for them all, by the site's class.
  */
 SEC("kprobe")
 int BPF_KPROBE(mw_kp_heap, __u64 a0, __u64 a1, __u64 a2)
@@ -323,7 +321,7 @@ int BPF_KPROBE(mw_kp_behalf_ret)
 	const struct mw_site *s = probe_site(ctx);
 
 	if (s)
-		mw_behalf_close(s, PT_REGS_RC(ctx), mw_stack(ctx, MW_STACKS_HEAP));
+		mw_behalf_close(s, PT_REGS_RC(ctx), mw_behalf_stack(ctx, s, PT_REGS_RC(ctx)));
 	return 0;
 }
 
@@ -346,6 +344,6 @@ int mw_test_behalf_ret(__u64 *ctx)
 
 	if (!s)
 		return 1;
-	mw_behalf_close(s, ctx[1], mw_stack(ctx, MW_STACKS_HEAP));
+	mw_behalf_close(s, ctx[1], mw_behalf_stack(ctx, s, ctx[1]));
 	return 0;
 }

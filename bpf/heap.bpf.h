@@ -872,6 +872,14 @@ MW_GLOBAL int mw_heap_free(__u64 site, __u32 module_id, __u64 ptr, __u32 how, __
 
 /* ---- the hooks' side: what only they can see, and the cheap answer first ---- */
 
+/* The stack of a free of @ptr, walked only when it frees a live tracked object. */
+static __always_inline __u32 mw_free_stack(void *ctx, __u64 ptr)
+{
+	if (!mw_heap_maybe(ptr) || !bpf_map_lookup_elem(&mw_objects, &ptr))
+		return 0;
+	return mw_stack(ctx, MW_STACKS_HEAP);
+}
+
 /*
  * A kmem tracepoint's free of @ptr by the code at @site (its caller's return
  * address). Nearly every free in the kernel is nothing of ours: two filter
@@ -891,8 +899,8 @@ static __always_inline void mw_heap_free_hook(void *ctx, __u64 site, __u64 ptr)
 		return;
 	if (module_id && bpf_map_lookup_elem(&mw_probed_frees, &site))
 		how = MW_FREE_JUDGED;
-	if (maybe && bpf_map_lookup_elem(&mw_objects, &ptr))
-		stack = mw_stack(ctx, MW_STACKS_HEAP);
+	if (maybe)
+		stack = mw_free_stack(ctx, ptr);
 	mw_run(ctx, mw_heap_free(site, module_id, ptr, how, stack));
 }
 
@@ -1037,6 +1045,19 @@ MW_GLOBAL int mw_behalf_close(const struct mw_site *s, __u64 ret, __u32 stack)
 		mw_heap_track(ret, b->size_hint, (b->size_hint + 4095) & ~4095ull, 0, s->addr,
 			      b->module_id, MW_OBJ_VMALLOC, stack);
 	return 0;
+}
+
+/*
+ * The stack of the allocator call at @s that returned @ret, walked only when
+ * this task's window is that call's and something came back to track.
+ */
+static __always_inline __u32 mw_behalf_stack(void *ctx, const struct mw_site *s, __u64 ret)
+{
+	struct mw_behalf *b = bpf_task_storage_get(&mw_behalf, bpf_get_current_task_btf(), 0, 0);
+
+	if (!b || b->site != s->addr || ret <= MW_ZERO_SIZE_PTR || ret >= -(__u64)MW_MAX_ERRNO)
+		return 0;
+	return mw_stack(ctx, MW_STACKS_HEAP);
 }
 
 #endif /* MODWATCH_HEAP_BPF_H */

@@ -450,15 +450,15 @@ static __always_inline void mw_report_held_on_return(const struct mw_lock_held *
 {
 	struct mw_event *e;
 
-	e = mw_report(MW_LOCK_HELD_ON_RETURN, MW_EVENT_SIZE(lock_held_on_return), h->site,
-		      h->module_id, h->addr);
+	e = mw_report_direct(MW_LOCK_HELD_ON_RETURN, MW_EVENT_SIZE(lock_held_on_return), h->site,
+			     h->module_id, h->addr, h->stack);
 	if (!e)
 		return;
 	mw_lock_set(&e->lock_held_on_return.lock, h->addr, h->type);
 	e->lock_held_on_return.acquire_site = h->site;
 	e->lock_held_on_return.syscall_nr = nr;
 	e->lock_held_on_return.__pad = 0;
-	mw_report_send_stack(e, h->stack);
+	bpf_ringbuf_submit(e, 0);
 }
 
 /* The target of the call instruction at @insn ("e8 rel32"), or 0 if it is none. */
@@ -535,7 +535,8 @@ static __always_inline void mw_report_inversion(const struct mw_site *s, __u64 a
 }
 
 static __always_inline void mw_report_freed(const struct mw_object *obj, __u64 addr, __u32 type,
-					    __u64 acquire_site, __u32 acquire_stack, __u32 owner_tid,
+					    __u64 acquire_site, __u32 acquire_stack,
+					    __u32 owner_tid,
 					    __u64 site, __u32 module_id)
 {
 	struct mw_event *e;
@@ -895,8 +896,9 @@ MW_GLOBAL int mw_order_edge(const struct mw_lock_held *h, const struct mw_site *
 		return 0;
 	k = (struct mw_lock_edge_key){ .a = h->addr, .b = addr };
 	rk = (struct mw_lock_edge_key){ .a = addr, .b = h->addr };
-	n = (struct mw_lock_edge){ .site_a = h->site, .site_b = s->addr, .module_id = s->module_id,
-				   .ns = bpf_ktime_get_ns(), .stack_a = h->stack, .stack_b = stack };
+	n = (struct mw_lock_edge){ .site_a = h->site, .site_b = s->addr,
+				   .module_id = s->module_id, .ns = bpf_ktime_get_ns(),
+				   .stack_a = h->stack, .stack_b = stack };
 	rev = bpf_map_lookup_elem(&mw_lock_edges, &rk);
 	if (rev) {
 		/* Once per pair: the flag goes on both edges, the old one atomically. */
@@ -1337,7 +1339,7 @@ MW_GLOBAL int mw_locks_freed(__u64 addr, __u64 size, __u64 site, __u32 module_id
 	if (!t || !t->depth)
 		return 0;
 	for (i = 0; i < MW_LOCK_DEPTH; i++)
-		mw_freed_own(t, MW_LOCK_DEPTH - 1 - i, &f, obj);	/* downwards: see mw_exit_held() */
+		mw_freed_own(t, MW_LOCK_DEPTH - 1 - i, &f, obj);	/* downwards, as at exit */
 	return 0;
 }
 
@@ -1348,15 +1350,16 @@ static __always_inline void mw_report_held_on_unload(__u64 addr, __u32 type, __u
 {
 	struct mw_event *e;
 
-	e = mw_report(MW_LOCK_HELD_ON_UNLOAD, MW_EVENT_SIZE(lock_held_on_unload), site, module_id,
-		      addr);
+	/* The report's site is the acquire: its stack. */
+	e = mw_report_direct(MW_LOCK_HELD_ON_UNLOAD, MW_EVENT_SIZE(lock_held_on_unload), site,
+			     module_id, addr, stack);
 	if (!e)
 		return;
 	mw_lock_set(&e->lock_held_on_unload.lock, addr, type);
 	e->lock_held_on_unload.acquire_site = site;
 	e->lock_held_on_unload.owner_tid = owner_tid;
 	e->lock_held_on_unload.__pad = 0;
-	mw_report_send_stack(e, stack);	/* the report's site is the acquire: its stack */
+	bpf_ringbuf_submit(e, 0);
 }
 
 /* An owner record of the unloading module whose lock the lock word says is still held. */

@@ -121,7 +121,8 @@ static __always_inline __u64 mw_overlap(const struct mw_share_access *a, const s
 
 static __always_inline void mw_report_shared(__u32 kind, const struct mw_object *o,
 					     const struct mw_share_access *self,
-					     const struct mw_share_access *other, __u64 start, __u64 len)
+					     const struct mw_share_access *other, __u64 start,
+					     __u64 len)
 {
 	struct mw_event *e;
 
@@ -368,7 +369,6 @@ static __always_inline struct mw_object *mw_static_find(__u64 addr)
 		return NULL;
 	return o;
 }
-
 
 /*
  * The module object the copy at @s on [kaddr, +len) touches, copied into

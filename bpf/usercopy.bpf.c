@@ -55,7 +55,6 @@ static __always_inline void copy_at(struct pt_regs *ctx, const struct mw_site *s
 	mw_run(ctx, mw_copy(s, kaddr, uaddr, len, how));
 }
 
-/* _copy_from_user(to, from, n), copy_from_user_nofault(dst, src, size) */
 /* The instruction after a copy call: the copy returned (see mw_copy_return()). */
 SEC("kprobe")
 int BPF_KPROBE(mw_kp_copy_ret)
@@ -305,7 +304,7 @@ static __always_inline bool global_site(struct pt_regs *ctx, struct mw_site *s)
 SEC("kprobe/__check_object_size")
 int BPF_KPROBE(mw_kpg_check_object_size, const void *ptr, unsigned long n, bool to_user)
 {
-	struct mw_live live;
+	struct mw_live live = {};
 	struct mw_site s = {};
 	__u32 base;
 

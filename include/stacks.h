@@ -22,9 +22,11 @@ enum {
 #define MW_STACK_DEPTH 32
 /*
  * Frames captured on top of those shown: a kmem tracepoint's stack starts
- * in BPF and the tracepoint's callers, above the module's frame.
+ * in BPF and the tracepoint's callers, above the module's frame; a
+ * report's, taken where its hook sends it, two deeper (bpf_loop() and its
+ * callback).
  */
-#define MW_STACK_NOISE 8
+#define MW_STACK_NOISE 12
 /* Distinct stacks kept, in twice as many hash buckets (user/stacks.c); --stack-entries. */
 #define MW_STACK_ENTRIES 16384
 

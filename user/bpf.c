@@ -39,20 +39,23 @@ static char libbpf_first[256];
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	char line[512];
+	char line[512], name[sizeof(refused_prog)];
 	va_list cp;
-	size_t n;
+	int end = 0;
 
-	va_copy(cp, ap);
-	vsnprintf(line, sizeof(line), fmt, cp);
-	va_end(cp);
 	if (level == LIBBPF_WARN) {
-		sscanf(line, "libbpf: prog '%47[^']': failed to load", refused_prog);
-		n = strcspn(line, "\n");
+		va_copy(cp, ap);
+		vsnprintf(line, sizeof(line), fmt, cp);
+		va_end(cp);
+		/* The whole line must match: %n is reached only then. */
+		if (sscanf(line, "libbpf: prog '%47[^']': failed to load:%n", name, &end) == 1 &&
+		    end)
+			memcpy(refused_prog, name, sizeof(name));
 		if (!libbpf_first[0])
-			snprintf(libbpf_first, sizeof(libbpf_first), "%.*s", (int)n, line);
+			snprintf(libbpf_first, sizeof(libbpf_first), "%.*s",
+				 (int)strcspn(line, "\n"), line);
 	}
-	return mw_verbose ? fputs(line, stderr) : 0;
+	return mw_verbose ? vfprintf(stderr, fmt, ap) : 0;
 }
 
 /* A kmem hook and its witness (bpf/heap.bpf.c), and where the skeleton keeps the witness's link. */
@@ -315,12 +318,35 @@ static void inject_refusals(struct modwatch_bpf *skel)
  */
 #define STATS_LOG 16384
 
-/* Each program's log: the verifier's statistics, whether it loads or not. */
+/*
+ * Each program's log: the verifier's statistics, whether it loads or not;
+ * none[i] once program i's did not fit (by its place in the object, the
+ * same at every open).
+ */
 struct logs {
 	char buf[MW_MAX_PROGS][STATS_LOG];
+	bool none[MW_MAX_PROGS];
 };
 
-static void ask_for_stats(struct modwatch_bpf *skel, struct logs *logs, const char *no_stats)
+/* Program @name's statistics did not fit: none for it from now on. False if it had none. */
+static bool drop_stats(struct modwatch_bpf *skel, struct logs *logs, const char *name)
+{
+	struct bpf_program *prog;
+	int i = 0;
+
+	bpf_object__for_each_program(prog, skel->obj) {
+		if (i < MW_MAX_PROGS && !strcmp(bpf_program__name(prog), name)) {
+			if (logs->none[i])
+				return false;
+			logs->none[i] = true;
+			return true;
+		}
+		i++;
+	}
+	return false;
+}
+
+static void ask_for_stats(struct modwatch_bpf *skel, struct logs *logs)
 {
 	struct bpf_program *prog;
 	int i = 0;
@@ -329,7 +355,7 @@ static void ask_for_stats(struct modwatch_bpf *skel, struct logs *logs, const ch
 		if (i == MW_MAX_PROGS)
 			break;
 		logs->buf[i][0] = '\0';
-		if (strcmp(bpf_program__name(prog), no_stats)) {
+		if (!logs->none[i]) {
 			bpf_program__set_log_buf(prog, logs->buf[i], STATS_LOG);
 			bpf_program__set_log_level(prog, 4);	/* BPF_LOG_STATS */
 		}
@@ -364,11 +390,11 @@ static void read_verdicts(struct modwatch_bpf *skel, const struct logs *logs, st
 
 /*
  * One attempt: every chosen program but those refused before (@l's refused
- * verdicts), and without statistics for @no_stats.
+ * verdicts). A log too short for a program's statistics (ENOSPC) drops them
+ * for it, and the attempt is made again.
  */
 static int load_once(struct modwatch_bpf **out, const struct mw_config *cfg,
-		     const struct mw_kernel *k, struct logs *logs, struct mw_load *l,
-		     const char *no_stats)
+		     const struct mw_kernel *k, struct logs *logs, struct mw_load *l)
 {
 	struct modwatch_bpf *skel = modwatch_bpf__open();
 	struct bpf_program *prog;
@@ -390,11 +416,13 @@ static int load_once(struct modwatch_bpf **out, const struct mw_config *cfg,
 		if (prog)
 			bpf_program__set_autoload(prog, false);
 	}
-	ask_for_stats(skel, logs, no_stats);
+	ask_for_stats(skel, logs);
 	refused_prog[0] = '\0';
 	libbpf_first[0] = '\0';
 	err = modwatch_bpf__load(skel);
-	if (err != -ENOSPC)
+	if (err == -ENOSPC && refused_prog[0] && drop_stats(skel, logs, refused_prog))
+		err = -EAGAIN;
+	else
 		read_verdicts(skel, logs, l, err);
 	if (!err) {
 		*out = skel;
@@ -424,10 +452,12 @@ static void diagnose(const struct mw_config *cfg, const struct mw_kernel *k, con
 	bpf_program__set_log_buf(prog, log, size);
 	bpf_program__set_log_level(prog, 1);
 	modwatch_bpf__load(skel);
-	/* The end says why: the last 40 lines. */
+	/* The end says why: the last 40 lines (a full log kept only its start before v6.4). */
 	for (len = strlen(log); len > 0 && lines < 41; len--)
 		lines += log[len - 1] == '\n';
-	fprintf(stderr, "modwatch: the verifier on %s:\n%s", name, log + len);
+	fprintf(stderr, "modwatch: the verifier on %s%s:\n%s", name,
+		strlen(log) >= size - 1 ? " (its log filled 16 MiB: older kernels keep the start)" :
+		"", log + len);
 out:
 	free(log);
 	modwatch_bpf__destroy(skel);
@@ -442,8 +472,7 @@ out:
 int mw_bpf_load(struct modwatch_bpf **out, const struct mw_config *cfg, const struct mw_kernel *k,
 		struct mw_load *l)
 {
-	struct logs *logs = malloc(sizeof(*logs));
-	char no_stats[sizeof(refused_prog)] = "";
+	struct logs *logs = calloc(1, sizeof(*logs));
 	int err, refused;
 
 	if (!logs)
@@ -452,12 +481,9 @@ int mw_bpf_load(struct modwatch_bpf **out, const struct mw_config *cfg, const st
 	l->n = 0;
 	for (;;) {
 		refused = l->n;
-		err = load_once(out, cfg, k, logs, l, no_stats);
-		/* Its statistics did not fit: the program itself was not judged. */
-		if (err == -ENOSPC && refused_prog[0] && strcmp(refused_prog, no_stats)) {
-			snprintf(no_stats, sizeof(no_stats), "%s", refused_prog);
-			continue;
-		}
+		err = load_once(out, cfg, k, logs, l);
+		if (err == -EAGAIN)
+			continue;	/* statistics dropped: each time one more program's */
 		if (!err || l->n == refused || l->n == MW_MAX_PROGS)
 			break;
 		if (mw_verbose)

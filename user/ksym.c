@@ -17,7 +17,7 @@ struct ksym {
 	unsigned long long addr;
 	char *name;
 	const char *module;	/* interned; NULL for core kernel */
-	bool text;		/* code, else a module's data (lock names) */
+	bool text;		/* code, else data (lock names, layout variables) */
 };
 
 static struct ksym *syms;
@@ -260,7 +260,7 @@ static int index_names(void)
 
 /*
  * The address of @name: in @module, in the core kernel (@module ""), or
- * anywhere (NULL); code before data, the lowest address first.
+ * anywhere (NULL); of several, the lowest address.
  */
 int mw_ksym_addr(const char *module, const char *name, __u64 *addr)
 {

@@ -319,6 +319,7 @@ void mw_verdict_parse(struct mw_verdict *v, const char *log);
 __u32 mw_load_rules_off(const struct mw_load *l);
 int mw_load_refused(const struct mw_load *l);
 __u64 mw_load_verify_us(const struct mw_load *l);
+void mw_kinds_format(__u32 mask, const char *sep, const char *quote, char *buf, size_t len);
 void mw_load_say(const struct mw_load *l);
 
 int mw_bpf_load(struct modwatch_bpf **skel, const struct mw_config *cfg,

@@ -816,7 +816,8 @@ static void json_report_path(struct jw *out, const struct mw_summary *s)
 /* The programs this kernel refused and the rules they turned off: always there, maybe empty. */
 static void json_refusals(struct jw *out, const struct mw_load *l)
 {
-	__u32 off = l ? mw_load_rules_off(l) : 0, k;
+	__u32 off = l ? mw_load_rules_off(l) : 0;
+	char rules[640];
 	int i, n = 0;
 
 	jw_puts(",\"refused\":[", out);
@@ -825,11 +826,8 @@ static void json_refusals(struct jw *out, const struct mw_load *l)
 			jw_printf(out, "%s{\"program\":\"%s\",\"errno\":%d,\"reason\":\"%s\"}",
 				  n++ ? "," : "", l->v[i].name, -l->v[i].err,
 				  mw_refusal_reason(l->v[i].err));
-	jw_puts("],\"rules_disabled\":[", out);
-	for (n = 0, k = 1; k < MW_KIND_NR; k++)
-		if (off & (1u << k))
-			jw_printf(out, "%s\"%s\"", n++ ? "," : "", mw_kind_name(k));
-	jw_putc(']', out);
+	mw_kinds_format(off, ",", "\"", rules, sizeof(rules));
+	jw_printf(out, "],\"rules_disabled\":[%s]", rules);
 }
 
 static void json_summary(FILE *f, const struct mw_summary *s)

@@ -493,20 +493,17 @@ static void text_report_path(FILE *out, const struct mw_summary *s)
 /* The rules off because this kernel refused their programs (said at start too). */
 static void text_refusals(FILE *out, const struct mw_load *l)
 {
-	__u32 off = l ? mw_load_rules_off(l) : 0, k;
+	__u32 off = l ? mw_load_rules_off(l) : 0;
+	char rules[512];
 	int i;
 
 	for (i = 0; l && i < l->n; i++)
 		if (l->v[i].err)
 			fprintf(out, "modwatch:   refused by this kernel: %s (%s)\n", l->v[i].name,
 				mw_refusal_reason(l->v[i].err));
-	if (!off)
-		return;
-	fprintf(out, "modwatch:   rules off on this kernel:");
-	for (k = 1; k < MW_KIND_NR; k++)
-		if (off & (1u << k))
-			fprintf(out, " %s", mw_kind_name(k));
-	fputc('\n', out);
+	mw_kinds_format(off, ", ", "", rules, sizeof(rules));
+	if (off)
+		fprintf(out, "modwatch:   rules off on this kernel: %s\n", rules);
 }
 
 static void text_summary(FILE *out, const struct mw_summary *s)

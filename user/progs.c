@@ -62,19 +62,28 @@ static const struct mw_prog_fact {
 	{ "mw_module_free", "module unloads (found by polling, after the module's memory is gone)",
 	  K(LOCK_HELD_ON_UNLOAD) },
 	{ "mw_module_load", "module loads (found by polling, within 1 s)", 0 },
-	/* Without it no call site's live code can be checked: none is probed. */
+	/* Without it no call site's live code can be checked: none is probed, frees neither. */
 	{ "mw_peek", "call sites (their live code cannot be checked before a probe goes on)",
-	  COPY_RULES | LOCK_RULES },
+	  COPY_RULES | LOCK_RULES | HEAP_RULES },
 	{ "mw_kp_copy", "user copies at watched modules' calls", COPY_RULES },
 	/* Copies are then judged at their calls only, as tail calls are. */
 	{ "mw_kp_copy_ret", "user copies' returns (copies in flight: data races, frees meanwhile)",
 	  K(DATA_RACE) },
 	{ "mw_kp_lock", "lock calls of watched modules", LOCK_RULES },
-	/* Acquires are then committed at the task's next lock event, as tail calls are. */
-	{ "mw_kp_lock_ret", "lock calls' returns (conditional acquires go untracked)", 0 },
-	/* kfree_rcu()'d objects would then look live forever: leaks would be misjudged. */
+	/*
+	 * Acquires are then committed at the task's next lock event, as tail
+	 * calls are, and conditional ones never: a copy may then seem to run
+	 * under no lock while one is held, which only the lockset rule misjudges.
+	 */
+	{ "mw_kp_lock_ret", "lock calls' returns (conditional acquires go untracked)",
+	  K(UNPROTECTED_SHARED_ACCESS) },
+	/*
+	 * Objects freed by kfree_rcu() and kfree_bulk() (no per-object kmem
+	 * tracepoint) would look live for good, also once core code has the
+	 * memory: every rule that stands on the heap tracker could misjudge.
+	 */
 	{ "mw_kp_heap", "frees and allocations at watched modules' calls (vfree, kfree_rcu, "
-			"kfree_bulk, kmemdup, vmalloc...)", K(LEAK_ON_UNLOAD) },
+			"kfree_bulk, kmemdup, vmalloc...)", HEAP_RULES },
 	{ "mw_kp_behalf_ret", "allocations made on watched modules' behalf (kmemdup, vmalloc, "
 			      "memdup_user...)", 0 },
 	{ "mw_kpg_check_object_size", "--probe-mode global's copies (__check_object_size)", 0 },
@@ -168,7 +177,7 @@ __u32 mw_load_rules_off(const struct mw_load *l)
 	int i;
 
 	for (i = 0; i < l->n; i++)
-		if (l->v[i].err < 0)
+		if (l->v[i].err)
 			off |= mw_prog_rules(l->v[i].name);
 	return off;
 }
@@ -189,21 +198,21 @@ int mw_load_refused(const struct mw_load *l)
 	int i, n = 0;
 
 	for (i = 0; i < l->n; i++)
-		n += l->v[i].err < 0;
+		n += l->v[i].err != 0;
 	return n;
 }
 
-/* "a, b, c" of the rules in @rules, into @buf. */
-static void rule_list(__u32 rules, char *buf, size_t len)
+/* The names of the kinds in @mask into @buf, each in @quote, @sep between them. */
+void mw_kinds_format(__u32 mask, const char *sep, const char *quote, char *buf, size_t len)
 {
 	size_t used = 0;
 	__u32 k;
 
 	buf[0] = '\0';
 	for (k = 1; k < MW_KIND_NR && used < len; k++)
-		if (rules & (1u << k))
-			used += snprintf(buf + used, len - used, "%s%s", used ? ", " : "",
-					 mw_kind_name(k));
+		if (mask & (1u << k))
+			used += snprintf(buf + used, len - used, "%s%s%s%s", used ? sep : "",
+					 quote, mw_kind_name(k), quote);
 }
 
 /* One line per refused program: what goes unwatched, why, and which rules are off. */
@@ -213,9 +222,9 @@ void mw_load_say(const struct mw_load *l)
 	int i;
 
 	for (i = 0; i < l->n; i++) {
-		if (l->v[i].err >= 0)
+		if (!l->v[i].err)
 			continue;
-		rule_list(mw_prog_rules(l->v[i].name), rules, sizeof(rules));
+		mw_kinds_format(mw_prog_rules(l->v[i].name), ", ", "", rules, sizeof(rules));
 		mw_warn("%s are not watched on this kernel: the verifier refused %s (%s)%s%s",
 			mw_prog_watches(l->v[i].name), l->v[i].name,
 			mw_refusal_reason(l->v[i].err), rules[0] ? "; rules off: " : "", rules);

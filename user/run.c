@@ -593,7 +593,8 @@ static int probe_module(struct session *s, struct mw_module *m, bool named)
 	int err;
 
 	/* mw_peek checks each site's live code: without it none is probed (said at load). */
-	if (!s->kernel.kprobes || s->opts->cfg.probe_global || !mw_bpf_loaded(s->skel->progs.mw_peek))
+	if (!s->kernel.kprobes || s->opts->cfg.probe_global ||
+	    !mw_bpf_loaded(s->skel->progs.mw_peek))
 		return 0;
 	ko = ko_for(s, m->name, buf, sizeof(buf));
 	if (ko) {
