@@ -20,6 +20,13 @@ const volatile bool mw_image_not_heap = true;
 const volatile __u32 mw_heap_filter_mask = MW_HEAP_FILTER - 1;
 
 /*
+ * One program per kmem tracepoint, and nothing before the rule's first,
+ * cheapest test. An event the kernel skips (it nested in the same program's
+ * run on this CPU: BPF recursion protection) is counted in the program's
+ * recursion_misses; the daemon reads those counts and marks a lifetime
+ * report "possible" when a skip was counted in the window its evidence
+ * spans (user/heap.c).
+ *
  * The rule behind kmem tracepoint @hook: (call_site, ptr) and, for kmalloc,
  * bytes_req, bytes_alloc, gfp; for kmem_cache_alloc, (cache, gfp) since
  * v6.1, (bytes_req, bytes_alloc, gfp) before.
@@ -51,39 +58,10 @@ static __always_inline void mw_kmem_event(void *ctx, __u32 hook, __u64 site, __u
 	mw_heap_alloc_hook(ctx, &a);
 }
 
-/*
- * Each kmem tracepoint has two programs: its hook, which marks itself busy
- * on this CPU around the rule, then its witness, attached after it, which
- * runs the same rule only for an event the kernel skipped the hook for (see
- * mw_hook_skipped()). The witness is cheap when the hook ran: one lookup.
- */
-static __always_inline void mw_kmem_run(void *ctx, __u32 hook, bool witness, __u64 site,
-					const void *ptr, __u64 a2, __u64 a3, __u64 a4)
-{
-	struct mw_hook_run r;
-
-	if (witness) {
-		if (mw_hook_skipped(hook))
-			mw_kmem_event(ctx, hook, site, (__u64)ptr, a2, a3, a4);
-		return;
-	}
-	mw_hook_enter(&r, hook);
-	mw_kmem_event(ctx, hook, site, (__u64)ptr, a2, a3, a4);
-	mw_hook_exit(&r);
-}
-
 SEC("raw_tp/kmalloc")
 int BPF_PROG(mw_kmalloc, unsigned long site, const void *ptr, __u64 req, __u64 alloc, __u64 gfp)
 {
-	mw_kmem_run(ctx, MW_HOOK_KMALLOC, false, site, ptr, req, alloc, gfp);
-	return 0;
-}
-
-SEC("raw_tp/kmalloc")
-int BPF_PROG(mw_kmalloc_witness, unsigned long site, const void *ptr, __u64 req, __u64 alloc,
-	     __u64 gfp)
-{
-	mw_kmem_run(ctx, MW_HOOK_KMALLOC, true, site, ptr, req, alloc, gfp);
+	mw_kmem_event(ctx, MW_HOOK_KMALLOC, site, (__u64)ptr, req, alloc, gfp);
 	return 0;
 }
 
@@ -96,75 +74,41 @@ SEC("raw_tp/kmalloc_node")
 int BPF_PROG(mw_kmalloc_node, unsigned long site, const void *ptr, __u64 req, __u64 alloc,
 	     __u64 gfp)
 {
-	mw_kmem_run(ctx, MW_HOOK_KMALLOC_NODE, false, site, ptr, req, alloc, gfp);
+	mw_kmem_event(ctx, MW_HOOK_KMALLOC_NODE, site, (__u64)ptr, req, alloc, gfp);
 	return 0;
 }
 
-SEC("raw_tp/kmalloc_node")
-int BPF_PROG(mw_kmalloc_node_witness, unsigned long site, const void *ptr, __u64 req,
-	     __u64 alloc, __u64 gfp)
-{
-	mw_kmem_run(ctx, MW_HOOK_KMALLOC_NODE, true, site, ptr, req, alloc, gfp);
-	return 0;
-}
 
 SEC("raw_tp/kmem_cache_alloc")
 int BPF_PROG(mw_kmem_cache_alloc, unsigned long site, const void *ptr, __u64 a2, __u64 a3,
 	     __u64 a4)
 {
-	mw_kmem_run(ctx, MW_HOOK_KMEM_CACHE_ALLOC, false, site, ptr, a2, a3, a4);
+	mw_kmem_event(ctx, MW_HOOK_KMEM_CACHE_ALLOC, site, (__u64)ptr, a2, a3, a4);
 	return 0;
 }
 
-SEC("raw_tp/kmem_cache_alloc")
-int BPF_PROG(mw_kmem_cache_alloc_witness, unsigned long site, const void *ptr, __u64 a2,
-	     __u64 a3, __u64 a4)
-{
-	mw_kmem_run(ctx, MW_HOOK_KMEM_CACHE_ALLOC, true, site, ptr, a2, a3, a4);
-	return 0;
-}
 
 SEC("raw_tp/kmem_cache_alloc_node")
 int BPF_PROG(mw_kmem_cache_alloc_node, unsigned long site, const void *ptr, __u64 a2,
 	     __u64 a3, __u64 a4)
 {
-	mw_kmem_run(ctx, MW_HOOK_KMEM_CACHE_ALLOC_NODE, false, site, ptr, a2, a3, a4);
+	mw_kmem_event(ctx, MW_HOOK_KMEM_CACHE_ALLOC_NODE, site, (__u64)ptr, a2, a3, a4);
 	return 0;
 }
 
-SEC("raw_tp/kmem_cache_alloc_node")
-int BPF_PROG(mw_kmem_cache_alloc_node_witness, unsigned long site, const void *ptr, __u64 a2,
-	     __u64 a3, __u64 a4)
-{
-	mw_kmem_run(ctx, MW_HOOK_KMEM_CACHE_ALLOC_NODE, true, site, ptr, a2, a3, a4);
-	return 0;
-}
 
 SEC("raw_tp/kfree")
 int BPF_PROG(mw_kfree, unsigned long site, const void *ptr)
 {
-	mw_kmem_run(ctx, MW_HOOK_KFREE, false, site, ptr, 0, 0, 0);
+	mw_kmem_event(ctx, MW_HOOK_KFREE, site, (__u64)ptr, 0, 0, 0);
 	return 0;
 }
 
-SEC("raw_tp/kfree")
-int BPF_PROG(mw_kfree_witness, unsigned long site, const void *ptr)
-{
-	mw_kmem_run(ctx, MW_HOOK_KFREE, true, site, ptr, 0, 0, 0);
-	return 0;
-}
 
 SEC("raw_tp/kmem_cache_free")
 int BPF_PROG(mw_kmem_cache_free, unsigned long site, const void *ptr)
 {
-	mw_kmem_run(ctx, MW_HOOK_KMEM_CACHE_FREE, false, site, ptr, 0, 0, 0);
-	return 0;
-}
-
-SEC("raw_tp/kmem_cache_free")
-int BPF_PROG(mw_kmem_cache_free_witness, unsigned long site, const void *ptr)
-{
-	mw_kmem_run(ctx, MW_HOOK_KMEM_CACHE_FREE, true, site, ptr, 0, 0, 0);
+	mw_kmem_event(ctx, MW_HOOK_KMEM_CACHE_FREE, site, (__u64)ptr, 0, 0, 0);
 	return 0;
 }
 

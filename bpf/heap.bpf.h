@@ -38,7 +38,7 @@ mw_quarantine_t mw_quarantine __weak SEC(".maps");
 
 /*
  * Freed objects whose memory core code got (struct mw_reuse). A plain hash:
- * a record leaves when the memory is freed again, and the filter below must
+ * a record leaves when the memory is freed again, and mw_heap_filter must
  * see every departure, which an LRU's evictions would not tell it.
  */
 typedef struct {
@@ -49,18 +49,9 @@ typedef struct {
 } mw_reused_t;
 mw_reused_t mw_reused __weak SEC(".maps");
 
-/* How many mw_reused records hash to each slot: 0 answers most frees with no hash lookup. */
-typedef struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, MW_REUSED_FILTER);
-	__type(key, __u32);
-	__type(value, __u32);
-} mw_reused_filter_t;
-mw_reused_filter_t mw_reused_filter __weak SEC(".maps");
-
 /*
- * How many records of mw_objects and mw_quarantine start at an address of
- * each slot. Nearly every allocation and free in the kernel is no watched
+ * How many records of mw_objects, mw_quarantine and mw_reused start at an
+ * address of each slot. Nearly every allocation and free in the kernel is no watched
  * module's business: a zero here answers the kmem hooks with an array
  * lookup the verifier inlines, where a hash lookup costs several times more.
  * A slot is raised before its record goes in and lowered after it is gone,
@@ -79,10 +70,9 @@ mw_heap_filter_t mw_heap_filter __weak SEC(".maps");
 extern const volatile __u32 mw_heap_filter_mask;	/* slots - 1, set with the map's size */
 
 /*
- * Counting filters (mw_heap_filter, and mw_reused_filter in front of
- * mw_reused): @filter counts the records of @map by slot (@mask: slots - 1)
- * of their start address. One mechanism for both: a slot is raised before
- * its record goes in and lowered after it is gone.
+ * A counting filter: @filter counts the records of its maps by slot (@mask:
+ * slots - 1) of their start address. A slot is raised before its record goes
+ * in and lowered after it is gone.
  */
 static __always_inline __u32 *mw_filter_at(void *filter, __u32 mask, __u64 ptr)
 {
@@ -138,7 +128,7 @@ static __always_inline long mw_filter_remove(void *map, void *filter, __u32 mask
 	return err;
 }
 
-/* mw_objects and mw_quarantine share mw_heap_filter. */
+/* mw_objects, mw_quarantine and mw_reused share mw_heap_filter: one lookup per kernel free. */
 static __always_inline bool mw_heap_maybe(__u64 ptr)
 {
 	return mw_filter_maybe(&mw_heap_filter, mw_heap_filter_mask, ptr);
@@ -149,7 +139,7 @@ static __always_inline long mw_heap_insert(void *map, __u64 ptr, const struct mw
 	return mw_filter_insert(map, &mw_heap_filter, mw_heap_filter_mask, ptr, o);
 }
 
-static __always_inline long mw_heap_put(void *map, __u64 ptr, const struct mw_object *o)
+static __always_inline long mw_heap_put(void *map, __u64 ptr, const void *o)
 {
 	return mw_filter_put(map, &mw_heap_filter, mw_heap_filter_mask, ptr, o);
 }
@@ -416,21 +406,21 @@ static __always_inline void mw_report_double_free(struct mw_object *q, __u64 sit
 	mw_report_send(e);
 }
 
-/* May @ptr have a reused record? */
+/* May @ptr have a reused record? mw_reused shares mw_heap_filter. */
 static __always_inline bool mw_reused_maybe(__u64 ptr)
 {
-	return mw_filter_maybe(&mw_reused_filter, MW_REUSED_FILTER - 1, ptr);
+	return mw_heap_maybe(ptr);
 }
 
 static __always_inline void mw_reused_add(__u64 ptr, const struct mw_reuse *r)
 {
-	if (mw_filter_put(&mw_reused, &mw_reused_filter, MW_REUSED_FILTER - 1, ptr, r))
+	if (mw_heap_put(&mw_reused, ptr, r))
 		mw_stat_inc(MW_STAT_REUSED_FULL);
 }
 
 static __always_inline void mw_reused_del(__u64 ptr)
 {
-	mw_filter_remove(&mw_reused, &mw_reused_filter, MW_REUSED_FILTER - 1, ptr);
+	mw_heap_remove(&mw_reused, ptr);
 }
 
 /*
@@ -850,7 +840,7 @@ static __always_inline void mw_heap_free_unknown(__u64 site, __u32 module_id, __
  */
 MW_GLOBAL int mw_heap_free(__u64 site, __u32 module_id, __u64 ptr, __u32 how, __u32 stack)
 {
-	bool maybe = mw_heap_maybe(ptr);	/* once: both maps below share the filter */
+	bool maybe = mw_heap_maybe(ptr);	/* once: the maps below share the filter */
 	struct mw_object *obj;
 
 	if (ptr <= MW_ZERO_SIZE_PTR)
@@ -862,7 +852,7 @@ MW_GLOBAL int mw_heap_free(__u64 site, __u32 module_id, __u64 ptr, __u32 how, __
 		return 0;
 	}
 	if (!module_id) {
-		if (mw_reused_maybe(ptr))
+		if (maybe)
 			mw_reused_return(ptr);
 		return 0;
 	}
@@ -894,8 +884,8 @@ static __always_inline void mw_heap_free_hook(void *ctx, __u64 site, __u64 ptr)
 	if (ptr <= MW_ZERO_SIZE_PTR)
 		return;
 	module_id = mw_site_module(site);
-	maybe = mw_heap_maybe(ptr);
-	if (!module_id && !maybe && !mw_reused_maybe(ptr))
+	maybe = mw_heap_maybe(ptr);	/* the live, quarantined and reused records' filter */
+	if (!module_id && !maybe)
 		return;
 	if (module_id && bpf_map_lookup_elem(&mw_probed_frees, &site))
 		how = MW_FREE_JUDGED;
@@ -929,72 +919,6 @@ static __always_inline void mw_heap_alloc_hook(void *ctx, struct mw_alloc *a)
 			       a->cache ? MW_CALLEE_KMEM_CACHE_ALLOC : MW_CALLEE_KMALLOC, a->gfp);
 	mw_heap_alloc(a);
 	mw_report_flush(ctx, base);
-}
-
-/* ---- hook runs the kernel skips ---- */
-
-typedef struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct mw_hook_cpu);
-} mw_hook_cpu_t;
-mw_hook_cpu_t mw_hook_cpu __weak SEC(".maps");
-
-/* One run of a kmem hook, between mw_hook_enter() and mw_hook_exit(). */
-struct mw_hook_run {
-	struct mw_hook_cpu *cpu;
-	__u32 hook;
-	__u8 was_busy;
-};
-
-/*
- * Mark @hook busy on this CPU first thing, so that a run the kernel skips
- * while it runs (an interrupt's kmalloc or kfree) finds the mark. A run that
- * finds the mark itself was not skipped: it says so to its witness.
- */
-static __always_inline void mw_hook_enter(struct mw_hook_run *r, __u32 hook)
-{
-	__u32 zero = 0, h = hook % MW_HOOK_SLOTS;
-
-	/* Every field set on every path: the verifier rejects reading an unset register. */
-	r->hook = h;
-	r->was_busy = 0;
-	r->cpu = bpf_map_lookup_elem(&mw_hook_cpu, &zero);
-	if (!r->cpu)
-		return;
-	r->was_busy = r->cpu->busy[h];
-	if (r->was_busy)
-		r->cpu->nested[h]++;
-	r->cpu->busy[h] = 1;
-}
-
-static __always_inline void mw_hook_exit(const struct mw_hook_run *r)
-{
-	if (r->cpu)
-		r->cpu->busy[r->hook % MW_HOOK_SLOTS] = r->was_busy;
-}
-
-/*
- * The witness of @hook, attached after it on the same tracepoint: did the
- * kernel skip @hook for this event? Only if @hook is busy on this CPU (this
- * run interrupted it) and did not run nested itself. The event is then the
- * witness's to judge, and counted (the daemon subtracts what witnesses
- * judged from the kernel's recursion misses: what remains is truly lost).
- */
-static __always_inline bool mw_hook_skipped(__u32 hook)
-{
-	__u32 zero = 0, h = hook % MW_HOOK_SLOTS;
-	struct mw_hook_cpu *c = bpf_map_lookup_elem(&mw_hook_cpu, &zero);
-
-	if (!c || !c->busy[h])
-		return false;
-	if (c->nested[h]) {
-		c->nested[h]--;
-		return false;
-	}
-	mw_stat_inc(hook >= MW_HOOK_KFREE ? MW_STAT_WITNESSED_FREES : MW_STAT_WITNESSED_ALLOCS);
-	return true;
 }
 
 /* ---- allocations on a module's behalf ---- */

@@ -57,14 +57,7 @@ enum {
 /* How far into a copy the poison scan reads (64-byte steps). */
 #define MW_UNINIT_SCAN 4096
 
-/*
- * The kmem tracepoint hooks, by the slot they keep in struct mw_hook_cpu.
- * The kernel runs one raw_tp program at most once per CPU at a time: a
- * kfree in an interrupt that lands while mw_kfree runs is skipped (counted
- * in its recursion_misses). A second program on each tracepoint, its
- * witness, sees that its hook is busy on this CPU and judges the event
- * instead, so the skip loses nothing.
- */
+/* The kmem tracepoint hooks (bpf/heap.bpf.c), by the argument layout each passes. */
 enum mw_hook {
 	MW_HOOK_KMALLOC,
 	MW_HOOK_KMALLOC_NODE,
@@ -74,20 +67,6 @@ enum mw_hook {
 	MW_HOOK_KMEM_CACHE_FREE,
 	MW_HOOK_NR,
 };
-
-#define MW_HOOK_SLOTS 8
-
-struct mw_hook_cpu {
-	__u8 busy[MW_HOOK_SLOTS];	/* the hook is running on this CPU */
-	/*
-	 * Runs that nested in a busy hook and were not skipped (a kernel
-	 * without per-program recursion protection for raw_tp): the witness
-	 * after them has nothing to do.
-	 */
-	__u8 nested[MW_HOOK_SLOTS];
-};
-_Static_assert(MW_HOOK_NR <= MW_HOOK_SLOTS, "mw_hook_cpu slots");
-_Static_assert(sizeof(struct mw_hook_cpu) == 16, "mw_hook_cpu layout");
 
 /*
  * An allocation core code makes on a module's behalf (kmemdup(), kstrdup(),
@@ -196,19 +175,14 @@ struct mw_reuse {
 };
 _Static_assert(sizeof(struct mw_reuse) == MW_OBJECT_SIZE + 16, "mw_reuse layout");
 
-/*
- * Reused records kept, the counting filter in front of them (a power of
- * two: every kernel free asks it first, with an array lookup the verifier
- * inlines), and kernel stack frames searched for a watched module.
- */
+/* Reused records kept, and kernel stack frames searched for a watched module. */
 #define MW_REUSED_ENTRIES 8192
-#define MW_REUSED_FILTER 65536
 #define MW_REUSE_FRAMES 16
 
 /*
- * The counting filter in front of the live objects and the quarantine
- * (mw_heap_filter): at least this many slots, a power of two; the daemon
- * gives it two per record the two maps can hold. A counting filter's slot
+ * The counting filter in front of the live objects, the quarantine and the
+ * reused records (mw_heap_filter): at least this many slots, a power of
+ * two; the daemon gives it two per record the three maps can hold. A counting filter's slot
  * for a record's start address, the same in BPF and in the daemon's tests:
  * a multiplicative hash, because slab addresses share their low bits.
  */

@@ -21,8 +21,6 @@
 	X(HELD_SET_FULL,	held_set_full,	"held locks a heap free cannot find: held-lock table crowded") \
 	X(LOCK_UNTRACKED,	lock_untracked,	"lock calls not tracked: no task storage or outcome unseen") \
 	X(RECORDS_LOST,		records_lost,	"module events not queued (unloads found by polling instead)") \
-	X(WITNESSED_ALLOCS,	witnessed_allocs, "allocations a heap hook skipped (recursion), judged by its witness") \
-	X(WITNESSED_FREES,	witnessed_frees, "frees a heap hook skipped (recursion), judged by its witness") \
 	X(REUSED_RETURNED,	reused_returned, "handed-out addresses freed by their new owner (quarantined again)") \
 	X(REUSED_FULL,		reused_full,	"handed-out addresses forgotten: reused table full") \
 	X(STACKS_FULL,		stacks_full,	"stacks not kept: their stack table bucket held another") \

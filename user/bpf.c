@@ -58,53 +58,19 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return mw_verbose ? vfprintf(stderr, fmt, ap) : 0;
 }
 
-/* A kmem hook and its witness (bpf/heap.bpf.c), and where the skeleton keeps the witness's link. */
-struct heap_hook {
-	struct bpf_program *hook, *witness;
-	struct bpf_link **link;
-	bool exists;		/* the kernel has the tracepoint */
-};
-
-#define NR_HEAP_HOOKS 6
-
-static void heap_hooks(struct modwatch_bpf *skel, const struct mw_kernel *k,
-		       struct heap_hook h[NR_HEAP_HOOKS])
-{
-	h[0] = (struct heap_hook){ skel->progs.mw_kmalloc, skel->progs.mw_kmalloc_witness,
-				   &skel->links.mw_kmalloc_witness, k->tp_kmalloc };
-	h[1] = (struct heap_hook){ skel->progs.mw_kmalloc_node,
-				   skel->progs.mw_kmalloc_node_witness,
-				   &skel->links.mw_kmalloc_node_witness, k->tp_kmalloc_node };
-	h[2] = (struct heap_hook){ skel->progs.mw_kmem_cache_alloc,
-				   skel->progs.mw_kmem_cache_alloc_witness,
-				   &skel->links.mw_kmem_cache_alloc_witness, k->tp_kmem_cache_alloc };
-	h[3] = (struct heap_hook){ skel->progs.mw_kmem_cache_alloc_node,
-				   skel->progs.mw_kmem_cache_alloc_node_witness,
-				   &skel->links.mw_kmem_cache_alloc_node_witness,
-				   k->tp_kmem_cache_alloc_node };
-	h[4] = (struct heap_hook){ skel->progs.mw_kfree, skel->progs.mw_kfree_witness,
-				   &skel->links.mw_kfree_witness, k->tp_kfree };
-	h[5] = (struct heap_hook){ skel->progs.mw_kmem_cache_free,
-				   skel->progs.mw_kmem_cache_free_witness,
-				   &skel->links.mw_kmem_cache_free_witness, k->tp_kmem_cache_free };
-}
-
 /*
- * Load a program only where the kernel has its tracepoint. Witnesses are
- * attached by hand, after every hook: a tracepoint runs its programs in the
- * order they were attached, and a witness must come after its hook.
+ * Load a program only where the kernel has its tracepoint (kmalloc_node and
+ * kmem_cache_alloc_node are gone since v6.1, module_* without modules).
  */
 static void choose_programs(struct modwatch_bpf *skel, const struct mw_kernel *k)
 {
-	struct heap_hook h[NR_HEAP_HOOKS];
-	int i;
-
-	heap_hooks(skel, k, h);
-	for (i = 0; i < NR_HEAP_HOOKS; i++) {
-		bpf_program__set_autoload(h[i].hook, h[i].exists);
-		bpf_program__set_autoload(h[i].witness, h[i].exists);
-		bpf_program__set_autoattach(h[i].witness, false);
-	}
+	bpf_program__set_autoload(skel->progs.mw_kmalloc, k->tp_kmalloc);
+	bpf_program__set_autoload(skel->progs.mw_kmalloc_node, k->tp_kmalloc_node);
+	bpf_program__set_autoload(skel->progs.mw_kmem_cache_alloc, k->tp_kmem_cache_alloc);
+	bpf_program__set_autoload(skel->progs.mw_kmem_cache_alloc_node,
+				  k->tp_kmem_cache_alloc_node);
+	bpf_program__set_autoload(skel->progs.mw_kfree, k->tp_kfree);
+	bpf_program__set_autoload(skel->progs.mw_kmem_cache_free, k->tp_kmem_cache_free);
 	bpf_program__set_autoload(skel->progs.mw_module_free, k->tp_module_free && k->modules);
 	bpf_program__set_autoload(skel->progs.mw_module_load, k->tp_module_load && k->modules);
 }
@@ -151,27 +117,6 @@ static void choose_for_tests(struct modwatch_bpf *skel, const struct mw_config *
 			 bpf_program__type(prog) == BPF_PROG_TYPE_KPROBE)
 			bpf_program__set_autoload(prog, false);
 	}
-}
-
-/* The witnesses, once every hook is attached; the skeleton destroys their links. */
-static int attach_witnesses(struct modwatch_bpf *skel, const struct mw_kernel *k)
-{
-	struct heap_hook h[NR_HEAP_HOOKS];
-	int i, err;
-
-	heap_hooks(skel, k, h);
-	for (i = 0; i < NR_HEAP_HOOKS; i++) {
-		if (!h[i].exists || bpf_program__fd(h[i].witness) < 0)
-			continue;	/* no tracepoint, or the kernel refused the witness */
-		*h[i].link = bpf_program__attach(h[i].witness);
-		if (!*h[i].link) {
-			err = -errno;
-			mw_err("cannot attach %s: %s (see modwatch doctor)",
-			       bpf_program__name(h[i].witness), strerror(-err));
-			return err;
-		}
-	}
-	return 0;
 }
 
 /* --probe-mode global's programs and where the skeleton keeps their links. */
@@ -244,10 +189,11 @@ int mw_bpf_attach_global(struct modwatch_bpf *skel, const struct mw_kernel *k)
 	return attached;
 }
 
-/* Two filter slots per record the live objects and the quarantine can hold: mostly zeros. */
+/* Two filter slots per record the live, quarantine and reused maps can hold: mostly zeros. */
 static int size_heap_filter(struct modwatch_bpf *skel, const struct mw_config *cfg)
 {
-	__u64 want = 2 * ((__u64)cfg->max_objects + cfg->quarantine), n = MW_HEAP_FILTER;
+	__u64 want = 2 * ((__u64)cfg->max_objects + cfg->quarantine + MW_REUSED_ENTRIES);
+	__u64 n = MW_HEAP_FILTER;
 
 	while (n < want && n < (1u << 30))
 		n <<= 1;
@@ -498,7 +444,7 @@ int mw_bpf_load(struct modwatch_bpf **out, const struct mw_config *cfg, const st
 	return err;
 }
 
-int mw_bpf_attach(struct modwatch_bpf *skel, const struct mw_kernel *k)
+int mw_bpf_attach(struct modwatch_bpf *skel)
 {
 	int err = modwatch_bpf__attach(skel);
 
@@ -506,7 +452,7 @@ int mw_bpf_attach(struct modwatch_bpf *skel, const struct mw_kernel *k)
 		mw_err("cannot attach the BPF programs: %s (see modwatch doctor)", strerror(-err));
 		return err;
 	}
-	return attach_witnesses(skel, k);
+	return 0;
 }
 
 void mw_bpf_destroy(struct modwatch_bpf *skel)

@@ -156,18 +156,16 @@ static int path_progs(bool frees, struct bpf_program **p)
 }
 
 /*
- * Runs of one path's hooks the kernel skipped (BPF recursion protection)
- * that no witness judged instead: a third nesting level, or an interrupt
- * in the few instructions before a hook marks itself busy. The kernel
- * counts a skip before the witness runs, so reading the skips first and the
- * witnessed count second never overstates what was lost.
+ * Runs of one path's hooks the kernel skipped (BPF recursion protection:
+ * an interrupt's kmalloc or kfree while the same program ran on that CPU),
+ * as the kernel counts them per program.
  */
 static __u64 path_missed(bool frees)
 {
 	struct bpf_program *progs[4];
 	struct bpf_prog_info info;
 	int i, n = path_progs(frees, progs);
-	__u64 missed = 0, witnessed;
+	__u64 missed = 0;
 	__u32 len;
 
 	for (i = 0; i < n; i++) {
@@ -178,13 +176,12 @@ static __u64 path_missed(bool frees)
 		if (!bpf_obj_get_info_by_fd(bpf_program__fd(progs[i]), &info, &len))
 			missed += info.recursion_misses;
 	}
-	witnessed = mw_bpf_stat(skel, frees ? MW_STAT_WITNESSED_FREES : MW_STAT_WITNESSED_ALLOCS);
-	return missed > witnessed ? missed - witnessed : 0;
+	return missed;
 }
 
 /*
- * Runs of the heap hooks the kernel skipped and no witness judged
- * instead. While this is 0 the lifetime evidence is complete.
+ * Runs of the heap hooks the kernel skipped. While this is 0 the lifetime
+ * evidence is complete.
  */
 __u64 mw_heap_missed(void)
 {
@@ -225,7 +222,7 @@ void mw_heap_sample_misses(void)
 	for (path = 0; path < 2; path++) {
 		h = &history[path];
 		missed = path_missed(path);
-		if (missed > h->seen) {	/* a lower reading is a witness caught mid-run */
+		if (missed > h->seen) {
 			h->grew[h->n++ % MISS_RING] = now_ns();
 			h->seen = missed;
 		}

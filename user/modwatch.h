@@ -324,7 +324,7 @@ void mw_load_say(const struct mw_load *l);
 
 int mw_bpf_load(struct modwatch_bpf **skel, const struct mw_config *cfg,
 		const struct mw_kernel *k, struct mw_load *l);
-int mw_bpf_attach(struct modwatch_bpf *skel, const struct mw_kernel *k);
+int mw_bpf_attach(struct modwatch_bpf *skel);
 int mw_bpf_attach_global(struct modwatch_bpf *skel, const struct mw_kernel *k);
 void mw_bpf_destroy(struct modwatch_bpf *skel);
 void mw_bpf_set_kinds(struct modwatch_bpf *skel, __u32 only_kinds);

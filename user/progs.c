@@ -48,14 +48,6 @@ static const struct mw_prog_fact {
 	{ "mw_kmem_cache_alloc_node", "kmem_cache_alloc_node() allocations", HEAP_RULES },
 	{ "mw_kfree", "kfree() frees", HEAP_RULES },
 	{ "mw_kmem_cache_free", "kmem_cache_free() frees", HEAP_RULES },
-	/* A witness only judges what its hook was skipped for: less seen, nothing misjudged. */
-	{ "mw_kmalloc_witness", "kmalloc()s that interrupt its hook", 0 },
-	{ "mw_kmalloc_node_witness", "kmalloc_node()s that interrupt its hook", 0 },
-	{ "mw_kmem_cache_alloc_witness", "kmem_cache_alloc()s that interrupt its hook", 0 },
-	{ "mw_kmem_cache_alloc_node_witness", "kmem_cache_alloc_node()s that interrupt its hook",
-	  0 },
-	{ "mw_kfree_witness", "kfree()s that interrupt its hook", 0 },
-	{ "mw_kmem_cache_free_witness", "kmem_cache_free()s that interrupt its hook", 0 },
 	/* Without it epochs never end: a fetch would be the "double" of one in an older call. */
 	{ "mw_sys_exit", "system call exits (double-fetch epochs, locks held on return)",
 	  K(DOUBLE_FETCH) | K(LOCK_HELD_ON_RETURN) },

@@ -1274,7 +1274,7 @@ static int watch(struct session *s)
 	err = watch_modules(s);
 	mw_phase("modules watched");
 	if (!err)
-		err = mw_bpf_attach(s->skel, &s->kernel);
+		err = mw_bpf_attach(s->skel);
 	if (err)
 		return err;
 	mw_phase("hooks attached");
