@@ -89,28 +89,39 @@ static __always_inline bool mw_task_has_syscalls(void)
 }
 
 /*
- * raw_syscalls:sys_exit fires for every system call of every process, and
- * has work only for a task that ran a watched module's code in that call
- * (a fetch that opened a double-fetch epoch, a lock acquire). Such a task
- * raises its flag and this count; the hook does nothing while the count is
- * 0: one load. A task that dies with its flag up (no sys_exit) leaves the
- * count high, which costs time, never a report. Kernel threads, which
- * never get to sys_exit, never raise it.
+ * Which system call the current task is in: its number in the high half,
+ * and in the low half an identity of the call (never 0) made from the
+ * task's saved user registers: the number, the instruction and stack
+ * pointer it was made from, and its first three arguments. None of them
+ * changes while the call runs. Two calls of a loop with the same arguments
+ * share an identity: a rule that tells calls apart by it may then miss a
+ * violation, never make one up.
  */
-extern __u64 mw_exit_work;
-
-static __always_inline void mw_exit_work_mark(__u32 *flag)
+static __always_inline __u64 mw_sysid_of(__u64 nr, __u64 ip, __u64 sp, __u64 a0, __u64 a1,
+					 __u64 a2)
 {
-	if (mw_task_has_syscalls() && !__sync_fetch_and_or(flag, 1))
-		__sync_fetch_and_add(&mw_exit_work, 1);
+	const __u64 k = 0x9e3779b97f4a7c15ull;
+	__u64 h = nr;
+
+	h = (h ^ ip) * k;
+	h = (h ^ sp) * k;
+	h = (h ^ a0) * k;
+	h = (h ^ a1) * k;
+	h = (h ^ a2) * k;
+	return (nr << 32) | (__u32)(h >> 32) | 1;
 }
 
-/* At sys_exit: lower the task's flag, if up, and the count with it. */
-static __always_inline void mw_exit_work_take(__u32 *flag)
+static __always_inline __u64 mw_syscall_now(void)
 {
-	if (__sync_fetch_and_and(flag, 0))
-		__sync_fetch_and_sub(&mw_exit_work, 1);
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+
+	return mw_sysid_of(BPF_CORE_READ(regs, orig_ax), BPF_CORE_READ(regs, ip),
+			   BPF_CORE_READ(regs, sp), BPF_CORE_READ(regs, di),
+			   BPF_CORE_READ(regs, si), BPF_CORE_READ(regs, dx));
 }
+
+#define MW_SYSID(call)	((__u32)(call))
+#define MW_SYSNR(call)	((__u32)((call) >> 32))
 
 static __always_inline void mw_stat_inc(__u32 id)
 {

@@ -19,16 +19,16 @@ static __always_inline const struct mw_site *lock_site(void *ctx)
  * An acquire call at @s of @lock: a use of freed memory if the lock lies in
  * a freed object (@uaf: the kprobe asks, the unit tests' entry does not), then
  * the lock rules, with the call's stack taken here, where its first frame is
- * the module's (see mw_stack()).
+ * the module's (see mw_stack()), in system call @call (mw_syscall_now()).
  */
 static __always_inline void mw_lock_call_hook(void *ctx, const struct mw_site *s, __u64 lock,
-					      __u64 cookie, bool uaf)
+					      __u64 cookie, bool uaf, __u64 call)
 {
 	__u32 base = mw_report_mark();
 
 	if (uaf)
 		mw_heap_lock_use(s, lock, MW_ACCESS_LOCK);
-	mw_lock_call(s, lock, cookie, mw_stack(ctx, MW_STACKS_LOCK));
+	mw_lock_call(s, lock, cookie, mw_stack(ctx, MW_STACKS_LOCK), call);
 	mw_report_flush(ctx, base);
 }
 
@@ -75,15 +75,16 @@ int BPF_KPROBE(mw_kp_lock, __u64 arg)
 	if (s->class == MW_CLASS_UNLOCK)
 		mw_unlock_call(ctx, s, arg);
 	else
-		mw_lock_call_hook(ctx, s, arg, bpf_get_attach_cookie(ctx), true);
+		mw_lock_call_hook(ctx, s, arg, bpf_get_attach_cookie(ctx), true, mw_syscall_now());
 	return 0;
 }
 
 /*
- * Unit-test entries: (site index, lock, cookie flags); (site index, return
- * value); (site index, unlock's first argument); (site index, callee, gfp); (call site, callee,
- * gfp) as the kmem tracepoints pass them; sys_exit for the calling task;
- * (address, size, free site, module id, alloc site) of a freed object.
+ * Unit-test entries: (site index, lock, cookie flags, the system call as
+ * mw_syscall_now() gives it); (site index, return value); (site index,
+ * unlock's first argument); (site index, callee, gfp); (call site, callee,
+ * gfp) as the kmem tracepoints pass them; (address, size, free site, module
+ * id, alloc site) of a freed object.
  */
 SEC("raw_tp")
 int mw_test_lock(__u64 *ctx)
@@ -92,7 +93,7 @@ int mw_test_lock(__u64 *ctx)
 
 	if (!s)
 		return 1;
-	mw_lock_call_hook(ctx, s, ctx[1], ctx[2], false);
+	mw_lock_call_hook(ctx, s, ctx[1], ctx[2], false, ctx[3]);
 	return 0;
 }
 
@@ -136,13 +137,6 @@ int mw_test_lock_alloc(__u64 *ctx)
 
 	mw_locks_alloc(ctx[0], mw_site_module(ctx[0]), ctx[1], ctx[2]);
 	mw_report_flush(ctx, base);
-	return 0;
-}
-
-SEC("raw_tp")
-int mw_test_locks_sys_exit(__u64 *ctx)
-{
-	mw_run(ctx, mw_locks_sys_exit());
 	return 0;
 }
 

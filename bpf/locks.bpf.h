@@ -33,8 +33,9 @@
  * - recursive_lock: at the acquire call, before the task blocks forever on
  *   itself. rwlock read holds may nest (qrwlock can still deadlock on them
  *   if a writer queues in between; not reported). Trylocks never block.
- * - lock_held_on_return: at sys_exit, every lock still held is reported once,
- *   and stays held.
+ * - lock_held_on_return: a lock taken in one system call and still held when
+ *   its task next enters a watched module in another (struct mw_call) is
+ *   reported once, and stays held.
  * - sleep_in_atomic: a call that may sleep (user copies, allocations with
  *   __GFP_DIRECT_RECLAIM, mutex_lock*, down_read/down_write) while a spinlock
  *   or rwlock is held: once per such hold.
@@ -443,8 +444,9 @@ static __always_inline void mw_report_recursive(const struct mw_site *s, __u64 a
 }
 
 /*
- * At sys_exit: the report's site is the acquire, so its stack is the
- * acquire's (the exit path's would tell nothing).
+ * The report's site is the acquire, so its stack is the acquire's (where
+ * the task is seen next would tell nothing); @nr: the system call it was
+ * taken in.
  */
 static __always_inline void mw_report_held_on_return(const struct mw_lock_held *h, __u32 nr)
 {
@@ -675,8 +677,9 @@ static __always_inline bool mw_held_drop(struct mw_lock_task *t, __u64 addr, __u
 	return true;
 }
 
-static __always_inline void mw_held_push(struct mw_lock_task *t, __u64 addr, __u64 site,
-					 __u32 module_id, __u32 type, __u32 flags, __u32 stack)
+/* Acquire @p returned: @type, @flags (MW_HELD_*) on top of this task's stack. */
+static __always_inline void mw_held_push(struct mw_lock_task *t, const struct mw_lock_pending *p,
+					 __u32 type, __u32 flags)
 {
 	__u32 d = t->depth;
 	struct mw_lock_held *h;
@@ -686,12 +689,14 @@ static __always_inline void mw_held_push(struct mw_lock_task *t, __u64 addr, __u
 		return;
 	}
 	h = &t->held[MW_IDX(d, MW_LOCK_DEPTH)];
-	h->addr = addr;
-	h->site = site;
-	h->module_id = module_id;
+	h->addr = p->addr;
+	h->site = p->site;
+	h->module_id = p->module_id;
 	h->type = type;
 	h->flags = flags;
-	h->stack = stack;
+	h->stack = p->stack;
+	h->sysid = p->sysid;
+	h->nr = p->nr;
 	h->__pad = 0;
 	t->depth = d + 1;
 }
@@ -788,7 +793,7 @@ MW_GLOBAL int mw_lock_commit(struct mw_lock_task *t, const struct mw_lock_pendin
 		o->stack = stack;
 	}
 	mw_held_set_add(addr, site, tid, module_id, type, flags, stack);
-	mw_held_push(t, addr, site, module_id, type, flags, stack);
+	mw_held_push(t, p, type, flags);
 	return 0;
 }
 
@@ -819,7 +824,7 @@ MW_GLOBAL int mw_lock_settle(struct mw_lock_task *t)
 }
 
 static __always_inline void mw_pend_push(struct mw_lock_task *t, const struct mw_site *s,
-					 __u64 addr, __u32 flags, __u32 stack)
+					 __u64 addr, __u32 flags, __u32 stack, __u64 call)
 {
 	__u32 n = t->npend, i;
 	struct mw_lock_pending *p;
@@ -838,6 +843,8 @@ static __always_inline void mw_pend_push(struct mw_lock_task *t, const struct mw
 	p->callee = s->callee;
 	p->flags = flags;
 	p->stack = stack;
+	p->sysid = MW_SYSID(call);
+	p->nr = MW_SYSNR(call);
 	p->__pad = 0;
 	t->npend = n + 1;
 }
@@ -930,9 +937,11 @@ static __always_inline void mw_check_order(struct mw_lock_task *t, const struct 
 /*
  * The call instruction of an acquire at @s, lock @addr: the rules that must
  * speak before the task may block; ownership waits for the return. @stack:
- * the call's, which its hook took at the call (its first frame the module's).
+ * the call's, which its hook took at the call (its first frame the module's);
+ * @call: the system call it is made in (mw_syscall_now()).
  */
-MW_GLOBAL int mw_lock_call(const struct mw_site *s, __u64 addr, __u64 cookie, __u32 stack)
+MW_GLOBAL int mw_lock_call(const struct mw_site *s, __u64 addr, __u64 cookie, __u32 stack,
+			   __u64 call)
 {
 	struct mw_lock_task *t;
 	__u32 info;
@@ -947,7 +956,6 @@ MW_GLOBAL int mw_lock_call(const struct mw_site *s, __u64 addr, __u64 cookie, __
 		mw_stat_inc(MW_STAT_LOCK_UNTRACKED);
 		return 0;
 	}
-	mw_exit_work_mark(&t->exit_work);	/* held on return is judged at sys_exit */
 	mw_lock_settle(t);
 	if (!(info & MW_LI_TRY)) {
 		mw_check_recursion(t, s, addr, info);
@@ -955,7 +963,7 @@ MW_GLOBAL int mw_lock_call(const struct mw_site *s, __u64 addr, __u64 cookie, __
 			mw_sleep_check(t, s, s->callee, 0);
 		mw_check_order(t, s, addr, info & MW_LI_TYPE, stack);
 	}
-	mw_pend_push(t, s, addr, cookie & MW_LOCK_COOKIE_TAIL ? MW_PEND_TAIL : 0, stack);
+	mw_pend_push(t, s, addr, cookie & MW_LOCK_COOKIE_TAIL ? MW_PEND_TAIL : 0, stack, call);
 	return 0;
 }
 
@@ -1160,20 +1168,14 @@ static __always_inline void mw_locks_alloc(__u64 call_site, __u32 module_id, __u
 	mw_locks_may_sleep(&s, what, gfp);
 }
 
-static __always_inline __u32 mw_lock_syscall_nr(void)
-{
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-
-	return BPF_CORE_READ(regs, orig_ax);
-}
-
 /*
- * At sys_exit, entry @j of this task's stack (@tid, in system call @nr):
- * report it once if still held; drop it if its records no longer agree
- * (released elsewhere, freed). A removal moves the last entry, already
- * visited, into the gap. A global function: the loop's body is checked once.
+ * The task is seen in system call @sysid, another than before: entry @j of
+ * its stack, taken in an earlier call and still held, outlived that call.
+ * Report it once; drop it if its records no longer agree (released
+ * elsewhere, freed). A removal moves the last entry, already visited, into
+ * the gap. A global function: the loop's body is checked once.
  */
-MW_GLOBAL int mw_exit_held(struct mw_lock_task *t, __u32 j, __u32 tid, __u32 nr)
+MW_GLOBAL int mw_outlived_held(struct mw_lock_task *t, __u32 j, __u32 tid, __u32 sysid)
 {
 	struct mw_lock_held *h;
 
@@ -1185,27 +1187,31 @@ MW_GLOBAL int mw_exit_held(struct mw_lock_task *t, __u32 j, __u32 tid, __u32 nr)
 			mw_held_remove(t, j);
 		return 0;
 	}
+	if (!h->sysid || h->sysid == sysid)
+		return 0;	/* taken in this system call, or in one not known */
 	if (!mw_held_live(h, tid)) {
 		mw_held_remove(t, j);
 		return 0;
 	}
 	h->flags |= MW_HELD_RETURN_REPORTED;
-	mw_report_held_on_return(h, nr);
+	mw_report_held_on_return(h, h->nr);
 	return 0;
 }
 
 /*
- * sys_exit: report each lock this task still holds, once; it stays on the
- * stack (it is still held). Downwards, as mw_exit_held() removes.
+ * This task entered a watched module in system call @sysid, another than
+ * it was last seen in: report each lock it still holds from an earlier one,
+ * once; it stays on the stack (it is still held). Downwards, as
+ * mw_outlived_held() removes. Lock calls of an earlier system call whose
+ * return no probe saw are forgotten.
  */
-MW_GLOBAL int mw_locks_sys_exit(void)
+MW_GLOBAL int mw_locks_new_syscall(__u32 sysid)
 {
 	struct mw_lock_task *t = mw_lock_task(false);
-	__u32 i, tid, nr;
+	__u32 i, tid;
 
 	if (!t)
 		return 0;
-	mw_exit_work_take(&t->exit_work);
 	mw_lock_settle(t);
 	if (t->npend) {
 		mw_stat_inc(MW_STAT_LOCK_UNTRACKED);	/* returns no probe saw */
@@ -1214,9 +1220,8 @@ MW_GLOBAL int mw_locks_sys_exit(void)
 	if (!t->depth)
 		return 0;
 	tid = mw_tid();
-	nr = mw_lock_syscall_nr();
 	for (i = 0; i < MW_LOCK_DEPTH; i++)
-		mw_exit_held(t, MW_LOCK_DEPTH - 1 - i, tid, nr);
+		mw_outlived_held(t, MW_LOCK_DEPTH - 1 - i, tid, sysid);
 	return 0;
 }
 

@@ -18,9 +18,6 @@ __u8 mw_peek_buf[16];
  */
 __u64 mw_behalf_active = 0;
 
-/* Tasks with work for the sys_exit hook (bpf/common.bpf.h); defined here for the same reason. */
-__u64 mw_exit_work = 0;
-
 /*
  * The kernel's direct map and struct page array (page_offset_base and
  * vmemmap_base, randomised with CONFIG_RANDOMIZE_MEMORY), which the daemon

@@ -22,4 +22,19 @@ static __always_inline const struct mw_site *mw_site(__u32 idx)
 	return s && s->module_id ? s : NULL;
 }
 
+/* Each task's calls into the watched modules (include/sites.h). */
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct mw_call);
+} mw_calls_t;
+mw_calls_t mw_calls __weak SEC(".maps");
+
+static __always_inline struct mw_call *mw_call_of_task(bool create)
+{
+	return bpf_task_storage_get(&mw_calls, bpf_get_current_task_btf(), 0,
+				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+}
+
 #endif /* MODWATCH_SITES_BPF_H */

@@ -5,7 +5,8 @@
  * arguments from their registers; in the unit tests the SEC("raw_tp")
  * entries below take the same arguments from the test and drive the same
  * rules. The syscall's declared slice comes from the task's saved user
- * registers, so no sys_enter hook is needed; sys_exit ends the epoch.
+ * registers, so no sys_enter hook is needed; a double-fetch epoch is one
+ * call into the module, from one of its entry points (mw_kp_entry).
  */
 #include "usercopy.bpf.h"
 
@@ -183,25 +184,30 @@ int BPF_KPROBE(mw_kp_copy, __u64 a0, __u64 a1, __u64 a2, __u64 a3, __u64 a4)
 	return 0;
 }
 
-/* The end of every system call: work only for tasks that ran watched code in it. */
-static __always_inline void mw_sys_exit_rules(void *ctx)
+/*
+ * The module's own entry points (MW_CLASS_ENTRY sites: functions its ops
+ * tables point to), at their first instruction: where a call into the
+ * module begins (see struct mw_call). Only in a task's own context: kernel
+ * threads and io_uring workers have no system calls to tell apart, and an
+ * interrupt runs on a stack of its own, where the stack pointer says
+ * nothing about the task's calls.
+ */
+SEC("kprobe")
+int BPF_KPROBE(mw_kp_entry)
 {
-	if (!mw_exit_work)
-		return;
-	mw_epoch_end();
-	mw_run(ctx, mw_locks_sys_exit());
-}
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 sp = PT_REGS_SP(ctx), base = (__u64)BPF_CORE_READ(task, stack);
 
-SEC("raw_tp/sys_exit")
-int BPF_PROG(mw_sys_exit)
-{
-	mw_sys_exit_rules(ctx);
+	if (!mw_task_has_syscalls() || sp < base || sp >= (__u64)bpf_task_pt_regs(task))
+		return 0;
+	mw_run(ctx, mw_call_enter(sp, mw_syscall_now()));
 	return 0;
 }
 
 /*
  * Unit-test entries: (site index, syscall nr, syscall arg0..2, kernel
- * address, user address, length), and sys_exit for the calling task.
+ * address, user address, length, the call's identity: mw_syscall_now()'s
+ * value), and (stack pointer, identity): an entry point runs.
  */
 /* The tests' copies are copies whose return is probed (mw_test_copy_ret). */
 static __always_inline void test_race(const struct mw_site *s, __u64 kaddr, __u64 len, bool write)
@@ -216,6 +222,8 @@ static __always_inline void test_args(__u64 *ctx, struct mw_syscall *sc)
 	sc->arg[0] = ctx[2];
 	sc->arg[1] = ctx[3];
 	sc->arg[2] = ctx[4];
+	sc->id = MW_SYSID(ctx[8]);
+	sc->__pad = 0;
 }
 
 SEC("raw_tp")
@@ -277,9 +285,9 @@ int mw_test_check_size(__u64 *ctx)
 }
 
 SEC("raw_tp")
-int mw_test_sys_exit(__u64 *ctx)
+int mw_test_call(__u64 *ctx)
 {
-	mw_sys_exit_rules(ctx);
+	mw_run(ctx, mw_call_enter(ctx[0], ctx[1]));
 	return 0;
 }
 

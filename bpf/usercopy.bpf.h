@@ -66,6 +66,9 @@ static __always_inline void mw_current_syscall(struct mw_syscall *sc)
 	sc->arg[0] = BPF_CORE_READ(regs, di);
 	sc->arg[1] = BPF_CORE_READ(regs, si);
 	sc->arg[2] = BPF_CORE_READ(regs, dx);
+	sc->id = MW_SYSID(mw_sysid_of(sc->nr, BPF_CORE_READ(regs, ip), BPF_CORE_READ(regs, sp),
+				      sc->arg[0], sc->arg[1], sc->arg[2]));
+	sc->__pad = 0;
 }
 
 /* The user slice @sc declares, if any: [*start, *start + *len); ioctls apart. */
@@ -528,32 +531,54 @@ static __always_inline void mw_epoch_add(struct mw_epoch *ep, __u64 site, __u64 
 	snap = len < MW_SNAP_LEN ? len : MW_SNAP_LEN;
 	f->snap_len = bpf_probe_read_user(f->snap, snap, (void *)uaddr) ? 0 : snap;
 	ep->nr = n + 1;
-	if (!n)
-		mw_exit_work_mark(&ep->exit_work);	/* the epoch ends at this syscall's exit */
 }
 
-/* A fetch at @s of [uaddr, uaddr + len): report the first earlier fetch it overlaps. */
-MW_GLOBAL int mw_check_double_fetch(const struct mw_site *s, __u64 uaddr, __u64 len,
-				    __u64 syscall_nr)
+/*
+ * The epoch of this task's current call into a watched module, begun anew
+ * if it held another call's fetches; NULL when the fetch in system call
+ * @sysid is in no call an entry point saw (a path from an entry point that
+ * could not be probed): without a known start, fetches are not compared.
+ */
+static __always_inline struct mw_epoch *mw_epoch_of_call(__u32 sysid)
 {
+	struct mw_call *c = mw_call_of_task(false);
 	struct mw_epoch *ep;
-	__u32 i;
 
-	if (!s)
-		return 0;
+	if (!c || c->sysid != sysid)
+		return NULL;
 	ep = bpf_task_storage_get(&mw_epochs, bpf_get_current_task_btf(), 0,
 				  BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!ep) {
 		mw_stat_inc(MW_STAT_EPOCH_NO_STORAGE);
-		return 0;
+		return NULL;
 	}
+	if (ep->gen != c->gen || ep->sysid != sysid) {
+		ep->nr = 0;
+		ep->gen = c->gen;
+		ep->sysid = sysid;
+	}
+	return ep;
+}
+
+/* A fetch at @s of [uaddr, uaddr + len) in @sc: report the first earlier fetch it overlaps. */
+MW_GLOBAL int mw_check_double_fetch(const struct mw_site *s, const struct mw_syscall *sc,
+				    __u64 uaddr, __u64 len)
+{
+	struct mw_epoch *ep;
+	__u32 i;
+
+	if (!s || !sc)
+		return 0;
+	ep = mw_epoch_of_call(sc->id);
+	if (!ep)
+		return 0;
 	for (i = 0; i < MW_EPOCH_FETCHES; i++) {
 		struct mw_fetch *f = &ep->f[i];
 
 		if (i >= ep->nr)
 			break;
 		if (uaddr < f->start + f->len && f->start < uaddr + len) {
-			mw_report_double_fetch(s, f, uaddr, len, syscall_nr);
+			mw_report_double_fetch(s, f, uaddr, len, sc->nr);
 			break;
 		}
 	}
@@ -571,7 +596,7 @@ MW_GLOBAL int mw_user_fetch(const struct mw_site *s, const struct mw_syscall *sc
 	if (!mw_task_has_epochs())
 		return 0;
 	mw_check_slice(s, sc, uaddr, len, MW_FROM_USER);
-	mw_check_double_fetch(s, uaddr, len, sc->nr);
+	mw_check_double_fetch(s, sc, uaddr, len);
 	return 0;
 }
 
@@ -651,15 +676,31 @@ MW_GLOBAL int mw_iter_copy(const struct mw_site *s, __u64 kaddr, __u64 len, __u6
 	return 0;
 }
 
-/* sys_exit: the epoch ends. Only tasks that fetched through a watched module have storage. */
-static __always_inline void mw_epoch_end(void)
+/*
+ * An entry point of a watched module runs, the stack pointer at @sp, in
+ * system call @call (mw_syscall_now()): a new outermost call unless the
+ * task's open one is in the same system call and called it (deeper on the
+ * stack). A new call starts a new double-fetch epoch (mw_epoch_of_call());
+ * a new system call is where locks held from an earlier one are judged.
+ */
+MW_GLOBAL int mw_call_enter(__u64 sp, __u64 call)
 {
-	struct mw_epoch *ep = bpf_task_storage_get(&mw_epochs, bpf_get_current_task_btf(), 0, 0);
+	struct mw_call *c = mw_call_of_task(true);
+	__u32 sysid = MW_SYSID(call);
 
-	if (!ep)
-		return;
-	mw_exit_work_take(&ep->exit_work);
-	ep->nr = 0;
+	if (!c) {
+		mw_stat_inc(MW_STAT_EPOCH_NO_STORAGE);
+		return 0;
+	}
+	if (c->gen && c->sysid == sysid && sp < c->sp)
+		return 0;	/* called from inside the open call */
+	c->gen = c->gen + 1 ? c->gen + 1 : 1;
+	c->sp = sp;
+	if (c->sysid == sysid)
+		return 0;
+	c->sysid = sysid;
+	mw_locks_new_syscall(sysid);
+	return 0;
 }
 
 #endif /* MODWATCH_USERCOPY_BPF_H */

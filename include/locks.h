@@ -97,6 +97,8 @@ struct mw_lock_held {
 	__u16 type;		/* enum mw_lock_type */
 	__u16 flags;		/* MW_HELD_* */
 	__u32 stack;		/* the acquire's kernel stack (id + 1, 0: none) */
+	__u32 sysid;		/* the system call it was taken in (mw_sysid()), 0: unknown */
+	__u32 nr;		/* and that call's number */
 	__u32 __pad;
 };
 
@@ -113,6 +115,8 @@ struct mw_lock_pending {
 	__u16 callee;		/* enum mw_callee */
 	__u16 flags;		/* MW_PEND_* */
 	__u32 stack;		/* the call's kernel stack (id + 1, 0: none) */
+	__u32 sysid;		/* the system call it was made in (mw_sysid()) */
+	__u32 nr;
 	__u32 __pad;
 };
 
@@ -121,12 +125,12 @@ struct mw_lock_task {
 	__u32 depth;		/* entries of held[] */
 	__u32 npend;		/* entries of pend[] */
 	__u32 scratch;		/* see mw_opaque() in bpf/locks.bpf.h */
-	__u32 exit_work;	/* counted in mw_exit_work (bpf/common.bpf.h) */
+	__u32 __pad;
 	struct mw_lock_held held[MW_LOCK_DEPTH];
 	struct mw_lock_pending pend[MW_LOCK_PENDING];
 };
-_Static_assert(sizeof(struct mw_lock_held) == 32, "mw_lock_held layout");
-_Static_assert(sizeof(struct mw_lock_pending) == 32, "mw_lock_pending layout");
+_Static_assert(sizeof(struct mw_lock_held) == 40, "mw_lock_held layout");
+_Static_assert(sizeof(struct mw_lock_pending) == 40, "mw_lock_pending layout");
 
 /* mw_held_slots: held locks by hash of their address, for heap frees. */
 struct mw_held_slot {

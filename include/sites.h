@@ -74,6 +74,7 @@ enum mw_callee_class {
 	MW_CLASS_LOCK,
 	MW_CLASS_UNLOCK,
 	MW_CLASS_CHECK_SIZE,
+	MW_CLASS_ENTRY,		/* no callee: the module's own entry point (struct mw_call) */
 };
 
 /*
@@ -244,6 +245,13 @@ enum mw_callee {
 };
 #undef MW_CALLEE_ENUM
 
+/*
+ * Not a callee: a site at the first instruction of one of the module's own
+ * entry points (struct mw_call), of class MW_CLASS_ENTRY. Past the table,
+ * so that nothing that walks the callees meets it.
+ */
+#define MW_CALLEE_ENTRY MW_CALLEE_NR
+
 /* Sites probed at once, all modules together (the mw_sites array). */
 #define MW_MAX_SITES 16384
 
@@ -256,5 +264,23 @@ struct mw_site {
 	__u8 arg;		/* the class's parameter (MW_CALLEES' last column) */
 };
 _Static_assert(sizeof(struct mw_site) == 16, "mw_site layout");
+
+/*
+ * A task's calls into the watched modules, as their entry points see them
+ * (MW_CLASS_ENTRY: the module's functions that its ops tables point to,
+ * file_operations, proc_ops and alikes, so that core code calls them). An
+ * entry point is the outermost call unless the task's open call is in the
+ * same system call and deeper on the stack than it: that one called it.
+ * The rules that judge a whole call use this instead of a hook on every
+ * system call in the kernel: a double-fetch epoch is one outermost call
+ * (gen), and a lock still held when the task is next seen in another
+ * system call (sysid) outlived the call that took it.
+ */
+struct mw_call {
+	__u64 sp;		/* the stack pointer at the outermost call's entry */
+	__u32 gen;		/* outermost calls of this task so far (0: none) */
+	__u32 sysid;		/* the system call they are in (mw_sysid()) */
+};
+_Static_assert(sizeof(struct mw_call) == 16, "mw_call layout");
 
 #endif /* MODWATCH_SITES_H */

@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * User-copy epochs: what a task fetched from user space through watched
- * modules during its current system call. Kept in BPF task storage, created
- * on a task's first fetch and emptied at sys_exit.
+ * modules during its current call into one (struct mw_call). Kept in BPF
+ * task storage, created on a task's first fetch and begun anew at the first
+ * fetch of its next call.
  */
 #ifndef MODWATCH_USERCOPY_H
 #define MODWATCH_USERCOPY_H
 
 #include "types.h"
 
-/* Fetches remembered per syscall; more are counted (epoch_full), not kept. */
+/* Fetches remembered per call; more are counted (epoch_full), not kept. */
 #define MW_EPOCH_FETCHES	8
 /* Bytes of each fetch kept to tell whether a second fetch saw other data. */
 #define MW_SNAP_LEN		64
@@ -30,13 +31,19 @@ struct mw_fetch {
 	__u8 snap[MW_SNAP_LEN];	/* the first bytes as the fetch began */
 };
 
+/*
+ * The fetches of one call into a watched module (struct mw_call's gen, in
+ * system call sysid): a fetch in another call starts the epoch anew.
+ */
 struct mw_epoch {
 	__u32 nr;		/* fetches in f[] */
-	__u32 exit_work;	/* counted in mw_exit_work (bpf/common.bpf.h) */
+	__u32 gen;		/* the call's mw_call.gen */
+	__u32 sysid;		/* the call's mw_call.sysid */
+	__u32 __pad;
 	struct mw_fetch f[MW_EPOCH_FETCHES];
 };
 _Static_assert(sizeof(struct mw_fetch) == 96, "mw_fetch layout");
-_Static_assert(sizeof(struct mw_epoch) == 8 + 8 * 96, "mw_epoch layout");
+_Static_assert(sizeof(struct mw_epoch) == 16 + 8 * 96, "mw_epoch layout");
 
 /*
  * The user copy a task is in, for what happens around the copy call:
@@ -66,9 +73,12 @@ struct mw_copy {
 _Static_assert(sizeof(struct mw_copy) == 64, "mw_copy layout");
 
 /* What the system call in progress declared about user memory. */
+/* The system call a task is in, from its saved user registers. */
 struct mw_syscall {
 	__u64 nr;
 	__u64 arg[3];
+	__u32 id;		/* mw_sysid(): which call of the task this is */
+	__u32 __pad;
 };
 
 #endif /* MODWATCH_USERCOPY_H */

@@ -14,7 +14,6 @@
 
 enum {
 	NEED_KMEM_TP = 1u << 0,		/* kmem tracepoints */
-	NEED_SYSCALL_TP = 1u << 1,	/* raw_syscalls sys_enter/sys_exit */
 	NEED_KPROBES = 1u << 2,		/* call-site kprobes in the module */
 	NEED_MODULES = 1u << 3,		/* something to watch at all */
 	IMPLEMENTED = 1u << 31,		/* this version of modwatch enforces it */
@@ -22,7 +21,7 @@ enum {
 
 static const __u32 rule_needs[MW_KIND_NR] = {
 	[MW_USER_SLICE_OVERRUN] = NEED_MODULES | NEED_KPROBES | IMPLEMENTED,
-	[MW_DOUBLE_FETCH] = NEED_MODULES | NEED_KPROBES | NEED_SYSCALL_TP | IMPLEMENTED,
+	[MW_DOUBLE_FETCH] = NEED_MODULES | NEED_KPROBES | IMPLEMENTED,
 	[MW_HEAP_OVERFLOW_WRITE] = NEED_MODULES | NEED_KPROBES | NEED_KMEM_TP | IMPLEMENTED,
 	[MW_HEAP_OVERFLOW_READ] = NEED_MODULES | NEED_KPROBES | NEED_KMEM_TP | IMPLEMENTED,
 	[MW_USE_AFTER_FREE] = NEED_MODULES | NEED_KPROBES | NEED_KMEM_TP | IMPLEMENTED,
@@ -33,7 +32,7 @@ static const __u32 rule_needs[MW_KIND_NR] = {
 	[MW_UNLOCK_NOT_OWNER] = NEED_MODULES | NEED_KPROBES | IMPLEMENTED,
 	[MW_UNLOCK_NOT_HELD] = NEED_MODULES | NEED_KPROBES | IMPLEMENTED,
 	[MW_RECURSIVE_LOCK] = NEED_MODULES | NEED_KPROBES | IMPLEMENTED,
-	[MW_LOCK_HELD_ON_RETURN] = NEED_MODULES | NEED_KPROBES | NEED_SYSCALL_TP | IMPLEMENTED,
+	[MW_LOCK_HELD_ON_RETURN] = NEED_MODULES | NEED_KPROBES | IMPLEMENTED,
 	[MW_SLEEP_IN_ATOMIC] = NEED_MODULES | NEED_KPROBES | NEED_KMEM_TP | IMPLEMENTED,
 	[MW_LOCK_ORDER_INVERSION] = NEED_MODULES | NEED_KPROBES | IMPLEMENTED,
 	[MW_HELD_LOCK_FREED] = NEED_MODULES | NEED_KPROBES | NEED_KMEM_TP | IMPLEMENTED,
@@ -56,8 +55,6 @@ static __u32 missing_needs(const struct mw_kernel *k, bool core_ok)
 
 	if (!kmem || !core_ok)
 		missing |= NEED_KMEM_TP;
-	if (!k->tp_sys_enter || !k->tp_sys_exit || !core_ok)
-		missing |= NEED_SYSCALL_TP;
 	if (!k->kprobes)
 		missing |= NEED_KPROBES;
 	if (!k->modules)
@@ -74,8 +71,6 @@ static void print_features(const struct mw_kernel *k, bool root)
 	printf("  kmem tracepoints                   %s%s\n",
 	       yes_no(k->tp_kmalloc && k->tp_kfree, k->btf),
 	       k->tp_kmalloc_node ? " (with kmalloc_node)" : "");
-	printf("  raw_syscalls tracepoints           %s\n",
-	       yes_no(k->tp_sys_enter && k->tp_sys_exit, k->btf));
 	printf("  module:module_free tracepoint      %s%s\n", yes_no(k->tp_module_free, k->btf),
 	       k->tp_module_free || !k->btf ? "" : " (unloads found by polling)");
 	printf("  module:module_load tracepoint      %s%s\n", yes_no(k->tp_module_load, k->btf),
@@ -106,9 +101,8 @@ static void print_rules(const struct mw_kernel *k, bool core_ok, __u32 rules_off
 		else if (!lack)
 			printf("ready\n");
 		else
-			printf("cannot run: needs%s%s%s%s\n",
+			printf("cannot run: needs%s%s%s\n",
 			       lack & NEED_KMEM_TP ? " kmem-tracepoints" : "",
-			       lack & NEED_SYSCALL_TP ? " syscall-tracepoints" : "",
 			       lack & NEED_KPROBES ? " kprobes" : "",
 			       lack & NEED_MODULES ? " loadable-modules" : "");
 	}
@@ -278,6 +272,18 @@ static const struct mw_verdict *largest(const struct mw_load *l)
 	return big;
 }
 
+/* The loaded programs of @l that run @runs (MW_RUNS_*), on one line after @what. */
+static void print_runs(const struct mw_load *l, __u32 runs, const char *what)
+{
+	int i, n = 0;
+
+	printf("  %s:", what);
+	for (i = 0; i < l->n; i++)
+		if (!l->v[i].err && mw_prog_runs(l->v[i].name) == runs)
+			printf("%s %s", n++ ? "," : "", l->v[i].name);
+	printf("%s\n", n ? "" : " none");
+}
+
 /* The programs as a session loads them here; returns the rules the refused ones turn off. */
 static __u32 print_programs(const struct mw_kernel *k)
 {
@@ -298,6 +304,9 @@ static __u32 print_programs(const struct mw_kernel *k)
 		printf("; the largest: %s, %u processed instructions (%u%% of the budget)",
 		       big->name, big->processed, big->processed * 100 / MW_VERIFIER_BUDGET);
 	printf("\n");
+	print_runs(l, MW_RUNS_KERNEL, "kernel-wide, at every event of their kind");
+	print_runs(l, MW_RUNS_MODULES, "only in watched modules' code");
+	print_runs(l, MW_RUNS_DAEMON, "only when the daemon runs them");
 	for (i = 0; i < l->n; i++)
 		if (l->v[i].err)
 			printf("  refused %s (%s): %s are not watched\n", l->v[i].name,

@@ -58,8 +58,6 @@ static void probe_tracepoints(struct mw_kernel *k, const struct btf *btf)
 	k->tp_kmem_cache_alloc_node = tp_exists(btf, "kmem_cache_alloc_node");
 	k->tp_kfree = tp_exists(btf, "kfree");
 	k->tp_kmem_cache_free = tp_exists(btf, "kmem_cache_free");
-	k->tp_sys_enter = tp_exists(btf, "sys_enter");
-	k->tp_sys_exit = tp_exists(btf, "sys_exit");
 	k->tp_module_free = tp_exists(btf, "module_free");
 	k->tp_module_load = tp_exists(btf, "module_load");
 	/* args: __data, call_site, ptr, then s (v6.1+) or bytes_req */

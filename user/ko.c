@@ -58,7 +58,7 @@ static const struct {
 
 #define NR_CALLEE_RENAMES (sizeof(callee_renames) / sizeof(callee_renames[0]))
 
-_Static_assert(MW_CALLEE_NR <= 256, "a callee id fits the reader's per-symbol byte");
+_Static_assert(MW_CALLEE_ENTRY < 256, "a callee id fits the reader's per-symbol byte");
 
 #define MW_SKIP_NAME(id, name, desc) [MW_SKIP_##id] = name,
 static const char *const skip_names[MW_SKIP_NR] = { MW_SKIPS(MW_SKIP_NAME) };
@@ -79,6 +79,8 @@ const char *mw_skip_desc(__u32 skip)
 
 const char *mw_callee_name(__u32 callee)
 {
+	if (callee == MW_CALLEE_ENTRY)
+		return "entry";
 	if (callee == MW_CALLEE_NONE || callee >= MW_CALLEE_NR)
 		return "unknown";
 	return callee_names[callee];
@@ -202,6 +204,7 @@ struct ko_reader {
 	struct ko_vec reserved;	/* struct ko_range */
 	struct ko_vec rdi;	/* struct ko_rdi, sorted by shndx, end */
 	struct ko_vec statics;	/* struct mw_static_sym, handed to the mw_ko */
+	struct ko_vec entries;	/* struct ko_loc: functions that data points to */
 };
 
 static int ko_malformed(const struct ko_reader *r, const char *what)
@@ -803,6 +806,48 @@ static bool ko_table_of(const char *name, enum ko_table *t)
 	return false;
 }
 
+/*
+ * Sections whose function pointers are the module's entry points: the ops
+ * tables (file_operations, proc_ops, seq_operations...) are data, const or
+ * not. Init and exit data, the module struct (init and exit), the symbol
+ * tables and the special tables above are no entry points a task calls.
+ */
+static bool ko_ops_section(const char *name)
+{
+	return !strncmp(name, ".data", strlen(".data")) ||
+	       !strncmp(name, ".rodata", strlen(".rodata"));
+}
+
+/* A pointer in data to the start of a function of the module: an entry point. */
+static int ko_entry_rela(struct ko_reader *r, const GElf_Rela *rel, void *ctx)
+{
+	struct ko_loc l = ko_target(r, rel);
+	const struct ko_func *f;
+
+	(void)ctx;
+	if (GELF_R_TYPE(rel->r_info) != R_X86_64_64 || !ko_is_code(r, l.shndx))
+		return 0;
+	f = ko_find_func(r, l.shndx, l.off);
+	if (!f || f->value != l.off)
+		return 0;
+	return ko_add_loc(r, &r->entries, l.shndx, l.off);
+}
+
+/* One site per entry point, however many tables point to it. */
+static int ko_add_entries(struct ko_reader *r)
+{
+	const struct ko_loc *e = r->entries.v;
+	size_t i;
+	int err = 0;
+
+	qsort(r->entries.v, r->entries.n, sizeof(*e), cmp_loc);
+	for (i = 0; i < r->entries.n && !err; i++)
+		if (!i || e[i].shndx != e[i - 1].shndx || e[i].off != e[i - 1].off)
+			err = ko_add_site(r, e[i].shndx, r->scns[e[i].shndx].name, e[i].off,
+					  MW_CALLEE_ENTRY, 0);
+	return err;
+}
+
 static int ko_scan_rela(struct ko_reader *r, Elf_Scn *rela, const GElf_Shdr *rsh)
 {
 	size_t target = rsh->sh_info;
@@ -815,6 +860,8 @@ static int ko_scan_rela(struct ko_reader *r, Elf_Scn *rela, const GElf_Shdr *rsh
 	c.name = r->scns[target].name;
 	if (ko_table_of(c.name, &t))
 		return ko_each_rela(r, rela, rsh, ko_table_rela, &t);
+	if (r->scns[target].data && c.name && ko_ops_section(c.name))
+		return ko_each_rela(r, rela, rsh, ko_entry_rela, NULL);
 	/* .altinstr_replacement is copied over .text at load: its calls never run there. */
 	if (!r->scns[target].code || !strcmp(c.name, ".altinstr_replacement"))
 		return 0;
@@ -837,7 +884,7 @@ static int ko_scan_relocs(struct ko_reader *r)
 	if (err)
 		return err;
 	qsort(r->ftrace.v, r->ftrace.n, sizeof(struct ko_loc), cmp_loc);
-	return 0;
+	return ko_add_entries(r);
 }
 
 /*
@@ -1086,6 +1133,28 @@ static int cmp_site(const void *a, const void *b)
 	return x->sec_off < y->sec_off ? -1 : x->sec_off > y->sec_off;
 }
 
+/* The entry points apart from the call sites, in the same order: ko->entries. */
+static int ko_split_entries(struct mw_ko *ko)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < ko->nr_sites; i++)
+		n += ko->sites[i].callee == MW_CALLEE_ENTRY;
+	if (!n)
+		return 0;
+	ko->entries = calloc(n, sizeof(*ko->entries));
+	if (!ko->entries)
+		return -ENOMEM;
+	for (i = 0, n = 0; i < ko->nr_sites; i++) {
+		if (ko->sites[i].callee == MW_CALLEE_ENTRY)
+			ko->entries[ko->nr_entries++] = ko->sites[i];
+		else
+			ko->sites[n++] = ko->sites[i];
+	}
+	ko->nr_sites = n;
+	return 0;
+}
+
 static int ko_parse(struct ko_reader *r)
 {
 	int err;
@@ -1103,6 +1172,9 @@ static int ko_parse(struct ko_reader *r)
 	ko_read_build_id(r);
 	qsort(r->ko->sites, r->ko->nr_sites, sizeof(*r->ko->sites), cmp_site);
 	ko_classify(r);
+	err = ko_split_entries(r->ko);
+	if (err)
+		return ko_nomem(r);
 	r->ko->statics = r->statics.v;
 	r->ko->nr_statics = r->statics.n;
 	r->statics.v = NULL;
@@ -1149,6 +1221,7 @@ int mw_ko_read(const char *path, struct mw_ko *ko)
 	free(r.reserved.v);
 	free(r.rdi.v);
 	free(r.statics.v);
+	free(r.entries.v);
 	close(fd);
 	if (err)
 		mw_ko_free(ko);
@@ -1158,6 +1231,9 @@ int mw_ko_read(const char *path, struct mw_ko *ko)
 void mw_ko_free(struct mw_ko *ko)
 {
 	free(ko->sites);
+	free(ko->entries);
+	ko->entries = NULL;
+	ko->nr_entries = 0;
 	free(ko->blind);
 	free(ko->statics);
 	ko->sites = NULL;

@@ -90,6 +90,13 @@ struct mw_ko {			/* what a .ko says, freed with mw_ko_free() */
 	char name[64];		/* from .gnu.linkonce.this_module or the modinfo "name=" */
 	struct mw_callsite *sites;	/* sorted by section name, then offset */
 	size_t nr_sites;
+	/*
+	 * Its entry points (struct mw_call): the functions its data points to
+	 * (ops tables), as sites of callee MW_CALLEE_ENTRY at their first
+	 * instruction, in the same order.
+	 */
+	struct mw_callsite *entries;
+	size_t nr_entries;
 	__u8 build_id[MW_BUILD_ID_MAX];	/* .note.gnu.build-id, if it has one */
 	__u32 build_id_len;
 	struct mw_blind *blind;	/* its blind spots, most called first */

@@ -41,7 +41,7 @@ struct mw_kernel {
 	bool kprobe_multi;	/* multi-kprobe links (CONFIG_FPROBE) */
 	bool modules;		/* CONFIG_MODULES: /proc/modules */
 	bool tp_kmalloc, tp_kmalloc_node, tp_kmem_cache_alloc, tp_kmem_cache_alloc_node;
-	bool tp_kfree, tp_kmem_cache_free, tp_sys_enter, tp_sys_exit;
+	bool tp_kfree, tp_kmem_cache_free;
 	bool tp_module_free;	/* module:module_free: unloads as events */
 	bool tp_module_load;	/* module:module_load: loads as events */
 	bool kca_has_cache;	/* kmem_cache_alloc passes struct kmem_cache * (v6.1+) */
@@ -74,6 +74,8 @@ struct mw_module {
 	__u32 nr_sites;		/* calls to callees of interest found in it */
 	__u32 nr_probes;	/* kprobes attached: links[] */
 	__u32 nr_slots;		/* their sites' slots[] in mw_sites */
+	__u32 nr_entries;	/* entry points in its .ko (struct mw_call) */
+	__u32 probed_entries;	/* of them, probed (their slots are in slots[] too) */
 	__u32 nr_unprobed;	/* sites of probed callees left alone: unprobed[] */
 	__u32 nr_noret;		/* acquires probed at the call only: ownership settles later */
 	bool unseen_vfree;	/* a vfree()/kvfree() site of it is not probed */
@@ -312,6 +314,13 @@ struct mw_load {
 	int n;
 };
 bool mw_prog_known(const char *name);
+/* Where a program runs: what it costs code that no watched module is part of. */
+enum {
+	MW_RUNS_KERNEL,		/* at every event of its kind, kernel-wide */
+	MW_RUNS_MODULES,	/* only in watched modules' code */
+	MW_RUNS_DAEMON,		/* only when the daemon runs it */
+};
+__u32 mw_prog_runs(const char *name);
 const char *mw_prog_watches(const char *name);
 __u32 mw_prog_rules(const char *name);
 const char *mw_refusal_reason(int err);

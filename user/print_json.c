@@ -294,7 +294,9 @@ static void json_module(struct jw *out, const struct mw_module *m)
 	else
 		jw_puts("null", out);
 	jw_printf(out, ",\"sites\":%u,\"probes\":%u,\"probed_sites\":%u", m->nr_sites,
-		m->nr_probes, m->nr_slots);
+		m->nr_probes, m->nr_slots - m->probed_entries);
+	jw_printf(out, ",\"entries\":%u,\"probed_entries\":%u", m->nr_entries,
+		m->probed_entries);
 	json_unprobed(out, m);
 	jw_printf(out, ",\"no_return_probe\":%u,\"static_locks\":%u,\"blind\":[", m->nr_noret,
 		m->nr_static_locks);

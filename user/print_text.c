@@ -42,8 +42,11 @@ static void print_module(FILE *out, const struct mw_module *m)
 	fprintf(out, "modwatch:   %-24s text 0x%llx-0x%llx", m->name,
 		(unsigned long long)m->text_lo, (unsigned long long)m->text_hi);
 	if (m->ko[0]) {
-		fprintf(out, ", %u call sites in %s, %u kprobes on %u", m->nr_sites, m->ko,
-			m->nr_probes, m->nr_slots);
+		fprintf(out, ", %u call sites in %s, %u kprobes on %u of them", m->nr_sites, m->ko,
+			m->nr_probes, m->nr_slots - m->probed_entries);
+		if (m->probed_entries)
+			fprintf(out, " and on %u of its %u entry points", m->probed_entries,
+				m->nr_entries);
 		if (m->nr_unprobed)
 			print_skips(out, m);
 	}

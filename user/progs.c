@@ -32,56 +32,73 @@
 	 K(LOCK_HELD_ON_RETURN) | K(SLEEP_IN_ATOMIC) | K(LOCK_ORDER_INVERSION) |	\
 	 K(HELD_LOCK_FREED) | K(UNPROTECTED_SHARED_ACCESS))
 
+/* Where a program runs, and so what it costs the rest of the machine. */
+enum {
+	KERNEL = MW_RUNS_KERNEL,	/* at every event of its kind in the kernel */
+	MODULES = MW_RUNS_MODULES,	/* only in watched modules' code (kprobes there) */
+	DAEMON = MW_RUNS_DAEMON,	/* when the daemon runs it (BPF_PROG_TEST_RUN) */
+};
+
 /*
- * One row per program: its name, what goes unwatched without it (read as
- * "... are not watched on this kernel"), and the rules that cannot judge
- * correctly without it. A missing row is a bug the unit tests catch.
+ * One row per program: its name, where it runs, what goes unwatched without
+ * it (read as "... are not watched on this kernel"), and the rules that
+ * cannot judge correctly without it. A missing row is a bug the unit tests
+ * catch.
  */
 static const struct mw_prog_fact {
 	const char *name;
+	__u32 runs;
 	const char *watches;
 	__u32 rules;
 } facts[] = {
-	{ "mw_kmalloc", "kmalloc() allocations", HEAP_RULES },
-	{ "mw_kmalloc_node", "kmalloc_node() allocations", HEAP_RULES },
-	{ "mw_kmem_cache_alloc", "kmem_cache_alloc() allocations", HEAP_RULES },
-	{ "mw_kmem_cache_alloc_node", "kmem_cache_alloc_node() allocations", HEAP_RULES },
-	{ "mw_kfree", "kfree() frees", HEAP_RULES },
-	{ "mw_kmem_cache_free", "kmem_cache_free() frees", HEAP_RULES },
-	/* Without it epochs never end: a fetch would be the "double" of one in an older call. */
-	{ "mw_sys_exit", "system call exits (double-fetch epochs, locks held on return)",
+	{ "mw_kmalloc", KERNEL, "kmalloc() allocations", HEAP_RULES },
+	{ "mw_kmalloc_node", KERNEL, "kmalloc_node() allocations", HEAP_RULES },
+	{ "mw_kmem_cache_alloc", KERNEL, "kmem_cache_alloc() allocations", HEAP_RULES },
+	{ "mw_kmem_cache_alloc_node", KERNEL, "kmem_cache_alloc_node() allocations", HEAP_RULES },
+	{ "mw_kfree", KERNEL, "kfree() frees", HEAP_RULES },
+	{ "mw_kmem_cache_free", KERNEL, "kmem_cache_free() frees", HEAP_RULES },
+	/*
+	 * Without it no call's start is seen: fetches are then never compared,
+	 * and no lock is known to have outlived its system call.
+	 */
+	{ "mw_kp_entry", MODULES, "calls into watched modules at their entry points (double-fetch "
+				  "epochs, locks held on return)",
 	  K(DOUBLE_FETCH) | K(LOCK_HELD_ON_RETURN) },
-	{ "mw_module_free", "module unloads (found by polling, after the module's memory is gone)",
+	{ "mw_module_free", KERNEL,
+	  "module unloads (found by polling, after the module's memory is gone)",
 	  K(LOCK_HELD_ON_UNLOAD) },
-	{ "mw_module_load", "module loads (found by polling, within 1 s)", 0 },
+	{ "mw_module_load", KERNEL, "module loads (found by polling, within 1 s)", 0 },
 	/* Without it no call site's live code can be checked: none is probed, frees neither. */
-	{ "mw_peek", "call sites (their live code cannot be checked before a probe goes on)",
+	{ "mw_peek", DAEMON,
+	  "call sites (their live code cannot be checked before a probe goes on)",
 	  COPY_RULES | LOCK_RULES | HEAP_RULES },
-	{ "mw_kp_copy", "user copies at watched modules' calls", COPY_RULES },
+	{ "mw_kp_copy", MODULES, "user copies at watched modules' calls", COPY_RULES },
 	/* Copies are then judged at their calls only, as tail calls are. */
-	{ "mw_kp_copy_ret", "user copies' returns (copies in flight: data races, frees meanwhile)",
-	  K(DATA_RACE) },
-	{ "mw_kp_lock", "lock calls of watched modules", LOCK_RULES },
+	{ "mw_kp_copy_ret", MODULES,
+	  "user copies' returns (copies in flight: data races, frees meanwhile)", K(DATA_RACE) },
+	{ "mw_kp_lock", MODULES, "lock calls of watched modules", LOCK_RULES },
 	/*
 	 * Acquires are then committed at the task's next lock event, as tail
 	 * calls are, and conditional ones never: a copy may then seem to run
 	 * under no lock while one is held, which only the lockset rule misjudges.
 	 */
-	{ "mw_kp_lock_ret", "lock calls' returns (conditional acquires go untracked)",
+	{ "mw_kp_lock_ret", MODULES, "lock calls' returns (conditional acquires go untracked)",
 	  K(UNPROTECTED_SHARED_ACCESS) },
 	/*
 	 * Objects freed by kfree_rcu() and kfree_bulk() (no per-object kmem
 	 * tracepoint) would look live for good, also once core code has the
 	 * memory: every rule that stands on the heap tracker could misjudge.
 	 */
-	{ "mw_kp_heap", "frees and allocations at watched modules' calls (vfree, kfree_rcu, "
-			"kfree_bulk, kmemdup, vmalloc...)", HEAP_RULES },
-	{ "mw_kp_behalf_ret", "allocations made on watched modules' behalf (kmemdup, vmalloc, "
-			      "memdup_user...)", 0 },
-	{ "mw_kpg_check_object_size", "--probe-mode global's copies (__check_object_size)", 0 },
-	{ "mw_kpg_strncpy", "--probe-mode global's strncpy_from_user() calls", 0 },
-	{ "mw_kpg_fetch_nofault", "--probe-mode global's copy_from_user_nofault() calls", 0 },
-	{ "mw_storm", "modwatch storm's reports", 0 },
+	{ "mw_kp_heap", MODULES, "frees and allocations at watched modules' calls (vfree, "
+				 "kfree_rcu, kfree_bulk, kmemdup, vmalloc...)", HEAP_RULES },
+	{ "mw_kp_behalf_ret", MODULES, "allocations made on watched modules' behalf (kmemdup, "
+				       "vmalloc, memdup_user...)", 0 },
+	/* --probe-mode global's: on the exported functions, so at every call in the kernel. */
+	{ "mw_kpg_check_object_size", KERNEL, "--probe-mode global's copies (__check_object_size)",
+	  0 },
+	{ "mw_kpg_strncpy", KERNEL, "--probe-mode global's strncpy_from_user() calls", 0 },
+	{ "mw_kpg_fetch_nofault", KERNEL, "--probe-mode global's copy_from_user_nofault() calls", 0 },
+	{ "mw_storm", DAEMON, "modwatch storm's reports", 0 },
 };
 
 static const struct mw_prog_fact *fact_of(const char *name)
@@ -103,6 +120,14 @@ static bool is_test_entry(const char *name)
 bool mw_prog_known(const char *name)
 {
 	return is_test_entry(name) || fact_of(name);
+}
+
+/* Where program @name runs: MW_RUNS_*. */
+__u32 mw_prog_runs(const char *name)
+{
+	const struct mw_prog_fact *f = fact_of(name);
+
+	return f ? f->runs : MW_RUNS_DAEMON;
 }
 
 const char *mw_prog_watches(const char *name)

@@ -68,6 +68,8 @@ static struct bpf_program *class_prog(struct modwatch_bpf *skel, __u8 class)
 	case MW_CLASS_FREE_BULK:
 	case MW_CLASS_BEHALF:
 		return skel->progs.mw_kp_heap;
+	case MW_CLASS_ENTRY:
+		return skel->progs.mw_kp_entry;
 	}
 	return NULL;
 }
@@ -130,6 +132,16 @@ static __u64 lookup_callee(__u32 callee)
 	return callee_addr[callee];
 }
 
+/* Is @addr the start of entry point @cs's function, as kallsyms names it? */
+static int verify_entry(const struct mw_callsite *cs, __u64 addr)
+{
+	struct mw_sym sym;
+
+	if (mw_ksym_resolve(addr, &sym) || sym.offset || strcmp(sym.name, cs->func))
+		return -EILSEQ;
+	return 0;
+}
+
 /*
  * Is the live code at @addr the call of @cs? The rel32 must land on the
  * callee, or within 64 bytes before it where call-depth-tracking kernels
@@ -142,6 +154,8 @@ static int verify_site(struct modwatch_bpf *skel, const struct mw_callsite *cs, 
 	__s32 rel;
 	int err;
 
+	if (cs->callee == MW_CALLEE_ENTRY)
+		return verify_entry(cs, addr);
 	err = mw_peek(skel, addr, code);
 	if (err)
 		return err;
@@ -394,6 +408,7 @@ struct plan {
 	struct probe *probes;
 	size_t nr_probes;
 	__u32 *slot_of;		/* per site: its mw_sites slot, or -1 */
+	size_t nr_planned;	/* the .ko's sites, then its entry points if they matter */
 	__u32 verified, mismatched;
 	__u64 tail_lo, tail_hi;	/* sites not to probe: see text_end_unsafe() */
 };
@@ -459,6 +474,12 @@ static void add_probe(struct plan *pl, struct bpf_program *prog, __u64 addr, __u
 	};
 }
 
+/* Site @i of the plan: the .ko's call sites, then its entry points. */
+static const struct mw_callsite *plan_cs(const struct plan *pl, size_t i)
+{
+	return i < pl->ko->nr_sites ? &pl->ko->sites[i] : &pl->ko->entries[i - pl->ko->nr_sites];
+}
+
 /* The probe on the instruction after a call of @class, where rax is its result; NULL: none. */
 static struct bpf_program *next_prog(struct modwatch_bpf *skel, __u8 class)
 {
@@ -494,12 +515,13 @@ static struct bpf_program *next_prog(struct modwatch_bpf *skel, __u8 class)
  */
 static void plan_site(struct plan *pl, size_t i)
 {
-	const struct mw_callsite *cs = &pl->ko->sites[i];
+	const struct mw_callsite *cs = plan_cs(pl, i);
+	bool entry = cs->callee == MW_CALLEE_ENTRY;
 	struct mw_site site = {
 		.module_id = pl->m->id,
 		.callee = cs->callee,
-		.class = callee_class[cs->callee],
-		.arg = callee_arg[cs->callee],
+		.class = entry ? MW_CLASS_ENTRY : callee_class[cs->callee],
+		.arg = entry ? 0 : callee_arg[cs->callee],
 	};
 	struct bpf_program *prog = class_prog(pl->skel, site.class);
 	struct bpf_program *next = next_prog(pl->skel, site.class);
@@ -559,12 +581,13 @@ static void keep_probes(struct plan *pl)
 		for (j = i; j < pl->nr_probes && pl->probes[j].site == pl->probes[i].site; j++)
 			err = err ? err : pl->probes[j].err;
 		if (!err) {
+			m->probed_entries += pl->probes[i].site >= pl->ko->nr_sites;
 			for (; i < j; i++)
 				m->links[m->nr_probes++] = pl->probes[i].link;
 			m->slots[m->nr_slots++] = pl->slot_of[pl->probes[j - 1].site];
 			continue;
 		}
-		add_unprobed(m, &pl->ko->sites[pl->probes[i].site], MW_SKIP_ATTACH, err);
+		add_unprobed(m, plan_cs(pl, pl->probes[i].site), MW_SKIP_ATTACH, err);
 		drop_site(pl, pl->probes[i].site);
 		for (; i < j; i++)
 			bpf_link__destroy(pl->probes[i].link);
@@ -581,7 +604,7 @@ static void drop_all(struct plan *pl)
 {
 	size_t i;
 
-	for (i = 0; i < pl->ko->nr_sites; i++)
+	for (i = 0; i < pl->nr_planned; i++)
 		drop_site(pl, i);
 	pl->m->nr_unprobed = 0;
 	pl->m->nr_noret = 0;
@@ -595,9 +618,32 @@ static int alloc_module_sites(struct mw_module *m, size_t n)
 	return m->links && m->slots && m->unprobed ? 0 : -ENOMEM;
 }
 
+/*
+ * The entry points matter to the rules that judge a whole call: double
+ * fetches and locks held on return. A module without user fetches or lock
+ * calls gets no probes on them.
+ */
+static bool needs_entries(const struct plan *pl)
+{
+	size_t i;
+	__u8 class;
+
+	for (i = 0; i < pl->ko->nr_sites; i++) {
+		class = callee_class[pl->ko->sites[i].callee];
+		if (class_prog(pl->skel, class) == pl->skel->progs.mw_kp_copy ||
+		    class_prog(pl->skel, class) == pl->skel->progs.mw_kp_lock)
+			return true;
+	}
+	return false;
+}
+
 static int plan_module(struct plan *pl)
 {
 	size_t i, n = pl->ko->nr_sites;
+
+	if (needs_entries(pl))
+		n += pl->ko->nr_entries;
+	pl->nr_planned = n;
 
 	pl->probes = calloc(2 * n + 1, sizeof(*pl->probes));
 	pl->slot_of = malloc((n + 1) * sizeof(*pl->slot_of));
@@ -694,6 +740,7 @@ int mw_sites_attach(struct mw_sites *ss, struct modwatch_bpf *skel, struct mw_mo
 	snprintf(m->ko, sizeof(m->ko), "%s", ko_path);
 	mw_srcline_add(m->name, m->ko);	/* its lines, read on the first report */
 	m->nr_sites = ko.nr_sites;
+	m->nr_entries = ko.nr_entries;
 	/* Its blind spots: the reader's list becomes the module's. */
 	m->blind = ko.blind;
 	m->nr_blind = ko.nr_blind;

@@ -3,7 +3,7 @@
  * A syscall- and allocator-heavy workload for `make bench`: pipe(), two
  * closes, socket(AF_UNIX), close, N times. Each iteration makes about 30 kmem
  * tracepoint hits and 5 system calls, so it measures what modwatch's
- * kernel-wide hooks (kmem tracepoints, raw_syscalls/sys_exit) cost code that
+ * kernel-wide hooks (the kmem tracepoints) cost code that
  * no watched module is part of. Prints the wall time in nanoseconds.
  */
 #include <stdio.h>

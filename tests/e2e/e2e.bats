@@ -242,7 +242,7 @@ implemented() { [[ " $(echo $CAUGHT) " == *" $1 "* ]]; }
 scenario() { violations "$RESULTS/mw_buggy.$1.json"; }
 
 # Scenario $1's reports are all "possible", and the kernel skipped heap hook
-# runs that no witness judged (the summary's counters.missed).
+# runs (the summary's counters.missed: the programs' recursion misses).
 possible_for_missed_runs() { # scenario
 	local f=$RESULTS/mw_buggy.$1.json
 	[ "$(jq -s '[.[] | select(.type == "violation" and .incomplete != true)] | length' "$f")" = 0 ] &&

@@ -49,7 +49,9 @@ int fx_setup(struct fx *f, const struct mw_config *cfg)
 	if (err)
 		return err;
 	f->rb = ring_buffer__new(bpf_map__fd(f->skel->maps.mw_events), on_event, f, NULL);
-	return f->rb ? 0 : -errno;
+	if (!f->rb)
+		return -errno;
+	return fx_next_syscall(f);	/* the test's first call into the fake module */
 }
 
 void fx_teardown(struct fx *f)
@@ -128,17 +130,18 @@ int fx_site(struct fx *f, __u32 idx, __u64 addr, __u32 callee)
 }
 
 static int run_copy(struct bpf_program *prog, __u32 idx, const struct mw_syscall *sc,
-		    __u64 kaddr, __u64 uaddr, __u64 len)
+		    __u64 kaddr, __u64 uaddr, __u64 len, __u64 f_call)
 {
-	__u64 args[8] = { idx, sc->nr, sc->arg[0], sc->arg[1], sc->arg[2], kaddr, uaddr, len };
+	__u64 args[9] = { idx, sc->nr, sc->arg[0], sc->arg[1], sc->arg[2], kaddr, uaddr, len,
+			  f_call };
 
-	return run(prog, args, 8);
+	return run(prog, args, 9);
 }
 
 int fx_fetch(struct fx *f, __u32 idx, const struct mw_syscall *sc, __u64 kdst, const void *usrc,
 	     __u64 len)
 {
-	return run_copy(f->skel->progs.mw_test_fetch, idx, sc, kdst, (__u64)usrc, len);
+	return run_copy(f->skel->progs.mw_test_fetch, idx, sc, kdst, (__u64)usrc, len, f->call);
 }
 
 int fx_copy_ret(struct fx *f, __u32 idx)
@@ -158,7 +161,7 @@ int fx_check_size(struct fx *f, __u32 idx, __u64 ptr, __u64 n, bool to_user)
 int fx_store(struct fx *f, __u32 idx, const struct mw_syscall *sc, void *udst, __u64 ksrc,
 	     __u64 len)
 {
-	return run_copy(f->skel->progs.mw_test_store, idx, sc, ksrc, (__u64)udst, len);
+	return run_copy(f->skel->progs.mw_test_store, idx, sc, ksrc, (__u64)udst, len, f->call);
 }
 
 int fx_free_call(struct fx *f, __u32 idx, __u64 ptr, __u32 how)
@@ -189,11 +192,22 @@ int fx_behalf_ret(struct fx *f, __u32 idx, __u64 ret)
 	return run(f->skel->progs.mw_test_behalf_ret, args, 2);
 }
 
-int fx_sys_exit(struct fx *f)
+/*
+ * The calling thread's system call returns and its next one enters the
+ * fake module at an entry point: a new call (mw_call_enter()), in a system
+ * call of a new identity, as mw_syscall_now() gives it (number 16: ioctl).
+ */
+int fx_next_syscall(struct fx *f)
 {
-	__u64 arg = 0;
+	f->call = (16ull << 32) | (2 * ++f->calls + 1);
+	return fx_enter(f, FX_ENTRY_SP);
+}
 
-	return run(f->skel->progs.mw_test_sys_exit, &arg, 1);
+int fx_enter(struct fx *f, __u64 sp)
+{
+	__u64 args[2] = { sp, f->call };
+
+	return run(f->skel->progs.mw_test_call, args, 2);
 }
 
 int fx_drain(struct fx *f)
@@ -288,9 +302,9 @@ __u64 fx_btf_bytes(bool zero, size_t len)
 
 int fx_lock_call(struct fx *f, __u32 idx, __u64 lock, __u64 cookie)
 {
-	__u64 args[3] = { idx, lock, cookie };
+	__u64 args[4] = { idx, lock, cookie, f->call };
 
-	return run(f->skel->progs.mw_test_lock, args, 3);
+	return run(f->skel->progs.mw_test_lock, args, 4);
 }
 
 int fx_lock_ret(struct fx *f, __u32 idx, __u64 ret)
@@ -328,12 +342,7 @@ int fx_lock_alloc(struct fx *f, __u64 call_site, __u32 what, __u32 gfp)
 	return run(f->skel->progs.mw_test_lock_alloc, args, 3);
 }
 
-int fx_locks_sys_exit(struct fx *f)
-{
-	__u64 arg = 0;
 
-	return run(f->skel->progs.mw_test_locks_sys_exit, &arg, 1);
-}
 
 int fx_locks_freed(struct fx *f, __u64 addr, __u64 size, __u64 site, __u64 alloc_site)
 {

@@ -33,7 +33,12 @@ struct fx {
 	struct mw_load load;
 	struct mw_event events[FX_MAX_EVENTS];
 	int nr_events;
+	__u64 call;		/* the system call the test is in (see fx_next_syscall()) */
+	__u32 calls;		/* system calls so far */
 };
+
+/* The stack pointer of the fake module's entry point (any kernel address will do). */
+#define FX_ENTRY_SP	0xffffc90000107f00ull
 
 /* In a test: load the object (fx_setup) or fail the test, saying why. */
 #define FX_SETUP(f, cfg)							\
@@ -64,7 +69,18 @@ int fx_fetch(struct fx *f, __u32 idx, const struct mw_syscall *sc, __u64 kdst, c
 	     __u64 len);
 int fx_store(struct fx *f, __u32 idx, const struct mw_syscall *sc, void *udst, __u64 ksrc,
 	     __u64 len);
-int fx_sys_exit(struct fx *f);
+/*
+ * The test's system call returns, and its next one calls into the fake
+ * module (its entry point runs): a new double-fetch epoch, and the locks
+ * still held from before outlived their call (lock_held_on_return).
+ */
+int fx_next_syscall(struct fx *f);
+/*
+ * Another entry point of the fake module runs in the same system call, the
+ * stack pointer at @sp: called from the open call if deeper than its entry
+ * (below FX_ENTRY_SP), else a call of its own (seq_file's start, then show).
+ */
+int fx_enter(struct fx *f, __u64 sp);
 /* The copy at site @idx returns (the probe on its next instruction). */
 int fx_copy_ret(struct fx *f, __u32 idx);
 /* Hardened usercopy's check at site @idx, before a copy of [ptr, ptr + n). */
@@ -101,7 +117,6 @@ int fx_unlock(struct fx *f, __u32 idx, __u64 lock);
 /* A call at site @idx to @what (enum mw_callee) that may sleep; a kmem tracepoint's view. */
 int fx_may_sleep(struct fx *f, __u32 idx, __u32 what, __u32 gfp);
 int fx_lock_alloc(struct fx *f, __u64 call_site, __u32 what, __u32 gfp);
-int fx_locks_sys_exit(struct fx *f);
 /* The heap free path's call for a tracked object [addr, addr + size) of the fake module. */
 int fx_locks_freed(struct fx *f, __u64 addr, __u64 size, __u64 site, __u64 alloc_site);
 /* mw_lock_owners' record of @lock: 0, or -ENOENT. */

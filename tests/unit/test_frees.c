@@ -72,7 +72,7 @@ TEST(a_free_whose_tracepoint_was_skipped_is_no_leak)
 
 TEST(kfree_rcu_retires_the_object_and_rcu_readers_are_no_use_after_free)
 {
-	struct mw_syscall rd = { 0, { 3, 0, 40 } };	/* read(fd, buf, 40) */
+	struct mw_syscall rd = { .nr = 0, .arg = { 3, 0, 40 } };	/* read(fd, buf, 40) */
 	char ubuf[64];
 	struct mw_alloc_group g[4];
 
@@ -222,7 +222,7 @@ static bool alloc_site_is(__u64 ptr, __u64 site, __u64 size, __u32 flags)
  */
 TEST(an_allocation_on_the_modules_behalf_is_the_modules)
 {
-	struct mw_syscall rd = { 0, { 3, 0, 40 } };
+	struct mw_syscall rd = { .nr = 0, .arg = { 3, 0, 40 } };
 	char ubuf[64];
 
 	FX_SETUP(&fx, NULL);

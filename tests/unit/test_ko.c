@@ -299,6 +299,49 @@ TEST(ko_buggy_has_the_sites_the_rules_need)
 }
 
 /* The first site of @callee in function @func of @ko, or NULL. */
+static bool has_entry(const struct mw_ko *ko, const char *func)
+{
+	size_t i;
+
+	for (i = 0; i < ko->nr_entries; i++)
+		if (!strcmp(ko->entries[i].func, func))
+			return true;
+	return false;
+}
+
+/*
+ * The entry points are the functions the module's data points to (its
+ * file_operations here), each once, at offset 0, and never init or exit
+ * code; they are not call sites.
+ */
+TEST(ko_entry_points_are_what_the_ops_tables_point_to)
+{
+	static const char *const fops[] = {
+		"mw_buggy_write", "mw_buggy_ioctl", "mw_share_open", "mw_buggy_release",
+	};
+	char path[PATH_MAX];
+	struct mw_ko ko;
+	size_t i, j;
+
+	ko_path("mw_buggy", path, sizeof(path));
+	ASSERT_OK(mw_ko_read(path, &ko), "reading mw_buggy.ko");
+	for (i = 0; i < sizeof(fops) / sizeof(fops[0]); i++)
+		ASSERT_TRUE(has_entry(&ko, fops[i]), fops[i]);
+	ASSERT_TRUE(!has_entry(&ko, "noop_llseek"), "core code's function is not the module's");
+	ASSERT_TRUE(!has_entry(&ko, "buggy_double_fetch_len"), "a function called directly");
+	for (i = 0; i < ko.nr_entries; i++) {
+		ASSERT_EQ(ko.entries[i].callee, MW_CALLEE_ENTRY, "callee");
+		ASSERT_EQ(ko.entries[i].func_off, 0, "at the function's start");
+		ASSERT_TRUE(strncmp(ko.entries[i].section, ".init", 5) &&
+			    strcmp(ko.entries[i].section, ".exit.text"), ko.entries[i].func);
+		for (j = i + 1; j < ko.nr_entries; j++)
+			ASSERT_TRUE(strcmp(ko.entries[i].func, ko.entries[j].func), "each once");
+	}
+	for (i = 0; i < ko.nr_sites; i++)
+		ASSERT_TRUE(ko.sites[i].callee != MW_CALLEE_ENTRY, "not among the call sites");
+	mw_ko_free(&ko);
+}
+
 static const struct mw_callsite *site_in(const struct mw_ko *ko, const char *func, __u32 callee)
 {
 	size_t i;
@@ -463,7 +506,8 @@ TEST(ko_callee_names_come_from_the_table)
 		    "first callee");
 	ASSERT_TRUE(!strcmp(mw_callee_name(MW_CALLEE_UP_WRITE), "up_write"), "last callee");
 	ASSERT_TRUE(!strcmp(mw_callee_name(MW_CALLEE_NONE), "unknown"), "no callee");
-	ASSERT_TRUE(!strcmp(mw_callee_name(MW_CALLEE_NR), "unknown"), "past the table");
+	ASSERT_TRUE(!strcmp(mw_callee_name(MW_CALLEE_ENTRY), "entry"), "an entry point");
+	ASSERT_TRUE(!strcmp(mw_callee_name(MW_CALLEE_ENTRY + 1), "unknown"), "past the table");
 }
 
 /* A scratch folder for the tests that write files; removed by rm_tmp(). */

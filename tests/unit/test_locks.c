@@ -152,8 +152,8 @@ TEST(held_locks_push_pop_and_overflow_is_counted)
 	for (i = 0; i < MW_LOCK_DEPTH + 2; i++)
 		fx_lock(&fx, S_LOCK, LOCK(i), 0);
 	ASSERT_EQ(fx_stat(&fx, MW_STAT_LOCK_STACK_FULL), 2, "acquires past the stack's depth");
-	fx_locks_sys_exit(&fx);
-	ASSERT_EQ(fx_drain(&fx), MW_LOCK_DEPTH, "every lock on the stack is held at sys_exit");
+	fx_next_syscall(&fx);
+	ASSERT_EQ(fx_drain(&fx), MW_LOCK_DEPTH, "every lock on the stack is held in the next system call");
 	for (i = 0; i < MW_LOCK_DEPTH; i++) {
 		__u64 a = fx.events[i].lock_held_on_return.lock.addr;
 
@@ -165,7 +165,7 @@ TEST(held_locks_push_pop_and_overflow_is_counted)
 	for (i = 0; i < MW_LOCK_DEPTH + 2; i++)
 		fx_unlock(&fx, S_UNLOCK, LOCK(i));
 	ASSERT_EQ(fx_drain(&fx), 0, "releases of held locks, on the stack or past it");
-	fx_locks_sys_exit(&fx);
+	fx_next_syscall(&fx);
 	ASSERT_EQ(fx_drain(&fx), 0, "nothing held after the releases");
 
 	fx.nr_events = 0;
@@ -173,7 +173,7 @@ TEST(held_locks_push_pop_and_overflow_is_counted)
 	fx_lock(&fx, S_LOCK2, LOCK(2), 0);
 	fx_lock(&fx, S_SPIN, LOCK(3), 0);
 	fx_unlock(&fx, S_UNLOCK, LOCK(2));	/* out of order: the middle one */
-	fx_locks_sys_exit(&fx);
+	fx_next_syscall(&fx);
 	ASSERT_EQ(fx_drain(&fx), 2, "the two still held");
 	ASSERT_TRUE(fx.events[0].lock_held_on_return.lock.addr != LOCK(2) &&
 		    fx.events[1].lock_held_on_return.lock.addr != LOCK(2),
@@ -323,20 +323,20 @@ TEST(lock_held_on_return_is_reported_once)
 
 	SETUP();
 	fx_lock(&fx, S_KILLABLE, LOCK(1), 0);
-	fx_locks_sys_exit(&fx);
-	ASSERT_EQ(fx_drain(&fx), 1, "reports at the first sys_exit");
+	fx_next_syscall(&fx);
+	ASSERT_EQ(fx_drain(&fx), 1, "reports in the next system call");
 	ASSERT_EQ(fx.events[0].hdr.kind, MW_LOCK_HELD_ON_RETURN, "kind");
 	ASSERT_EQ(fx.events[0].hdr.site, SITE(S_KILLABLE), "site: where it was taken");
 	ASSERT_EQ(fx.events[0].hdr.module_id, 1, "module");
 	p = &fx.events[0].lock_held_on_return;
 	ASSERT_EQ(p->lock.addr, LOCK(1), "lock");
 	ASSERT_EQ(p->acquire_site, SITE(S_KILLABLE), "acquire site");
-	ASSERT_EQ(p->syscall_nr, SYS_bpf, "the system call (the test's bpf())");
-	fx_locks_sys_exit(&fx);
-	ASSERT_EQ(fx_drain(&fx), 0, "not again at the next sys_exit");
+	ASSERT_EQ(p->syscall_nr, 16, "the system call that took it (the fixture's ioctl)");
+	fx_next_syscall(&fx);
+	ASSERT_EQ(fx_drain(&fx), 0, "not again in the one after");
 	ASSERT_TRUE(owned(LOCK(1)), "still held");
 	fx_unlock(&fx, S_UNLOCK, LOCK(1));
-	fx_locks_sys_exit(&fx);
+	fx_next_syscall(&fx);
 	ASSERT_EQ(fx_drain(&fx), 0, "released in a later system call");
 	fx_teardown(&fx);
 }
@@ -531,7 +531,7 @@ TEST(lock_stacks_name_the_first_hold_of_a_recursion)
 	/* Held on return to user: the report's site is the acquire, and so is its stack. */
 	SETUP_WITH(&cfg);
 	fx_lock(&fx, S_KILLABLE, LOCK(1), 0);
-	fx_locks_sys_exit(&fx);
+	fx_next_syscall(&fx);
 	ASSERT_EQ(fx_drain(&fx), 1, "lock_held_on_return");
 	ASSERT_NE(fx.events[0].hdr.stack, 0, "the acquire's stack, as the report's");
 	fx_teardown(&fx);
@@ -631,8 +631,8 @@ TEST(held_lock_freed_names_the_holder_and_forgets_the_lock)
 	ASSERT_EQ(p->acquire_site, SITE(S_LOCK), "acquire site");
 	ASSERT_EQ(p->owner_tid, gettid(), "owner");
 	ASSERT_EQ(fx_lock_owner(&fx, obj + 16, &o), -ENOENT, "its owner record is gone");
-	fx_locks_sys_exit(&fx);
-	ASSERT_EQ(fx_drain(&fx), 1, "at sys_exit: only the lock outside the object");
+	fx_next_syscall(&fx);
+	ASSERT_EQ(fx_drain(&fx), 1, "in the next system call: only the lock outside the object");
 	ASSERT_EQ(fx.events[1].lock_held_on_return.lock.addr, obj + 64, "that lock");
 
 	fx.nr_events = 0;
@@ -673,15 +673,15 @@ TEST(failed_trylock_and_interrupted_lock_take_no_ownership)
 	ASSERT_TRUE(!owned(LOCK(3)), "mutex_lock_killable returned -EINTR");
 	fx_lock_call(&fx, S_LOCK, LOCK(1), 0);
 	fx_lock_call(&fx, S_LOCK2, LOCK(3), 0);
-	fx_locks_sys_exit(&fx);
-	ASSERT_EQ(fx_drain(&fx), 0, "no recursion and nothing held at sys_exit");
+	fx_next_syscall(&fx);
+	ASSERT_EQ(fx_drain(&fx), 0, "no recursion and nothing held in the next system call");
 
 	fx_lock(&fx, S_TRYLOCK, LOCK(4), 1);
 	fx_lock(&fx, S_KILLABLE, LOCK(6), 0);
 	fx_lock(&fx, S_SPIN_TRY, LOCK(5), 1);
 	ASSERT_TRUE(owned(LOCK(4)) && owned(LOCK(5)) && owned(LOCK(6)), "the successes own");
-	fx_locks_sys_exit(&fx);
-	ASSERT_EQ(fx_drain(&fx), 3, "and are held at sys_exit");
+	fx_next_syscall(&fx);
+	ASSERT_EQ(fx_drain(&fx), 3, "and are held in the next system call");
 	fx_teardown(&fx);
 }
 
@@ -718,13 +718,13 @@ TEST(tail_called_acquire_is_committed_at_the_next_event)
 	SETUP();
 	fx_lock_call(&fx, S_LOCK, LOCK(1), MW_LOCK_COOKIE_TAIL);
 	ASSERT_TRUE(!owned(LOCK(1)), "not owned at the jmp");
-	fx_locks_sys_exit(&fx);
+	fx_next_syscall(&fx);
 	ASSERT_TRUE(owned(LOCK(1)), "owned once the task does anything else");
-	ASSERT_EQ(fx_drain(&fx), 1, "held at sys_exit");
+	ASSERT_EQ(fx_drain(&fx), 1, "held in the next system call");
 	fx_unlock(&fx, S_UNLOCK, LOCK(1));
 	ASSERT_EQ(fx_drain(&fx), 0, "its release");
 	fx_lock_call(&fx, S_TRYLOCK, LOCK(2), MW_LOCK_COOKIE_TAIL);
-	fx_locks_sys_exit(&fx);
+	fx_next_syscall(&fx);
 	ASSERT_TRUE(!owned(LOCK(2)), "a tail-called trylock's result is never seen");
 	ASSERT_EQ(fx_stat(&fx, MW_STAT_LOCK_UNTRACKED), 1, "so it is counted");
 	ASSERT_EQ(fx_drain(&fx), 0, "reports");
@@ -785,7 +785,7 @@ TEST(read_side_releases)
 	ASSERT_TRUE(!owned(m3), "the downgraded hold is released");
 	fx_lock_word(&fx, 0)[0] = 0x200;	/* two readers modwatch never saw */
 	fx_unlock(&fx, S_UP_READ, m0);
-	fx_locks_sys_exit(&fx);
+	fx_next_syscall(&fx);
 	ASSERT_EQ(fx_drain(&fx), 0, "a downgrade; read holds taken unseen");
 	fx_teardown(&fx);
 }

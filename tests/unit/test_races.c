@@ -69,7 +69,7 @@ static void do_step(struct step *s)
 		fx_copy_ret(&fx, s->write ? S_FETCH : S_STORE);
 	if (s->lock)
 		fx_unlock(&fx, S_UNLOCK, s->lock);
-	fx_sys_exit(&fx);	/* each step is one system call */
+	fx_next_syscall(&fx);	/* each step is one system call */
 }
 
 static void *step_main(void *arg)

@@ -92,12 +92,12 @@ TEST(changed_bytes_between_fetches_are_reported)
 	fx_teardown(&fx);
 }
 
-TEST(an_epoch_ends_at_sys_exit)
+TEST(an_epoch_is_one_call_into_the_module)
 {
 	FX_SETUP(&fx, NULL);
 	ASSERT_OK(sites(), "installing sites");
 	fx_fetch(&fx, 0, ioctl16(), 0, ubuf, 16);
-	fx_sys_exit(&fx);
+	fx_next_syscall(&fx);
 	fx_fetch(&fx, 1, ioctl16(), 0, ubuf, 16);	/* the next syscall */
 	ASSERT_EQ(fx_drain(&fx), 0, "reports across syscalls");
 	fx_fetch(&fx, 1, ioctl16(), 0, ubuf, 16);
@@ -106,26 +106,50 @@ TEST(an_epoch_ends_at_sys_exit)
 }
 
 /*
- * sys_exit fires for every system call in the kernel: it works only while
- * some task ran watched code since its own last one (mw_exit_work).
+ * A module's compat_ioctl that calls its own unlocked_ioctl: both are entry
+ * points, and the second runs inside the first (deeper on the stack).
  */
-TEST(sys_exit_has_work_only_for_tasks_that_ran_watched_code)
+TEST(an_entry_point_called_from_the_open_call_keeps_its_epoch)
 {
 	FX_SETUP(&fx, NULL);
 	ASSERT_OK(sites(), "installing sites");
-	ASSERT_EQ(fx.skel->bss->mw_exit_work, 0, "tasks with exit work at start");
-	fx_sys_exit(&fx);
-	ASSERT_EQ(fx.skel->bss->mw_exit_work, 0, "after a system call with no watched code");
+	fx_fetch(&fx, 0, ioctl16(), 0, ubuf, 4);
+	ASSERT_OK(fx_enter(&fx, FX_ENTRY_SP - 0x100), "the nested entry point");
+	fx_fetch(&fx, 1, ioctl16(), 0, ubuf, 16);
+	ASSERT_EQ(fx_drain(&fx), 1, "the same call: a double fetch");
+	fx_teardown(&fx);
+}
+
+/*
+ * Two calls core code makes into the module in one system call (seq_file's
+ * start, then show, from seq_read()): each is a call of its own, no
+ * deeper than the one before.
+ */
+TEST(an_entry_point_at_the_depth_of_the_last_begins_a_new_epoch)
+{
+	FX_SETUP(&fx, NULL);
+	ASSERT_OK(sites(), "installing sites");
 	fx_fetch(&fx, 0, ioctl16(), 0, ubuf, 16);
-	fx_fetch(&fx, 1, ioctl16(), 0, ubuf + 100, 16);
-	ASSERT_EQ(fx.skel->bss->mw_exit_work, 1, "one task, two fetches");
-	fx_sys_exit(&fx);
-	ASSERT_EQ(fx.skel->bss->mw_exit_work, 0, "its epoch ended");
-	fx_fetch(&fx, 1, ioctl16(), 0, ubuf, 16);	/* the next syscall: no double fetch */
-	ASSERT_EQ(fx_drain(&fx), 0, "reports across syscalls");
-	ASSERT_EQ(fx.skel->bss->mw_exit_work, 1, "a new epoch");
-	fx_sys_exit(&fx);
-	ASSERT_EQ(fx.skel->bss->mw_exit_work, 0, "ended again");
+	ASSERT_OK(fx_enter(&fx, FX_ENTRY_SP), "the next call from core code");
+	fx_fetch(&fx, 1, ioctl16(), 0, ubuf, 16);
+	ASSERT_EQ(fx_drain(&fx), 0, "no double fetch across two calls");
+	fx_teardown(&fx);
+}
+
+/*
+ * A fetch in a system call where no entry point of the module ran (a path
+ * from one that could not be probed) has no known start: it is not
+ * compared, so an earlier call's fetches never make it a double fetch.
+ */
+TEST(fetches_outside_any_call_an_entry_point_saw_are_not_compared)
+{
+	FX_SETUP(&fx, NULL);
+	ASSERT_OK(sites(), "installing sites");
+	fx_fetch(&fx, 0, ioctl16(), 0, ubuf, 16);
+	fx.call += 2;	/* a new system call, and no entry point ran in it */
+	fx_fetch(&fx, 1, ioctl16(), 0, ubuf, 16);
+	fx_fetch(&fx, 1, ioctl16(), 0, ubuf, 16);
+	ASSERT_EQ(fx_drain(&fx), 0, "no report without a known call");
 	fx_teardown(&fx);
 }
 
@@ -174,9 +198,9 @@ TEST(ioctl_past_its_size_is_a_warning_not_a_slice_overrun)
 	FX_SETUP(&fx, NULL);
 	ASSERT_OK(sites(), "installing sites");
 	fx_fetch(&fx, 0, ioctl16(), 0, ubuf, 16);	/* exactly the slice */
-	fx_sys_exit(&fx);
+	fx_next_syscall(&fx);
 	fx_fetch(&fx, 0, ioctl16(), 0, ubuf + 200, 64);	/* a nested user pointer */
-	fx_sys_exit(&fx);
+	fx_next_syscall(&fx);
 	ASSERT_EQ(fx_drain(&fx), 0, "copies inside or wholly outside the slice");
 	fx_fetch(&fx, 0, ioctl16(), 0, ubuf + 8, 24);	/* crosses the end by 16 */
 	ASSERT_EQ(fx_drain(&fx), 1, "a copy crossing the slice's end");
@@ -194,14 +218,14 @@ TEST(ioctl_past_its_size_is_a_warning_not_a_slice_overrun)
 
 TEST(slice_rule_for_read_write_and_sizeless_ioctls)
 {
-	struct mw_syscall rd = { NR_READ, { 3, (__u64)ubuf, 40 } };
-	struct mw_syscall wr = { NR_WRITE, { 3, (__u64)ubuf, 40 } };
-	struct mw_syscall io = { NR_IOCTL, { 3, 0x7801, (__u64)ubuf } };	/* _IO: no size */
+	struct mw_syscall rd = { .nr = NR_READ, .arg = { 3, (__u64)ubuf, 40 } };
+	struct mw_syscall wr = { .nr = NR_WRITE, .arg = { 3, (__u64)ubuf, 40 } };
+	struct mw_syscall io = { .nr = NR_IOCTL, .arg = { 3, 0x7801, (__u64)ubuf } };	/* _IO: no size */
 
 	FX_SETUP(&fx, NULL);
 	ASSERT_OK(sites(), "installing sites");
 	fx_fetch(&fx, 0, &io, 0, ubuf, 64);
-	fx_sys_exit(&fx);
+	fx_next_syscall(&fx);
 	fx_store(&fx, 0, &rd, ubuf, 0, 40);
 	ASSERT_EQ(fx_drain(&fx), 0, "an _IO ioctl declares nothing; a read of count bytes");
 	fx_store(&fx, 0, &rd, ubuf, 0, 41);
