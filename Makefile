@@ -177,11 +177,13 @@ $(OUT)/%_load: tests/bench/%_load.c
 	$(Q)$(CC) $(CFLAGS) $< -o $@
 
 # What modwatch costs, as ratios of paired runs (tools/bench says what it measures).
-# The VM part on KERNEL (make bench KERNEL=6.12).
+# The VM part on KERNEL (make bench KERNEL=6.12); BASE=REV: that git revision
+# side by side; WORKLOADS="tree tcp kmem": the tax section's workloads.
 bench:
 	$(Q)tools/install-deps bench
 	$(Q)$(MAKE) --no-print-directory all kernel-modules-$(KERNEL) $(OUT)/kmem_load $(OUT)/tcp_load
-	$(Q)MODWATCH_KERNEL=$(KERNEL) tools/bench $(OUT) "$(ROUNDS)" "$(ONLY)"
+	$(Q)MODWATCH_KERNEL=$(KERNEL) BASE="$(BASE)" WORKLOADS="$(WORKLOADS)" \
+		tools/bench $(OUT) "$(ROUNDS)" "$(ONLY)"
 
 # Watch this machine's own loaded modules until Ctrl-C.
 watch: all

@@ -34,28 +34,28 @@ const volatile __u32 mw_heap_filter_mask = MW_HEAP_FILTER - 1;
 static __always_inline void mw_kmem_event(void *ctx, __u32 hook, __u64 site, __u64 ptr, __u64 a2,
 					  __u64 a3, __u64 a4)
 {
-	struct mw_alloc a = { .site = site, .ptr = ptr };
+	struct mw_alloc a = {};
+	__u32 module_id;
+	bool maybe;
 
-	switch (hook) {
-	case MW_HOOK_KMEM_CACHE_ALLOC:
-	case MW_HOOK_KMEM_CACHE_ALLOC_NODE:
-		if (mw_kca_has_cache) {
-			a.cache = a2;
-			a.gfp = a3;
-			break;
-		}
-		/* fall through: the kmalloc layout */
-	case MW_HOOK_KMALLOC:
-	case MW_HOOK_KMALLOC_NODE:
-		a.size = a2;
-		a.alloc_size = a3;
-		a.gfp = a4;
-		break;
-	default:
+	if (hook >= MW_HOOK_KFREE) {
 		mw_heap_free_hook(ctx, site, ptr);
 		return;
 	}
-	mw_heap_alloc_hook(ctx, &a);
+	if (!mw_heap_alloc_wanted(site, ptr, &maybe, &module_id))
+		return;
+	a.site = site;
+	a.ptr = ptr;
+	a.module_id = module_id;
+	if (hook >= MW_HOOK_KMEM_CACHE_ALLOC && mw_kca_has_cache) {
+		a.cache = a2;
+		a.gfp = a3;
+	} else {	/* the kmalloc layout */
+		a.size = a2;
+		a.alloc_size = a3;
+		a.gfp = a4;
+	}
+	mw_heap_alloc_hook(ctx, &a, maybe);
 }
 
 SEC("raw_tp/kmalloc")

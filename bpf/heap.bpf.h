@@ -61,9 +61,9 @@ mw_reused_t mw_reused __weak SEC(".maps");
  */
 typedef struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, MW_HEAP_FILTER);
+	__uint(max_entries, MW_HEAP_FILTER / MW_FILTER_LANES);
 	__type(key, __u32);
-	__type(value, __u32);
+	__type(value, __u64);	/* MW_FILTER_LANES slots */
 } mw_heap_filter_t;
 mw_heap_filter_t mw_heap_filter __weak SEC(".maps");
 
@@ -74,27 +74,31 @@ extern const volatile __u32 mw_heap_filter_mask;	/* slots - 1, set with the map'
  * slots - 1) of their start address. A slot is raised before its record goes
  * in and lowered after it is gone.
  */
-static __always_inline __u32 *mw_filter_at(void *filter, __u32 mask, __u64 ptr)
+static __always_inline __u64 *mw_filter_at(void *filter, __u32 mask, __u64 ptr, __u32 *shift)
 {
-	__u32 i = mw_filter_slot(ptr, mask);
+	__u32 slot = mw_filter_slot(ptr, mask), i = mw_filter_word(slot);
 
+	*shift = mw_filter_shift(slot);
 	return bpf_map_lookup_elem(filter, &i);
 }
 
 /* May a record start at @ptr? No is exact; yes needs the lookup. */
 static __always_inline bool mw_filter_maybe(void *filter, __u32 mask, __u64 ptr)
 {
-	__u32 *n = mw_filter_at(filter, mask, ptr);
+	__u32 shift;
+	__u64 *n = mw_filter_at(filter, mask, ptr, &shift);
 
-	return !n || *n;
+	return !n || (__u16)(*n >> shift);
 }
 
+/* @d: +1 or -1 on the slot's lane; neither carries nor borrows into another lane. */
 static __always_inline void mw_filter_add(void *filter, __u32 mask, __u64 ptr, __s32 d)
 {
-	__u32 *n = mw_filter_at(filter, mask, ptr);
+	__u32 shift;
+	__u64 *n = mw_filter_at(filter, mask, ptr, &shift);
 
 	if (n)
-		__sync_fetch_and_add(n, d);
+		__sync_fetch_and_add(n, (__u64)(__s64)d << shift);
 }
 
 /* A new record @v at @ptr in @map: 0, -EEXIST, or the map is full. */
@@ -895,18 +899,30 @@ static __always_inline void mw_heap_free_hook(void *ctx, __u64 site, __u64 ptr)
 }
 
 /*
- * A kmem tracepoint's allocation @a (its site, pointer, sizes and flags
- * set): the rule, when it is a watched module's, or the address has a
- * record, or a module's allocator call waits for core code's kmalloc.
+ * Is a kmem tracepoint's allocation of @ptr by the code at @site any of
+ * ours? A watched module's, or at an address with a record (@maybe: the
+ * filter says so), or while a module's allocator call waits for core
+ * code's kmalloc. Nearly every allocation in the kernel is none of these:
+ * one filter lookup and one compare say so, before anything else is done.
  */
-static __always_inline void mw_heap_alloc_hook(void *ctx, struct mw_alloc *a)
+static __always_inline bool mw_heap_alloc_wanted(__u64 site, __u64 ptr, bool *maybe,
+						 __u32 *module_id)
 {
-	bool maybe = a->ptr > MW_ZERO_SIZE_PTR && mw_heap_maybe(a->ptr);
+	*maybe = ptr > MW_ZERO_SIZE_PTR && mw_heap_maybe(ptr);
+	*module_id = mw_site_module(site);
+	return *maybe || *module_id || mw_behalf_active;
+}
+
+/*
+ * A kmem tracepoint's allocation @a (its site, pointer, sizes and flags
+ * set) that mw_heap_alloc_wanted() let through, @maybe as it found it.
+ */
+static __always_inline void mw_heap_alloc_hook(void *ctx, struct mw_alloc *a, bool maybe)
+{
 	__u32 base;
 
-	a->module_id = mw_site_module(a->site);
-	if (!a->module_id && !maybe && !(mw_behalf_active && !a->cache))
-		return;
+	if (!a->module_id && !maybe && a->cache)
+		return;		/* a window on the module's behalf waits for a kmalloc only */
 	/* An allocation's own stack: only a watched module's allocation is tracked. */
 	a->stack = a->module_id && a->ptr > MW_ZERO_SIZE_PTR ? mw_stack(ctx, MW_STACKS_HEAP) : 0;
 	a->module_on_stack = !a->module_id && maybe &&

@@ -57,7 +57,10 @@ enum {
 /* How far into a copy the poison scan reads (64-byte steps). */
 #define MW_UNINIT_SCAN 4096
 
-/* The kmem tracepoint hooks (bpf/heap.bpf.c), by the argument layout each passes. */
+/*
+ * The kmem tracepoint hooks (bpf/heap.bpf.c), by the argument layout each
+ * passes; in this order: the kmalloc layouts, the kmem_cache ones, the frees.
+ */
 enum mw_hook {
 	MW_HOOK_KMALLOC,
 	MW_HOOK_KMALLOC_NODE,
@@ -182,15 +185,36 @@ _Static_assert(sizeof(struct mw_reuse) == MW_OBJECT_SIZE + 16, "mw_reuse layout"
 /*
  * The counting filter in front of the live objects, the quarantine and the
  * reused records (mw_heap_filter): at least this many slots, a power of
- * two; the daemon gives it two per record the three maps can hold. A counting filter's slot
- * for a record's start address, the same in BPF and in the daemon's tests:
- * a multiplicative hash, because slab addresses share their low bits.
+ * two; the daemon gives it two per record the three maps can hold. A
+ * counting filter's slot for a record's start address, the same in BPF and
+ * in the daemon's tests: a multiplicative hash, because slab addresses
+ * share their low bits.
  */
 #define MW_HEAP_FILTER 65536
 
 static inline __u32 mw_filter_slot(__u64 addr, __u32 mask)
 {
 	return (__u32)((addr * 0x9e3779b97f4a7c15ull) >> 32) & mask;
+}
+
+/*
+ * A slot's count is a 16-bit lane of a 64-bit map value, four to a value:
+ * an array map spends 8 bytes on each value whatever its size, and every
+ * allocation and free in the kernel reads one slot, so a denser filter
+ * misses the cache less (256 KiB at the defaults, 1 MiB as 32-bit values).
+ * A lane cannot overflow into the next: that would take 65536 records of
+ * one slot, in maps that hold fewer than that many altogether.
+ */
+#define MW_FILTER_LANES 4
+
+static inline __u32 mw_filter_word(__u32 slot)
+{
+	return slot / MW_FILTER_LANES;
+}
+
+static inline __u32 mw_filter_shift(__u32 slot)
+{
+	return slot % MW_FILTER_LANES * 16;
 }
 
 #endif /* MODWATCH_HEAP_H */

@@ -198,7 +198,7 @@ static int size_heap_filter(struct modwatch_bpf *skel, const struct mw_config *c
 	while (n < want && n < (1u << 30))
 		n <<= 1;
 	skel->rodata->mw_heap_filter_mask = (__u32)n - 1;
-	return bpf_map__set_max_entries(skel->maps.mw_heap_filter, (__u32)n);
+	return bpf_map__set_max_entries(skel->maps.mw_heap_filter, (__u32)n / MW_FILTER_LANES);
 }
 
 static int configure(struct modwatch_bpf *skel, const struct mw_config *cfg,

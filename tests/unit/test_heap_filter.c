@@ -15,22 +15,25 @@ static struct fx fx;
 
 static __u32 slot_count(__u64 ptr)
 {
-	__u32 i = mw_filter_slot(ptr, fx.skel->rodata->mw_heap_filter_mask), n = ~0u;
+	__u32 slot = mw_filter_slot(ptr, fx.skel->rodata->mw_heap_filter_mask);
+	__u32 i = mw_filter_word(slot);
+	__u64 n = ~0ull;
 
 	bpf_map_lookup_elem(bpf_map__fd(fx.skel->maps.mw_heap_filter), &i, &n);
-	return n;
+	return (__u16)(n >> mw_filter_shift(slot));
 }
 
-/* The sum over all slots. */
+/* The sum over all slots, lane by lane. */
 static __u64 filter_total(void)
 {
 	int fd = bpf_map__fd(fx.skel->maps.mw_heap_filter);
-	__u32 i, n, slots = bpf_map__max_entries(fx.skel->maps.mw_heap_filter);
-	__u64 sum = 0;
+	__u32 i, lane, words = bpf_map__max_entries(fx.skel->maps.mw_heap_filter);
+	__u64 sum = 0, n;
 
-	for (i = 0; i < slots; i++)
+	for (i = 0; i < words; i++)
 		if (!bpf_map_lookup_elem(fd, &i, &n))
-			sum += n;
+			for (lane = 0; lane < MW_FILTER_LANES; lane++)
+				sum += (__u16)(n >> (16 * lane));
 	return sum;
 }
 
@@ -109,15 +112,15 @@ TEST(the_filter_grows_with_the_maps_it_stands_for)
 	struct mw_config cfg;
 
 	FX_SETUP(&fx, NULL);
-	ASSERT_EQ(bpf_map__max_entries(fx.skel->maps.mw_heap_filter), 131072,
-		  "defaults: 2 x (32768 + 16384), rounded up to a power of two");
+	ASSERT_EQ(bpf_map__max_entries(fx.skel->maps.mw_heap_filter), 131072 / MW_FILTER_LANES,
+		  "defaults: 2 x (32768 + 16384 + 8192) slots, rounded up to a power of two");
 	ASSERT_EQ(fx.skel->rodata->mw_heap_filter_mask, 131071, "its mask");
 	fx_teardown(&fx);
 	fx_config(&cfg);
 	cfg.max_objects = 100000;
 	FX_SETUP(&fx, &cfg);
-	ASSERT_EQ(bpf_map__max_entries(fx.skel->maps.mw_heap_filter), 262144,
-		  "2 x (100000 + 16384) rounded up");
+	ASSERT_EQ(bpf_map__max_entries(fx.skel->maps.mw_heap_filter), 262144 / MW_FILTER_LANES,
+		  "2 x (100000 + 16384 + 8192) slots rounded up");
 	ASSERT_EQ(fx.skel->rodata->mw_heap_filter_mask, 262143, "its mask");
 	fx_teardown(&fx);
 }
