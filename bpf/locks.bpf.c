@@ -161,7 +161,7 @@ int mw_test_locks_freed(__u64 *ctx)
  * through the mmapped .bss and learns their kernel address (and its own
  * task_struct's, a mutex owner) from a run of mw_test_lock_kaddrs.
  */
-__u64 mw_test_lock_mem[64];
+__u64 mw_test_lock_mem[64 + 16];	/* and a fake kernel stack: tests/unit/fixture.c */
 __u64 mw_test_lock_mem_kaddr;
 __u64 mw_test_task_kaddr;
 

@@ -196,18 +196,20 @@ SEC("kprobe")
 int BPF_KPROBE(mw_kp_entry)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	__u64 sp = PT_REGS_SP(ctx), base = (__u64)BPF_CORE_READ(task, stack);
+	__u64 sp = PT_REGS_SP(ctx), base = (__u64)BPF_CORE_READ(task, stack), ret = 0;
 
 	if (!mw_task_has_syscalls() || sp < base || sp >= (__u64)bpf_task_pt_regs(task))
 		return 0;
-	mw_run(ctx, mw_call_enter(sp, mw_syscall_now()));
+	bpf_probe_read_kernel(&ret, sizeof(ret), (void *)sp);
+	mw_run(ctx, mw_call_enter(sp, ret, mw_syscall_now()));
 	return 0;
 }
 
 /*
  * Unit-test entries: (site index, syscall nr, syscall arg0..2, kernel
  * address, user address, length, the call's identity: mw_syscall_now()'s
- * value), and (stack pointer, identity): an entry point runs.
+ * value), and (stack pointer, identity): an entry point runs, its return
+ * address read from the stack pointer as the kprobe reads it.
  */
 /* The tests' copies are copies whose return is probed (mw_test_copy_ret). */
 static __always_inline void test_race(const struct mw_site *s, __u64 kaddr, __u64 len, bool write)
@@ -287,7 +289,10 @@ int mw_test_check_size(__u64 *ctx)
 SEC("raw_tp")
 int mw_test_call(__u64 *ctx)
 {
-	mw_run(ctx, mw_call_enter(ctx[0], ctx[1]));
+	__u64 ret = 0;
+
+	bpf_probe_read_kernel(&ret, sizeof(ret), (void *)ctx[0]);
+	mw_run(ctx, mw_call_enter(ctx[0], ret, ctx[1]));
 	return 0;
 }
 

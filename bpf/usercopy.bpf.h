@@ -677,13 +677,28 @@ MW_GLOBAL int mw_iter_copy(const struct mw_site *s, __u64 kaddr, __u64 len, __u6
 }
 
 /*
- * An entry point of a watched module runs, the stack pointer at @sp, in
- * system call @call (mw_syscall_now()): a new outermost call unless the
- * task's open one is in the same system call and called it (deeper on the
- * stack). A new call starts a new double-fetch epoch (mw_epoch_of_call());
- * a new system call is where locks held from an earlier one are judged.
+ * Is the entry point that runs at @sp in system call @sysid called from
+ * inside @c, the task's open call? Only if that one is in the same system
+ * call, shallower on the stack, and still running: its return address is
+ * still in its slot (once it returned, later frames wrote over it).
  */
-MW_GLOBAL int mw_call_enter(__u64 sp, __u64 call)
+static __always_inline bool mw_call_nested(const struct mw_call *c, __u64 sp, __u32 sysid)
+{
+	__u64 ret = 0;
+
+	if (!c->gen || c->sysid != sysid || sp >= c->sp)
+		return false;
+	return !bpf_probe_read_kernel(&ret, sizeof(ret), (void *)c->sp) && ret == c->ret;
+}
+
+/*
+ * An entry point of a watched module runs, the stack pointer at @sp (its
+ * return address there: @ret), in system call @call (mw_syscall_now()): a
+ * new outermost call unless the task's open one called it. A new call
+ * starts a new double-fetch epoch (mw_epoch_of_call()); a new system call
+ * is where locks held from an earlier one are judged.
+ */
+MW_GLOBAL int mw_call_enter(__u64 sp, __u64 ret, __u64 call)
 {
 	struct mw_call *c = mw_call_of_task(true);
 	__u32 sysid = MW_SYSID(call);
@@ -692,10 +707,11 @@ MW_GLOBAL int mw_call_enter(__u64 sp, __u64 call)
 		mw_stat_inc(MW_STAT_EPOCH_NO_STORAGE);
 		return 0;
 	}
-	if (c->gen && c->sysid == sysid && sp < c->sp)
-		return 0;	/* called from inside the open call */
+	if (mw_call_nested(c, sp, sysid))
+		return 0;
 	c->gen = c->gen + 1 ? c->gen + 1 : 1;
 	c->sp = sp;
+	c->ret = ret;
 	if (c->sysid == sysid)
 		return 0;
 	c->sysid = sysid;

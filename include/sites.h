@@ -270,17 +270,20 @@ _Static_assert(sizeof(struct mw_site) == 16, "mw_site layout");
  * (MW_CLASS_ENTRY: the module's functions that its ops tables point to,
  * file_operations, proc_ops and alikes, so that core code calls them). An
  * entry point is the outermost call unless the task's open call is in the
- * same system call and deeper on the stack than it: that one called it.
- * The rules that judge a whole call use this instead of a hook on every
- * system call in the kernel: a double-fetch epoch is one outermost call
- * (gen), and a lock still held when the task is next seen in another
- * system call (sysid) outlived the call that took it.
+ * same system call, deeper on the stack than it, and still running: its
+ * return address is still where it was at entry. Depth alone would not do:
+ * the kernel moves each system call's stack by a random offset
+ * (CONFIG_RANDOMIZE_KSTACK_OFFSET). The rules that judge a whole call use
+ * this instead of a hook on every system call in the kernel: a double-fetch
+ * epoch is one outermost call (gen), and a lock still held when the task is
+ * next seen in another system call (sysid) outlived the call that took it.
  */
 struct mw_call {
 	__u64 sp;		/* the stack pointer at the outermost call's entry */
+	__u64 ret;		/* its return address: what was at sp then */
 	__u32 gen;		/* outermost calls of this task so far (0: none) */
 	__u32 sysid;		/* the system call they are in (mw_sysid()) */
 };
-_Static_assert(sizeof(struct mw_call) == 16, "mw_call layout");
+_Static_assert(sizeof(struct mw_call) == 24, "mw_call layout");
 
 #endif /* MODWATCH_SITES_H */

@@ -628,7 +628,7 @@ one_report() { # scenario kind function
 	guest_ok
 	v=$RESULTS/verifier.json
 	[ "$(cat "$RESULTS/verifier.rc")" = 0 ] || { cat "$RESULTS/verifier.err" "$v"; false; }
-	[ "$(jq -s length "$v")" -ge 40 ]
+	[ "$(jq -s length "$v")" -ge 35 ]
 	jq -e -s 'all(.[]; .loaded and .processed > 0 and .processed <= .budget)' "$v" ||
 		{ jq -c 'select(.loaded == false or .processed > .budget)' "$v"; false; }
 }

@@ -200,13 +200,25 @@ int fx_behalf_ret(struct fx *f, __u32 idx, __u64 ret)
 int fx_next_syscall(struct fx *f)
 {
 	f->call = (16ull << 32) | (2 * ++f->calls + 1);
-	return fx_enter(f, FX_ENTRY_SP);
+	return fx_enter(f, 0);
 }
 
-int fx_enter(struct fx *f, __u64 sp)
+/* The fake stack: the words after the lock words in mw_test_lock_mem, top first. */
+__u64 *fx_stack_word(struct fx *f, int depth)
 {
-	__u64 args[2] = { sp, f->call };
+	return &f->skel->bss->mw_test_lock_mem[FX_LOCK_SLOTS * 8 + FX_STACK_WORDS - 1 - depth];
+}
 
+int fx_enter(struct fx *f, int depth)
+{
+	__u64 args[2];
+
+	if (depth < 0 || depth >= FX_STACK_WORDS)
+		return -EINVAL;
+	/* What a call instruction leaves there: a return address of its own. */
+	*fx_stack_word(f, depth) = 0xffffffff81000000ull + 16 * ++f->pushes;
+	args[0] = fx_lock_mem(f, FX_LOCK_SLOTS) + 8 * (FX_STACK_WORDS - 1 - depth);
+	args[1] = f->call;
 	return run(f->skel->progs.mw_test_call, args, 2);
 }
 

@@ -35,10 +35,8 @@ struct fx {
 	int nr_events;
 	__u64 call;		/* the system call the test is in (see fx_next_syscall()) */
 	__u32 calls;		/* system calls so far */
+	__u32 pushes;		/* return addresses fx_enter() pushed */
 };
-
-/* The stack pointer of the fake module's entry point (any kernel address will do). */
-#define FX_ENTRY_SP	0xffffc90000107f00ull
 
 /* In a test: load the object (fx_setup) or fail the test, saying why. */
 #define FX_SETUP(f, cfg)							\
@@ -76,11 +74,16 @@ int fx_store(struct fx *f, __u32 idx, const struct mw_syscall *sc, void *udst, _
  */
 int fx_next_syscall(struct fx *f);
 /*
- * Another entry point of the fake module runs in the same system call, the
- * stack pointer at @sp: called from the open call if deeper than its entry
- * (below FX_ENTRY_SP), else a call of its own (seq_file's start, then show).
+ * An entry point of the fake module runs in the same system call, @depth
+ * words below the top of a fake kernel stack (FX_STACK_WORDS words in
+ * kernel memory), a fresh return address pushed there first: called from
+ * the open call if deeper than its entry and its return address is still
+ * in place, else a call of its own (seq_file's start, then show, at 0).
  */
-int fx_enter(struct fx *f, __u64 sp);
+#define FX_STACK_WORDS	16
+int fx_enter(struct fx *f, int depth);
+/* The fake stack's word @depth below the top, as this process writes it. */
+__u64 *fx_stack_word(struct fx *f, int depth);
 /* The copy at site @idx returns (the probe on its next instruction). */
 int fx_copy_ret(struct fx *f, __u32 idx);
 /* Hardened usercopy's check at site @idx, before a copy of [ptr, ptr + n). */

@@ -47,8 +47,8 @@ TEST(integ_a_lock_held_into_the_next_system_call_outlived_its_call)
 	FX_SETUP(&fx, NULL);
 	ASSERT_OK(install(), "sites");
 	fx_lock(&fx, S_SPIN, 0xdead000000000040ull, 0);
-	ASSERT_OK(fx_enter(&fx, FX_ENTRY_SP), "another call in the same system call");
-	ASSERT_OK(fx_enter(&fx, FX_ENTRY_SP - 0x80), "and one inside it");
+	ASSERT_OK(fx_enter(&fx, 0), "another call in the same system call");
+	ASSERT_OK(fx_enter(&fx, 4), "and one inside it");
 	ASSERT_EQ(fx_drain(&fx), 0, "still in the system call that took it");
 	fx_next_syscall(&fx);
 	ASSERT_EQ(fx_drain(&fx), 1, "lock_held_on_return");
@@ -65,8 +65,8 @@ TEST(integ_a_lock_taken_and_released_in_two_calls_of_one_system_call_is_fine)
 	FX_SETUP(&fx, NULL);
 	ASSERT_OK(install(), "sites");
 	fx_lock(&fx, S_LOCK, 0xdead000000000080ull, 0);
-	ASSERT_OK(fx_enter(&fx, FX_ENTRY_SP), "show");
-	ASSERT_OK(fx_enter(&fx, FX_ENTRY_SP), "stop");
+	ASSERT_OK(fx_enter(&fx, 0), "show");
+	ASSERT_OK(fx_enter(&fx, 0), "stop");
 	fx_unlock(&fx, S_UNLOCK, 0xdead000000000080ull);
 	fx_next_syscall(&fx);
 	ASSERT_EQ(fx_drain(&fx), 0, "no report");

@@ -114,7 +114,7 @@ TEST(an_entry_point_called_from_the_open_call_keeps_its_epoch)
 	FX_SETUP(&fx, NULL);
 	ASSERT_OK(sites(), "installing sites");
 	fx_fetch(&fx, 0, ioctl16(), 0, ubuf, 4);
-	ASSERT_OK(fx_enter(&fx, FX_ENTRY_SP - 0x100), "the nested entry point");
+	ASSERT_OK(fx_enter(&fx, 5), "the nested entry point");
 	fx_fetch(&fx, 1, ioctl16(), 0, ubuf, 16);
 	ASSERT_EQ(fx_drain(&fx), 1, "the same call: a double fetch");
 	fx_teardown(&fx);
@@ -130,9 +130,31 @@ TEST(an_entry_point_at_the_depth_of_the_last_begins_a_new_epoch)
 	FX_SETUP(&fx, NULL);
 	ASSERT_OK(sites(), "installing sites");
 	fx_fetch(&fx, 0, ioctl16(), 0, ubuf, 16);
-	ASSERT_OK(fx_enter(&fx, FX_ENTRY_SP), "the next call from core code");
+	ASSERT_OK(fx_enter(&fx, 0), "the next call from core code");
 	fx_fetch(&fx, 1, ioctl16(), 0, ubuf, 16);
 	ASSERT_EQ(fx_drain(&fx), 0, "no double fetch across two calls");
+	fx_teardown(&fx);
+}
+
+/*
+ * A loop of identical system calls (the same number, arguments and user
+ * stack: the same identity), each entering the module deeper or shallower
+ * on the stack by the random offset the kernel gives each system call: a
+ * call deeper than the last one is no call from inside it once that one
+ * returned (its return address is gone), so each is an epoch of its own.
+ */
+TEST(identical_system_calls_at_random_stack_offsets_are_calls_of_their_own)
+{
+	FX_SETUP(&fx, NULL);
+	ASSERT_OK(sites(), "installing sites");
+	fx_fetch(&fx, 0, ioctl16(), 0, ubuf, 16);
+	*fx_stack_word(&fx, 0) = 0x1234;	/* it returned: later frames wrote over its slot */
+	ASSERT_OK(fx_enter(&fx, 3), "the same system call again, 24 bytes deeper");
+	fx_fetch(&fx, 0, ioctl16(), 0, ubuf, 16);
+	ASSERT_EQ(fx_drain(&fx), 0, "no double fetch across the two");
+	ASSERT_OK(fx_enter(&fx, 6), "called from inside that one");
+	fx_fetch(&fx, 1, ioctl16(), 0, ubuf, 16);
+	ASSERT_EQ(fx_drain(&fx), 1, "within it: a double fetch");
 	fx_teardown(&fx);
 }
 
