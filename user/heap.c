@@ -212,21 +212,34 @@ static __u64 now_ns(void)
 /* When the last sample began: every miss before it is in history[]. */
 static __u64 last_sample_ns;
 
-void mw_heap_sample_misses(void)
+void mw_heap_note_misses(const __u64 missed[2], __u64 now)
 {
 	struct miss_history *h;
-	__u64 missed;
 	int path;
 
-	last_sample_ns = now_ns();
 	for (path = 0; path < 2; path++) {
 		h = &history[path];
-		missed = path_missed(path);
-		if (missed > h->seen) {
-			h->grew[h->n++ % MISS_RING] = now_ns();
-			h->seen = missed;
+		if (missed[path] > h->seen) {
+			h->grew[h->n++ % MISS_RING] = now;
+			h->seen = missed[path];
 		}
 	}
+}
+
+void mw_heap_misses_reset(void)
+{
+	memset(history, 0, sizeof(history));
+	last_sample_ns = 0;
+}
+
+void mw_heap_sample_misses(void)
+{
+	__u64 missed[2];
+
+	last_sample_ns = now_ns();
+	missed[0] = path_missed(false);
+	missed[1] = path_missed(true);
+	mw_heap_note_misses(missed, now_ns());
 }
 
 /*

@@ -204,6 +204,12 @@ int mw_heap_group_live(__u32 module_id, bool drop, struct mw_alloc_group *g, siz
 __u64 mw_heap_quarantined(void);
 __u64 mw_heap_missed(void);
 void mw_heap_sample_misses(void);
+/*
+ * The skip counts @missed ([0] allocations, [1] frees), as read at @now
+ * (CLOCK_MONOTONIC ns): a growth since the last is a window of lost evidence.
+ */
+void mw_heap_note_misses(const __u64 missed[2], __u64 now);
+void mw_heap_misses_reset(void);
 void mw_heap_sample_misses_after(__u64 ns);
 bool mw_heap_missed_since(bool frees, __u64 ns);
 
