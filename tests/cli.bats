@@ -118,6 +118,20 @@ non_json_lines() {
 	fi
 }
 
+# Outside the watched modules only the kmem tracepoints and the module
+# events run: nothing on system calls, no kprobe (issue 27).
+@test "doctor says what runs kernel-wide: the kmem hooks, and nothing on system calls" {
+	run "$MODWATCH" doctor
+	[ "$status" -eq 0 ]
+	wide=$(sed -n 's/^  kernel-wide, at every event of their kind: //p' <<<"$output")
+	[[ "$wide" == *"mw_kmalloc"*"mw_kfree"* ]] || { echo "$output"; false; }
+	for p in $(tr -d , <<<"$wide"); do
+		[[ "$p" =~ ^mw_(kmalloc|kmalloc_node|kmem_cache_alloc|kmem_cache_alloc_node|kfree|kmem_cache_free|module_free|module_load)$ ]] ||
+			{ echo "$p runs kernel-wide"; false; }
+	done
+	[[ "$output" == *"  only in watched modules' code: "* ]]
+}
+
 # The callee table as the running kernel names it, checked against its kallsyms:
 # a later name is there and the table's is not; an absent one is not there at all.
 @test "doctor names each callee as this kernel does, from its symbols" {

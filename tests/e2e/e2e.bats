@@ -607,6 +607,15 @@ one_report() { # scenario kind function
 	else
 		grep -q "global (kprobes on exported functions)" "$RESULTS/global.err"
 	fi
+	# kernel-wide only the kmem tracepoints and the module events: no kprobe, and
+	# nothing on system calls; the entry points' probes run in the modules only
+	wide=$(sed -n 's/^  kernel-wide, at every event of their kind: //p' "$d" | tr -d ,)
+	[ -n "$wide" ] || { cat "$d"; false; }
+	for p in $wide; do
+		[[ "$p" =~ ^mw_(kmalloc|kmalloc_node|kmem_cache_alloc|kmem_cache_alloc_node|kfree|kmem_cache_free|module_free|module_load)$ ]] ||
+			{ echo "$p runs kernel-wide"; false; }
+	done
+	grep -q "^  only in watched modules' code: .*mw_kp_entry" "$d" || { cat "$d"; false; }
 	# no callee the modules call is "absent here"; their only blind spots are locks
 	absent=$(sed -n 's/^  absent here ([^)]*): //p' "$d" | tr -d ,)
 	for ko in "$MODS/mw_buggy.ko" "$MODS/mw_clean.ko"; do
