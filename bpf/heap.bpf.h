@@ -68,6 +68,7 @@ typedef struct {
 mw_heap_filter_t mw_heap_filter __weak SEC(".maps");
 
 extern const volatile __u32 mw_heap_filter_mask;	/* slots - 1, set with the map's size */
+extern __u64 mw_heap_summary[MW_SUMMARY_WORDS];	/* the filter's summary (include/heap.h) */
 
 /*
  * A counting filter: @filter counts the records of its maps by slot (@mask:
@@ -82,23 +83,44 @@ static __always_inline __u64 *mw_filter_at(void *filter, __u32 mask, __u64 ptr, 
 	return bpf_map_lookup_elem(filter, &i);
 }
 
-/* May a record start at @ptr? No is exact; yes needs the lookup. */
+/* The summary's lane of @ptr's slot (include/heap.h): its word, *@shift its place. */
+static __always_inline __u64 *mw_summary_at(__u32 mask, __u64 ptr, __u32 *shift)
+{
+	__u32 slot = mw_filter_slot(ptr, mask) & (MW_SUMMARY_SLOTS - 1);
+
+	*shift = mw_filter_shift(slot);
+	return &mw_heap_summary[mw_filter_word(slot) & (MW_SUMMARY_WORDS - 1)];
+}
+
+/* May a record start at @ptr? No is exact; yes needs the lookup. The summary answers first. */
 static __always_inline bool mw_filter_maybe(void *filter, __u32 mask, __u64 ptr)
 {
 	__u32 shift;
-	__u64 *n = mw_filter_at(filter, mask, ptr, &shift);
+	__u64 *n = mw_summary_at(mask, ptr, &shift);
 
+	if (!(__u16)(*n >> shift))
+		return false;
+	n = mw_filter_at(filter, mask, ptr, &shift);
 	return !n || (__u16)(*n >> shift);
 }
 
-/* @d: +1 or -1 on the slot's lane; neither carries nor borrows into another lane. */
+/*
+ * @d: +1 or -1 on the slot's lane and its summary's; neither carries nor
+ * borrows into another lane. A raise goes to the summary first and a
+ * lowering last, so that no CPU reads the summary lower than the filter.
+ */
 static __always_inline void mw_filter_add(void *filter, __u32 mask, __u64 ptr, __s32 d)
 {
-	__u32 shift;
+	__u32 shift, sshift;
+	__u64 *sum = mw_summary_at(mask, ptr, &sshift);
 	__u64 *n = mw_filter_at(filter, mask, ptr, &shift);
 
+	if (d > 0)
+		__sync_fetch_and_add(sum, (__u64)(__s64)d << sshift);
 	if (n)
 		__sync_fetch_and_add(n, (__u64)(__s64)d << shift);
+	if (d < 0)
+		__sync_fetch_and_add(sum, (__u64)(__s64)d << sshift);
 }
 
 /* A new record @v at @ptr in @map: 0, -EEXIST, or the map is full. */

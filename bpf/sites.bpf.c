@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Storage of the probed call sites; the daemon fills it before attaching. */
 #include "sites.bpf.h"
+#include "heap.h"
 
 
 /*
@@ -17,6 +18,9 @@ __u8 mw_peek_buf[16];
  * it. Defined here, before the features that use it are linked.
  */
 __u64 mw_behalf_active = 0;
+
+/* The heap filter's summary (include/heap.h); defined here for the same reason. */
+__u64 mw_heap_summary[MW_SUMMARY_WORDS];
 
 /*
  * The kernel's direct map and struct page array (page_offset_base and

@@ -217,4 +217,15 @@ static inline __u32 mw_filter_shift(__u32 slot)
 	return slot % MW_FILTER_LANES * 16;
 }
 
+/*
+ * In front of the filter, its summary: the counts of MW_SUMMARY_SLOTS
+ * slots, each the sum of the filter's slots with the same low bits, in 8
+ * KiB of the object's .bss (mw_heap_summary) that stay in the cache. While
+ * a watched module holds few records, most of the kernel's allocations and
+ * frees are answered there and never touch the filter. Its lanes cannot
+ * overflow either: each counts about 1/4096 of the records.
+ */
+#define MW_SUMMARY_SLOTS 4096
+#define MW_SUMMARY_WORDS (MW_SUMMARY_SLOTS / MW_FILTER_LANES)
+
 #endif /* MODWATCH_HEAP_H */

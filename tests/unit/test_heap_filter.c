@@ -13,6 +13,16 @@
 
 static struct fx fx;
 
+/* The summary's count for @ptr's slot. */
+static __u32 summary_count(__u64 ptr)
+{
+	__u32 slot = mw_filter_slot(ptr, fx.skel->rodata->mw_heap_filter_mask) &
+		     (MW_SUMMARY_SLOTS - 1);
+
+	return (__u16)(fx.skel->bss->mw_heap_summary[mw_filter_word(slot)] >>
+		       mw_filter_shift(slot));
+}
+
 static __u32 slot_count(__u64 ptr)
 {
 	__u32 slot = mw_filter_slot(ptr, fx.skel->rodata->mw_heap_filter_mask);
@@ -37,12 +47,25 @@ static __u64 filter_total(void)
 	return sum;
 }
 
+/* The summary's lanes, summed: the same records as the filter's. */
+static __u64 summary_total(void)
+{
+	__u32 i, lane;
+	__u64 sum = 0;
+
+	for (i = 0; i < MW_SUMMARY_WORDS; i++)
+		for (lane = 0; lane < MW_FILTER_LANES; lane++)
+			sum += (__u16)(fx.skel->bss->mw_heap_summary[i] >> (16 * lane));
+	return sum;
+}
+
 TEST(the_heap_filter_counts_a_record_once_through_its_whole_life)
 {
 	FX_SETUP(&fx, NULL);
 	ASSERT_EQ(filter_total(), 0, "empty at start");
 	fx_kmalloc(&fx, SITE_ALLOC, OBJ(1), 64);
 	ASSERT_EQ(slot_count(OBJ(1)), 1, "live");
+	ASSERT_EQ(summary_count(OBJ(1)), 1, "in the summary too");
 	fx_kmalloc(&fx, SITE_ALLOC, OBJ(1), 64);	/* its free was missed: tracked anew */
 	ASSERT_EQ(slot_count(OBJ(1)), 1, "a record replaced is not a second record");
 	fx_kfree(&fx, SITE_FREE1, OBJ(1));
@@ -57,6 +80,7 @@ TEST(the_heap_filter_counts_a_record_once_through_its_whole_life)
 	fx_kmalloc(&fx, SITE_ALLOC, OBJ(1), 64);
 	ASSERT_TRUE(fx_is_live(&fx, OBJ(1)), "the module's own again");
 	ASSERT_EQ(filter_total(), 1, "one record, one count, nothing else");
+	ASSERT_EQ(summary_total(), 1, "and one in the summary");
 	fx_kfree(&fx, SITE_CORE, OBJ(1));
 	ASSERT_TRUE(fx_is_quarantined(&fx, OBJ(1)), "core code's free of a live object passes the filter");
 	ASSERT_EQ(fx_drain(&fx), 0, "nothing to report");
@@ -100,10 +124,12 @@ TEST(evicted_records_leave_slots_high_never_low)
 		key = next;
 		prev = &key;
 		ASSERT_GT(slot_count(key), 0, "a quarantined record's slot");
+		ASSERT_TRUE(summary_count(key) >= slot_count(key), "its summary: no lower");
 		seen++;
 	}
 	ASSERT_GT(seen, 0, "records left to check");
 	ASSERT_EQ(filter_total(), 40, "one count per record ever quarantined: evictions leak");
+	ASSERT_EQ(summary_total(), 40, "the summary, the same");
 	fx_teardown(&fx);
 }
 
