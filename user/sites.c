@@ -863,6 +863,7 @@ void mw_sites_detach(struct mw_sites *ss, struct modwatch_bpf *skel, struct mw_m
 	m->nr_blind = 0;
 	m->nr_probes = 0;
 	m->nr_slots = 0;
+	m->probed_entries = 0;
 	m->nr_unprobed = 0;
 	m->nr_noret = 0;
 	m->nr_static_locks = 0;
