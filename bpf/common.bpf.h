@@ -13,6 +13,7 @@
 #include "events.h"
 #include "stats.h"
 #include "stacks.h"
+#include "usercopy.h"
 
 #ifndef E2BIG
 #define E2BIG 7
@@ -111,17 +112,31 @@ static __always_inline __u64 mw_sysid_of(__u64 nr, __u64 ip, __u64 sp, __u64 a0,
 	return (nr << 32) | (__u32)(h >> 32) | 1;
 }
 
-static __always_inline __u64 mw_syscall_now(void)
+#define MW_SYSID(call)	((__u32)(call))
+#define MW_SYSNR(call)	((__u32)((call) >> 32))
+
+/* The system call the current task is in, from its saved user registers. */
+static __always_inline void mw_current_syscall(struct mw_syscall *sc)
 {
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 
-	return mw_sysid_of(BPF_CORE_READ(regs, orig_ax), BPF_CORE_READ(regs, ip),
-			   BPF_CORE_READ(regs, sp), BPF_CORE_READ(regs, di),
-			   BPF_CORE_READ(regs, si), BPF_CORE_READ(regs, dx));
+	sc->nr = BPF_CORE_READ(regs, orig_ax);
+	sc->arg[0] = BPF_CORE_READ(regs, di);
+	sc->arg[1] = BPF_CORE_READ(regs, si);
+	sc->arg[2] = BPF_CORE_READ(regs, dx);
+	sc->id = MW_SYSID(mw_sysid_of(sc->nr, BPF_CORE_READ(regs, ip), BPF_CORE_READ(regs, sp),
+				      sc->arg[0], sc->arg[1], sc->arg[2]));
+	sc->__pad = 0;
 }
 
-#define MW_SYSID(call)	((__u32)(call))
-#define MW_SYSNR(call)	((__u32)((call) >> 32))
+/* The same as one value: mw_sysid_of()'s, number and identity. */
+static __always_inline __u64 mw_syscall_now(void)
+{
+	struct mw_syscall sc;
+
+	mw_current_syscall(&sc);
+	return (sc.nr << 32) | sc.id;
+}
 
 static __always_inline void mw_stat_inc(__u32 id)
 {

@@ -8,7 +8,6 @@
 #include "heap.bpf.h"
 #include "sites.bpf.h"
 
-
 /*
  * Argument layouts of kmem_cache_alloc. Since v6.1 ("mm/slab_common: drop
  * kmem_alloc & avoid dereferencing fields when not using") it passes the
@@ -78,7 +77,6 @@ int BPF_PROG(mw_kmalloc_node, unsigned long site, const void *ptr, __u64 req, __
 	return 0;
 }
 
-
 SEC("raw_tp/kmem_cache_alloc")
 int BPF_PROG(mw_kmem_cache_alloc, unsigned long site, const void *ptr, __u64 a2, __u64 a3,
 	     __u64 a4)
@@ -86,7 +84,6 @@ int BPF_PROG(mw_kmem_cache_alloc, unsigned long site, const void *ptr, __u64 a2,
 	mw_kmem_event(ctx, MW_HOOK_KMEM_CACHE_ALLOC, site, (__u64)ptr, a2, a3, a4);
 	return 0;
 }
-
 
 SEC("raw_tp/kmem_cache_alloc_node")
 int BPF_PROG(mw_kmem_cache_alloc_node, unsigned long site, const void *ptr, __u64 a2,
@@ -96,14 +93,12 @@ int BPF_PROG(mw_kmem_cache_alloc_node, unsigned long site, const void *ptr, __u6
 	return 0;
 }
 
-
 SEC("raw_tp/kfree")
 int BPF_PROG(mw_kfree, unsigned long site, const void *ptr)
 {
 	mw_kmem_event(ctx, MW_HOOK_KFREE, site, (__u64)ptr, 0, 0, 0);
 	return 0;
 }
-
 
 SEC("raw_tp/kmem_cache_free")
 int BPF_PROG(mw_kmem_cache_free, unsigned long site, const void *ptr)

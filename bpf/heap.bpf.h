@@ -75,32 +75,34 @@ extern __u64 mw_heap_summary[MW_SUMMARY_WORDS];	/* the filter's summary (include
  * slots - 1) of their start address. A slot is raised before its record goes
  * in and lowered after it is gone.
  */
-static __always_inline __u64 *mw_filter_at(void *filter, __u32 mask, __u64 ptr, __u32 *shift)
+static __always_inline __u64 *mw_filter_at(void *filter, __u32 slot, __u32 *shift)
 {
-	__u32 slot = mw_filter_slot(ptr, mask), i = mw_filter_word(slot);
+	__u32 i = mw_filter_word(slot);
 
 	*shift = mw_filter_shift(slot);
 	return bpf_map_lookup_elem(filter, &i);
 }
 
-/* The summary's lane of @ptr's slot (include/heap.h): its word, *@shift its place. */
-static __always_inline __u64 *mw_summary_at(__u32 mask, __u64 ptr, __u32 *shift)
+/* The summary's lane of filter slot @slot (include/heap.h): its word, *@shift its place. */
+static __always_inline __u64 *mw_summary_at(__u32 slot, __u32 *shift)
 {
-	__u32 slot = mw_filter_slot(ptr, mask) & (MW_SUMMARY_SLOTS - 1);
-
+	slot &= MW_SUMMARY_SLOTS - 1;
 	*shift = mw_filter_shift(slot);
 	return &mw_heap_summary[mw_filter_word(slot) & (MW_SUMMARY_WORDS - 1)];
 }
 
-/* May a record start at @ptr? No is exact; yes needs the lookup. The summary answers first. */
+/*
+ * May a record start at @ptr? No is exact; yes needs the lookup. The
+ * summary answers first; the address is hashed once for both.
+ */
 static __always_inline bool mw_filter_maybe(void *filter, __u32 mask, __u64 ptr)
 {
-	__u32 shift;
-	__u64 *n = mw_summary_at(mask, ptr, &shift);
+	__u32 slot = mw_filter_slot(ptr, mask), shift;
+	__u64 *n = mw_summary_at(slot, &shift);
 
 	if (!(__u16)(*n >> shift))
 		return false;
-	n = mw_filter_at(filter, mask, ptr, &shift);
+	n = mw_filter_at(filter, slot, &shift);
 	return !n || (__u16)(*n >> shift);
 }
 
@@ -111,9 +113,9 @@ static __always_inline bool mw_filter_maybe(void *filter, __u32 mask, __u64 ptr)
  */
 static __always_inline void mw_filter_add(void *filter, __u32 mask, __u64 ptr, __s32 d)
 {
-	__u32 shift, sshift;
-	__u64 *sum = mw_summary_at(mask, ptr, &sshift);
-	__u64 *n = mw_filter_at(filter, mask, ptr, &shift);
+	__u32 slot = mw_filter_slot(ptr, mask), shift, sshift;
+	__u64 *sum = mw_summary_at(slot, &sshift);
+	__u64 *n = mw_filter_at(filter, slot, &shift);
 
 	if (d > 0)
 		__sync_fetch_and_add(sum, (__u64)(__s64)d << sshift);
@@ -432,12 +434,6 @@ static __always_inline void mw_report_double_free(struct mw_object *q, __u64 sit
 	mw_report_send(e);
 }
 
-/* May @ptr have a reused record? mw_reused shares mw_heap_filter. */
-static __always_inline bool mw_reused_maybe(__u64 ptr)
-{
-	return mw_heap_maybe(ptr);
-}
-
 static __always_inline void mw_reused_add(__u64 ptr, const struct mw_reuse *r)
 {
 	if (mw_heap_put(&mw_reused, ptr, r))
@@ -712,7 +708,7 @@ MW_GLOBAL int mw_heap_alloc(const struct mw_alloc *a)
 		return 0;
 	}
 	/* The module owns this memory again: an older owner's record would misname its free. */
-	if (mw_reused_maybe(ptr))
+	if (mw_heap_maybe(ptr))
 		mw_reused_del(ptr);
 	if (a->cache) {
 		c = mw_heap_cache_seen(a->cache);
@@ -844,7 +840,7 @@ static __always_inline void mw_heap_free_unknown(__u64 site, __u32 module_id, __
 		mw_report_double_free(obj, site, module_id);
 		return;
 	}
-	obj = mw_reused_maybe(ptr) ? bpf_map_lookup_elem(&mw_reused, &ptr) : NULL;
+	obj = mw_heap_maybe(ptr) ? bpf_map_lookup_elem(&mw_reused, &ptr) : NULL;
 	if (obj) {
 		mw_report_reused((struct mw_reuse *)obj, site, module_id, MW_DOUBLE_FREE, ptr, 0,
 				 0);

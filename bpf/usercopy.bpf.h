@@ -57,20 +57,6 @@ static __always_inline bool mw_task_has_epochs(void)
 	return mw_task_has_syscalls();
 }
 
-/* The system call the current task is in, from its saved user registers. */
-static __always_inline void mw_current_syscall(struct mw_syscall *sc)
-{
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-
-	sc->nr = BPF_CORE_READ(regs, orig_ax);
-	sc->arg[0] = BPF_CORE_READ(regs, di);
-	sc->arg[1] = BPF_CORE_READ(regs, si);
-	sc->arg[2] = BPF_CORE_READ(regs, dx);
-	sc->id = MW_SYSID(mw_sysid_of(sc->nr, BPF_CORE_READ(regs, ip), BPF_CORE_READ(regs, sp),
-				      sc->arg[0], sc->arg[1], sc->arg[2]));
-	sc->__pad = 0;
-}
-
 /* The user slice @sc declares, if any: [*start, *start + *len); ioctls apart. */
 static __always_inline bool mw_syscall_slice(const struct mw_syscall *sc, __u64 *start,
 					     __u64 *len)
@@ -552,10 +538,9 @@ static __always_inline struct mw_epoch *mw_epoch_of_call(__u32 sysid)
 		mw_stat_inc(MW_STAT_EPOCH_NO_STORAGE);
 		return NULL;
 	}
-	if (ep->gen != c->gen || ep->sysid != sysid) {
+	if (ep->gen != c->gen) {
 		ep->nr = 0;
 		ep->gen = c->gen;
-		ep->sysid = sysid;
 	}
 	return ep;
 }

@@ -32,18 +32,17 @@ struct mw_fetch {
 };
 
 /*
- * The fetches of one call into a watched module (struct mw_call's gen, in
- * system call sysid): a fetch in another call starts the epoch anew.
+ * The fetches of one call into a watched module (struct mw_call's gen: a
+ * new system call is always a new call): a fetch in another call starts
+ * the epoch anew.
  */
 struct mw_epoch {
 	__u32 nr;		/* fetches in f[] */
 	__u32 gen;		/* the call's mw_call.gen */
-	__u32 sysid;		/* the call's mw_call.sysid */
-	__u32 __pad;
 	struct mw_fetch f[MW_EPOCH_FETCHES];
 };
 _Static_assert(sizeof(struct mw_fetch) == 96, "mw_fetch layout");
-_Static_assert(sizeof(struct mw_epoch) == 16 + 8 * 96, "mw_epoch layout");
+_Static_assert(sizeof(struct mw_epoch) == 8 + 8 * 96, "mw_epoch layout");
 
 /*
  * The user copy a task is in, for what happens around the copy call:
