@@ -41,9 +41,9 @@ LDLIBS		:= -static -levent_extra -levent_core -lbpf -ljson-c -ldw -lelf -lz -llz
 BPF_FEATURES	:= events registry sites locks heap usercopy modules
 BPF_OBJS	:= $(patsubst %,$(OUT)/bpf/%.bpf.o,$(BPF_FEATURES))
 BPF_HDRS	:= $(wildcard bpf/*.bpf.h include/*.h) bpf/vmlinux.h
-USER_SRCS	:= $(filter-out user/main.c,$(wildcard user/*.c))
+USER_SRCS	:= $(filter-out user/cli/main.c,$(wildcard user/*/*.c))
 USER_OBJS	:= $(patsubst user/%.c,$(OUT)/obj/%.o,$(USER_SRCS))
-USER_HDRS	:= $(wildcard user/*.h include/*.h) $(OUT)/modwatch.skel.h
+USER_HDRS	:= $(wildcard user/*.h user/*/*.h include/*.h) $(OUT)/modwatch.skel.h
 UNIT_SRCS	:= $(wildcard tests/unit/*.c)
 UNIT_OBJS	:= $(patsubst tests/unit/%.c,$(OUT)/unit/%.o,$(UNIT_SRCS))
 
@@ -78,7 +78,7 @@ $(OUT)/libmodwatch.a: $(USER_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(OUT)/modwatch: $(OUT)/obj/main.o $(OUT)/libmodwatch.a
+$(OUT)/modwatch: $(OUT)/obj/cli/main.o $(OUT)/libmodwatch.a
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 

@@ -24,7 +24,7 @@ const volatile __u32 mw_heap_filter_mask = MW_HEAP_FILTER - 1;
  * run on this CPU: BPF recursion protection) is counted in the program's
  * recursion_misses; the daemon reads those counts and marks a lifetime
  * report "possible" when a skip was counted in the window its evidence
- * spans (user/heap.c).
+ * spans (user/probe/heap_maps.c).
  *
  * The rule behind kmem tracepoint @hook: (call_site, ptr) and, for kmalloc,
  * bytes_req, bytes_alloc, gfp; for kmem_cache_alloc, (cache, gfp) since

@@ -213,7 +213,7 @@ enum mw_callee_class {
  * k[v]realloc") has more arguments, but BEHALF with arg 0 reads none. A module
  * calls the names of the kernel it was built for; the daemon resolves each
  * callee to whichever of its names the running kernel's kallsyms has
- * (user/sites.c), never by version number, and reports keep MW_CALLEES'
+ * (user/probe/site_probes.c), never by version number, and reports keep MW_CALLEES'
  * name, the one in the module's source.
  */
 #define MW_CALLEE_RENAMES(X)							\

@@ -27,7 +27,7 @@ enum {
  * callback).
  */
 #define MW_STACK_NOISE 12
-/* Distinct stacks kept, in twice as many hash buckets (user/stacks.c); --stack-entries. */
+/* Distinct stacks kept, in twice as many hash buckets (user/probe/stack_maps.c); --stack-entries. */
 #define MW_STACK_ENTRIES 16384
 
 #endif /* MODWATCH_STACKS_H */

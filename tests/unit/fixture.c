@@ -4,7 +4,15 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <stdio.h>
+#include "heap.h"
+#include "locks.h"
+#include "usercopy.h"
+#include "events.h"
+#include "sites.h"
+#include "stats.h"
 #include "fixture.h"
+#include "probe/stack_maps.h"
 
 static int on_event(void *ctx, void *data, size_t size)
 {

@@ -8,8 +8,12 @@
 #ifndef MODWATCH_FIXTURE_H
 #define MODWATCH_FIXTURE_H
 
-#include "modwatch.h"
-#include "modwatch.skel.h"
+#include "events.h"
+#include "probe/bpf.h"
+#include "probe/kernel.h"
+#include "probe/progs.h"
+#include "probe/module_registry.h"
+#include "probe/skel.h"
 #include "usercopy.h"
 #include "locks.h"
 

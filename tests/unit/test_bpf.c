@@ -10,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/libbpf.h>
+#include "usercopy.h"
 #include "fixture.h"
 #include "test.h"
+#include "sites.h"
 
 static struct fx fx;
 

@@ -13,8 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "findings.h"
-#include "modwatch.h"
+#include "events.h"
+#include "report/findings.h"
+#include "probe/lock_maps.h"
+#include "probe/module_registry.h"
+#include "symbols/ksym.h"
 #include "test.h"
 
 /* tools/validate-ci KIND FILE: 0 when the file is valid; what it said, as TAP comments. */

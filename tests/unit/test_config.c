@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include "modwatch.h"
+#include "events.h"
+#include "cli/config.h"
+#include "report/rules.h"
+#include "report/suppress.h"
 #include "test.h"
 
 struct seen {

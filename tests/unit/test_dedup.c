@@ -6,8 +6,11 @@
  * made again by the next occurrence; --every reports them all.
  */
 #include <string.h>
+#include "events.h"
+#include "stats.h"
 #include "fixture.h"
 #include "test.h"
+#include "session/repeats.h"
 
 static struct fx fx;
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/prctl.h>
+#include "events.h"
 #include "fixture.h"
 #include "test.h"
 

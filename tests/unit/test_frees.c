@@ -10,10 +10,14 @@
 #include <regex.h>
 #include <string.h>
 #include <bpf/bpf.h>
-#include "families.h"
+#include "heap.h"
+#include "usercopy.h"
+#include "sites.h"
+#include "ko/families.h"
 #include "fixture.h"
-#include "ko.h"
+#include "ko/ko.h"
 #include "test.h"
+#include "probe/heap_maps.h"
 
 static struct fx fx;
 

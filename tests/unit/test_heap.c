@@ -5,6 +5,11 @@
 #include <sched.h>
 #include <string.h>
 #include <unistd.h>
+#include <stdio.h>
+#include "heap.h"
+#include "events.h"
+#include "registry.h"
+#include "stats.h"
 #include "fixture.h"
 #include "test.h"
 

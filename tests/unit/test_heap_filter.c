@@ -8,6 +8,7 @@
  */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "heap.h"
 #include "fixture.h"
 #include "test.h"
 

@@ -5,7 +5,7 @@
  * skip was counted in the window its evidence spans: after the allocation
  * for a live object's report, after the free for a freed one's.
  */
-#include "modwatch.h"
+#include "probe/heap_maps.h"
 #include "test.h"
 
 static void note(__u64 allocs, __u64 frees, __u64 now)

@@ -13,7 +13,8 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
-#include "modwatch.h"
+#include <stdio.h>
+#include "service/journal.h"
 #include "test.h"
 
 #define NAME_LEN 64

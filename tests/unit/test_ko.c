@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "ko.h"
+#include <stdio.h>
+#include "sites.h"
+#include "ko/ko.h"
 #include "test.h"
 
 #define MAX_REF_SITES	1024

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The report latency histogram (user/latency.c): quantiles within 1/16 of
+ * The report latency histogram (user/report/latency.c): quantiles within 1/16 of
  * the exact value at every scale, never above the largest value seen.
  */
 #include <string.h>
-#include "modwatch.h"
+#include "report/latency.h"
 #include "test.h"
 
 /* Is @got within [want, want + want/16]: rounded up to its bucket's top? */

@@ -7,8 +7,13 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include "heap.h"
+#include "usercopy.h"
+#include "events.h"
 #include "fixture.h"
 #include "test.h"
+#include "probe/heap_maps.h"
+#include "sites.h"
 
 #define SITE_COPY	(FAKE_LO + 0x2000)
 #define GFP_KERNEL	0xcc0u

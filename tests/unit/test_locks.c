@@ -15,8 +15,13 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <bpf/btf.h>
+#include "locks.h"
+#include "events.h"
+#include "sites.h"
+#include "stacks.h"
 #include "fixture.h"
 #include "test.h"
+#include "probe/lock_maps.h"
 
 #define LOCK(i)		(0xdead000000000000ull + (unsigned long long)(i) * 64)
 #define SITE(i)		(FAKE_LO + 0x2000 + (unsigned long long)(i) * 0x20)

@@ -3,6 +3,7 @@
 #include <unistd.h>
 #include "fixture.h"
 #include "test.h"
+#include "sites.h"
 
 #define S_LOCK		0
 #define S_SPIN		1

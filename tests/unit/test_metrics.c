@@ -13,7 +13,9 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <stdio.h>
 #include "modwatch.h"
+#include "service/metrics.h"
 #include "test.h"
 
 #define PROM_TYPE	"\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n"

@@ -14,7 +14,8 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "modwatch.h"
+#include <stdio.h>
+#include "service/notify.h"
 #include "test.h"
 
 struct sock {

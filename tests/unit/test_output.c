@@ -11,7 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include "modwatch.h"
+#include <stdio.h>
+#include "report/output.h"
 #include "test.h"
 
 static char *slurp(const char *path, size_t *len)

@@ -9,8 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "heap.h"
+#include "usercopy.h"
+#include "events.h"
 #include "fixture.h"
 #include "test.h"
+#include "probe/site_probes.h"
+#include "probe/statics.h"
+#include "symbols/ksym.h"
+#include "sites.h"
 
 #define LOCK(i)		(0xdead000000000000ull + (unsigned long long)(i) * 64)
 #define SITE(i)		(FAKE_LO + 0x3000 + (unsigned long long)(i) * 0x20)
@@ -240,7 +247,7 @@ TEST(an_object_handed_from_task_to_task_is_not_shared)
 #define STATIC_B	(PAGE0 + 0x200)		/* 32 bytes */
 #define STATIC_C	(PAGE0 + 0x300)		/* 10000 bytes: pages 0, 1 and 2 */
 
-static struct mw_sites statics_ss;
+static struct mw_static_slots statics_ss;
 
 static int add_statics(void)
 {

@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "ko.h"
-#include "modwatch.h"
+#include "ko/ko.h"
+#include "symbols/srcline.h"
 #include "test.h"
 
 /* Line @line of @file, or "" when there is none. */
@@ -313,12 +313,12 @@ static int repo_line(const char *file, const char *prefix)
  */
 TEST(srcline_vmlinux_gives_core_kernel_frames_their_lines)
 {
-	int decl = repo_line("srcline.c", "int mw_srcline_vmlinux(");
+	int decl = repo_line("symbols/srcline.c", "int mw_srcline_vmlinux(");
 	struct mw_src_frame f[MW_SRC_FRAMES];
 	char path[PATH_MAX];
 	int n;
 
-	ASSERT_GT(decl, 0, "user/srcline.c is readable from the repository root");
+	ASSERT_GT(decl, 0, "user/symbols/srcline.c is readable from the repository root");
 	snprintf(path, sizeof(path), "%s/unit-tests", mw_test_build_dir());
 	mw_srcline_free();
 	ASSERT_EQ(mw_srcline(NULL, "mw_srcline_vmlinux", 0, f, MW_SRC_FRAMES), 0,

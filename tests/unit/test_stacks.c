@@ -6,8 +6,12 @@
  * frames from a real walk, which kallsyms names.
  */
 #include <string.h>
+#include "events.h"
+#include "stacks.h"
 #include "fixture.h"
 #include "test.h"
+#include "probe/stack_maps.h"
+#include "symbols/ksym.h"
 
 static struct fx fx;
 

@@ -8,8 +8,11 @@
 #include <pthread.h>
 #include <string.h>
 #include <unistd.h>
+#include "usercopy.h"
+#include "events.h"
 #include "fixture.h"
 #include "test.h"
+#include "sites.h"
 
 #define SITE_A		(FAKE_LO + 0x1000)
 #define SITE_B		(FAKE_LO + 0x1040)

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The one error printer: "modwatch: <problem>[: <fix>]" on one line. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <time.h>
+#include "lib/error.h"
+
+bool mw_verbose;
+
+static void mw_vprint(const char *tag, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "modwatch: %s", tag);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void mw_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	mw_vprint("", fmt, ap);
+	va_end(ap);
+}
+
+void mw_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	mw_vprint("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * -v: how long the start took so far, phase by phase ("modwatch: +1.23 s:
+ * BPF loaded"), from the first call on: what a slow start spends its time on.
+ */
+void mw_phase(const char *fmt, ...)
+{
+	static struct timespec t0;
+	struct timespec t;
+	va_list ap;
+
+	if (!mw_verbose)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	if (!t0.tv_sec && !t0.tv_nsec)
+		t0 = t;
+	fprintf(stderr, "modwatch: +%.2f s: ", (double)(t.tv_sec - t0.tv_sec) +
+					       (t.tv_nsec - t0.tv_nsec) / 1e9);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}

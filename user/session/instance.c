@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One watching modwatch per kernel, with the capabilities it needs. Two
+ * instances would probe every call twice, report every violation twice
+ * and fight over the crash log's sysctl; a missing capability found half
+ * way through loading is an obscure EPERM instead of a fix.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
+#include <linux/perf_event.h>
+#include <stdio.h>
+#include "lib/error.h"
+#include "session/instance.h"
+
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+
+/*
+ * What each capability is for, in the order they are checked. Found by
+ * dropping each in the test VM (tests/e2e): without it modwatch cannot
+ * run, so none is asked for "just in case".
+ */
+static const struct {
+	int cap;
+	const char *name;
+	const char *why;
+} needed[] = {
+	{ CAP_BPF, "CAP_BPF", "BPF programs and maps" },
+	{ CAP_PERFMON, "CAP_PERFMON", "kprobes, tracepoints and kernel stacks" },
+	{ CAP_SYSLOG, "CAP_SYSLOG", "kernel and module addresses in /proc/kallsyms and /sys/module" },
+};
+
+static bool has_cap(const struct __user_cap_data_struct d[2], int cap)
+{
+	return d[cap / 32].effective & (1u << (cap % 32));
+}
+
+/* 0, or -EPERM with the missing capability said. */
+int mw_caps_check(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2] = {};
+	size_t i;
+
+	if (syscall(SYS_capget, &h, d))
+		return geteuid() ? -EPERM : 0;
+	for (i = 0; i < sizeof(needed) / sizeof(needed[0]); i++) {
+		if (has_cap(d, needed[i].cap))
+			continue;
+		/* Before 5.8 there was no CAP_BPF nor CAP_PERFMON: CAP_SYS_ADMIN was both. */
+		if (needed[i].cap >= CAP_PERFMON && has_cap(d, CAP_SYS_ADMIN))
+			continue;
+		mw_err("missing capability %s (%s): run as root (sudo modwatch), or grant it "
+		       "(the unit's CapabilityBoundingSet)", needed[i].name, needed[i].why);
+		return -EPERM;
+	}
+	return 0;
+}
+
+/*
+ * Can this process open system-wide perf events, as every kprobe is one?
+ * Upstream, CAP_PERFMON is enough at any kernel.perf_event_paranoid. Debian
+ * and Ubuntu patch the kernel so that a value above 2 (their default is 3)
+ * lets only CAP_SYS_ADMIN open any: ask the kernel with a dummy software
+ * event rather than guess from the distribution.
+ */
+int mw_caps_check_perf(void)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_SOFTWARE,
+		.size = sizeof(attr),
+		.config = PERF_COUNT_SW_DUMMY,
+	};
+	int fd = syscall(SYS_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+	int paranoid = 0;
+	FILE *f;
+
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	if (errno != EACCES && errno != EPERM)
+		return 0;	/* not a permission problem: the attach says what it is */
+	f = fopen("/proc/sys/kernel/perf_event_paranoid", "re");
+	if (f) {
+		if (fscanf(f, "%d", &paranoid) != 1)
+			paranoid = 0;
+		fclose(f);
+	}
+	mw_err("the kernel will not let modwatch open kprobes (kernel.perf_event_paranoid is %d: "
+	       "Debian's and Ubuntu's kernels then ask for CAP_SYS_ADMIN): grant CAP_SYS_ADMIN "
+	       "too (the unit does), or set kernel.perf_event_paranoid=2", paranoid);
+	return -EPERM;
+}
+
+/* $RUNTIME_DIRECTORY (systemd's RuntimeDirectory=), else /run/modwatch. */
+const char *mw_runtime_dir(void)
+{
+	const char *dir = getenv("RUNTIME_DIRECTORY");
+
+	return dir && *dir == '/' ? dir : "/run/modwatch";
+}
+
+static void say_other(int fd, const char *path)
+{
+	char buf[32] = "";
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	long pid = n > 0 ? strtol(buf, NULL, 10) : 0;
+
+	if (pid > 0)
+		mw_err("another modwatch (pid %ld) is already watching this kernel (%s): stop it "
+		       "first (systemctl stop modwatch, or kill %ld)", pid, path, pid);
+	else
+		mw_err("another modwatch is already watching this kernel (%s holds its lock): "
+		       "stop it first (systemctl stop modwatch)", path);
+}
+
+/*
+ * Take the instance lock, held until exit (the kernel drops it when the
+ * process dies, however it dies). Returns its fd or -errno (said).
+ */
+int mw_instance_lock(void)
+{
+	char path[4096], pid[24];
+	int fd, n;
+
+	snprintf(path, sizeof(path), "%s", mw_runtime_dir());
+	if (mkdir(path, 0700) && errno != EEXIST) {
+		mw_err("cannot make %s for the instance lock: %s", path, strerror(errno));
+		return -errno;
+	}
+	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/modwatch.pid");
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		mw_err("cannot open the instance lock %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		int err = errno == EWOULDBLOCK ? -EBUSY : -errno;
+
+		if (err == -EBUSY)
+			say_other(fd, path);
+		else
+			mw_err("cannot lock %s: %s", path, strerror(-err));
+		close(fd);
+		return err;
+	}
+	n = snprintf(pid, sizeof(pid), "%d\n", getpid());
+	if (ftruncate(fd, 0) || pwrite(fd, pid, n, 0) != n)
+		mw_warn("cannot write this pid to %s: %s", path, strerror(errno));
+	return fd;
+}
