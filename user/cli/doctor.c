@@ -22,36 +22,6 @@
 #include "report/rules.h"
 #include "symbols/ksym.h"
 
-enum {
-	NEED_KMEM_TP = 1u << 0,		/* kmem tracepoints */
-	NEED_KPROBES = 1u << 2,		/* call-site kprobes in the module */
-	NEED_MODULES = 1u << 3,		/* something to watch at all */
-	IMPLEMENTED = 1u << 31,		/* this version of modwatch enforces it */
-};
-
-static const __u32 rule_needs[MW_KIND_NR] = {
-	[MW_USER_SLICE_OVERRUN] = NEED_MODULES | NEED_KPROBES | IMPLEMENTED,
-	[MW_DOUBLE_FETCH] = NEED_MODULES | NEED_KPROBES | IMPLEMENTED,
-	[MW_HEAP_OVERFLOW_WRITE] = NEED_MODULES | NEED_KPROBES | NEED_KMEM_TP | IMPLEMENTED,
-	[MW_HEAP_OVERFLOW_READ] = NEED_MODULES | NEED_KPROBES | NEED_KMEM_TP | IMPLEMENTED,
-	[MW_USE_AFTER_FREE] = NEED_MODULES | NEED_KPROBES | NEED_KMEM_TP | IMPLEMENTED,
-	[MW_DOUBLE_FREE] = NEED_MODULES | NEED_KMEM_TP | IMPLEMENTED,
-	[MW_INVALID_FREE] = NEED_MODULES | NEED_KMEM_TP | IMPLEMENTED,
-	[MW_LEAK_ON_UNLOAD] = NEED_MODULES | NEED_KMEM_TP | IMPLEMENTED,
-	[MW_UNINIT_LEAK] = NEED_MODULES | NEED_KPROBES | NEED_KMEM_TP | IMPLEMENTED,
-	[MW_UNLOCK_NOT_OWNER] = NEED_MODULES | NEED_KPROBES | IMPLEMENTED,
-	[MW_UNLOCK_NOT_HELD] = NEED_MODULES | NEED_KPROBES | IMPLEMENTED,
-	[MW_RECURSIVE_LOCK] = NEED_MODULES | NEED_KPROBES | IMPLEMENTED,
-	[MW_LOCK_HELD_ON_RETURN] = NEED_MODULES | NEED_KPROBES | IMPLEMENTED,
-	[MW_SLEEP_IN_ATOMIC] = NEED_MODULES | NEED_KPROBES | NEED_KMEM_TP | IMPLEMENTED,
-	[MW_LOCK_ORDER_INVERSION] = NEED_MODULES | NEED_KPROBES | IMPLEMENTED,
-	[MW_HELD_LOCK_FREED] = NEED_MODULES | NEED_KPROBES | NEED_KMEM_TP | IMPLEMENTED,
-	[MW_LOCK_HELD_ON_UNLOAD] = NEED_MODULES | NEED_KPROBES | IMPLEMENTED,
-	[MW_IOCTL_SIZE_MISMATCH] = NEED_MODULES | NEED_KPROBES | IMPLEMENTED,
-	[MW_DATA_RACE] = NEED_MODULES | NEED_KPROBES | NEED_KMEM_TP | IMPLEMENTED,
-	[MW_UNPROTECTED_SHARED_ACCESS] = NEED_MODULES | NEED_KPROBES | NEED_KMEM_TP | IMPLEMENTED,
-};
-
 static const char *yes_no(bool v, bool known)
 {
 	return !known ? "unknown (run as root)" : v ? "yes" : "NO";
@@ -64,11 +34,11 @@ static __u32 missing_needs(const struct mw_kernel *k, bool core_ok)
 	__u32 missing = 0;
 
 	if (!kmem || !core_ok)
-		missing |= NEED_KMEM_TP;
+		missing |= MW_NEEDS_KMEM_TP;
 	if (!k->kprobes)
-		missing |= NEED_KPROBES;
+		missing |= MW_NEEDS_KPROBES;
 	if (!k->modules)
-		missing |= NEED_MODULES;
+		missing |= MW_NEEDS_MODULES;
 	return missing;
 }
 
@@ -102,19 +72,17 @@ static void print_rules(const struct mw_kernel *k, bool core_ok, __u32 rules_off
 
 	printf("rules\n");
 	for (kind = 1; kind < MW_KIND_NR; kind++) {
-		lack = rule_needs[kind] & missing;
+		lack = mw_rule(kind)->needs & missing;
 		printf("  %-22s ", mw_kind_name(kind));
-		if (!(rule_needs[kind] & IMPLEMENTED))
-			printf("not implemented in this version\n");
-		else if (!lack && (rules_off & (1u << kind)))
+		if (!lack && (rules_off & (1u << kind)))
 			printf("off: this kernel refused a program it needs (see programs)\n");
 		else if (!lack)
 			printf("ready\n");
 		else
 			printf("cannot run: needs%s%s%s\n",
-			       lack & NEED_KMEM_TP ? " kmem-tracepoints" : "",
-			       lack & NEED_KPROBES ? " kprobes" : "",
-			       lack & NEED_MODULES ? " loadable-modules" : "");
+			       lack & MW_NEEDS_KMEM_TP ? " kmem-tracepoints" : "",
+			       lack & MW_NEEDS_KPROBES ? " kprobes" : "",
+			       lack & MW_NEEDS_MODULES ? " loadable-modules" : "");
 	}
 }
 

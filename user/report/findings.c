@@ -16,6 +16,7 @@
 #include "probe/module_registry.h"
 #include "probe/stack_maps.h"
 #include "report/printer.h"
+#include "report/rules.h"
 #include "symbols/ksym.h"
 #include "symbols/srcline.h"
 
@@ -44,43 +45,20 @@ static void resolve_place(__u64 addr, struct mw_place *p, const char *what)
 	}
 }
 
-/* The heap object a report quotes, or NULL. */
-static const struct mw_object *object_of(const struct mw_event *e)
-{
-	switch (e->hdr.kind) {
-	case MW_DOUBLE_FREE:
-		return &e->double_free.obj;
-	case MW_USE_AFTER_FREE:
-		return &e->use_after_free.obj;
-	case MW_HEAP_OVERFLOW_WRITE:
-	case MW_HEAP_OVERFLOW_READ:
-		return &e->heap_overflow.obj;
-	case MW_INVALID_FREE:
-		return &e->invalid_free.obj;
-	default:
-		return NULL;
-	}
-}
-
 /* The sites a report names besides its own: where the object came from and went. */
 static int related(const struct mw_event *e, struct mw_place *r)
 {
-	const struct mw_object *o = object_of(e);
+	const struct mw_rule *rule = mw_rule(e->hdr.kind);
+	const struct mw_object *o = mw_rule_object(e);
 	int n = 0;
 
-	switch (e->hdr.kind) {
-	case MW_DOUBLE_FREE:
-	case MW_USE_AFTER_FREE:
-	case MW_HEAP_OVERFLOW_WRITE:
-	case MW_HEAP_OVERFLOW_READ:
-	case MW_INVALID_FREE:
-		break;
-	case MW_DOUBLE_FETCH:
-		resolve_place(e->double_fetch.first_site, &r[n++], "the first fetch");
+	if (rule->first_site) {
+		resolve_place(*(const __u64 *)((const char *)e + rule->first_site), &r[n++],
+			      "the first fetch");
 		return n;
-	default:
-		return 0;
 	}
+	if (!o)
+		return 0;
 	if (o->alloc_site)
 		resolve_place(o->alloc_site, &r[n++], "allocated here");
 	if (o->free_site)
@@ -144,7 +122,7 @@ static void add_trace(struct mw_finding *f, __u32 ref, __u64 site, const char *w
 /* The report's stack, and its object's allocation and free stacks. */
 static void add_traces(struct mw_finding *f, const struct mw_event *e)
 {
-	const struct mw_object *o = object_of(e);
+	const struct mw_object *o = mw_rule_object(e);
 
 	add_trace(f, e->hdr.stack, e->hdr.site, "call trace");
 	if (o) {

@@ -29,37 +29,6 @@
 
 #define RULE "=================================================================="
 
-/* The kernel's own name for each kind, and whether it is a BUG or a WARNING there. */
-static const struct {
-	const char *name;
-	const char *title;	/* lockdep's / might_sleep()'s headline, if any */
-	bool warning;
-} kinds[MW_KIND_NR] = {
-	[MW_USER_SLICE_OVERRUN] = { "user-slice-overrun" },
-	[MW_DOUBLE_FETCH] = { "double-fetch" },
-	[MW_HEAP_OVERFLOW_WRITE] = { "slab-out-of-bounds" },
-	[MW_HEAP_OVERFLOW_READ] = { "slab-out-of-bounds" },
-	[MW_USE_AFTER_FREE] = { "slab-use-after-free" },
-	[MW_DOUBLE_FREE] = { "double-free" },
-	[MW_INVALID_FREE] = { "invalid-free" },
-	[MW_LEAK_ON_UNLOAD] = { "memory leak" },
-	[MW_UNINIT_LEAK] = { "kernel-infoleak" },
-	[MW_UNLOCK_NOT_OWNER] = { "unlock-not-owner", "bad unlock: not the owner", true },
-	[MW_UNLOCK_NOT_HELD] = { "unlock-not-held", "bad unlock balance detected!", true },
-	[MW_RECURSIVE_LOCK] = { "recursive-lock", "possible recursive locking detected", true },
-	[MW_LOCK_HELD_ON_RETURN] = { "lock-held-on-return",
-				     "lock held when returning to user space!", true },
-	[MW_SLEEP_IN_ATOMIC] = { "sleep-in-atomic",
-				 "sleeping function called from invalid context" },
-	[MW_LOCK_ORDER_INVERSION] = { "lock-order-inversion",
-				      "possible circular locking dependency detected", true },
-	[MW_HELD_LOCK_FREED] = { "held-lock-freed", "held lock freed!", true },
-	[MW_LOCK_HELD_ON_UNLOAD] = { "lock-held-on-unload", "lock held at module unload!", true },
-	[MW_IOCTL_SIZE_MISMATCH] = { "ioctl-size-mismatch", NULL, true },
-	[MW_DATA_RACE] = { "data-race" },
-	[MW_UNPROTECTED_SHARED_ACCESS] = { "unprotected-shared-access", NULL, true },
-};
-
 /*
  * The other sites a report may name, with the heading KASAN or lockdep
  * would give them, and the key of their kernel stack, if they have one.
@@ -201,31 +170,32 @@ static void print_access(FILE *out, json_object *v, __u32 kind, __u64 *addr)
 	const char *comm = str(v, "comm") ?: "?";
 	__u64 tid = num(v, "tid");
 
-	switch (kind) {
-	case MW_USE_AFTER_FREE:
+	switch (mw_rule(kind)->access) {
+	case MW_ACCESS_MEMORY:
 		*addr = num(acc, "addr");
 		fprintf(out, "%s of size %llu at addr %s by task %s/%llu\n",
 			type && !strcmp(type, "copy_to_user") ? "Read" : "Write", num(acc, "len"),
 			hex(acc, "addr"), comm, tid);
 		break;
-	case MW_HEAP_OVERFLOW_WRITE:
-	case MW_HEAP_OVERFLOW_READ:
-	case MW_UNINIT_LEAK:
+	case MW_ACCESS_COPY_READ:
+	case MW_ACCESS_COPY_WRITE:
 		*addr = num(copy, "addr");
 		fprintf(out, "%s of size %llu at addr %s by task %s/%llu\n",
-			kind == MW_HEAP_OVERFLOW_WRITE ? "Write" : "Read", num(copy, "len"),
-			hex(copy, "addr"), comm, tid);
+			mw_rule(kind)->access == MW_ACCESS_COPY_WRITE ? "Write" : "Read",
+			num(copy, "len"), hex(copy, "addr"), comm, tid);
 		break;
-	case MW_DOUBLE_FREE:
-	case MW_INVALID_FREE:
-		*addr = kind == MW_DOUBLE_FREE ? num(obj, "addr") : num(v, "ptr");
-		fprintf(out, "Free of addr %s by task %s/%llu\n",
-			kind == MW_DOUBLE_FREE ? hex(obj, "addr") : hex(v, "ptr"), comm, tid);
+	case MW_ACCESS_FREE:
+		*addr = num(obj, "addr");
+		fprintf(out, "Free of addr %s by task %s/%llu\n", hex(obj, "addr"), comm, tid);
+		break;
+	case MW_ACCESS_FREE_PTR:
+		*addr = num(v, "ptr");
+		fprintf(out, "Free of addr %s by task %s/%llu\n", hex(v, "ptr"), comm, tid);
 		break;
 	default:
 		fprintf(out, "%s\nTask: %s/%llu\n", mw_kind_desc(kind), comm, tid);
 	}
-	if (kind == MW_UNINIT_LEAK)
+	if (get(v, "uninit_len"))
 		fprintf(out, "Bytes %llu-%llu of %llu are uninitialized "
 			"(%llu unwritten since the allocation)\n", num(v, "uninit_first"),
 			num(v, "uninit_end") ? num(v, "uninit_end") - 1 : 0, num(copy, "len"),
@@ -298,7 +268,8 @@ static void mw_kasan_render(FILE *out, json_object *v, bool color)
 	const char *sev = str(v, "severity"), *kname = str(v, "kind");
 	__u32 kind = kname ? mw_kind_by_name(kname) : MW_KIND_NONE;
 	bool incomplete = json_object_get_boolean(get(v, "incomplete"));
-	bool warning = (sev && !strcmp(sev, "warning")) || kinds[kind].warning;
+	const struct mw_rule *rule = mw_rule(kind);
+	bool warning = (sev && !strcmp(sev, "warning")) || rule->kernel_warning;
 	json_object *obj = get(v, "object");
 	__u64 addr = 0;
 
@@ -306,7 +277,7 @@ static void mw_kasan_render(FILE *out, json_object *v, bool color)
 		return;
 	fprintf(out, "%s\n%s%s: modwatch: %s%s in ", RULE, color ? "\033[1;31m" : "",
 		warning ? "WARNING" : "BUG", incomplete ? "possible " : "",
-		kinds[kind].title ? kinds[kind].title : kinds[kind].name);
+		rule->title ? rule->title : rule->kasan);
 	print_site_name(out, get(v, "site"));
 	fprintf(out, "%s\n", color ? "\033[0m" : "");
 	print_access(out, v, kind, &addr);

@@ -21,6 +21,7 @@
 #include "probe/statics.h"
 #include "report/latency.h"
 #include "report/printer.h"
+#include "report/counters.h"
 #include "report/rules.h"
 #include "symbols/ksym.h"
 #include "probe/bpf.h"

@@ -15,6 +15,7 @@
 #include "probe/statics.h"
 #include "report/latency.h"
 #include "report/printer.h"
+#include "report/counters.h"
 #include "report/rules.h"
 #include "symbols/ksym.h"
 #include "probe/bpf.h"

@@ -47,8 +47,7 @@ static void write_rules(FILE *out)
 			k > 1 ? "," : "", mw_kind_name(k), mw_kind_name(k));
 		json_text(out, mw_kind_desc(k));
 		fprintf(out, "\"},\"defaultConfiguration\":{\"level\":\"%s\"}}",
-			k == MW_IOCTL_SIZE_MISMATCH || k == MW_UNPROTECTED_SHARED_ACCESS ?
-				"warning" : "error");
+			mw_rule(k)->warning ? "warning" : "error");
 	}
 	fputc(']', out);
 }

@@ -29,6 +29,7 @@
 #include "lib/error.h"
 #include "probe/progs.h"
 #include "probe/module_registry.h"
+#include "report/counters.h"
 #include "report/rules.h"
 #include "service/metrics.h"
 #include "probe/bpf.h"
