@@ -48,7 +48,7 @@ UNIT_SRCS	:= $(wildcard tests/unit/*.c)
 UNIT_OBJS	:= $(patsubst tests/unit/%.c,$(OUT)/unit/%.o,$(UNIT_SRCS))
 
 .PHONY: all deps modules real test test-unit test-cli test-e2e test-real run watch bench clean \
-	install uninstall man
+	install uninstall man graph lint
 
 all: $(OUT)/modwatch $(OUT)/unit-tests
 
@@ -133,8 +133,19 @@ $(OUT)/real-tools/%:
 	cp -L "$$src" $@
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory all modules real
+	$(Q)$(MAKE) --no-print-directory lint all modules real
 	$(Q)$(MAKE) --no-print-directory test-unit test-cli test-e2e
+
+# The include graph of the units (a .c with its .h) of user/, include/ and
+# bpf/, and its cycles: `make graph` prints it, `make graph DOT=1` as
+# Graphviz; it fails naming any cycle. `make lint` checks the graph and the
+# code's shape (files in user/ <= 800 lines, functions <= 60): make test
+# runs it first.
+graph:
+	$(Q)tools/unit-graph $(if $(DOT),--dot)
+
+lint:
+	$(Q)tools/unit-graph >/dev/null && tools/code-shape
 
 # The schemas the CI report files are checked against (npm pack, pinned); one
 # run makes both (a grouped target, &:).
@@ -147,7 +158,7 @@ test-unit: $(OUT)/unit-tests $(OUT)/schemas/sarif-2.1.0.json $(OUT)/schemas/juni
 
 test-cli: $(OUT)/modwatch $(OUT)/schemas/sarif-2.1.0.json $(OUT)/schemas/junit-4.xsd
 	$(Q)MODWATCH=$(abspath $(OUT)/modwatch) SCHEMAS=$(abspath $(OUT)/schemas) \
-		bats --tap tests/cli.bats tests/service.bats tests/install.bats
+		bats --tap tests/cli.bats tests/service.bats tests/install.bats tests/tree.bats
 
 # End to end in the Debian test VM (tools/vm), on each kernel of KERNELS, all
 # at once (tests/e2e/run-kernels says why): both test modules, every scenario

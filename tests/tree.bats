@@ -1,0 +1,54 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+#
+# The source tree's own shape, as tools/unit-graph and tools/code-shape hold
+# it: the include graph of units has no cycle, files and functions stay small.
+# Each check also runs on a made-up tree that breaks it, so it can fail.
+
+setup() {
+	REPO=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+}
+
+@test "the units of user/, include/ and bpf/ include each other without a cycle" {
+	cd "$REPO"
+	run tools/unit-graph
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"user/session/run: "* ]]
+}
+
+@test "unit-graph fails naming the units of a cycle, and allows bpf's heap <-> locks" {
+	cd "$BATS_TEST_TMPDIR"
+	mkdir -p include bpf user/a user/b
+	printf '#include "b/b.h"\n' > user/a/a.h
+	printf '#include "a/a.h"\n' > user/b/b.c
+	: > user/b/b.h
+	printf '#include "locks.bpf.h"\n' > bpf/heap.bpf.h
+	printf '#include "heap.bpf.h"\n' > bpf/locks.bpf.h
+	run "$REPO/tools/unit-graph"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"cycle: user/a/a <-> user/b/b"* ]]
+	[[ "$output" != *"bpf/heap.bpf <-> bpf/locks.bpf"* ]]
+	rm user/b/b.c
+	run "$REPO/tools/unit-graph"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"user/a/a: user/b/b"* ]]
+}
+
+@test "no file in user/ over 800 lines, no function over 60" {
+	cd "$REPO"
+	run tools/code-shape
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
+
+@test "code-shape names a function over 60 lines and a file over 800" {
+	cd "$BATS_TEST_TMPDIR"
+	mkdir -p user/x bpf include
+	{ echo 'static int long_one(void)'; echo '{'
+	  for i in $(seq 61); do echo "	i++;"; done; echo '}'
+	  for i in $(seq 800); do echo; done; } > user/x/big.c
+	run "$REPO/tools/code-shape"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"user/x/big.c: 864 lines (at most 800)"* ]]
+	[[ "$output" == *"user/x/big.c:1: long_one() is 61 lines (at most 60)"* ]]
+}
