@@ -43,6 +43,31 @@ struct mw_run_opts {
 };
 int mw_opts_new(struct mw_run_opts **o);
 void mw_opts_free(struct mw_run_opts *o);
+
+/* What mw_opts_parse() stops for, not an error: main.c prints it and exits 0. */
+enum mw_opts_stop {
+	MW_OPTS_HELP = 1,	/* -h, --help */
+	MW_OPTS_VERSION,	/* -V, --version */
+};
+/*
+ * Parse argv's options from optind up to the first non-option (getopt's
+ * optind is left there): 0 to go on, MW_OPTS_HELP or MW_OPTS_VERSION to
+ * stop, -EINVAL after saying what is wrong.
+ */
+int mw_opts_parse(int argc, char **argv, struct mw_run_opts *o);
+/* getopt swallows "--": was it what stopped option parsing? */
+bool mw_opts_after_dashdash(char **argv);
+/* What the options give together, once all are read: 0 or -EINVAL. */
+int mw_opts_finish(struct mw_run_opts *o);
+/* Read --debug-dir's and --vmlinux's debug information: 0 or -EINVAL. */
+int mw_opts_use_sources(const struct mw_run_opts *o);
+/* The whole command line, which reread() parses again on SIGHUP. */
+void mw_opts_cmdline(int argc, char **argv);
+/* @opt's value @arg, a whole number from @min to @max, into @out: 0 or -EINVAL. */
+int mw_parse_u32(const char *opt, const char *arg, __u32 min, __u32 max, __u32 *out);
+/* "modwatch: [FILE:LINE: ]what (see modwatch --help)" on stderr; returns -EINVAL. */
+int mw_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* --format: how reports are printed. */
 enum mw_format {
 	MW_FORMAT_AUTO = 0,	/* kasan on a terminal, else line */
