@@ -15,7 +15,8 @@
 #include <sys/wait.h>
 #include <stdio.h>
 #include "modwatch.h"
-#include "service/metrics.h"
+#include "service/exposition.h"
+#include "service/metrics_http.h"
 #include "test.h"
 
 #define PROM_TYPE	"\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n"

@@ -13,17 +13,11 @@
  * refuse (ko.c says which and why), that does not match, or whose attach
  * fails anyway is skipped, and the module's unprobed[] list says so.
  * Probes are attached by address (a module may have two static functions
- * of one name), from several threads at once: registering and, above all,
- * unregistering a kprobe waits for RCU grace periods, which concurrent
- * callers share.
+ * of one name), from several threads at once (probe/kprobes.c).
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <linux/perf_event.h>
-#include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <stdio.h>
@@ -32,10 +26,10 @@
 #include "locks.h"
 #include "lib/error.h"
 #include "probe/bpf.h"
+#include "probe/kprobes.h"
 #include "probe/module_registry.h"
 #include "probe/site_probes.h"
 #include "probe/statics.h"
-#include "service/notify.h"
 #include "symbols/ksym.h"
 #include "symbols/srcline.h"
 #include "probe/skel.h"
@@ -223,126 +217,14 @@ void mw_sites_init(struct modwatch_bpf *skel)
 	}
 }
 
-/* ---- attaching kprobes by address, many at once ---- */
+/* ---- the plan: which sites get which probes ---- */
 
-/* One kprobe to attach; the plan fills these, the workers attach them. */
+/* One kprobe to attach; the plan fills these, probe/kprobes.c attaches them. */
 struct probe {
-	struct bpf_program *prog;
-	__u64 addr;
-	__u64 cookie;
+	struct mw_kprobe kp;
 	size_t site;		/* index in the .ko's sites */
 	bool next;		/* the probe after an acquire call, not the call */
-	struct bpf_link *link;
-	int err;
 };
-
-/* The kprobe PMU's perf type (/sys/bus/event_source/devices/kprobe/type). */
-static int kprobe_pmu_type(void)
-{
-	static int type = -1;
-	FILE *f;
-
-	if (type >= 0)
-		return type;
-	f = fopen("/sys/bus/event_source/devices/kprobe/type", "re");
-	if (!f)
-		return -errno;
-	if (fscanf(f, "%d", &type) != 1)
-		type = -1;
-	fclose(f);
-	return type >= 0 ? type : -EINVAL;
-}
-
-/*
- * A kprobe PMU event with no function name takes config2 as the address
- * (kernel/trace/trace_kprobe.c: create_local_trace_kprobe()); the link owns
- * the perf fd and closes it on destroy.
- */
-static void attach_probe(struct probe *p)
-{
-	LIBBPF_OPTS(bpf_perf_event_opts, opts, .bpf_cookie = p->cookie);
-	struct perf_event_attr attr = {
-		.size = sizeof(attr),
-		.type = kprobe_pmu_type(),
-		.config2 = p->addr,
-	};
-	int pfd;
-
-	pfd = syscall(__NR_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
-	if (pfd < 0) {
-		p->err = -errno;
-		return;
-	}
-	p->link = bpf_program__attach_perf_event_opts(p->prog, pfd, &opts);
-	if (!p->link) {
-		p->err = -errno;
-		close(pfd);
-	}
-}
-
-/* Work shared by the threads: each takes the next item until none is left. */
-struct batch {
-	void *items;
-	size_t n, size;
-	size_t next;		/* __atomic */
-	void (*fn)(void *item);
-};
-
-/* @kick: the main thread tells systemd's watchdog it is busy, not hung. */
-static void batch_work(struct batch *b, bool kick)
-{
-	size_t i;
-
-	while ((i = __atomic_fetch_add(&b->next, 1, __ATOMIC_RELAXED)) < b->n) {
-		b->fn((char *)b->items + i * b->size);
-		if (kick)
-			mw_watchdog_kick();
-	}
-}
-
-static void *batch_worker(void *arg)
-{
-	batch_work(arg, false);
-	return NULL;
-}
-
-/*
- * Threads for a batch. Measured on Debian 6.1 under TCG (ext4, 1141
- * probes): registering costs ~55 ms a probe and does not scale (kprobe_mutex,
- * text_mutex and jump_label_lock serialise it; the kernel decodes the whole
- * function for each probe); closing costs ~70 ms a probe alone and ~42 ms
- * with 16 threads: its synchronize_rcu() calls overlap, the tracepoint
- * unregistration under event_mutex does not.
- */
-#define MW_PROBE_THREADS 16
-
-/* Runs @fn on each of @n items of @size bytes, from up to MW_PROBE_THREADS threads. */
-static void run_batch(void *items, size_t n, size_t size, void (*fn)(void *))
-{
-	struct batch b = { .items = items, .n = n, .size = size, .fn = fn };
-	pthread_t t[MW_PROBE_THREADS];
-	size_t i, nt = n / 4 < MW_PROBE_THREADS ? n / 4 : MW_PROBE_THREADS;
-
-	for (i = 0; i < nt; i++)
-		if (pthread_create(&t[i], NULL, batch_worker, &b))
-			break;
-	nt = i;
-	batch_work(&b, true);	/* this thread works too, and alone when none started */
-	for (i = 0; i < nt; i++)
-		pthread_join(t[i], NULL);
-}
-
-static void attach_item(void *item)
-{
-	attach_probe(item);
-}
-
-static void destroy_item(void *item)
-{
-	bpf_link__destroy(*(struct bpf_link **)item);
-}
-
-/* ---- the plan: which sites get which probes ---- */
 
 /* The loaded module's build ID, from the note in /sys/module/NAME/notes/; 0 if unknown. */
 static __u32 live_build_id(const char *module, __u8 id[MW_BUILD_ID_MAX])
@@ -460,7 +342,7 @@ static void add_probe(struct plan *pl, struct bpf_program *prog, __u64 addr, __u
 		      size_t site, bool next)
 {
 	pl->probes[pl->nr_probes++] = (struct probe){
-		.prog = prog, .addr = addr, .cookie = cookie, .site = site, .next = next,
+		.kp = { .prog = prog, .addr = addr, .cookie = cookie }, .site = site, .next = next,
 	};
 }
 
@@ -569,18 +451,18 @@ static void keep_probes(struct plan *pl)
 		int err = 0;
 
 		for (j = i; j < pl->nr_probes && pl->probes[j].site == pl->probes[i].site; j++)
-			err = err ? err : pl->probes[j].err;
+			err = err ? err : pl->probes[j].kp.err;
 		if (!err) {
 			m->probed_entries += pl->probes[i].site >= pl->ko->nr_sites;
 			for (; i < j; i++)
-				m->links[m->nr_probes++] = pl->probes[i].link;
+				m->links[m->nr_probes++] = pl->probes[i].kp.link;
 			m->slots[m->nr_slots++] = pl->slot_of[pl->probes[j - 1].site];
 			continue;
 		}
 		add_unprobed(m, plan_cs(pl, pl->probes[i].site), MW_SKIP_ATTACH, err);
 		drop_site(pl, pl->probes[i].site);
 		for (; i < j; i++)
-			bpf_link__destroy(pl->probes[i].link);
+			bpf_link__destroy(pl->probes[i].kp.link);
 	}
 }
 
@@ -739,7 +621,7 @@ int mw_sites_attach(struct mw_sites *ss, struct modwatch_bpf *skel, struct mw_mo
 	add_static_locks(&pl);
 	mw_statics_add(&ss->statics, skel, m, &ko);
 	mw_phase("%s: %u probes planned", m->name, (unsigned)pl.nr_probes);
-	run_batch(pl.probes, pl.nr_probes, sizeof(*pl.probes), attach_item);
+	mw_kprobes_attach(&pl.probes[0].kp, pl.nr_probes, sizeof(*pl.probes));
 	keep_probes(&pl);
 	mw_phase("%s: probes attached", m->name);
 cleanup:
@@ -747,85 +629,6 @@ cleanup:
 	free(pl.slot_of);
 	mw_ko_free(&ko);
 	return err;
-}
-
-/*
- * Detaches in the background: one reaper thread at a time empties a queue
- * of links (its batches spread over MW_PROBE_THREADS), and the session's
- * end waits for it.
- */
-static struct {
-	pthread_mutex_t lock;
-	pthread_cond_t idle;
-	struct bpf_link **links;
-	size_t n, cap;
-	bool running;
-} reap = { .lock = PTHREAD_MUTEX_INITIALIZER, .idle = PTHREAD_COND_INITIALIZER };
-
-static void *reaper(void *arg)
-{
-	struct bpf_link **links;
-	size_t n;
-
-	(void)arg;
-	for (;;) {
-		pthread_mutex_lock(&reap.lock);
-		links = reap.links;
-		n = reap.n;
-		reap.links = NULL;
-		reap.n = reap.cap = 0;
-		if (!n) {
-			reap.running = false;
-			pthread_cond_broadcast(&reap.idle);
-			pthread_mutex_unlock(&reap.lock);
-			return NULL;
-		}
-		pthread_mutex_unlock(&reap.lock);
-		run_batch(links, n, sizeof(*links), destroy_item);
-		free(links);
-	}
-}
-
-/* Queue @links for the reaper, starting it if it is not running; false if that failed. */
-static bool reap_later(struct bpf_link **links, __u32 n)
-{
-	struct bpf_link **v;
-	pthread_attr_t attr;
-	pthread_t t;
-	bool ok = true;
-
-	pthread_mutex_lock(&reap.lock);
-	if (reap.n + n > reap.cap) {
-		v = realloc(reap.links, (reap.n + n) * sizeof(*v));
-		if (!v) {
-			pthread_mutex_unlock(&reap.lock);
-			return false;
-		}
-		reap.links = v;
-		reap.cap = reap.n + n;
-	}
-	memcpy(reap.links + reap.n, links, n * sizeof(*links));
-	reap.n += n;
-	if (!reap.running) {
-		pthread_attr_init(&attr);
-		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-		reap.running = !pthread_create(&t, &attr, reaper, NULL);
-		pthread_attr_destroy(&attr);
-		if (!reap.running) {
-			reap.n -= n;	/* destroyed by the caller, here and now */
-			ok = false;
-		}
-	}
-	pthread_mutex_unlock(&reap.lock);
-	return ok;
-}
-
-/* In the reaper's thread if @background (and it runs), else here. */
-static void destroy_links(struct bpf_link **links, __u32 n, bool background)
-{
-	if (!background || !n || !reap_later(links, n))
-		run_batch(links, n, sizeof(*links), destroy_item);
-	free(links);
 }
 
 /*
@@ -837,7 +640,7 @@ void mw_sites_detach(struct mw_sites *ss, struct modwatch_bpf *skel, struct mw_m
 {
 	__u32 i;
 
-	destroy_links(m->links, m->nr_probes, background);
+	mw_kprobes_detach(m->links, m->nr_probes, background);
 	if (m->nr_static_locks)
 		drop_static_locks(skel, m);
 	mw_statics_drop(&ss->statics, skel, m);
@@ -859,10 +662,8 @@ void mw_sites_detach(struct mw_sites *ss, struct modwatch_bpf *skel, struct mw_m
 	m->nr_static_locks = 0;
 }
 
+/* Returns once the probes detached in the background are gone: the session ends after. */
 void mw_sites_wait(void)
 {
-	pthread_mutex_lock(&reap.lock);
-	while (reap.running)
-		pthread_cond_wait(&reap.idle, &reap.lock);
-	pthread_mutex_unlock(&reap.lock);
+	mw_kprobes_wait();
 }

@@ -42,6 +42,7 @@
 #include "report/suppress.h"
 #include "service/journal.h"
 #include "service/metrics.h"
+#include "service/metrics_http.h"
 #include "service/notify.h"
 #include "session/crashlog.h"
 #include "session/instance.h"
