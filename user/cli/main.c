@@ -23,7 +23,7 @@
 #include "probe/bpf.h"
 #include "report/kasan.h"
 #include "report/rules.h"
-#include "session/run.h"
+#include "session/session.h"
 #include "symbols/srcline.h"
 
 
