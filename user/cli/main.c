@@ -14,7 +14,7 @@
 #include "cli/options.h"
 #include "lib/error.h"
 #include "report/kasan.h"
-#include "session/run.h"
+#include "session/session.h"
 #include "symbols/srcline.h"
 
 static const char usage_text[] =
