@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the .ko reader asks the callee families (callees.c) about a module's
+ * imports. The callees' and skips' names for everyone else are in ko/ko.h.
+ */
+#ifndef MODWATCH_KO_CALLEES_H
+#define MODWATCH_KO_CALLEES_H
+
+#include <linux/types.h>
+
+/* @name's enum mw_callee, by its MW_CALLEES name or a later one; MW_CALLEE_NONE if neither. */
+__u8 ko_callee_by_name(const char *name);
+/* The family of @name (1 + its row in families.h's table), or 0: a function no rule cares about. */
+__u8 ko_family_of(const char *name);
+/* The family ("copy", "alloc", "free", "lock") of a ko_family_of() other than 0. */
+const char *ko_family_name(__u8 family);
+
+#endif /* MODWATCH_KO_CALLEES_H */
