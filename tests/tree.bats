@@ -13,7 +13,7 @@ setup() {
 	cd "$REPO"
 	run tools/unit-graph
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"user/session/run: "* ]]
+	[[ "$output" == *"user/session/session: "* ]]
 }
 
 @test "unit-graph fails naming the units of a cycle, and allows bpf's heap <-> locks" {
