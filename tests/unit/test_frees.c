@@ -18,6 +18,7 @@
 #include "ko/ko.h"
 #include "test.h"
 #include "probe/heap_maps.h"
+#include "ko/callees.h"
 
 static struct fx fx;
 

@@ -17,6 +17,7 @@
 #include "sites.h"
 #include "ko/ko.h"
 #include "test.h"
+#include "ko/callees.h"
 
 #define MAX_REF_SITES	1024
 #define MAX_REF_SYMS	4096

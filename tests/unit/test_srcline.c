@@ -16,6 +16,7 @@
 #include "ko/ko.h"
 #include "symbols/srcline.h"
 #include "test.h"
+#include "ko/callees.h"
 
 /* Line @line of @file, or "" when there is none. */
 static const char *source_line(const char *file, int line, char *buf, size_t len)

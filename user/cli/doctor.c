@@ -21,6 +21,7 @@
 #include "probe/site_probes.h"
 #include "report/rules.h"
 #include "symbols/ksym.h"
+#include "ko/callees.h"
 
 static const char *yes_no(bool v, bool known)
 {

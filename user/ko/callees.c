@@ -14,7 +14,7 @@
 #include "sites.h"
 #include "ko/callees.h"
 #include "ko/families.h"
-#include "ko/ko.h"
+#include "ko/ko_types.h"
 
 #define CALLEE_NAME(id, sym, class, size) [MW_CALLEE_##id] = #sym,
 static const char *const callee_names[MW_CALLEE_NR] = { MW_CALLEES(CALLEE_NAME) };

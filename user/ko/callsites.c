@@ -25,7 +25,9 @@
 #include <stdio.h>
 #include "sites.h"
 #include "ko/callees.h"
-#include "ko/ko.h"
+#include "ko/callsites.h"
+#include "ko/elf.h"
+#include "ko/ko_types.h"
 #include "ko/reader.h"
 
 #define X86_CALL_REL32	0xe8

@@ -18,7 +18,8 @@
 #include <unistd.h>
 #include <stdio.h>
 #include "ko/callees.h"
-#include "ko/ko.h"
+#include "ko/elf.h"
+#include "ko/ko_types.h"
 #include "ko/reader.h"
 #include "lib/error.h"
 

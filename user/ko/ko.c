@@ -14,6 +14,8 @@
 #include <unistd.h>
 #include <stdio.h>
 #include "sites.h"
+#include "ko/callsites.h"
+#include "ko/elf.h"
 #include "ko/ko.h"
 #include "ko/reader.h"
 #include "lib/error.h"

@@ -1,11 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The .ko reader's private header: the state of one read (struct ko_reader),
- * shared by the files of user/ko/, and the functions they call across files:
- * elf.c's (the file, sections, symbols) and callsites.c's (the relocations).
- * One header for the folder's internals rather than elf.h and callsites.h:
- * those files need ko/ko.h's types, so ko.c, which drives them, may include
- * no header of theirs without an include cycle.
+ * The .ko reader's private state: one read (struct ko_reader), shared by
+ * the files of user/ko/ (elf.c, callsites.c, ko.c which drives them). Types
+ * only, as ko_types.h: so the parts' headers and ko.h form no cycle.
  */
 #ifndef MODWATCH_KO_READER_H
 #define MODWATCH_KO_READER_H
@@ -83,31 +80,5 @@ struct ko_reader {
 	struct ko_vec statics;	/* struct mw_static_sym, handed to the mw_ko */
 	struct ko_vec entries;	/* struct ko_loc: functions that data points to */
 };
-
-/* elf.c: messages (they return -EINVAL and -ENOMEM), the file and its header. */
-int ko_malformed(const struct ko_reader *r, const char *what);
-int ko_nomem(const struct ko_reader *r);
-/* An fd with the plain ELF of @path, or -errno. */
-int ko_open(const char *path);
-int ko_check_header(struct ko_reader *r);
-
-/* elf.c: sections and symbols. */
-const char *ko_scn_name(const struct ko_reader *r, const GElf_Shdr *sh);
-int ko_load_scns(struct ko_reader *r);
-int ko_load_symbols(struct ko_reader *r);
-bool ko_is_code(const struct ko_reader *r, size_t shndx);
-/* The function around @off of section @shndx, as kallsyms names it; NULL if none. */
-const struct ko_func *ko_find_func(const struct ko_reader *r, size_t shndx, __u64 off);
-
-/* elf.c: the reader's arrays. */
-void *ko_push(struct ko_vec *vec, size_t size);
-int ko_cmp_loc(const void *a, const void *b);
-int ko_add_loc(struct ko_reader *r, struct ko_vec *vec, size_t shndx, __u64 off);
-int ko_add_reserved(struct ko_reader *r, size_t shndx, __u64 lo, __u64 hi, __u8 skip);
-
-/* callsites.c: the sites and entry points, what the kernel would refuse, the blind spots. */
-int ko_scan_relocs(struct ko_reader *r);
-void ko_classify(const struct ko_reader *r);
-int ko_collect_blind(struct ko_reader *r);
 
 #endif /* MODWATCH_KO_READER_H */

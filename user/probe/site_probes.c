@@ -33,6 +33,7 @@
 #include "symbols/ksym.h"
 #include "symbols/srcline.h"
 #include "probe/skel.h"
+#include "ko/callees.h"
 
 static const __u8 callee_class[MW_CALLEE_NR] = {
 #define MW_CALLEE_CLASS(id, sym, class, size) [MW_CALLEE_##id] = MW_CLASS_##class,

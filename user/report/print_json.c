@@ -27,6 +27,7 @@
 #include "probe/bpf.h"
 #include "report/suppress.h"
 #include "symbols/srcline.h"
+#include "ko/callees.h"
 
 /*
  * Each line is built in memory and handed to stdio in one fwrite(): at a

@@ -20,6 +20,7 @@
 #include "symbols/ksym.h"
 #include "probe/bpf.h"
 #include "report/suppress.h"
+#include "ko/callees.h"
 
 #define SYM_LEN 160
 

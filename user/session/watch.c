@@ -23,6 +23,7 @@
 #include "session/watch.h"
 #include "symbols/ksym.h"
 #include "probe/skel.h"
+#include "ko/callees.h"
 
 /* The .ko of module @name: from --ko, else from modules.dep. */
 static const char *ko_for(struct session *s, const char *name, char *buf, size_t len)
