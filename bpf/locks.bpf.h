@@ -59,6 +59,13 @@
  * Interrupt handlers run as the task they interrupt: a module's irq handler
  * that takes a spinlock does so on that task's stack while it runs, which
  * is also how the order and sleep rules should see it.
+ *
+ * heap <-> locks is bpf/'s one coupling of two features both ways:
+ * held_lock_freed is judged on the heap's free path (heap.bpf.h calls
+ * mw_locks_freed()), and locking a freed object is the heap's
+ * use_after_free (heap.bpf.h's mw_lock_call_hook() and mw_unlock_call(),
+ * which locks.bpf.c's kprobes run). This header needs only include/heap.h's
+ * struct mw_object; the lock hooks include heap.bpf.h.
  */
 #ifndef MODWATCH_LOCKS_BPF_H
 #define MODWATCH_LOCKS_BPF_H
