@@ -2,8 +2,8 @@
 /*
  * kmem tracepoint hooks (raw_tp flavour: plain u64 arguments; tp_btf with
  * const void * arguments fails the verifier on 6.1). Each hook only unpacks
- * its arguments; the rules live in heap.bpf.h. The same programs are driven
- * by BPF_PROG_TEST_RUN in the unit tests.
+ * its arguments; the rules live in heap.bpf.h. The unit tests drive the
+ * same rules through their own entries (tests.bpf.c).
  */
 #include "heap.bpf.h"
 #include "sites.bpf.h"
@@ -132,45 +132,6 @@ static __always_inline void mw_free_call(void *ctx, const struct mw_site *s, __u
 	mw_report_flush(ctx, base);
 }
 
-/*
- * The object kvfree_call_rcu(head, arg) frees, 0 if none. Without a head
- * (kvfree_rcu_mightsleep()) arg is the object. With one, kfree_rcu() passed
- * the head's offset in the object until v6.3 and the object itself since
- * ("rcu: Refactor kvfree_call_rcu() and high-level helpers"); the offset is
- * below 4096 either way (__is_kvfree_rcu_offset()), so the values tell the
- * two apart without a version: anything else is no kfree_rcu().
- */
-static __always_inline __u64 mw_rcu_object(__u64 head, __u64 arg)
-{
-	if (!head)
-		return arg;
-	if (arg < 4096)
-		return head - arg;
-	return arg <= head && head - arg < 4096 ? arg : 0;
-}
-
-/* kfree_rcu() at site @s: the object is retired for good (MW_FREE_RCU). */
-static __always_inline void mw_free_rcu(void *ctx, const struct mw_site *s, __u64 head, __u64 arg)
-{
-	__u64 ptr = mw_rcu_object(head, arg);
-
-	if (ptr > MW_ZERO_SIZE_PTR)
-		mw_run(ctx, mw_heap_free(s->addr, s->module_id, ptr, MW_FREE_RCU,
-					 mw_free_stack(ctx, ptr)));
-}
-
-/* Unit-test entry: (site index, head, arg), kvfree_call_rcu()'s registers. */
-SEC("raw_tp")
-int mw_test_free_rcu(__u64 *ctx)
-{
-	const struct mw_site *s = mw_site(ctx[0]);
-
-	if (!s)
-		return 1;
-	mw_free_rcu(ctx, s, ctx[1], ctx[2]);
-	return 0;
-}
-
 /* What a bulk free's loop carries: the call's site and stack. */
 struct mw_bulk {
 	const struct mw_site *s;
@@ -205,19 +166,6 @@ static __always_inline void mw_free_bulk(void *ctx, const struct mw_site *s, __u
 	b.stack = mw_stack(ctx, MW_STACKS_HEAP);
 	bpf_loop(MW_BULK_MAX, mw_free_one, &b, 0);
 	mw_report_flush(ctx, base);
-}
-
-/* Unit-test entry: (site index, pointer, how: MW_FREE_*), as the probes above run it. */
-SEC("raw_tp")
-int mw_test_free_call(__u64 *ctx)
-{
-	const struct mw_site *s = mw_site(ctx[0]);
-
-	if (!s)
-		return 1;
-	mw_run(ctx, mw_heap_free(s->addr, s->module_id, ctx[1], ctx[2],
-				 mw_free_stack(ctx, ctx[1])));
-	return 0;
 }
 
 /*
@@ -261,28 +209,5 @@ int BPF_KPROBE(mw_kp_behalf_ret)
 
 	if (s)
 		mw_behalf_close(s, PT_REGS_RC(ctx), mw_behalf_stack(ctx, s, PT_REGS_RC(ctx)));
-	return 0;
-}
-
-/* Unit-test entries: (site index, size hint), and (site index, returned pointer). */
-SEC("raw_tp")
-int mw_test_behalf_call(__u64 *ctx)
-{
-	const struct mw_site *s = mw_site(ctx[0]);
-
-	if (!s)
-		return 1;
-	mw_behalf_open(s, ctx[1]);
-	return 0;
-}
-
-SEC("raw_tp")
-int mw_test_behalf_ret(__u64 *ctx)
-{
-	const struct mw_site *s = mw_site(ctx[0]);
-
-	if (!s)
-		return 1;
-	mw_behalf_close(s, ctx[1], mw_behalf_stack(ctx, s, ctx[1]));
 	return 0;
 }

@@ -9,6 +9,12 @@
  * again (SLUB hands freed addresses back almost at once, and core code such
  * as memdup_user() allocates on a module's behalf from call sites outside
  * it). Only then is "freed twice" a fact rather than a guess.
+ *
+ * heap <-> locks is bpf/'s one coupling of two features both ways, and
+ * tools/unit-graph allows no other: freeing a held lock is the lock rules'
+ * business (mw_locks_freed(), so this header includes locks.bpf.h), and
+ * locking a freed object is this file's (mw_heap_lock_use(); the lock hooks'
+ * bodies are at the end of this file, so locks.bpf.c includes it).
  */
 #ifndef MODWATCH_HEAP_BPF_H
 #define MODWATCH_HEAP_BPF_H
@@ -917,6 +923,33 @@ static __always_inline void mw_heap_free_hook(void *ctx, __u64 site, __u64 ptr)
 }
 
 /*
+ * The object kvfree_call_rcu(head, arg) frees, 0 if none. Without a head
+ * (kvfree_rcu_mightsleep()) arg is the object. With one, kfree_rcu() passed
+ * the head's offset in the object until v6.3 and the object itself since
+ * ("rcu: Refactor kvfree_call_rcu() and high-level helpers"); the offset is
+ * below 4096 either way (__is_kvfree_rcu_offset()), so the values tell the
+ * two apart without a version: anything else is no kfree_rcu().
+ */
+static __always_inline __u64 mw_rcu_object(__u64 head, __u64 arg)
+{
+	if (!head)
+		return arg;
+	if (arg < 4096)
+		return head - arg;
+	return arg <= head && head - arg < 4096 ? arg : 0;
+}
+
+/* kfree_rcu() at site @s: the object is retired for good (MW_FREE_RCU). */
+static __always_inline void mw_free_rcu(void *ctx, const struct mw_site *s, __u64 head, __u64 arg)
+{
+	__u64 ptr = mw_rcu_object(head, arg);
+
+	if (ptr > MW_ZERO_SIZE_PTR)
+		mw_run(ctx, mw_heap_free(s->addr, s->module_id, ptr, MW_FREE_RCU,
+					 mw_free_stack(ctx, ptr)));
+}
+
+/*
  * Is a kmem tracepoint's allocation of @ptr by the code at @site any of
  * ours? A watched module's, or at an address with a record (@maybe: the
  * filter says so), or while a module's allocator call waits for core
@@ -1016,6 +1049,49 @@ static __always_inline __u32 mw_behalf_stack(void *ctx, const struct mw_site *s,
 	if (!b || b->site != s->addr || ret <= MW_ZERO_SIZE_PTR || ret >= -(__u64)MW_MAX_ERRNO)
 		return 0;
 	return mw_stack(ctx, MW_STACKS_HEAP);
+}
+
+/*
+ * ---- lock calls: the heap's rules, then the lock rules ----
+ *
+ * A lock call is a use of the memory its lock lives in before it is a lock
+ * event (heap <-> locks: see the top). Its bodies live here, below both rule
+ * sets: locks.bpf.c's kprobes and the unit tests' entries (tests.bpf.c) run
+ * them.
+ */
+
+/*
+ * An acquire call at @s of @lock: a use of freed memory if the lock lies in
+ * a freed object (@uaf: the kprobe asks, the unit tests' entry does not), then
+ * the lock rules, with the call's stack taken here, where its first frame is
+ * the module's (see mw_stack()), in system call @call (mw_syscall_now()).
+ */
+static __always_inline void mw_lock_call_hook(void *ctx, const struct mw_site *s, __u64 lock,
+					      __u64 cookie, bool uaf, __u64 call)
+{
+	__u32 base = mw_report_mark();
+
+	if (uaf)
+		mw_heap_lock_use(s, lock, MW_ACCESS_LOCK);
+	mw_lock_call(s, lock, cookie, mw_stack(ctx, MW_STACKS_LOCK), call);
+	mw_report_flush(ctx, base);
+}
+
+/*
+ * mutex_unlock(lock), _raw_spin_unlock*(lock, ...), _raw_{read,write}_unlock(lock), up_*(sem);
+ * queue_limits_commit_update(q, lim), which releases q->limits_lock
+ */
+static __always_inline void mw_unlock_call(void *ctx, const struct mw_site *s, __u64 arg)
+{
+	__u64 lock = mw_unlocked_lock(s, arg);
+	__u32 base;
+
+	if (!lock)
+		return;
+	base = mw_report_mark();
+	mw_heap_lock_use(s, lock, MW_ACCESS_UNLOCK);
+	mw_lock_release(s, lock);
+	mw_report_flush(ctx, base);
 }
 
 #endif /* MODWATCH_HEAP_BPF_H */

@@ -59,6 +59,13 @@
  * Interrupt handlers run as the task they interrupt: a module's irq handler
  * that takes a spinlock does so on that task's stack while it runs, which
  * is also how the order and sleep rules should see it.
+ *
+ * heap <-> locks is bpf/'s one coupling of two features both ways:
+ * held_lock_freed is judged on the heap's free path (heap.bpf.h calls
+ * mw_locks_freed()), and locking a freed object is the heap's
+ * use_after_free (heap.bpf.h's mw_lock_call_hook() and mw_unlock_call(),
+ * which locks.bpf.c's kprobes run). This header needs only include/heap.h's
+ * struct mw_object; the lock hooks include heap.bpf.h.
  */
 #ifndef MODWATCH_LOCKS_BPF_H
 #define MODWATCH_LOCKS_BPF_H
@@ -561,15 +568,25 @@ static __always_inline __u32 mw_held_hash(__u64 addr)
 	return (__u32)(((addr >> 3) * 0x9e3779b97f4a7c15ull) >> (64 - MW_HELD_BITS));
 }
 
+/*
+ * Probe @i (from 0, up to MW_HELD_PROBES) of the open-addressed slots of a
+ * lock that hashes to @h: where the table keeps it, or may.
+ */
+static __always_inline struct mw_held_slot *mw_held_probe(__u32 h, __u32 i)
+{
+	__u32 idx = (h + i) & (MW_HELD_SLOTS - 1);
+
+	return bpf_map_lookup_elem(&mw_held_slots, &idx);
+}
+
 static __always_inline void mw_held_set_add(__u64 addr, __u64 site, __u32 tid, __u32 module_id,
 					    __u32 type, __u32 flags, __u32 stack)
 {
-	__u32 h = mw_held_hash(addr), i, idx;
+	__u32 h = mw_held_hash(addr), i;
 	struct mw_held_slot *sl;
 
 	for (i = 0; i < MW_HELD_PROBES; i++) {
-		idx = (h + i) & (MW_HELD_SLOTS - 1);
-		sl = bpf_map_lookup_elem(&mw_held_slots, &idx);
+		sl = mw_held_probe(h, i);
 		if (!sl)
 			return;
 		/* Claim a free slot atomically: other CPUs add and free concurrently. */
@@ -589,12 +606,11 @@ static __always_inline void mw_held_set_add(__u64 addr, __u64 site, __u32 tid, _
 /* Forget @addr's slots: all of them (@tid 0), or the one of @tid (a read hold). */
 static __always_inline void mw_held_set_del(__u64 addr, __u32 tid)
 {
-	__u32 h = mw_held_hash(addr), i, idx;
+	__u32 h = mw_held_hash(addr), i;
 	struct mw_held_slot *sl;
 
 	for (i = 0; i < MW_HELD_PROBES; i++) {
-		idx = (h + i) & (MW_HELD_SLOTS - 1);
-		sl = bpf_map_lookup_elem(&mw_held_slots, &idx);
+		sl = mw_held_probe(h, i);
 		if (!sl)
 			return;
 		if (sl->addr != addr || (tid && sl->tid != tid))
@@ -823,6 +839,27 @@ MW_GLOBAL int mw_lock_settle(struct mw_lock_task *t)
 	return mw_lock_commit(t, p);
 }
 
+/*
+ * This task's lock record (made if @create), its tail-called acquire
+ * committed: what every lock event starts from. NULL: the task has none.
+ */
+static __always_inline struct mw_lock_task *mw_lock_task_settled(bool create)
+{
+	struct mw_lock_task *t = mw_lock_task(create);
+
+	if (t)
+		mw_lock_settle(t);
+	return t;
+}
+
+/* The lock call at @s, if it does @op (MW_LI_ACQUIRE, MW_LI_RELEASE): its mw_lock_info(). */
+static __always_inline __u32 mw_site_lock_op(const struct mw_site *s, __u32 op)
+{
+	__u32 info = mw_lock_info(s->callee);
+
+	return info & op ? info : 0;
+}
+
 static __always_inline void mw_pend_push(struct mw_lock_task *t, const struct mw_site *s,
 					 __u64 addr, __u32 flags, __u32 stack, __u64 call)
 {
@@ -948,15 +985,14 @@ MW_GLOBAL int mw_lock_call(const struct mw_site *s, __u64 addr, __u64 cookie, __
 
 	if (!s)
 		return 0;
-	info = mw_lock_info(s->callee);
-	if (!(info & MW_LI_ACQUIRE) || !addr)
+	info = mw_site_lock_op(s, MW_LI_ACQUIRE);
+	if (!info || !addr)
 		return 0;
-	t = mw_lock_task(true);
+	t = mw_lock_task_settled(true);
 	if (!t) {
 		mw_stat_inc(MW_STAT_LOCK_UNTRACKED);
 		return 0;
 	}
-	mw_lock_settle(t);
 	if (!(info & MW_LI_TRY)) {
 		mw_check_recursion(t, s, addr, info);
 		if (info & MW_LI_SLEEPS)
@@ -975,13 +1011,12 @@ MW_GLOBAL int mw_lock_return(const struct mw_site *s, __u64 ret)
 
 	if (!s)
 		return 0;
-	info = mw_lock_info(s->callee);
-	if (!(info & MW_LI_ACQUIRE))
+	info = mw_site_lock_op(s, MW_LI_ACQUIRE);
+	if (!info)
 		return 0;
-	t = mw_lock_task(false);
+	t = mw_lock_task_settled(false);
 	if (!t)
 		return 0;
-	mw_lock_settle(t);
 	for (i = 0; i < MW_LOCK_PENDING; i++) {
 		j = MW_LOCK_PENDING - 1 - i;
 		if (j >= t->npend)
@@ -1117,12 +1152,10 @@ MW_GLOBAL int mw_lock_release(const struct mw_site *s, __u64 addr)
 
 	if (!s)
 		return 0;
-	info = mw_lock_info(s->callee);
-	if (!(info & MW_LI_RELEASE) || !addr)
+	info = mw_site_lock_op(s, MW_LI_RELEASE);
+	if (!info || !addr)
 		return 0;
-	t = mw_lock_task(false);
-	if (t)
-		mw_lock_settle(t);
+	t = mw_lock_task_settled(false);
 	if (info & MW_LI_READ)
 		mw_release_read(s, t, addr, info & MW_LI_TYPE);
 	else
@@ -1143,6 +1176,7 @@ MW_GLOBAL int mw_locks_may_sleep(const struct mw_site *s, __u32 what, __u32 gfp)
 	if (!s || !mw_callee_may_sleep(what, gfp))
 		return 0;
 	t = mw_lock_task(false);
+	/* Nothing held, nothing pending: the common case ends before mw_lock_settle()'s call. */
 	if (!t || (!t->depth && !t->npend))
 		return 0;
 	mw_lock_settle(t);
@@ -1207,12 +1241,11 @@ MW_GLOBAL int mw_outlived_held(struct mw_lock_task *t, __u32 j, __u32 tid, __u32
  */
 MW_GLOBAL int mw_locks_new_syscall(__u32 sysid)
 {
-	struct mw_lock_task *t = mw_lock_task(false);
+	struct mw_lock_task *t = mw_lock_task_settled(false);
 	__u32 i, tid;
 
 	if (!t)
 		return 0;
-	mw_lock_settle(t);
 	if (t->npend) {
 		mw_stat_inc(MW_STAT_LOCK_UNTRACKED);	/* returns no probe saw */
 		t->npend = 0;

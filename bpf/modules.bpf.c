@@ -2,7 +2,7 @@
 /*
  * Module lifecycle hook (raw_tp flavour, as the kmem hooks): unpacks the
  * module's name and hands it to the rule in modules.bpf.h; the unit tests
- * drive the same rule through the SEC("raw_tp") entry below.
+ * drive the same rule through their own entry (tests.bpf.c).
  */
 #include "modules.bpf.h"
 
@@ -31,16 +31,5 @@ int BPF_PROG(mw_module_load, struct module *mod)
 	if (BPF_CORE_READ_STR_INTO(&key.name, mod, name) <= 0)
 		return 0;
 	mw_module_load_record(&key);
-	return 0;
-}
-
-/* Unit-test entry: the module's name in the 7 u64 arguments (56 bytes). */
-SEC("raw_tp")
-int mw_test_module_free(__u64 *ctx)
-{
-	struct mw_module_key key;
-
-	__builtin_memcpy(&key, ctx, sizeof(key));
-	mw_module_gone(ctx, &key);
 	return 0;
 }

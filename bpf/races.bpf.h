@@ -22,15 +22,13 @@
 #ifndef MODWATCH_RACES_BPF_H
 #define MODWATCH_RACES_BPF_H
 
+#include "copies.bpf.h"
 #include "heap.bpf.h"
 #include "locks.bpf.h"
 #include "usercopy.h"
 
-/* The task's copy in flight (usercopy.bpf.h, which includes this file first). */
-static __always_inline struct mw_copy *mw_copy_state(bool create);
-
-/* A zeroed record to create entries from (never written). */
-const struct mw_share mw_share_zero = {};
+/* A zeroed record to create entries from (never written; usercopy.bpf.c defines it). */
+extern const struct mw_share mw_share_zero;
 
 /*
  * The locks the current task holds, as one access counts them: a write

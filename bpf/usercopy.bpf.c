@@ -2,14 +2,16 @@
 /*
  * User-copy hooks. In production each is a kprobe on one call instruction
  * in a watched module (the cookie names the site), reading the callee's
- * arguments from their registers; in the unit tests the SEC("raw_tp")
- * entries below take the same arguments from the test and drive the same
- * rules. The syscall's declared slice comes from the task's saved user
- * registers, so no sys_enter hook is needed; a double-fetch epoch is one
- * call into the module, from one of its entry points (mw_kp_entry).
+ * arguments from their registers; the unit tests' entries (tests.bpf.c)
+ * take the same arguments from the test and drive the same rules. The
+ * syscall's declared slice comes from the task's saved user registers, so
+ * no sys_enter hook is needed; a double-fetch epoch is one call into the
+ * module, from one of its entry points (mw_kp_entry).
  */
 #include "usercopy.bpf.h"
 
+/* races.bpf.h's zeroed record: one object defines it, linked before tests.bpf.c uses it. */
+const struct mw_share mw_share_zero = {};
 
 static __always_inline const struct mw_site *kprobe_site(void *ctx)
 {
@@ -202,97 +204,6 @@ int BPF_KPROBE(mw_kp_entry)
 		return 0;
 	bpf_probe_read_kernel(&ret, sizeof(ret), (void *)sp);
 	mw_run(ctx, mw_call_enter(sp, ret, mw_syscall_now()));
-	return 0;
-}
-
-/*
- * Unit-test entries: (site index, syscall nr, syscall arg0..2, kernel
- * address, user address, length, the call's identity: mw_syscall_now()'s
- * value), and (stack pointer, identity): an entry point runs, its return
- * address read from the stack pointer as the kprobe reads it.
- */
-/* The tests' copies are copies whose return is probed (mw_test_copy_ret). */
-static __always_inline void test_race(const struct mw_site *s, __u64 kaddr, __u64 len, bool write)
-{
-	if (kaddr)
-		mw_race_copy(s, kaddr, len, write, true);
-}
-
-static __always_inline void test_args(__u64 *ctx, struct mw_syscall *sc)
-{
-	sc->nr = ctx[1];
-	sc->arg[0] = ctx[2];
-	sc->arg[1] = ctx[3];
-	sc->arg[2] = ctx[4];
-	sc->id = MW_SYSID(ctx[8]);
-	sc->__pad = 0;
-}
-
-SEC("raw_tp")
-int mw_test_fetch(__u64 *ctx)
-{
-	const struct mw_site *s = mw_site(ctx[0]);
-	struct mw_syscall sc;
-	__u32 base;
-
-	if (!s)
-		return 1;
-	test_args(ctx, &sc);
-	base = mw_report_mark();
-	mw_user_fetch(s, &sc, ctx[5], ctx[6], ctx[7]);
-	test_race(s, ctx[5], ctx[7], true);
-	mw_report_flush(ctx, base);
-	return 0;
-}
-
-SEC("raw_tp")
-int mw_test_store(__u64 *ctx)
-{
-	const struct mw_site *s = mw_site(ctx[0]);
-	struct mw_syscall sc;
-	__u32 base;
-
-	if (!s)
-		return 1;
-	test_args(ctx, &sc);
-	base = mw_report_mark();
-	mw_user_store(s, &sc, ctx[6], ctx[5], ctx[7]);
-	test_race(s, ctx[5], ctx[7], false);
-	mw_report_flush(ctx, base);
-	return 0;
-}
-
-/* (site index): the copy at that site returns. */
-SEC("raw_tp")
-int mw_test_copy_ret(__u64 *ctx)
-{
-	const struct mw_site *s = mw_site(ctx[0]);
-
-	if (!s)
-		return 1;
-	mw_run(ctx, mw_copy_return(s));
-	return 0;
-}
-
-/* (site index, ptr, n, to_user): the module's __check_object_size() call. */
-SEC("raw_tp")
-int mw_test_check_size(__u64 *ctx)
-{
-	const struct mw_site *s = mw_site(ctx[0]);
-
-	if (!s)
-		return 1;
-	mw_run(ctx, mw_check_object_size(s, ctx[1], ctx[2], ctx[3]));
-	return 0;
-}
-
-SEC("raw_tp")
-int mw_test_call(__u64 *ctx)
-{
-	__u64 ret = 0;
-
-	bpf_probe_read_kernel(&ret, sizeof(ret), (void *)ctx[0]);
-	mw_run(ctx, mw_call_enter(ctx[0], ret, ctx[1]));
 	return 0;
 }
 

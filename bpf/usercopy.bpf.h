@@ -20,6 +20,7 @@
 #define MODWATCH_USERCOPY_BPF_H
 
 #include "common.bpf.h"
+#include "copies.bpf.h"
 #include "heap.bpf.h"
 #include "races.bpf.h"
 #include "sites.bpf.h"
@@ -42,14 +43,6 @@ typedef struct {
 	__type(value, struct mw_epoch);
 } mw_epochs_t;
 mw_epochs_t mw_epochs __weak SEC(".maps");
-
-typedef struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct mw_copy);
-} mw_copies_t;
-mw_copies_t mw_copies __weak SEC(".maps");
 
 /* Kernel threads and io_uring workers have no syscall boundaries to reset epochs at. */
 static __always_inline bool mw_task_has_epochs(void)
@@ -342,12 +335,6 @@ MW_GLOBAL int mw_kernel_side_rules(const struct mw_site *s, __u64 kaddr, __u64 l
 				 kaddr, len,
 				 to_user ? MW_ACCESS_COPY_TO_USER : MW_ACCESS_COPY_FROM_USER);
 	return 0;
-}
-
-static __always_inline struct mw_copy *mw_copy_state(bool create)
-{
-	return bpf_task_storage_get(&mw_copies, bpf_get_current_task_btf(), 0,
-				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 }
 
 /*
