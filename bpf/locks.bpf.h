@@ -164,32 +164,10 @@ enum {
 	MW_LI_SLEEPS	= 1u << 9,
 };
 
-static __always_inline __u32 mw_lock_info(__u32 callee)
+/* mw_lock_info() of the reader-writer locks: rwlock_t and rw_semaphore. */
+static __always_inline __u32 mw_rw_lock_info(__u32 callee)
 {
 	switch (callee) {
-	case MW_CALLEE_MUTEX_LOCK:
-	case MW_CALLEE_MUTEX_LOCK_IO:
-		return MW_LOCK_MUTEX | MW_LI_ACQUIRE | MW_LI_SLEEPS;
-	case MW_CALLEE_MUTEX_LOCK_INTERRUPTIBLE:
-	case MW_CALLEE_MUTEX_LOCK_KILLABLE:
-		return MW_LOCK_MUTEX | MW_LI_ACQUIRE | MW_LI_SLEEPS | MW_LI_ZERO_OK;
-	case MW_CALLEE_MUTEX_TRYLOCK:
-		return MW_LOCK_MUTEX | MW_LI_ACQUIRE | MW_LI_TRY;
-	case MW_CALLEE_MUTEX_UNLOCK:
-		return MW_LOCK_MUTEX | MW_LI_RELEASE;
-	case MW_CALLEE_SPIN_LOCK:
-	case MW_CALLEE_SPIN_LOCK_IRQ:
-	case MW_CALLEE_SPIN_LOCK_IRQSAVE:
-	case MW_CALLEE_SPIN_LOCK_BH:
-		return MW_LOCK_SPIN | MW_LI_ACQUIRE;
-	case MW_CALLEE_SPIN_TRYLOCK:
-	case MW_CALLEE_SPIN_TRYLOCK_BH:
-		return MW_LOCK_SPIN | MW_LI_ACQUIRE | MW_LI_TRY;
-	case MW_CALLEE_SPIN_UNLOCK:
-	case MW_CALLEE_SPIN_UNLOCK_IRQ:
-	case MW_CALLEE_SPIN_UNLOCK_IRQRESTORE:
-	case MW_CALLEE_SPIN_UNLOCK_BH:
-		return MW_LOCK_SPIN | MW_LI_RELEASE;
 	case MW_CALLEE_READ_LOCK:
 	case MW_CALLEE_READ_LOCK_IRQ:
 	case MW_CALLEE_READ_LOCK_IRQSAVE:
@@ -231,10 +209,40 @@ static __always_inline __u32 mw_lock_info(__u32 callee)
 		return MW_LOCK_RWSEM | MW_LI_ACQUIRE | MW_LI_TRY;
 	case MW_CALLEE_UP_WRITE:
 		return MW_LOCK_RWSEM | MW_LI_RELEASE;
+	}
+	return 0;
+}
+
+static __always_inline __u32 mw_lock_info(__u32 callee)
+{
+	switch (callee) {
+	case MW_CALLEE_MUTEX_LOCK:
+	case MW_CALLEE_MUTEX_LOCK_IO:
+		return MW_LOCK_MUTEX | MW_LI_ACQUIRE | MW_LI_SLEEPS;
+	case MW_CALLEE_MUTEX_LOCK_INTERRUPTIBLE:
+	case MW_CALLEE_MUTEX_LOCK_KILLABLE:
+		return MW_LOCK_MUTEX | MW_LI_ACQUIRE | MW_LI_SLEEPS | MW_LI_ZERO_OK;
+	case MW_CALLEE_MUTEX_TRYLOCK:
+		return MW_LOCK_MUTEX | MW_LI_ACQUIRE | MW_LI_TRY;
+	case MW_CALLEE_MUTEX_UNLOCK:
+		return MW_LOCK_MUTEX | MW_LI_RELEASE;
+	case MW_CALLEE_SPIN_LOCK:
+	case MW_CALLEE_SPIN_LOCK_IRQ:
+	case MW_CALLEE_SPIN_LOCK_IRQSAVE:
+	case MW_CALLEE_SPIN_LOCK_BH:
+		return MW_LOCK_SPIN | MW_LI_ACQUIRE;
+	case MW_CALLEE_SPIN_TRYLOCK:
+	case MW_CALLEE_SPIN_TRYLOCK_BH:
+		return MW_LOCK_SPIN | MW_LI_ACQUIRE | MW_LI_TRY;
+	case MW_CALLEE_SPIN_UNLOCK:
+	case MW_CALLEE_SPIN_UNLOCK_IRQ:
+	case MW_CALLEE_SPIN_UNLOCK_IRQRESTORE:
+	case MW_CALLEE_SPIN_UNLOCK_BH:
+		return MW_LOCK_SPIN | MW_LI_RELEASE;
 	case MW_CALLEE_QUEUE_LIMITS_COMMIT:
 		return MW_LOCK_MUTEX | MW_LI_RELEASE;
 	}
-	return 0;
+	return mw_rw_lock_info(callee);
 }
 
 /* struct request_queue's limits_lock, where the kernel has it (v6.9+): CO-RE finds it. */
