@@ -4,6 +4,7 @@
  * rules can run here. Every rule names what it needs, so a missing feature
  * is explained once instead of failing later and obscurely.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "probe/kernel.h"
 #include "probe/progs.h"
 #include "probe/site_probes.h"
+#include "report/json_writer.h"
 #include "report/rules.h"
 #include "symbols/ksym.h"
 #include "ko/callees.h"
@@ -323,19 +325,37 @@ int mw_cmd_doctor(void)
 	return MW_EXIT_OK;
 }
 
+/*
+ * {"program","type","loaded","insns","processed","peak_states","total_states",
+ *  "verify_us","budget"[,"reason"]}: a program's verdict as a JSON line.
+ */
+static void verdict_json(const struct mw_verdict *v, const char *type)
+{
+	struct jw *out = jw_begin(stdout);
+
+	jw_puts("{\"program\":", out);
+	json_str(out, v->name, sizeof(v->name));
+	jw_puts(",\"type\":", out);
+	json_str(out, type, SIZE_MAX);
+	jw_printf(out, ",\"loaded\":%s,\"insns\":%u,\"processed\":%u,\"peak_states\":%u,"
+		  "\"total_states\":%u,\"verify_us\":%u,\"budget\":%u", v->err ? "false" : "true",
+		  v->insns, v->processed, v->peak_states, v->total_states, v->verify_us,
+		  MW_VERIFIER_BUDGET);
+	if (v->err) {
+		jw_puts(",\"reason\":", out);
+		json_str(out, mw_refusal_reason(v->err), SIZE_MAX);
+	}
+	jw_puts("}\n", out);
+	jw_end(out, false);
+}
+
 /* One program's line of the verifier table, text or JSON. */
 static void verdict_line(const struct mw_verdict *v, bool json)
 {
 	const char *type = libbpf_bpf_prog_type_str(v->type);
 
 	if (json) {
-		printf("{\"program\":\"%s\",\"type\":\"%s\",\"loaded\":%s,\"insns\":%u,"
-		       "\"processed\":%u,\"peak_states\":%u,\"total_states\":%u,"
-		       "\"verify_us\":%u,\"budget\":%u%s%s%s}\n",
-		       v->name, type ? type : "unknown", v->err ? "false" : "true", v->insns,
-		       v->processed, v->peak_states, v->total_states, v->verify_us,
-		       MW_VERIFIER_BUDGET, v->err ? ",\"reason\":\"" : "",
-		       v->err ? mw_refusal_reason(v->err) : "", v->err ? "\"" : "");
+		verdict_json(v, type ? type : "unknown");
 		return;
 	}
 	printf("  %-34s %-14s %6u %10u %7u %7u %9.1f%s%s\n", v->name, type ? type : "?", v->insns,

@@ -4,7 +4,6 @@
  * line has "type": "start", "violation", "lost" or "summary". The schema is
  * documented in README.md; keep the two in step.
  */
-#include <stdarg.h>
 #include <string.h>
 #include <stdio.h>
 #include "heap.h"
@@ -19,6 +18,7 @@
 #include "probe/module_registry.h"
 #include "probe/stack_maps.h"
 #include "probe/statics.h"
+#include "report/json_writer.h"
 #include "report/latency.h"
 #include "report/printer.h"
 #include "report/counters.h"
@@ -28,165 +28,6 @@
 #include "report/suppress.h"
 #include "symbols/srcline.h"
 #include "ko/callees.h"
-
-/*
- * Each line is built in memory and handed to stdio in one fwrite(): at a
- * million reports a second, stdio's per-call work (a function call, its
- * checks and a copy for every brace and key) was half the drain's time.
- * The jw_* functions take their arguments in the order of the stdio calls
- * they replace. One builder: only the session's thread prints.
- */
-struct jw {
-	FILE *f;
-	char *p;
-	char buf[65536];
-};
-
-static struct jw jw_line;
-
-static struct jw *jw_begin(FILE *f)
-{
-	jw_line.f = f;
-	jw_line.p = jw_line.buf;
-	return &jw_line;
-}
-
-/* What is built so far goes to stdio: at the end of a line, or when the buffer is full. */
-static void jw_spill(struct jw *w)
-{
-	fwrite(w->buf, 1, w->p - w->buf, w->f);
-	w->p = w->buf;
-}
-
-static void jw_end(struct jw *w, bool flush)
-{
-	jw_spill(w);
-	if (flush)
-		fflush(w->f);
-}
-
-static inline void jw_write(const void *s, size_t size, size_t n, struct jw *w)
-{
-	n *= size;
-	if (n > (size_t)(w->buf + sizeof(w->buf) - w->p)) {
-		jw_spill(w);
-		if (n > sizeof(w->buf)) {
-			fwrite(s, 1, n, w->f);
-			return;
-		}
-	}
-	memcpy(w->p, s, n);
-	w->p += n;
-}
-
-/* Inlined, strlen() of a string literal is a constant. */
-static inline void jw_puts(const char *s, struct jw *w)
-{
-	jw_write(s, 1, strlen(s), w);
-}
-
-static inline void jw_putc(char c, struct jw *w)
-{
-	if (w->p == w->buf + sizeof(w->buf))
-		jw_spill(w);
-	*w->p++ = c;
-}
-
-static void __attribute__((format(printf, 2, 3))) jw_printf(struct jw *w, const char *fmt, ...)
-{
-	size_t room = w->buf + sizeof(w->buf) - w->p;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(w->p, room, fmt, ap);
-	va_end(ap);
-	if (n >= 0 && (size_t)n < room) {
-		w->p += n;
-		return;
-	}
-	jw_spill(w);	/* it did not fit: again, into the emptied buffer, or straight to stdio */
-	va_start(ap, fmt);
-	if (n >= 0 && (size_t)n < sizeof(w->buf))
-		w->p += vsnprintf(w->p, sizeof(w->buf), fmt, ap);
-	else
-		vfprintf(w->f, fmt, ap);
-	va_end(ap);
-}
-
-static void json_str(struct jw *out, const char *s, size_t max)
-{
-	size_t i, run = 0;
-
-	jw_putc('"', out);
-	for (i = 0; i < max && s[i]; i++) {
-		unsigned char c = s[i];
-
-		if (c != '"' && c != '\\' && c >= 0x20 && c < 0x7f)
-			continue;
-		/* Whole runs of plain characters at once: this is the drain's hot path. */
-		jw_write(s + run, 1, i - run, out);
-		if (c == '"' || c == '\\')
-			jw_printf(out, "\\%c", c);
-		else
-			jw_printf(out, "\\u%04x", c);
-		run = i + 1;
-	}
-	jw_write(s + run, 1, i - run, out);
-	jw_putc('"', out);
-}
-
-/*
- * Numbers for the fields every report has, without printf(): its format
- * parsing was most of the drain's time (modwatch storm).
- */
-static void json_u64(struct jw *out, __u64 v)
-{
-	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
-				    "25262728293031323334353637383940414243444546474849"
-				    "50515253545556575859606162636465666768697071727374"
-				    "75767778798081828384858687888990919293949596979899";
-	char buf[20];
-	int i = sizeof(buf);
-
-	/* Two digits per division: a report has a dozen numbers, timestamps of 14 digits. */
-	for (; v >= 100; v /= 100) {
-		i -= 2;
-		memcpy(buf + i, pairs + 2 * (v % 100), 2);
-	}
-	if (v >= 10) {
-		i -= 2;
-		memcpy(buf + i, pairs + 2 * v, 2);
-	} else {
-		buf[--i] = '0' + v;
-	}
-	jw_write(buf + i, 1, sizeof(buf) - i, out);
-}
-
-/* ,"KEY":V */
-static inline void json_key_u64(struct jw *out, const char *key, __u64 v)
-{
-	jw_puts(",\"", out);
-	jw_puts(key, out);
-	jw_puts("\":", out);
-	json_u64(out, v);
-}
-
-static void json_addr(struct jw *out, const char *key, __u64 addr)
-{
-	static const char hex[] = "0123456789abcdef";
-	char buf[16];
-	int i = sizeof(buf);
-
-	do
-		buf[--i] = hex[addr & 15];
-	while (addr >>= 4);
-	jw_putc('"', out);
-	jw_puts(key, out);
-	jw_puts("\":\"0x", out);
-	jw_write(buf + i, 1, sizeof(buf) - i, out);
-	jw_putc('"', out);
-}
 
 /*
  * "source":[{"function","file","line"}]: the site's line in the module's

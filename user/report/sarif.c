@@ -12,162 +12,155 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
 #include "events.h"
 #include "modwatch.h"
 #include "report/findings.h"
+#include "report/json_writer.h"
 #include "report/rules.h"
 
-/* @s as a JSON string's contents. */
-static void json_text(FILE *out, const char *s)
-{
-	for (; *s; s++) {
-		unsigned char c = *s;
-
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", out);
-		else if (c < 0x20)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-}
-
-static void write_rules(FILE *out)
+static void write_rules(struct jw *out)
 {
 	__u32 k;
 
-	fputs("\"rules\":[", out);
+	jw_puts("\"rules\":[", out);
 	for (k = MW_KIND_NONE + 1; k < MW_KIND_NR; k++) {
-		fprintf(out, "%s{\"id\":\"%s\",\"name\":\"%s\",\"shortDescription\":{\"text\":\"",
+		jw_printf(out, "%s{\"id\":\"%s\",\"name\":\"%s\",\"shortDescription\":{\"text\":\"",
 			k > 1 ? "," : "", mw_kind_name(k), mw_kind_name(k));
-		json_text(out, mw_kind_desc(k));
-		fprintf(out, "\"},\"defaultConfiguration\":{\"level\":\"%s\"}}",
-			mw_rule(k)->warning ? "warning" : "error");
+		json_text(out, mw_kind_desc(k), SIZE_MAX);
+		jw_printf(out, "\"},\"defaultConfiguration\":{\"level\":\"%s\"}}",
+			  mw_rule(k)->warning ? "warning" : "error");
 	}
-	fputc(']', out);
+	jw_putc(']', out);
 }
 
 /* The file of @p: relative to @root (a "%SRCROOT%" URI) when under it. */
-static void write_artifact(FILE *out, const struct mw_place *p, const char *root)
+static void write_artifact(struct jw *out, const struct mw_place *p, const char *root)
 {
 	size_t n = strlen(root);
 	const char *rel = p->file;
 	bool under = n && !strncmp(p->file, root, n) && p->file[n] == '/';
 
-	fputs("\"artifactLocation\":{\"uri\":\"", out);
+	jw_puts("\"artifactLocation\":{\"uri\":\"", out);
 	if (under)
 		rel = p->file + n + 1;
 	else if (p->file[0] == '/')
-		fputs("file://", out);
-	json_text(out, rel);
-	fputc('"', out);
+		jw_puts("file://", out);
+	json_text(out, rel, SIZE_MAX);
+	jw_putc('"', out);
 	if (under)
-		fputs(",\"uriBaseId\":\"SRCROOT\"", out);
-	fputc('}', out);
+		jw_puts(",\"uriBaseId\":\"SRCROOT\"", out);
+	jw_putc('}', out);
 }
 
-static void write_location(FILE *out, const struct mw_place *p, const char *root, int id)
+static void write_location(struct jw *out, const struct mw_place *p, const char *root, int id)
 {
 	char name[256];
 
 	mw_place_format(p, name, sizeof(name));
-	fputc('{', out);
-	if (id >= 0)
-		fprintf(out, "\"id\":%d,\"message\":{\"text\":\"%s\"},", id, p->what);
-	if (p->file) {
-		fputs("\"physicalLocation\":{", out);
-		write_artifact(out, p, root);
-		fprintf(out, ",\"region\":{\"startLine\":%d}},", p->line > 0 ? p->line : 1);
+	jw_putc('{', out);
+	if (id >= 0) {
+		jw_printf(out, "\"id\":%d,\"message\":{\"text\":", id);
+		json_str(out, p->what, SIZE_MAX);
+		jw_puts("},", out);
 	}
-	fputs("\"logicalLocations\":[{\"fullyQualifiedName\":\"", out);
-	json_text(out, name);
-	fputs("\",\"kind\":\"function\"}]}", out);
+	if (p->file) {
+		jw_puts("\"physicalLocation\":{", out);
+		write_artifact(out, p, root);
+		jw_printf(out, ",\"region\":{\"startLine\":%d}},", p->line > 0 ? p->line : 1);
+	}
+	jw_puts("\"logicalLocations\":[{\"fullyQualifiedName\":", out);
+	json_str(out, name, sizeof(name));
+	jw_puts(",\"kind\":\"function\"}]}", out);
 }
 
 /*
  * "stacks": the kernel stacks modwatch kept, a SARIF stack each (the call
  * trace, then the allocation's and the free's), each frame a location.
  */
-static void write_stacks(FILE *out, const struct mw_finding *f, const char *root)
+static void write_stacks(struct jw *out, const struct mw_finding *f, const char *root)
 {
 	int i, j;
 
-	fputs(",\"stacks\":[", out);
+	jw_puts(",\"stacks\":[", out);
 	for (i = 0; i < f->nr_traces; i++) {
 		const struct mw_trace *t = &f->traces[i];
 
-		fprintf(out, "%s{\"message\":{\"text\":\"%s\"},\"frames\":[", i ? "," : "",
-			t->what);
+		jw_puts(i ? ",{\"message\":{\"text\":" : "{\"message\":{\"text\":", out);
+		json_str(out, t->what, SIZE_MAX);
+		jw_puts("},\"frames\":[", out);
 		for (j = 0; j < t->nr; j++) {
-			fputs(j ? ",{\"location\":" : "{\"location\":", out);
+			jw_puts(j ? ",{\"location\":" : "{\"location\":", out);
 			write_location(out, &t->frames[j], root, -1);
 			if (t->frames[j].module[0]) {
-				fputs(",\"module\":\"", out);
-				json_text(out, t->frames[j].module);
-				fputc('"', out);
+				jw_puts(",\"module\":", out);
+				json_str(out, t->frames[j].module, sizeof(t->frames[j].module));
 			}
-			fputc('}', out);
+			jw_putc('}', out);
 		}
-		fputs("]}", out);
+		jw_puts("]}", out);
 	}
-	fputc(']', out);
+	jw_putc(']', out);
 }
 
-static void write_result(FILE *out, const struct mw_finding *f, const char *root, bool strict)
+static void write_result(struct jw *out, const struct mw_finding *f, const char *root,
+			 bool strict)
 {
 	int i;
 
-	fprintf(out, "{\"ruleId\":\"%s\",\"ruleIndex\":%u,\"level\":\"%s\",\"message\":{\"text\":\"",
-		mw_kind_name(f->kind), f->kind - 1, f->warning && !strict ? "warning" : "error");
-	json_text(out, f->message);
-	fputs("\"},\"locations\":[", out);
+	jw_printf(out, "{\"ruleId\":\"%s\",\"ruleIndex\":%u,\"level\":\"%s\","
+		  "\"message\":{\"text\":\"", mw_kind_name(f->kind), f->kind - 1,
+		  f->warning && !strict ? "warning" : "error");
+	json_text(out, f->message, SIZE_MAX);
+	jw_puts("\"},\"locations\":[", out);
 	write_location(out, &f->site, root, -1);
-	fputc(']', out);
+	jw_putc(']', out);
 	if (f->nr_related) {
-		fputs(",\"relatedLocations\":[", out);
+		jw_puts(",\"relatedLocations\":[", out);
 		for (i = 0; i < f->nr_related; i++) {
 			if (i)
-				fputc(',', out);
+				jw_putc(',', out);
 			write_location(out, &f->related[i], root, i + 1);
 		}
-		fputc(']', out);
+		jw_putc(']', out);
 	}
 	if (f->nr_traces)
 		write_stacks(out, f, root);
-	fputs(",\"properties\":{\"module\":\"", out);
-	json_text(out, f->module);
-	fputs("\"}}", out);
+	jw_puts(",\"properties\":{\"module\":", out);
+	json_str(out, f->module, sizeof(f->module));
+	jw_puts("}}", out);
 }
 
 int mw_sarif_write(const char *path, const struct mw_ci_run *run)
 {
 	const char *root = run->source_root ? run->source_root : "";
+	struct jw *out;
 	size_t i;
-	FILE *out;
+	FILE *f;
 
-	out = fopen(path, "w");
-	if (!out)
+	f = fopen(path, "w");
+	if (!f)
 		return -errno;
-	fprintf(out, "{\"version\":\"2.1.0\",\"runs\":[{\"tool\":{\"driver\":{\"name\":\"modwatch\","
-		"\"version\":\"%s\",", MODWATCH_VERSION);
+	out = jw_begin(f);
+	jw_printf(out, "{\"version\":\"2.1.0\",\"runs\":[{\"tool\":{\"driver\":{"
+		  "\"name\":\"modwatch\",\"version\":\"%s\",", MODWATCH_VERSION);
 	write_rules(out);
-	fputs("}}", out);
+	jw_puts("}}", out);
 	if (root[0]) {
-		fputs(",\"originalUriBaseIds\":{\"SRCROOT\":{\"uri\":\"file://", out);
-		json_text(out, root);
-		fputs("/\"}}", out);
+		jw_puts(",\"originalUriBaseIds\":{\"SRCROOT\":{\"uri\":\"file://", out);
+		json_text(out, root, SIZE_MAX);
+		jw_puts("/\"}}", out);
 	}
-	fputs(",\"results\":[", out);
+	jw_puts(",\"results\":[", out);
 	for (i = 0; i < run->findings->nr; i++) {
 		if (i)
-			fputc(',', out);
+			jw_putc(',', out);
 		write_result(out, &run->findings->items[i], root, run->strict);
 	}
-	fputs("]}]}\n", out);
-	return mw_ci_close(out);
+	jw_puts("]}]}\n", out);
+	jw_end(out, false);
+	return mw_ci_close(f);
 }
