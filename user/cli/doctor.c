@@ -13,7 +13,6 @@
 #include "events.h"
 #include "sites.h"
 #include "modwatch.h"
-#include "ko/ko.h"
 #include "cli/doctor.h"
 #include "lib/error.h"
 #include "probe/bpf.h"

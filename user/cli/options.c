@@ -22,7 +22,6 @@
 #include "cli/config.h"
 #include "cli/options.h"
 #include "lib/error.h"
-#include "probe/bpf.h"
 #include "report/rules.h"
 #include "symbols/srcline.h"
 

@@ -28,7 +28,6 @@
 #include "ko/callsites.h"
 #include "ko/elf.h"
 #include "ko/ko_types.h"
-#include "ko/reader.h"
 
 #define X86_CALL_REL32	0xe8
 #define X86_JMP_REL32	0xe9

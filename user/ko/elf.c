@@ -20,7 +20,6 @@
 #include "ko/callees.h"
 #include "ko/elf.h"
 #include "ko/ko_types.h"
-#include "ko/reader.h"
 #include "lib/error.h"
 
 int ko_malformed(const struct ko_reader *r, const char *what)

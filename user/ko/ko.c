@@ -17,7 +17,6 @@
 #include "ko/callsites.h"
 #include "ko/elf.h"
 #include "ko/ko.h"
-#include "ko/reader.h"
 #include "lib/error.h"
 
 /* struct module's name: after enum module_state (4 + 4 padding) and a list_head (16). */

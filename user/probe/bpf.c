@@ -421,7 +421,7 @@ out:
 /*
  * Load what this kernel accepts. A program it refuses (too large for its
  * verifier, a helper or attach type it lacks) is left out and the rest
- * loaded again: it costs the rules it serves (mw_load_say() says which),
+ * loaded again: it costs the rules it serves (the session says which),
  * never the session. Only a failure that names no program is fatal.
  */
 int mw_bpf_load(struct modwatch_bpf **out, const struct mw_config *cfg, const struct mw_kernel *k,

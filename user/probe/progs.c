@@ -13,9 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "events.h"
-#include "lib/error.h"
 #include "probe/progs.h"
-#include "report/rules.h"
 
 #define K(kind) (1u << MW_##kind)
 
@@ -220,20 +218,4 @@ int mw_load_refused(const struct mw_load *l)
 	for (i = 0; i < l->n; i++)
 		n += l->v[i].err != 0;
 	return n;
-}
-
-/* One line per refused program: what goes unwatched, why, and which rules are off. */
-void mw_load_say(const struct mw_load *l)
-{
-	char rules[512];
-	int i;
-
-	for (i = 0; i < l->n; i++) {
-		if (!l->v[i].err)
-			continue;
-		mw_kinds_format(mw_prog_rules(l->v[i].name), ", ", "", rules, sizeof(rules));
-		mw_warn("%s are not watched on this kernel: the verifier refused %s (%s)%s%s",
-			mw_prog_watches(l->v[i].name), l->v[i].name,
-			mw_refusal_reason(l->v[i].err), rules[0] ? "; rules off: " : "", rules);
-	}
 }

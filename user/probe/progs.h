@@ -40,6 +40,5 @@ void mw_verdict_parse(struct mw_verdict *v, const char *log);
 __u32 mw_load_rules_off(const struct mw_load *l);
 int mw_load_refused(const struct mw_load *l);
 __u64 mw_load_verify_us(const struct mw_load *l);
-void mw_load_say(const struct mw_load *l);
 
 #endif /* MODWATCH_PROBE_PROGS_H */

@@ -29,7 +29,6 @@
 #include "probe/kprobes.h"
 #include "probe/module_registry.h"
 #include "probe/site_probes.h"
-#include "probe/statics.h"
 #include "symbols/ksym.h"
 #include "symbols/srcline.h"
 #include "probe/skel.h"

@@ -21,7 +21,6 @@
 #include "events.h"
 #include "modwatch.h"
 #include "lib/error.h"
-#include "probe/module_registry.h"
 #include "report/kasan.h"
 #include "report/printer.h"
 #include "report/rules.h"

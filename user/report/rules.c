@@ -9,6 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 #include "events.h"
+#include "report/payload_heap.h"
+#include "report/payload_locks.h"
+#include "report/payload_races.h"
+#include "report/payload_usercopy.h"
 #include "report/rules.h"
 
 static const struct mw_rule rules[MW_KIND_NR] = {
@@ -17,6 +21,7 @@ static const struct mw_rule rules[MW_KIND_NR] = {
 		.message_id = "d6cf983baa3c4ab6ac86a84257f1445b",
 		.kasan = "user-slice-overrun",
 		.needs = MW_NEEDS_MODULES | MW_NEEDS_KPROBES,
+		.payload = &mw_payload_user_slice_overrun,
 	},
 	[MW_DOUBLE_FETCH] = {
 		.desc = "The same user bytes were copied in twice within one system call; "
@@ -25,6 +30,7 @@ static const struct mw_rule rules[MW_KIND_NR] = {
 		.kasan = "double-fetch",
 		.needs = MW_NEEDS_MODULES | MW_NEEDS_KPROBES,
 		.first_site = offsetof(struct mw_event, double_fetch.first_site),
+		.payload = &mw_payload_double_fetch,
 	},
 	[MW_HEAP_OVERFLOW_WRITE] = {
 		.desc = "A copy from user space wrote past the end of a heap object "
@@ -34,6 +40,7 @@ static const struct mw_rule rules[MW_KIND_NR] = {
 		.needs = MW_NEEDS_MODULES | MW_NEEDS_KPROBES | MW_NEEDS_KMEM_TP,
 		.access = MW_ACCESS_COPY_WRITE,
 		.object = offsetof(struct mw_event, heap_overflow.obj),
+		.payload = &mw_payload_heap_overflow,
 	},
 	[MW_HEAP_OVERFLOW_READ] = {
 		.desc = "A copy to user space read past the end of a heap object the "
@@ -43,6 +50,7 @@ static const struct mw_rule rules[MW_KIND_NR] = {
 		.needs = MW_NEEDS_MODULES | MW_NEEDS_KPROBES | MW_NEEDS_KMEM_TP,
 		.access = MW_ACCESS_COPY_READ,
 		.object = offsetof(struct mw_event, heap_overflow.obj),
+		.payload = &mw_payload_heap_overflow,
 	},
 	[MW_USE_AFTER_FREE] = {
 		.desc = "The module copied to, from, or locked memory it had freed.",
@@ -51,6 +59,7 @@ static const struct mw_rule rules[MW_KIND_NR] = {
 		.needs = MW_NEEDS_MODULES | MW_NEEDS_KPROBES | MW_NEEDS_KMEM_TP,
 		.access = MW_ACCESS_MEMORY,
 		.object = offsetof(struct mw_event, use_after_free.obj),
+		.payload = &mw_payload_use_after_free,
 	},
 	[MW_DOUBLE_FREE] = {
 		.desc = "The module freed an object that was already free.",
@@ -59,6 +68,7 @@ static const struct mw_rule rules[MW_KIND_NR] = {
 		.needs = MW_NEEDS_MODULES | MW_NEEDS_KMEM_TP,
 		.access = MW_ACCESS_FREE,
 		.object = offsetof(struct mw_event, double_free.obj),
+		.payload = &mw_payload_double_free,
 	},
 	[MW_INVALID_FREE] = {
 		.desc = "The module freed a pointer that is not the start of a live object.",
@@ -67,12 +77,14 @@ static const struct mw_rule rules[MW_KIND_NR] = {
 		.needs = MW_NEEDS_MODULES | MW_NEEDS_KMEM_TP,
 		.access = MW_ACCESS_FREE_PTR,
 		.object = offsetof(struct mw_event, invalid_free.obj),
+		.payload = &mw_payload_invalid_free,
 	},
 	[MW_LEAK_ON_UNLOAD] = {
 		.desc = "Objects the module allocated were still live when it unloaded.",
 		.message_id = "13b5cd14eea54af1b4274dd1516cabcf",
 		.kasan = "memory leak",
 		.needs = MW_NEEDS_MODULES | MW_NEEDS_KMEM_TP,
+		.payload = &mw_payload_leak_on_unload,
 	},
 	[MW_UNINIT_LEAK] = {
 		.desc = "Bytes of a heap object never written since its allocation were "
@@ -81,6 +93,7 @@ static const struct mw_rule rules[MW_KIND_NR] = {
 		.kasan = "kernel-infoleak",
 		.needs = MW_NEEDS_MODULES | MW_NEEDS_KPROBES | MW_NEEDS_KMEM_TP,
 		.access = MW_ACCESS_COPY_READ,
+		.payload = &mw_payload_uninit_leak,
 	},
 	[MW_UNLOCK_NOT_OWNER] = {
 		.desc = "A task released a lock another task holds.",
@@ -89,6 +102,7 @@ static const struct mw_rule rules[MW_KIND_NR] = {
 		.title = "bad unlock: not the owner",
 		.kernel_warning = true,
 		.needs = MW_NEEDS_MODULES | MW_NEEDS_KPROBES,
+		.payload = &mw_payload_unlock_not_owner,
 	},
 	[MW_UNLOCK_NOT_HELD] = {
 		.desc = "A lock nobody holds was released.",
@@ -97,6 +111,7 @@ static const struct mw_rule rules[MW_KIND_NR] = {
 		.title = "bad unlock balance detected!",
 		.kernel_warning = true,
 		.needs = MW_NEEDS_MODULES | MW_NEEDS_KPROBES,
+		.payload = &mw_payload_unlock_not_held,
 	},
 	[MW_RECURSIVE_LOCK] = {
 		.desc = "A task took a lock it already holds.",
@@ -105,6 +120,7 @@ static const struct mw_rule rules[MW_KIND_NR] = {
 		.title = "possible recursive locking detected",
 		.kernel_warning = true,
 		.needs = MW_NEEDS_MODULES | MW_NEEDS_KPROBES,
+		.payload = &mw_payload_recursive_lock,
 	},
 	[MW_LOCK_HELD_ON_RETURN] = {
 		.desc = "A system call returned to user space with a module lock held.",
@@ -113,6 +129,7 @@ static const struct mw_rule rules[MW_KIND_NR] = {
 		.title = "lock held when returning to user space!",
 		.kernel_warning = true,
 		.needs = MW_NEEDS_MODULES | MW_NEEDS_KPROBES,
+		.payload = &mw_payload_lock_held_on_return,
 	},
 	[MW_SLEEP_IN_ATOMIC] = {
 		.desc = "The module called a function that may sleep while holding a "
@@ -121,6 +138,7 @@ static const struct mw_rule rules[MW_KIND_NR] = {
 		.kasan = "sleep-in-atomic",
 		.title = "sleeping function called from invalid context",
 		.needs = MW_NEEDS_MODULES | MW_NEEDS_KPROBES | MW_NEEDS_KMEM_TP,
+		.payload = &mw_payload_sleep_in_atomic,
 	},
 	[MW_LOCK_ORDER_INVERSION] = {
 		.desc = "Two locks were taken in both orders: a deadlock waiting "
@@ -130,6 +148,7 @@ static const struct mw_rule rules[MW_KIND_NR] = {
 		.title = "possible circular locking dependency detected",
 		.kernel_warning = true,
 		.needs = MW_NEEDS_MODULES | MW_NEEDS_KPROBES,
+		.payload = &mw_payload_lock_order_inversion,
 	},
 	[MW_HELD_LOCK_FREED] = {
 		.desc = "Memory holding a lock that is held was freed.",
@@ -138,6 +157,7 @@ static const struct mw_rule rules[MW_KIND_NR] = {
 		.title = "held lock freed!",
 		.kernel_warning = true,
 		.needs = MW_NEEDS_MODULES | MW_NEEDS_KPROBES | MW_NEEDS_KMEM_TP,
+		.payload = &mw_payload_held_lock_freed,
 	},
 	[MW_LOCK_HELD_ON_UNLOAD] = {
 		.desc = "A module lock was still held when the module unloaded.",
@@ -146,6 +166,7 @@ static const struct mw_rule rules[MW_KIND_NR] = {
 		.title = "lock held at module unload!",
 		.kernel_warning = true,
 		.needs = MW_NEEDS_MODULES | MW_NEEDS_KPROBES,
+		.payload = &mw_payload_lock_held_on_unload,
 	},
 	[MW_IOCTL_SIZE_MISMATCH] = {
 		.desc = "An ioctl copy ran past the size its command number encodes "
@@ -155,6 +176,7 @@ static const struct mw_rule rules[MW_KIND_NR] = {
 		.kernel_warning = true,
 		.warning = true,
 		.needs = MW_NEEDS_MODULES | MW_NEEDS_KPROBES,
+		.payload = &mw_payload_ioctl_size_mismatch,
 	},
 	[MW_DATA_RACE] = {
 		.desc = "Two tasks copied to or from the same bytes of a module object at "
@@ -162,6 +184,7 @@ static const struct mw_rule rules[MW_KIND_NR] = {
 		.message_id = "cbf6cc2720504c16b9375a0f5aa919ff",
 		.kasan = "data-race",
 		.needs = MW_NEEDS_MODULES | MW_NEEDS_KPROBES | MW_NEEDS_KMEM_TP,
+		.payload = &mw_payload_shared,
 	},
 	[MW_UNPROTECTED_SHARED_ACCESS] = {
 		.desc = "Two tasks used a module object in turn, one writing "
@@ -171,6 +194,7 @@ static const struct mw_rule rules[MW_KIND_NR] = {
 		.kernel_warning = true,
 		.warning = true,
 		.needs = MW_NEEDS_MODULES | MW_NEEDS_KPROBES | MW_NEEDS_KMEM_TP,
+		.payload = &mw_payload_shared,
 	},
 };
 

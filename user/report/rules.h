@@ -13,6 +13,8 @@
 #include <linux/types.h>
 #include "events.h"
 
+struct mw_payload;
+
 /* What a rule needs of the kernel (doctor says which are missing). */
 enum {
 	MW_NEEDS_KMEM_TP = 1u << 0,	/* the kmem tracepoints: allocations and frees */
@@ -41,6 +43,7 @@ struct mw_rule {
 	enum mw_rule_access access;
 	__u16 object;		/* offset of the struct mw_object the event quotes, 0: none */
 	__u16 first_site;	/* offset of the earlier site it names (__u64), 0: none */
+	const struct mw_payload *payload;	/* what its reports say beyond the header */
 };
 
 /* @kind's row; a row described "unknown" for a kind this daemon does not know. */

@@ -9,11 +9,8 @@
 #include <stdio.h>
 #include "cli/options.h"
 #include "lib/error.h"
-#include "probe/bpf.h"
 #include "report/output.h"
-#include "report/suppress.h"
 #include "service/journal.h"
-#include "service/metrics.h"
 #include "service/metrics_http.h"
 #include "service/notify.h"
 #include "session/reload.h"

@@ -20,16 +20,11 @@
 #include "events.h"
 #include "stats.h"
 #include "modwatch.h"
-#include "report/findings.h"
+#include "report/rules.h"
 #include "cli/options.h"
 #include "lib/error.h"
-#include "probe/bpf.h"
 #include "probe/heap_maps.h"
-#include "probe/kernel.h"
 #include "probe/lock_maps.h"
-#include "probe/progs.h"
-#include "probe/module_registry.h"
-#include "probe/site_probes.h"
 #include "probe/stack_maps.h"
 #include "report/output.h"
 #include "report/printer.h"
@@ -483,6 +478,22 @@ static int exit_code(const struct session *s)
 	return MW_EXIT_OK;
 }
 
+/* One line per refused program: what goes unwatched, why, and which rules are off. */
+static void say_refusals(const struct mw_load *l)
+{
+	char rules[512];
+	int i;
+
+	for (i = 0; i < l->n; i++) {
+		if (!l->v[i].err)
+			continue;
+		mw_kinds_format(mw_prog_rules(l->v[i].name), ", ", "", rules, sizeof(rules));
+		mw_warn("%s are not watched on this kernel: the verifier refused %s (%s)%s%s",
+			mw_prog_watches(l->v[i].name), l->v[i].name,
+			mw_refusal_reason(l->v[i].err), rules[0] ? "; rules off: " : "", rules);
+	}
+}
+
 static int setup(struct session *s)
 {
 	int err;
@@ -504,7 +515,7 @@ static int setup(struct session *s)
 		return err;
 	mw_phase("BPF loaded: %d programs, %d refused, %.2f s in the verifier", s->load.n,
 		 mw_load_refused(&s->load), mw_load_verify_us(&s->load) / 1e6);
-	mw_load_say(&s->load);
+	say_refusals(&s->load);
 	s->rules_off = mw_load_rules_off(&s->load);
 	mw_bpf_set_rules_off(s->skel, s->rules_off);
 	mw_registry_init(&s->reg, s->skel);
