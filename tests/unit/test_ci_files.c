@@ -15,6 +15,8 @@
 #include <unistd.h>
 #include "events.h"
 #include "report/findings.h"
+#include "report/junit.h"
+#include "report/sarif.h"
 #include "probe/lock_maps.h"
 #include "probe/module_registry.h"
 #include "symbols/ksym.h"

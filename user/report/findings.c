@@ -19,6 +19,9 @@
 #include "report/rules.h"
 #include "symbols/ksym.h"
 #include "symbols/srcline.h"
+#include "report/kasan.h"
+#include "report/print_json.h"
+#include "report/print_text.h"
 
 /* A report file holds this many; the others are counted (the summary says so). */
 #define MW_MAX_FINDINGS 10000

@@ -66,7 +66,5 @@ struct mw_ci_run {
 };
 
 int mw_ci_close(FILE *out);
-int mw_junit_write(const char *path, const struct mw_ci_run *run);
-int mw_sarif_write(const char *path, const struct mw_ci_run *run);
 
 #endif /* MODWATCH_FINDINGS_H */

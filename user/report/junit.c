@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include "events.h"
 #include "report/findings.h"
+#include "report/junit.h"
 #include "report/rules.h"
 #include "probe/module_registry.h"
 

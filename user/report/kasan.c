@@ -25,6 +25,8 @@
 #include "report/printer.h"
 #include "report/rules.h"
 #include "symbols/srcline.h"
+#include "report/print_json.h"
+#include "report/print_text.h"
 
 #define RULE "=================================================================="
 

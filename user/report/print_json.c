@@ -19,6 +19,7 @@
 #include "report/json_parts.h"
 #include "report/json_writer.h"
 #include "report/payload.h"
+#include "report/print_json.h"
 #include "report/latency.h"
 #include "report/printer.h"
 #include "report/counters.h"

@@ -14,6 +14,7 @@
 #include "probe/module_registry.h"
 #include "report/latency.h"
 #include "report/payload.h"
+#include "report/print_text.h"
 #include "report/printer.h"
 #include "report/counters.h"
 #include "report/rules.h"

@@ -63,9 +63,5 @@ struct mw_printer {
 		       __u64 total);
 	void (*summary)(FILE *out, const struct mw_summary *s);
 };
-extern const struct mw_printer mw_print_text;
-extern const struct mw_printer mw_print_json;
-const struct mw_printer *mw_kasan_printer(void);
-int mw_kasan_line(FILE *out, const char *json_line, bool color);
 
 #endif /* MODWATCH_REPORT_PRINTER_H */

@@ -19,6 +19,7 @@
 #include "events.h"
 #include "modwatch.h"
 #include "report/findings.h"
+#include "report/sarif.h"
 #include "report/json_writer.h"
 #include "report/rules.h"
 

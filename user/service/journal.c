@@ -26,6 +26,8 @@
 #include "report/rules.h"
 #include "service/journal.h"
 #include "symbols/ksym.h"
+#include "report/print_json.h"
+#include "report/print_text.h"
 
 #define JOURNAL_SOCKET	"/run/systemd/journal/socket"
 #define NAME_MAX_LEN	64		/* journald drops fields with longer names */

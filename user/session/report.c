@@ -26,6 +26,9 @@
 #include "session/report.h"
 #include "session/state.h"
 #include "symbols/ksym.h"
+#include "report/kasan.h"
+#include "report/print_json.h"
+#include "report/print_text.h"
 
 /*
  * Does @e rest on heap hook runs the kernel skipped? A freed object's
