@@ -39,7 +39,7 @@ struct mw_config {
 	__u32 only_kinds;	/* 1 << enum mw_kind */
 	__u32 only_tgid;
 	char only_comm[MW_COMM_LEN];
-	/* --stacks, --stack-depth, --stack-entries (stacks.c) */
+	/* --stacks, --stack-depth, --stack-entries (stack_maps.c) */
 	__u32 stacks;		/* MW_STACKS_* */
 	__u32 stack_depth;	/* frames shown, 0: no stacks */
 	__u32 stack_entries;	/* distinct stacks kept */

@@ -18,11 +18,11 @@ struct bpf_link;
 struct mw_unprobed {
 	char func[128];
 	__u64 offset;
-	__u32 skip;		/* enum mw_skip (ko.h) */
+	__u32 skip;		/* enum mw_skip (ko/ko_types.h) */
 	int err;		/* -errno, for MW_SKIP_ATTACH */
 };
 
-/* registry.c: watched modules and the BPF page table that names them. */
+/* Watched modules and the BPF page table that names them. */
 struct mw_module {
 	char name[64];
 	__u32 id;
@@ -31,7 +31,7 @@ struct mw_module {
 	__u64 counts[MW_KIND_NR];	/* violations reported, for the summary */
 	__u64 repeats[MW_KIND_NR];	/* and their repeats, counted but not reported */
 	__u64 warnings[MW_KIND_NR];	/* of counts[], those of severity warning */
-	/* call-site probes (sites.c) */
+	/* call-site probes (site_probes.c) */
 	char ko[256];		/* the .ko they came from */
 	__u32 nr_sites;		/* calls to callees of interest found in it */
 	__u32 nr_probes;	/* kprobes attached: links[] */

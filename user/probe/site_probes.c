@@ -10,7 +10,7 @@
  * must be that call (opcode, and a rel32 that lands on the callee).
  *
  * Never one site's fault for the whole session: a site the kernel would
- * refuse (ko.c says which and why), that does not match, or whose attach
+ * refuse (ko/callsites.c says which and why), that does not match, or whose attach
  * fails anyway is skipped, and the module's unprobed[] list says so.
  * Probes are attached by address (a module may have two static functions
  * of one name), from several threads at once (probe/kprobes.c).

@@ -403,7 +403,7 @@ static char out_buf[1 << 20];	/* the report stream's stdio buffer */
 
 /*
  * @out becomes the report stream. Only this thread writes reports: no lock
- * per character (threads: sites.c, storm.c). A batch's lines leave in one
+ * per character (threads: kprobes.c, storm.c). A batch's lines leave in one
  * write() (see session_flush_reports()), not one per 4 KiB, stdio's default.
  */
 void session_use_stream(struct session *s, struct mw_output *out)
