@@ -182,9 +182,32 @@ static void json_uninit(struct jw *out, const struct mw_event *e)
 		(unsigned long long)p->end_off);
 }
 
-const struct mw_payload mw_payload_double_free = { .text = text_double_free, .json = json_double_free };
-const struct mw_payload mw_payload_heap_overflow = { .text = text_heap_overflow, .json = json_heap_overflow };
-const struct mw_payload mw_payload_use_after_free = { .text = text_uaf, .json = json_uaf };
-const struct mw_payload mw_payload_invalid_free = { .text = text_invalid_free, .json = json_invalid_free };
-const struct mw_payload mw_payload_leak_on_unload = { .text = text_leak, .json = json_leak };
-const struct mw_payload mw_payload_uninit_leak = { .text = text_uninit, .json = json_uninit };
+const struct mw_payload mw_payload_double_free = {
+	.text = text_double_free,
+	.json = json_double_free,
+};
+
+const struct mw_payload mw_payload_heap_overflow = {
+	.text = text_heap_overflow,
+	.json = json_heap_overflow,
+};
+
+const struct mw_payload mw_payload_use_after_free = {
+	.text = text_uaf,
+	.json = json_uaf,
+};
+
+const struct mw_payload mw_payload_invalid_free = {
+	.text = text_invalid_free,
+	.json = json_invalid_free,
+};
+
+const struct mw_payload mw_payload_leak_on_unload = {
+	.text = text_leak,
+	.json = json_leak,
+};
+
+const struct mw_payload mw_payload_uninit_leak = {
+	.text = text_uninit,
+	.json = json_uninit,
+};

@@ -177,11 +177,42 @@ static void json_lock_held_on_unload(struct jw *out, const struct mw_event *e)
 		   e->lock_held_on_unload.owner_tid);
 }
 
-const struct mw_payload mw_payload_unlock_not_owner = { .text = text_unlock_not_owner, .json = json_unlock_not_owner };
-const struct mw_payload mw_payload_unlock_not_held = { .text = text_unlock_not_held, .json = json_unlock_not_held };
-const struct mw_payload mw_payload_recursive_lock = { .text = text_recursive_lock, .json = json_recursive_lock };
-const struct mw_payload mw_payload_lock_held_on_return = { .text = text_lock_held_on_return, .json = json_lock_held_on_return };
-const struct mw_payload mw_payload_sleep_in_atomic = { .text = text_sleep_in_atomic, .json = json_sleep_in_atomic };
-const struct mw_payload mw_payload_lock_order_inversion = { .text = text_lock_order_inversion, .json = json_lock_order_inversion };
-const struct mw_payload mw_payload_held_lock_freed = { .text = text_held_lock_freed, .json = json_held_lock_freed };
-const struct mw_payload mw_payload_lock_held_on_unload = { .text = text_lock_held_on_unload, .json = json_lock_held_on_unload };
+const struct mw_payload mw_payload_unlock_not_owner = {
+	.text = text_unlock_not_owner,
+	.json = json_unlock_not_owner,
+};
+
+const struct mw_payload mw_payload_unlock_not_held = {
+	.text = text_unlock_not_held,
+	.json = json_unlock_not_held,
+};
+
+const struct mw_payload mw_payload_recursive_lock = {
+	.text = text_recursive_lock,
+	.json = json_recursive_lock,
+};
+
+const struct mw_payload mw_payload_lock_held_on_return = {
+	.text = text_lock_held_on_return,
+	.json = json_lock_held_on_return,
+};
+
+const struct mw_payload mw_payload_sleep_in_atomic = {
+	.text = text_sleep_in_atomic,
+	.json = json_sleep_in_atomic,
+};
+
+const struct mw_payload mw_payload_lock_order_inversion = {
+	.text = text_lock_order_inversion,
+	.json = json_lock_order_inversion,
+};
+
+const struct mw_payload mw_payload_held_lock_freed = {
+	.text = text_held_lock_freed,
+	.json = json_held_lock_freed,
+};
+
+const struct mw_payload mw_payload_lock_held_on_unload = {
+	.text = text_lock_held_on_unload,
+	.json = json_lock_held_on_unload,
+};

@@ -87,4 +87,7 @@ static void json_shared(struct jw *out, const struct mw_event *e)
 		  (unsigned long long)(p->overlap_addr - p->obj.addr));
 }
 
-const struct mw_payload mw_payload_shared = { .text = text_shared, .json = json_shared };
+const struct mw_payload mw_payload_shared = {
+	.text = text_shared,
+	.json = json_shared,
+};

@@ -101,6 +101,17 @@ static void json_double_fetch(struct jw *out, const struct mw_event *e)
 		changed[p->changed < 3 ? p->changed : 2]);
 }
 
-const struct mw_payload mw_payload_user_slice_overrun = { .text = text_slice, .json = json_slice };
-const struct mw_payload mw_payload_ioctl_size_mismatch = { .text = text_ioctl_size, .json = json_ioctl_size };
-const struct mw_payload mw_payload_double_fetch = { .text = text_double_fetch, .json = json_double_fetch };
+const struct mw_payload mw_payload_user_slice_overrun = {
+	.text = text_slice,
+	.json = json_slice,
+};
+
+const struct mw_payload mw_payload_ioctl_size_mismatch = {
+	.text = text_ioctl_size,
+	.json = json_ioctl_size,
+};
+
+const struct mw_payload mw_payload_double_fetch = {
+	.text = text_double_fetch,
+	.json = json_double_fetch,
+};
