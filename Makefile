@@ -31,7 +31,8 @@ CFLAGS		+= -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(O
 # One static binary runs on the host and, unchanged, in the test VM. libdw
 # links its debuginfod client, which dlopen()s libdebuginfod only when
 # DEBUGINFOD_URLS is set (the linker's warning about it is expected).
-LDLIBS		:= -static -levent_extra -levent_core -lbpf -ljson-c -ldw -lelf -lz -llzma -lbz2 -lpthread -ldl
+# capstone decodes a module's instructions for --deep (user/ko/accesses.c).
+LDLIBS		:= -static -levent_extra -levent_core -lbpf -ljson-c -ldw -lelf -lcapstone -lz -llzma -lbz2 -lpthread -ldl
 
 # Shared maps are __weak definitions in the features' headers, so features
 # may use each other's maps in any order: libbpf 1.1's linker gives an

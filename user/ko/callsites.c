@@ -62,11 +62,9 @@ static int ko_add_site(struct ko_reader *r, size_t shndx, const char *section, _
 	return 0;
 }
 
-typedef int (*ko_rela_fn)(struct ko_reader *r, const GElf_Rela *rel, void *ctx);
-
 /* Calls @fn for every relocation of @rela; stops at the first error. */
-static int ko_each_rela(struct ko_reader *r, Elf_Scn *rela, const GElf_Shdr *rsh, ko_rela_fn fn,
-			void *ctx)
+int ko_each_rela(struct ko_reader *r, Elf_Scn *rela, const GElf_Shdr *rsh, ko_rela_fn fn,
+		 void *ctx)
 {
 	Elf_Data *rd = elf_getdata(rela, NULL);
 	GElf_Rela rel;
@@ -359,22 +357,11 @@ int ko_scan_relocs(struct ko_reader *r)
 /* Does [lo, hi) of section @shndx hold an ftrace location (an __fentry__ call)? */
 static bool ko_traced(const struct ko_reader *r, size_t shndx, __u64 lo, __u64 hi)
 {
-	const struct ko_loc *f = r->ftrace.v;
-	size_t l = 0, h = r->ftrace.n;
-
-	while (l < h) {		/* the first location at or after (shndx, lo) */
-		size_t mid = l + (h - l) / 2;
-
-		if (f[mid].shndx < shndx || (f[mid].shndx == shndx && f[mid].off < lo))
-			l = mid + 1;
-		else
-			h = mid;
-	}
-	return l < r->ftrace.n && f[l].shndx == shndx && f[l].off < hi;
+	return ko_any_loc(&r->ftrace, shndx, lo, hi);
 }
 
 /* Why the kernel would refuse a kprobe at @off of section @shndx; MW_SKIP_NONE if it would not. */
-static __u8 ko_skip_at(const struct ko_reader *r, size_t shndx, __u64 off)
+__u8 ko_skip_at(const struct ko_reader *r, size_t shndx, __u64 off)
 {
 	const struct ko_range *x = r->reserved.v;
 	const char *name = r->scns[shndx].name;

@@ -125,6 +125,56 @@ int ko_open(const char *path)
 	return out;
 }
 
+static int ko_libelf_init(void)
+{
+	static bool ready;
+
+	if (!ready && elf_version(EV_CURRENT) == EV_NONE) {
+		mw_err("libelf cannot read this ELF version: %s", elf_errmsg(-1));
+		return -ENOTSUP;
+	}
+	ready = true;
+	return 0;
+}
+
+/*
+ * Opens @path for reading into @r (whose other fields are zero); r->elf is
+ * NULL when libelf cannot read it (the caller says so, through ko_malformed()).
+ */
+int ko_reader_open(struct ko_reader *r, const char *path)
+{
+	int err = ko_libelf_init();
+
+	r->path = path;
+	if (err)
+		return err;
+	r->fd = ko_open(path);
+	if (r->fd < 0)
+		return r->fd;
+	/* ELF_C_READ: pread(), bounds-checked; a truncated file is an error, never a SIGBUS. */
+	r->elf = elf_begin(r->fd, ELF_C_READ, NULL);
+	return 0;
+}
+
+/* Everything ko_reader_open() and the parse allocated, but what was handed to r->ko. */
+void ko_reader_close(struct ko_reader *r)
+{
+	elf_end(r->elf);
+	free(r->scns);
+	free(r->callee_of);
+	free(r->family_of);
+	free(r->blind_calls);
+	free(r->sym_loc);
+	free(r->funcs);
+	free(r->bounds.v);
+	free(r->ftrace.v);
+	free(r->reserved.v);
+	free(r->rdi.v);
+	free(r->statics.v);
+	free(r->entries.v);
+	close(r->fd);
+}
+
 /*
  * libelf reads a truncated file without complaint and fails later, section by
  * section: say "truncated" here rather than "no symbol table" there.
@@ -206,6 +256,22 @@ int ko_cmp_loc(const void *a, const void *b)
 	if (x->shndx != y->shndx)
 		return x->shndx < y->shndx ? -1 : 1;
 	return x->off < y->off ? -1 : x->off > y->off;
+}
+
+bool ko_any_loc(const struct ko_vec *vec, size_t shndx, __u64 lo, __u64 hi)
+{
+	const struct ko_loc *l = vec->v;
+	size_t a = 0, b = vec->n;
+
+	while (a < b) {		/* the first location at or after (shndx, lo) */
+		size_t mid = a + (b - a) / 2;
+
+		if (l[mid].shndx < shndx || (l[mid].shndx == shndx && l[mid].off < lo))
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	return a < vec->n && l[a].shndx == shndx && l[a].off < hi;
 }
 
 int ko_add_loc(struct ko_reader *r, struct ko_vec *vec, size_t shndx, __u64 off)

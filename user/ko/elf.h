@@ -15,6 +15,9 @@ int ko_nomem(const struct ko_reader *r);
 /* An fd with the plain ELF of @path, or -errno. */
 int ko_open(const char *path);
 int ko_check_header(struct ko_reader *r);
+/* Opens @path into @r (fd, libelf handle); ko_reader_close() frees what the parse allocated. */
+int ko_reader_open(struct ko_reader *r, const char *path);
+void ko_reader_close(struct ko_reader *r);
 
 /* elf.c: sections and symbols. */
 const char *ko_scn_name(const struct ko_reader *r, const GElf_Shdr *sh);
@@ -28,6 +31,8 @@ const struct ko_func *ko_find_func(const struct ko_reader *r, size_t shndx, __u6
 void *ko_push(struct ko_vec *vec, size_t size);
 int ko_cmp_loc(const void *a, const void *b);
 int ko_add_loc(struct ko_reader *r, struct ko_vec *vec, size_t shndx, __u64 off);
+/* Does sorted @vec (struct ko_loc) hold a location in [lo, hi) of section @shndx? */
+bool ko_any_loc(const struct ko_vec *vec, size_t shndx, __u64 lo, __u64 hi);
 int ko_add_reserved(struct ko_reader *r, size_t shndx, __u64 lo, __u64 hi, __u8 skip);
 
 #endif /* MODWATCH_KO_ELF_H */

@@ -171,48 +171,17 @@ static int ko_parse(struct ko_reader *r)
 	return ko_collect_blind(r);
 }
 
-static int ko_libelf_init(void)
-{
-	static bool ready;
-
-	if (!ready && elf_version(EV_CURRENT) == EV_NONE) {
-		mw_err("libelf cannot read this ELF version: %s", elf_errmsg(-1));
-		return -ENOTSUP;
-	}
-	ready = true;
-	return 0;
-}
-
 int mw_ko_read(const char *path, struct mw_ko *ko)
 {
-	struct ko_reader r = { .path = path, .ko = ko };
-	int fd, err;
+	struct ko_reader r = { .ko = ko };
+	int err;
 
 	memset(ko, 0, sizeof(*ko));
-	err = ko_libelf_init();
+	err = ko_reader_open(&r, path);
 	if (err)
 		return err;
-	fd = ko_open(path);
-	if (fd < 0)
-		return fd;
-	/* ELF_C_READ: pread(), bounds-checked; a truncated file is an error, never a SIGBUS. */
-	r.fd = fd;
-	r.elf = elf_begin(fd, ELF_C_READ, NULL);
 	err = r.elf ? ko_parse(&r) : ko_malformed(&r, elf_errmsg(-1));
-	elf_end(r.elf);
-	free(r.scns);
-	free(r.callee_of);
-	free(r.family_of);
-	free(r.blind_calls);
-	free(r.sym_loc);
-	free(r.funcs);
-	free(r.bounds.v);
-	free(r.ftrace.v);
-	free(r.reserved.v);
-	free(r.rdi.v);
-	free(r.statics.v);
-	free(r.entries.v);
-	close(fd);
+	ko_reader_close(&r);
 	if (err)
 		mw_ko_free(ko);
 	return err;
