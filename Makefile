@@ -39,7 +39,7 @@ LDLIBS		:= -static -levent_extra -levent_core -lbpf -ljson-c -ldw -lelf -lcapsto
 # extern map the wrong BTF offset when its definition comes from a later
 # object ("map relo failed to find map"). Global variables stay extern, each
 # defined by a feature linked before its users.
-BPF_FEATURES	:= events registry sites locks heap usercopy modules tests
+BPF_FEATURES	:= events registry sites locks heap usercopy modules deep tests
 BPF_OBJS	:= $(patsubst %,$(OUT)/bpf/%.bpf.o,$(BPF_FEATURES))
 BPF_HDRS	:= $(wildcard bpf/*.bpf.h include/*.h) bpf/vmlinux.h
 USER_SRCS	:= $(filter-out user/cli/main.c,$(wildcard user/*/*.c))

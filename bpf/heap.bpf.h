@@ -424,6 +424,29 @@ static __always_inline void mw_report_uaf(const struct mw_site *s, struct mw_obj
 	mw_report_send(e);
 }
 
+/*
+ * [addr, addr + len) at @site runs past live @o's requested size: @kind is
+ * heap_overflow_write or _read, @access 0 for a user copy (the kind says
+ * which way), MW_ACCESS_LOAD or _STORE for one of the module's own
+ * instructions (--deep). Deduplicated by site and allocation site.
+ */
+static __always_inline void mw_report_heap_overflow(__u64 site, __u32 module_id,
+						    const struct mw_object *o, __u64 addr,
+						    __u64 len, __u32 kind, __u32 access)
+{
+	struct mw_event *e;
+
+	e = mw_report(kind, MW_EVENT_SIZE(heap_overflow), site, module_id, o->alloc_site);
+	if (!e)
+		return;
+	e->heap_overflow.obj = *o;
+	e->heap_overflow.copy_addr = addr;
+	e->heap_overflow.copy_len = len;
+	e->heap_overflow.access = access;
+	e->heap_overflow.__pad = 0;
+	mw_report_send(e);
+}
+
 static __always_inline void mw_report_double_free(struct mw_object *q, __u64 site, __u32 module_id)
 {
 	struct mw_event *e;

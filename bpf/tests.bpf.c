@@ -9,6 +9,7 @@
  * globals it uses (see BPF_FEATURES in the Makefile). A session never loads
  * them: user/probe/bpf.c tells them apart by their mw_test_ names.
  */
+#include "deep.bpf.h"
 #include "heap.bpf.h"
 #include "modules.bpf.h"
 #include "usercopy.bpf.h"
@@ -156,6 +157,23 @@ int mw_test_behalf_ret(__u64 *ctx)
 	if (!s)
 		return 1;
 	mw_behalf_close(s, ctx[1], mw_behalf_stack(ctx, s, ctx[1]));
+	return 0;
+}
+
+/* ---- --deep (deep.bpf.c's kprobe) ---- */
+
+/*
+ * Unit-test entry: (descriptor index, the value of its base register, of its
+ * index register), as mw_kp_access reads them from the probed registers.
+ */
+SEC("raw_tp")
+int mw_test_deep_access(__u64 *ctx)
+{
+	const struct mw_access_desc *d = mw_access_desc(ctx[0]);
+
+	if (!d)
+		return 1;
+	mw_deep_hook(ctx, d, ctx[1], ctx[2]);
 	return 0;
 }
 

@@ -121,20 +121,6 @@ MW_GLOBAL int mw_check_slice(const struct mw_site *s, const struct mw_syscall *s
 	return 0;
 }
 
-static __always_inline void mw_report_heap_overflow(const struct mw_site *s, struct mw_object *o,
-						    __u64 kaddr, __u64 len, __u32 kind)
-{
-	struct mw_event *e;
-
-	e = mw_report(kind, MW_EVENT_SIZE(heap_overflow), s->addr, s->module_id, o->alloc_site);
-	if (!e)
-		return;
-	e->heap_overflow.obj = *o;
-	e->heap_overflow.copy_addr = kaddr;
-	e->heap_overflow.copy_len = len;
-	mw_report_send(e);
-}
-
 /* Bytes a copy to user space takes that the module never wrote. */
 struct mw_uninit {
 	__u64 len;		/* how many */
@@ -312,9 +298,9 @@ MW_GLOBAL int mw_kernel_side_rules(const struct mw_site *s, __u64 kaddr, __u64 l
 	o = mw_heap_find(&mw_objects, MW_IN_OBJECTS, kaddr);
 	if (o) {
 		if (kaddr + len > o->addr + o->size) {
-			mw_report_heap_overflow(s, o, kaddr, len,
+			mw_report_heap_overflow(s->addr, s->module_id, o, kaddr, len,
 						to_user ? MW_HEAP_OVERFLOW_READ
-							: MW_HEAP_OVERFLOW_WRITE);
+							: MW_HEAP_OVERFLOW_WRITE, 0);
 			return 0;
 		}
 		if (to_user && mw_uninit_bytes(o, kaddr, len, &u))

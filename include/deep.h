@@ -52,7 +52,7 @@ enum mw_reg {
 struct mw_access_desc {
 	__u64 site;
 	__s32 disp;
-	__u32 module_id;
+	__u32 module_id;	/* registry id; 0: its module is gone, the probe is stale */
 	__u8 base;		/* enum mw_reg */
 	__u8 index;		/* enum mw_reg, MW_REG_NONE when there is none */
 	__u8 scale;		/* 1, 2, 4 or 8 */
@@ -62,5 +62,8 @@ struct mw_access_desc {
 };
 
 _Static_assert(sizeof(struct mw_access_desc) == 24, "struct mw_access_desc is BPF ABI");
+
+/* Descriptors the daemon can install: mw_access_descs' entries, 1.5 MiB. */
+#define MW_MAX_ACCESS_SITES 65536
 
 #endif /* MODWATCH_DEEP_H */

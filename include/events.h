@@ -144,12 +144,15 @@ enum mw_dir {
 	MW_TO_USER,
 };
 
-/* What a use_after_free touched the freed object with. */
+/* What a use_after_free touched the freed object with; a heap_overflow_*, 0 or the last two. */
 enum mw_access {
 	MW_ACCESS_COPY_FROM_USER = 1,	/* the object was the destination */
 	MW_ACCESS_COPY_TO_USER,		/* the object was the source */
 	MW_ACCESS_LOCK,
 	MW_ACCESS_UNLOCK,
+	MW_ACCESS_LOAD,			/* one of the module's own instructions (--deep) */
+	MW_ACCESS_STORE,		/* the same, writing (a read-modify-write too) */
+	MW_ACCESS_NR,
 };
 
 struct mw_user_slice_overrun {
@@ -189,8 +192,10 @@ struct mw_double_fetch {
 
 struct mw_heap_overflow {
 	struct mw_object obj;
-	__u64 copy_addr;	/* kernel side of the copy */
+	__u64 copy_addr;	/* kernel side of the copy, or the load's or store's address */
 	__u64 copy_len;
+	__u32 access;		/* 0: a user copy (its kind says which way); MW_ACCESS_LOAD, _STORE */
+	__u32 __pad;
 };
 
 struct mw_use_after_free {
@@ -345,7 +350,7 @@ struct mw_event {
 _Static_assert(sizeof(struct mw_user_slice_overrun) == 40, "user_slice_overrun layout");
 _Static_assert(sizeof(struct mw_ioctl_size_mismatch) == 40, "ioctl_size_mismatch layout");
 _Static_assert(sizeof(struct mw_double_fetch) == 40, "double_fetch layout");
-_Static_assert(sizeof(struct mw_heap_overflow) == MW_OBJECT_SIZE + 16, "heap_overflow layout");
+_Static_assert(sizeof(struct mw_heap_overflow) == MW_OBJECT_SIZE + 24, "heap_overflow layout");
 _Static_assert(sizeof(struct mw_use_after_free) == MW_OBJECT_SIZE + 40, "use_after_free layout");
 _Static_assert(sizeof(struct mw_double_free) == MW_OBJECT_SIZE + 16, "double_free layout");
 _Static_assert(sizeof(struct mw_invalid_free) == MW_OBJECT_SIZE + 8, "invalid_free layout");

@@ -5,6 +5,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <stdio.h>
+#include "deep.h"
 #include "heap.h"
 #include "locks.h"
 #include "usercopy.h"
@@ -198,6 +199,19 @@ int fx_behalf_ret(struct fx *f, __u32 idx, __u64 ret)
 	__u64 args[2] = { idx, ret };
 
 	return run(f->skel->progs.mw_test_behalf_ret, args, 2);
+}
+
+int fx_access_desc(struct fx *f, __u32 idx, const struct mw_access_desc *d)
+{
+	return bpf_map_update_elem(bpf_map__fd(f->skel->maps.mw_access_descs), &idx, d,
+				   BPF_ANY) ? -errno : 0;
+}
+
+int fx_deep_access(struct fx *f, __u32 idx, __u64 base, __u64 index)
+{
+	__u64 args[3] = { idx, base, index };
+
+	return run(f->skel->progs.mw_test_deep_access, args, 3);
 }
 
 /*

@@ -102,6 +102,15 @@ int fx_free_rcu(struct fx *f, __u32 idx, __u64 head, __u64 arg);
 #define FX_FREE_PROBED	1
 #define FX_FREE_RCU	2
 
+/*
+ * --deep: install access descriptor @idx (include/deep.h); the access it
+ * describes runs with @base in its base register and @index in its index
+ * register, as its kprobe would read them.
+ */
+struct mw_access_desc;
+int fx_access_desc(struct fx *f, __u32 idx, const struct mw_access_desc *d);
+int fx_deep_access(struct fx *f, __u32 idx, __u64 base, __u64 index);
+
 /* Consume the ring buffer into f->events; returns the number read now. */
 int fx_drain(struct fx *f);
 int fx_count(struct fx *f, __u32 kind);

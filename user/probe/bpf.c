@@ -210,6 +210,20 @@ static int size_heap_filter(struct modwatch_bpf *skel, const struct mw_config *c
 	return bpf_map__set_max_entries(skel->maps.mw_heap_filter, (__u32)n / MW_FILTER_LANES);
 }
 
+/*
+ * --deep's probe on each memory access of the watched modules, and the
+ * descriptors it reads (1.5 MiB): neither exists in a session without it.
+ * Before choose_kprobes(), which may turn it off again; the unit tests' and
+ * the verifier's loads (choose_for_tests()) need the map for the programs
+ * they load.
+ */
+static void choose_deep(struct modwatch_bpf *skel, const struct mw_config *cfg)
+{
+	bpf_program__set_autoload(skel->progs.mw_kp_access, cfg->deep);
+	bpf_map__set_autocreate(skel->maps.mw_access_descs,
+				cfg->deep || cfg->progs != MW_PROGS_SESSION);
+}
+
 static int configure(struct modwatch_bpf *skel, const struct mw_config *cfg,
 		     const struct mw_kernel *k)
 {
@@ -233,6 +247,7 @@ static int configure(struct modwatch_bpf *skel, const struct mw_config *cfg,
 	if (!err)
 		err = mw_stacks_configure(skel, cfg->stacks, cfg->stack_depth, cfg->stack_entries);
 	choose_programs(skel, k);
+	choose_deep(skel, cfg);
 	choose_kprobes(skel, cfg, k);
 	choose_global(skel, cfg, k);
 	/* The report path's generator: only for modwatch storm, never attached. */
@@ -549,8 +564,11 @@ int mw_bpf_maps(struct modwatch_bpf *skel, struct mw_map_info *info, int max, bo
 	int n = 0;
 
 	bpf_object__for_each_map(map, skel->obj) {
-		/* .rodata and .bss hold a few variables: not worth a line. */
-		if (bpf_map__is_internal(map) || n == max)
+		/*
+		 * .rodata and .bss hold a few variables: not worth a line. A map
+		 * not created (--deep's without it) is none of this session's.
+		 */
+		if (bpf_map__is_internal(map) || bpf_map__fd(map) < 0 || n == max)
 			continue;
 		info[n].name = bpf_map__name(map);
 		info[n].entries = bpf_map__max_entries(map);

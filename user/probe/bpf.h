@@ -35,6 +35,7 @@ struct mw_config {
 	bool crash_log;		/* reports a crash may follow go to the console too (crashlog.c) */
 	bool prog_stats;	/* --prog-stats: the kernel times each BPF program's runs */
 	bool storm;		/* modwatch storm: load the report generator */
+	bool deep;		/* --deep: the probes on watched modules' own memory accesses */
 	/* --kind, --pid, --comm: only these reports are made (0, "": no filter). */
 	__u32 only_kinds;	/* 1 << enum mw_kind */
 	__u32 only_tgid;
@@ -72,7 +73,7 @@ struct mw_map_info {
 	__u64 bytes;		/* the kernel's count (fdinfo memlock) */
 	__s64 used;		/* entries now (mw_bpf_maps(count)), -1: not counted */
 };
-#define MW_MAX_MAPS 32
+#define MW_MAX_MAPS 40
 int mw_bpf_maps(struct modwatch_bpf *skel, struct mw_map_info *info, int max, bool count);
 
 #endif /* MODWATCH_PROBE_BPF_H */

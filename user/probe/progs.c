@@ -92,6 +92,13 @@ static const struct mw_prog_fact {
 	 */
 	{ "mw_kp_heap", MODULES, "frees and allocations at watched modules' calls (vfree, "
 				 "kfree_rcu, kfree_bulk, kmemdup, vmalloc...)", HEAP_RULES },
+	/*
+	 * --deep's: without it the heap rules still judge every call as
+	 * before, correctly, only not each instruction: no rule goes off.
+	 */
+	{ "mw_kp_access", MODULES, "watched modules' own memory accesses (--deep: "
+				   "use_after_free, heap_overflow_read/write at each instruction)",
+	  0 },
 	{ "mw_kp_behalf_ret", MODULES, "allocations made on watched modules' behalf (kmemdup, "
 				       "vmalloc, memdup_user...)", 0 },
 	/* --probe-mode global's: on the exported functions, so at every call in the kernel. */

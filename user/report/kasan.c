@@ -175,11 +175,13 @@ static void print_access(FILE *out, json_object *v, __u32 kind, __u64 *addr)
 	case MW_ACCESS_MEMORY:
 		*addr = num(acc, "addr");
 		fprintf(out, "%s of size %llu at addr %s by task %s/%llu\n",
-			type && !strcmp(type, "copy_to_user") ? "Read" : "Write", num(acc, "len"),
-			hex(acc, "addr"), comm, tid);
+			type && (!strcmp(type, "copy_to_user") || !strcmp(type, "load")) ?
+				"Read" : "Write", num(acc, "len"), hex(acc, "addr"), comm, tid);
 		break;
 	case MW_ACCESS_COPY_READ:
 	case MW_ACCESS_COPY_WRITE:
+		/* --deep's loads and stores past an object say "access", not "copy". */
+		copy = copy ?: acc;
 		*addr = num(copy, "addr");
 		fprintf(out, "%s of size %llu at addr %s by task %s/%llu\n",
 			mw_rule(kind)->access == MW_ACCESS_COPY_WRITE ? "Write" : "Read",

@@ -27,6 +27,14 @@ static void text_double_free(FILE *out, const struct mw_event *e)
 	text_reused(out, &e->double_free.reused);
 }
 
+/* What ran past the object: a user copy, or one of the module's own loads or stores (--deep). */
+static const char *overflow_what(const struct mw_heap_overflow *p)
+{
+	if (p->access == MW_ACCESS_LOAD)
+		return "load";
+	return p->access == MW_ACCESS_STORE ? "store" : "copy";
+}
+
 static void text_heap_overflow(FILE *out, const struct mw_event *e)
 {
 	const struct mw_heap_overflow *p = &e->heap_overflow;
@@ -34,8 +42,8 @@ static void text_heap_overflow(FILE *out, const struct mw_event *e)
 
 	mw_ksym_format(e->hdr.site, site, sizeof(site));
 	mw_ksym_format(p->obj.alloc_site, alloc, sizeof(alloc));
-	fprintf(out, " copy of %llu bytes at 0x%llx (offset %llu) at %s runs %llu bytes past "
-		"the %llu-byte object 0x%llx allocated at %s",
+	fprintf(out, " %s of %llu bytes at 0x%llx (offset %llu) at %s runs %llu bytes past "
+		"the %llu-byte object 0x%llx allocated at %s", overflow_what(p),
 		(unsigned long long)p->copy_len, (unsigned long long)p->copy_addr,
 		(unsigned long long)(p->copy_addr - p->obj.addr), site,
 		(unsigned long long)(p->copy_addr + p->copy_len - p->obj.addr - p->obj.size),
@@ -47,6 +55,8 @@ static const char *const text_access_names[] = {
 	[MW_ACCESS_COPY_TO_USER] = "copy_to_user from",
 	[MW_ACCESS_LOCK] = "lock in",
 	[MW_ACCESS_UNLOCK] = "unlock in",
+	[MW_ACCESS_LOAD] = "load from",
+	[MW_ACCESS_STORE] = "store to",
 };
 
 static void text_uaf(FILE *out, const struct mw_event *e)
@@ -57,7 +67,7 @@ static void text_uaf(FILE *out, const struct mw_event *e)
 	mw_ksym_format(e->hdr.site, site, sizeof(site));
 	mw_ksym_format(p->obj.free_site, freed, sizeof(freed));
 	fprintf(out, " %s freed object at offset %llu (%llu bytes) at %s; object ",
-		p->access <= MW_ACCESS_UNLOCK && text_access_names[p->access] ?
+		p->access < MW_ACCESS_NR && text_access_names[p->access] ?
 			text_access_names[p->access] : "access to",
 		(unsigned long long)(p->access_addr - p->obj.addr),
 		(unsigned long long)p->access_len, site);
@@ -116,7 +126,11 @@ static void json_heap_overflow(struct jw *out, const struct mw_event *e)
 
 	jw_putc(',', out);
 	json_object(out, &p->obj);
-	jw_puts(",\"copy\":{", out);
+	/* A load or store is an "access", as use_after_free's; a user copy stays a "copy". */
+	if (p->access == MW_ACCESS_LOAD || p->access == MW_ACCESS_STORE)
+		jw_printf(out, ",\"access\":{\"type\":\"%s\",", overflow_what(p));
+	else
+		jw_puts(",\"copy\":{", out);
 	json_addr(out, "addr", p->copy_addr);
 	jw_printf(out, ",\"len\":%llu,\"offset\":%llu}", (unsigned long long)p->copy_len,
 		(unsigned long long)(p->copy_addr - p->obj.addr));
@@ -127,6 +141,8 @@ static const char *const json_access_names[] = {
 	[MW_ACCESS_COPY_TO_USER] = "copy_to_user",
 	[MW_ACCESS_LOCK] = "lock",
 	[MW_ACCESS_UNLOCK] = "unlock",
+	[MW_ACCESS_LOAD] = "load",
+	[MW_ACCESS_STORE] = "store",
 };
 
 static void json_uaf(struct jw *out, const struct mw_event *e)
@@ -136,7 +152,7 @@ static void json_uaf(struct jw *out, const struct mw_event *e)
 	jw_putc(',', out);
 	json_object(out, &p->obj);
 	jw_printf(out, ",\"access\":{\"type\":\"%s\",",
-		p->access <= MW_ACCESS_UNLOCK && json_access_names[p->access] ?
+		p->access < MW_ACCESS_NR && json_access_names[p->access] ?
 			json_access_names[p->access] : "unknown");
 	json_addr(out, "addr", p->access_addr);
 	jw_printf(out, ",\"len\":%llu,\"offset\":%llu,\"in_flight\":%s}",
