@@ -169,33 +169,29 @@ static void print_access(FILE *out, json_object *v, __u32 kind, __u64 *addr)
 	json_object *acc = get(v, "access"), *copy = get(v, "copy"), *obj = get(v, "object");
 	const char *type = str(acc, "type");
 	const char *comm = str(v, "comm") ?: "?";
+	enum mw_kasan_access how = mw_rule(kind)->access;
 	__u64 tid = num(v, "tid");
+	json_object *at = NULL;	/* the read or write: "access", or the copy's */
+	bool write = false;
 
-	switch (mw_rule(kind)->access) {
-	case MW_ACCESS_MEMORY:
-		*addr = num(acc, "addr");
-		fprintf(out, "%s of size %llu at addr %s by task %s/%llu\n",
-			type && (!strcmp(type, "copy_to_user") || !strcmp(type, "load")) ?
-				"Read" : "Write", num(acc, "len"), hex(acc, "addr"), comm, tid);
-		break;
-	case MW_ACCESS_COPY_READ:
-	case MW_ACCESS_COPY_WRITE:
-		/* --deep's loads and stores past an object say "access", not "copy". */
-		copy = copy ?: acc;
-		*addr = num(copy, "addr");
-		fprintf(out, "%s of size %llu at addr %s by task %s/%llu\n",
-			mw_rule(kind)->access == MW_ACCESS_COPY_WRITE ? "Write" : "Read",
-			num(copy, "len"), hex(copy, "addr"), comm, tid);
-		break;
-	case MW_ACCESS_FREE:
-		*addr = num(obj, "addr");
-		fprintf(out, "Free of addr %s by task %s/%llu\n", hex(obj, "addr"), comm, tid);
-		break;
-	case MW_ACCESS_FREE_PTR:
-		*addr = num(v, "ptr");
-		fprintf(out, "Free of addr %s by task %s/%llu\n", hex(v, "ptr"), comm, tid);
-		break;
-	default:
+	if (how == MW_KASAN_MEMORY) {
+		at = acc;
+		write = !type || (strcmp(type, "copy_to_user") && strcmp(type, "load"));
+	} else if (how == MW_KASAN_COPY_READ || how == MW_KASAN_COPY_WRITE) {
+		at = copy ?: acc;	/* --deep's loads and stores past an object: "access" */
+		write = how == MW_KASAN_COPY_WRITE;
+	}
+	if (at) {
+		*addr = num(at, "addr");
+		fprintf(out, "%s of size %llu at addr %s by task %s/%llu\n", write ? "Write" : "Read",
+			num(at, "len"), hex(at, "addr"), comm, tid);
+	} else if (how == MW_KASAN_FREE || how == MW_KASAN_FREE_PTR) {
+		const char *key = how == MW_KASAN_FREE ? "addr" : "ptr";
+
+		at = how == MW_KASAN_FREE ? obj : v;
+		*addr = num(at, key);
+		fprintf(out, "Free of addr %s by task %s/%llu\n", hex(at, key), comm, tid);
+	} else {
 		fprintf(out, "%s\nTask: %s/%llu\n", mw_kind_desc(kind), comm, tid);
 	}
 	if (get(v, "uninit_len"))

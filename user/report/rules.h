@@ -23,13 +23,13 @@ enum {
 };
 
 /* What KASAN's layout says the module did, from the report's JSON (kasan.c). */
-enum mw_rule_access {
-	MW_ACCESS_NONE = 0,	/* the rule's description and the task */
-	MW_ACCESS_MEMORY,	/* "Read/Write of size N at addr A": "access" */
-	MW_ACCESS_COPY_READ,	/* the same, of the "copy": to user space */
-	MW_ACCESS_COPY_WRITE,	/* from user space */
-	MW_ACCESS_FREE,		/* "Free of addr A": the object's address */
-	MW_ACCESS_FREE_PTR,	/* the pointer freed, not an object's start */
+enum mw_kasan_access {
+	MW_KASAN_NONE = 0,	/* the rule's description and the task */
+	MW_KASAN_MEMORY,	/* "Read/Write of size N at addr A": "access" */
+	MW_KASAN_COPY_READ,	/* the same, of the "copy": to user space */
+	MW_KASAN_COPY_WRITE,	/* from user space */
+	MW_KASAN_FREE,		/* "Free of addr A": the object's address */
+	MW_KASAN_FREE_PTR,	/* the pointer freed, not an object's start */
 };
 
 struct mw_rule {
@@ -40,7 +40,7 @@ struct mw_rule {
 	bool kernel_warning;	/* the kernel's headline says WARNING, not BUG */
 	bool warning;		/* a warning unless --severity says otherwise (SARIF's level) */
 	__u32 needs;		/* MW_NEEDS_* */
-	enum mw_rule_access access;
+	enum mw_kasan_access access;
 	__u16 object;		/* offset of the struct mw_object the event quotes, 0: none */
 	__u16 first_site;	/* offset of the earlier site it names (__u64), 0: none */
 	const struct mw_payload *payload;	/* what its reports say beyond the header */
