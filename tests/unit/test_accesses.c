@@ -133,7 +133,7 @@ static bool ref_is_access(const char *text)
 	return true;
 }
 
-static const struct mw_access *find_site(const struct mw_accesses *a, const char *func,
+static const struct mw_access_site *find_site(const struct mw_accesses *a, const char *func,
 					 unsigned long long func_off)
 {
 	size_t i;
@@ -155,7 +155,7 @@ static const struct ref_insn *find_ref(int n, const char *func, const char *text
 }
 
 /* The kept site at objdump's instruction @r; NULL if none. */
-static const struct mw_access *site_at(const struct mw_accesses *a, const struct ref_insn *r)
+static const struct mw_access_site *site_at(const struct mw_accesses *a, const struct ref_insn *r)
 {
 	size_t i;
 
@@ -181,7 +181,7 @@ static void check_consistent(const struct mw_accesses *a)
 	ASSERT_EQ(a->classes[MW_ACC_KEPT], a->nr_sites, "one site per kept instruction");
 	ASSERT_TRUE(sum <= a->insns, "classified instructions are decoded ones");
 	for (i = 0; i < a->nr_sites; i++) {
-		const struct mw_access *s = &a->sites[i];
+		const struct mw_access_site *s = &a->sites[i];
 
 		both += s->desc.flags == (MW_ACC_READ | MW_ACC_WRITE);
 		ASSERT_TRUE(s->desc.flags && !(s->desc.flags & ~(MW_ACC_READ | MW_ACC_WRITE)),
@@ -234,7 +234,7 @@ static void check_against_objdump(const char *module)
 {
 	struct mw_accesses a;
 	char path[PATH_MAX];
-	const struct mw_access *s;
+	const struct mw_access_site *s;
 	int n, i, ref = 0;
 
 	ko_path(module, path, sizeof(path));
@@ -272,7 +272,7 @@ static void check_one(const struct mw_accesses *a, int n, const char *func, cons
 		      __u8 size, __u8 flags, __u8 base, __s32 disp)
 {
 	const struct ref_insn *r = find_ref(n, func, text);
-	const struct mw_access *s;
+	const struct mw_access_site *s;
 
 	ASSERT_TRUE(r, text);
 	s = find_site(a, func, r->addr - r->func_addr);

@@ -53,6 +53,8 @@ enum {
 	OPT_APPEND,
 	OPT_JOURNAL,
 	OPT_METRICS,
+	OPT_DEEP,
+	OPT_DEEP_FUNCTIONS,
 };
 
 static const struct option long_opts[] = {
@@ -72,6 +74,8 @@ static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, OPT_PID },
 	{ "comm", required_argument, NULL, OPT_COMM },
 	{ "debug-dir", required_argument, NULL, OPT_DEBUG_DIR },
+	{ "deep", no_argument, NULL, OPT_DEEP },
+	{ "deep-functions", required_argument, NULL, OPT_DEEP_FUNCTIONS },
 	{ "junit", required_argument, NULL, OPT_JUNIT },
 	{ "sarif", required_argument, NULL, OPT_SARIF },
 	{ "source-root", required_argument, NULL, OPT_SOURCE_ROOT },
@@ -491,6 +495,15 @@ static int parse_opt(int c, const char *optval, struct mw_run_opts *o)
 		return 0;
 	case OPT_VMLINUX:
 		o->vmlinux = arg;
+		return 0;
+	case OPT_DEEP_FUNCTIONS:
+		if (o->nr_deep_globs == (int)(sizeof(o->deep_globs) / sizeof(o->deep_globs[0])))
+			return mw_usage_error("too many --deep-functions options");
+		o->deep_globs[o->nr_deep_globs++] = arg;
+		o->cfg.deep = true;	/* a glob of functions to probe deeply is --deep */
+		return 0;
+	case OPT_DEEP:
+		o->cfg.deep = true;
 		return 0;
 	case 'v':
 		mw_verbose = true;

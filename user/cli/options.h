@@ -34,6 +34,8 @@ struct mw_run_opts {
 	__u32 violation_kinds;	/* --severity K=violation */
 	struct mw_suppression supp[MW_MAX_SUPPRESS];	/* --suppress */
 	int nr_supp;
+	const char *deep_globs[32];	/* --deep-functions: --deep only in these functions */
+	int nr_deep_globs;
 	const char *debug_dirs[16];	/* --debug-dir */
 	int nr_debug_dirs;
 	const char *vmlinux;	/* --vmlinux */

@@ -31,7 +31,7 @@ struct acc_ctx {
 	const char *const *globs;
 	int nr_globs;
 	struct ko_vec relocs;		/* struct ko_loc: relocated bytes in code, sorted */
-	struct ko_vec sites;		/* struct mw_access */
+	struct ko_vec sites;		/* struct mw_access_site */
 	struct ko_vec funcs;		/* char *: out->funcs */
 	csh cs;
 	cs_insn *insn;
@@ -169,7 +169,7 @@ static int acc_insn(struct acc_ctx *c, const struct ko_func *f, __u32 fi, const 
 {
 	struct mw_accesses *out = c->out;
 	struct mw_access_desc d = { 0 };
-	struct mw_access *a;
+	struct mw_access_site *a;
 	int cls = acc_class(c, f->shndx, in, &d);
 	__u8 skip;
 
@@ -195,6 +195,7 @@ static int acc_insn(struct acc_ctx *c, const struct ko_func *f, __u32 fi, const 
 	a->func = fi;
 	a->func_off = in->address - f->value;
 	a->len = in->size;
+	memcpy(a->bytes, in->bytes, in->size < sizeof(a->bytes) ? in->size : sizeof(a->bytes));
 	return 0;
 }
 

@@ -40,7 +40,7 @@ enum mw_acc_class {
 #undef MW_ACC_ENUM
 
 /* One kept access instruction. */
-struct mw_access {
+struct mw_access_site {
 	/* site and module_id are 0: the daemon sets them once the module is loaded. */
 	struct mw_access_desc desc;
 	__u64 sec_off;		/* the instruction's offset in its section */
@@ -48,10 +48,11 @@ struct mw_access {
 	__u32 func;		/* its function: mw_accesses.funcs[func] */
 	__u32 func_off;		/* its offset in that function */
 	__u8 len;		/* its length in bytes */
+	__u8 bytes[15];		/* and the bytes: the live code must match them */
 };
 
 struct mw_accesses {
-	struct mw_access *sites;	/* by section index, then offset */
+	struct mw_access_site *sites;	/* by section index, then offset */
 	size_t nr_sites;
 	char **sections;	/* by section index: the decoded code sections' names, else NULL */
 	size_t nr_sections;

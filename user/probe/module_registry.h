@@ -12,6 +12,7 @@
 struct modwatch_bpf;
 struct mw_blind;
 struct mw_static_range;
+struct mw_deep_tally;
 struct bpf_link;
 
 /* A call site modwatch found but does not probe, and why. */
@@ -47,6 +48,12 @@ struct mw_module {
 	struct mw_unprobed *unprobed;
 	struct mw_blind *blind;	/* calls of the families modwatch does not know (ko.h) */
 	__u32 nr_blind;
+	/* --deep (deep_probes.c): probes on its own loads and stores */
+	struct bpf_link **deep_links;
+	__u32 *deep_slots;	/* their mw_access_descs entries */
+	__u32 nr_deep;		/* probes attached */
+	__u32 deep_found;	/* loads and stores of its .ko --deep would probe */
+	struct mw_deep_tally *deep;	/* and the rest of what it found, NULL without --deep */
 	/* writable static objects (statics.c): mw_statics[static_first, + nr_statics) */
 	__u32 static_first;
 	__u32 nr_statics;

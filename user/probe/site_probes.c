@@ -282,7 +282,7 @@ struct plan {
 	__u32 *slot_of;		/* per site: its mw_sites slot, or -1 */
 	size_t nr_planned;	/* the .ko's sites, then its entry points if they matter */
 	__u32 verified, mismatched;
-	__u64 tail_lo, tail_hi;	/* sites not to probe: see text_end_unsafe() */
+	__u64 tail_lo, tail_hi;	/* sites not to probe: see mw_text_end_unsafe() */
 };
 
 /*
@@ -297,24 +297,24 @@ struct plan {
  * one allocation. So, probed at run time rather than by version: when the
  * pages after the last code symbol reach an unmapped one before any data
  * symbol of the module, every site from that symbol on is not probed.
- * Sets [tail_lo, tail_hi) to that range, or leaves it empty.
+ * Sets [@lo, @hi) to that range, or leaves it empty (--deep's probes too).
  */
-static void text_end_unsafe(struct plan *pl)
+void mw_text_end_unsafe(struct modwatch_bpf *skel, const char *module, __u64 *lo, __u64 *hi)
 {
 	__u64 last, next, page;
 	__u8 buf[16];
 	int i;
 
-	pl->tail_lo = pl->tail_hi = 0;
-	if (mw_ksym_module_tail(pl->m->name, &last, &next))
+	*lo = *hi = 0;
+	if (mw_ksym_module_tail(module, &last, &next))
 		return;
 	page = (last | 4095) + 1;
 	for (i = 0; i < 64; i++, page += 4096) {
 		if (next && next < page)
 			return;		/* the module's data: mapped past the text */
-		if (mw_peek(pl->skel, page, buf)) {
-			pl->tail_lo = last;
-			pl->tail_hi = page;
+		if (mw_peek(skel, page, buf)) {
+			*lo = last;
+			*hi = page;
 			return;
 		}
 	}
@@ -522,7 +522,7 @@ static int plan_module(struct plan *pl)
 	if (!pl->probes || !pl->slot_of || alloc_module_sites(pl->m, n))
 		return -ENOMEM;
 	memset(pl->slot_of, 0xff, (n + 1) * sizeof(*pl->slot_of));
-	text_end_unsafe(pl);
+	mw_text_end_unsafe(pl->skel, pl->m->name, &pl->tail_lo, &pl->tail_hi);
 	for (i = 0; i < n; i++)
 		plan_site(pl, i);
 	return 0;

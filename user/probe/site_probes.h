@@ -31,5 +31,10 @@ void mw_sites_init(struct modwatch_bpf *skel);
  */
 const char *mw_callee_in_kernel(__u32 callee, __u64 *addr);
 int mw_peek(struct modwatch_bpf *skel, __u64 addr, __u8 buf[16]);
+/*
+ * The code of @module no kprobe may go in: [@lo, @hi), from its last code
+ * symbol to an unmapped page the kprobe decoder would read (site_probes.c).
+ */
+void mw_text_end_unsafe(struct modwatch_bpf *skel, const char *module, __u64 *lo, __u64 *hi);
 
 #endif /* MODWATCH_PROBE_SITE_PROBES_H */

@@ -12,6 +12,8 @@
 #include "stacks.h"
 #include "stats.h"
 #include "ko/ko.h"
+#include "ko/accesses.h"
+#include "probe/deep_probes.h"
 #include "probe/heap_maps.h"
 #include "probe/lock_maps.h"
 #include "probe/progs.h"
@@ -54,6 +56,25 @@ static void json_unprobed(struct jw *out, const struct mw_module *m)
  * {"id","name","text_start","text_end","ko","sites","probes","probed_sites",
  *  "unprobed","no_return_probe","static_locks","blind"}
  */
+/* ,"deep":{"accesses","probes","reads","writes","not_probed":{class or reason: count}} */
+static void json_deep(struct jw *out, const struct mw_module *m)
+{
+	const struct mw_deep_tally *t = m->deep;
+	const char *sep = "";
+	unsigned int c;
+
+	jw_printf(out, ",\"deep\":{\"accesses\":%u,\"probes\":%u,\"reads\":%llu,"
+		  "\"writes\":%llu,\"not_probed\":{", m->deep_found, m->nr_deep,
+		  (unsigned long long)t->reads, (unsigned long long)t->writes);
+	for (c = MW_ACC_KEPT + 1; c < MW_ACC_NR; c++, sep = ",")
+		jw_printf(out, "%s\"%s\":%llu", sep, mw_acc_class_name(c),
+			  (unsigned long long)t->classes[c]);
+	for (c = MW_SKIP_NONE + 1; c < MW_SKIP_NR; c++)
+		if (t->skipped[c])
+			jw_printf(out, ",\"%s\":%u", mw_skip_name(c), t->skipped[c]);
+	jw_printf(out, ",\"attach\":%u}}", t->refused);
+}
+
 static void json_module(struct jw *out, const struct mw_module *m)
 {
 	__u32 i;
@@ -74,6 +95,8 @@ static void json_module(struct jw *out, const struct mw_module *m)
 	jw_printf(out, ",\"entries\":%u,\"probed_entries\":%u", m->nr_entries,
 		m->probed_entries);
 	json_unprobed(out, m);
+	if (m->deep)
+		json_deep(out, m);
 	jw_printf(out, ",\"no_return_probe\":%u,\"static_locks\":%u,\"blind\":[", m->nr_noret,
 		m->nr_static_locks);
 	for (i = 0; i < m->nr_blind; i++) {

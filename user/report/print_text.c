@@ -8,6 +8,8 @@
 #include "events.h"
 #include "stats.h"
 #include "ko/ko.h"
+#include "ko/accesses.h"
+#include "probe/deep_probes.h"
 #include "probe/heap_maps.h"
 #include "probe/lock_maps.h"
 #include "probe/progs.h"
@@ -55,6 +57,33 @@ static void print_blind(FILE *out, const struct mw_module *m)
 	fputc('\n', out);
 }
 
+/* One of print_deep()'s counts: "; not probed: " before the first, ", " between. */
+static void print_left(FILE *out, bool *any, const char *what, __u64 n)
+{
+	if (!n)
+		return;
+	fprintf(out, "%s%s %llu", *any ? ", " : "; not probed: ", what, (unsigned long long)n);
+	*any = true;
+}
+
+/* --deep: "N kprobes on its M loads and stores (R reads, W writes); not probed: stack S, ..." */
+static void print_deep(FILE *out, const struct mw_module *m)
+{
+	const struct mw_deep_tally *t = m->deep;
+	bool any = false;
+	unsigned int c;
+
+	fprintf(out, "modwatch:   %-24s --deep: %u kprobes on its %u loads and stores (%llu reads, "
+		"%llu writes)", "", m->nr_deep, m->deep_found, (unsigned long long)t->reads,
+		(unsigned long long)t->writes);
+	for (c = MW_ACC_KEPT + 1; c < MW_ACC_NR; c++)
+		print_left(out, &any, mw_acc_class_name(c), t->classes[c]);
+	for (c = MW_SKIP_NONE + 1; c < MW_SKIP_NR; c++)
+		print_left(out, &any, mw_skip_name(c), t->skipped[c]);
+	print_left(out, &any, "attach", t->refused);
+	fputc('\n', out);
+}
+
 static void print_module(FILE *out, const struct mw_module *m)
 {
 	fprintf(out, "modwatch:   %-24s text 0x%llx-0x%llx", m->name,
@@ -71,6 +100,8 @@ static void print_module(FILE *out, const struct mw_module *m)
 	fputc('\n', out);
 	if (m->nr_blind)
 		print_blind(out, m);
+	if (m->deep)
+		print_deep(out, m);
 }
 
 static void text_module(FILE *out, const struct mw_module *m)

@@ -659,8 +659,10 @@ static void close_session(struct session *s)
 	mw_storm_join(&s->storm_made, &s->storm_ns);
 	ring_buffer__free(s->rb);
 	/* All modules' probes in one queue: the detach threads overlap across modules. */
-	for (i = 0; s->skel && i < s->reg.nr; i++)
+	for (i = 0; s->skel && i < s->reg.nr; i++) {
+		mw_deep_detach(&s->deep, s->skel, &s->reg.mods[i], true);
 		mw_sites_detach(&s->sites, s->skel, &s->reg.mods[i], true);
+	}
 	mw_sites_wait();
 	mw_phase("probes detached");
 	mw_crashlog_disarm();

@@ -16,6 +16,7 @@
 #include "probe/kernel.h"
 #include "probe/module_registry.h"
 #include "probe/progs.h"
+#include "probe/deep_probes.h"
 #include "probe/site_probes.h"
 #include "report/findings.h"
 #include "report/latency.h"
@@ -43,6 +44,7 @@ struct session {
 	struct ring_buffer *rb;
 	struct mw_registry reg;
 	struct mw_sites sites;
+	struct mw_deep_slots deep;	/* --deep's descriptors */
 	struct mw_kernel kernel;
 	struct mw_load load;		/* what the kernel took, what it refused */
 	__u32 rules_off;		/* rules its refusals leave unable to judge */

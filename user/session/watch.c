@@ -71,6 +71,9 @@ static int probe_module(struct session *s, struct mw_module *m, bool named)
 		err = mw_sites_attach(&s->sites, s->skel, m, ko, named || ko != buf);
 		if (!err)
 			say_unprobed(m);
+		if (!err && s->opts->cfg.deep)
+			err = mw_deep_attach(&s->deep, s->skel, m, ko, s->opts->deep_globs,
+					     s->opts->nr_deep_globs);
 		return err;
 	}
 	if (named) {
@@ -201,6 +204,7 @@ void session_unwatch_module(struct session *s, struct mw_module *m, bool from_po
 			session_report_held_locks(s, m);
 	}
 	session_report_leaks(s, m);
+	mw_deep_detach(&s->deep, s->skel, m, true);
 	mw_sites_detach(&s->sites, s->skel, m, true);
 	mw_registry_remove(&s->reg, m);
 	s->pr->module(s->out, m);
