@@ -107,11 +107,13 @@ static __always_inline void mw_deep_uaf(const struct mw_access_desc *d, __u64 ea
 }
 
 /*
- * The instruction @d accessed [ea, ea + d->size), its base register
- * holding @base (0 without one). The cheap answers first: most of a
- * module's accesses are to its stack and its own image, no heap object.
+ * The instruction @d accessed [ea, ea + d->size), its base and index
+ * registers holding @base and @index (0 without one). The cheap answers
+ * first: most of a module's accesses are to its stack and its own image,
+ * no heap object. [base + index] with scale 1 reads the same either way
+ * round, and compilers put the pointer of p[len] in either register.
  */
-MW_GLOBAL int mw_deep_access(const struct mw_access_desc *d, __u64 base, __u64 ea)
+MW_GLOBAL int mw_deep_access(const struct mw_access_desc *d, __u64 base, __u64 index, __u64 ea)
 {
 	bool store;
 
@@ -119,6 +121,8 @@ MW_GLOBAL int mw_deep_access(const struct mw_access_desc *d, __u64 base, __u64 e
 		return 0;
 	store = d->flags & MW_ACC_WRITE;
 	if (mw_deep_overflow(d, base, ea, store))
+		return 0;
+	if (d->scale == 1 && mw_deep_overflow(d, index, ea, store))
 		return 0;
 	mw_deep_uaf(d, ea, store);
 	return 0;
@@ -132,7 +136,7 @@ static __always_inline void mw_deep_hook(void *ctx, const struct mw_access_desc 
 					 __u64 index)
 {
 	mw_run(ctx, mw_deep_access(d, d->base == MW_REG_NONE ? 0 : base,
-				   mw_deep_ea(d, base, index)));
+				   d->index == MW_REG_NONE ? 0 : index, mw_deep_ea(d, base, index)));
 }
 
 #endif /* MODWATCH_DEEP_BPF_H */

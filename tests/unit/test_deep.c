@@ -32,6 +32,7 @@ enum {
 	D_LOAD40,	/* movzx eax, byte [rsi+40] */
 	D_LOAD39,	/* movzx eax, byte [rsi+39] */
 	D_LOAD_NEG,	/* mov rax, [rdi-8] */
+	D_STORE_IDX,	/* mov byte [rdx+rax], 0: p[len] = 0, the pointer in the index */
 	D_NR,
 };
 
@@ -47,6 +48,7 @@ static const struct mw_access_desc descs[D_NR] = {
 	DESC(D_LOAD40, SI, NONE, 0, 40, 1, MW_ACC_READ),
 	DESC(D_LOAD39, SI, NONE, 0, 39, 1, MW_ACC_READ),
 	DESC(D_LOAD_NEG, DI, NONE, 0, -8, 8, MW_ACC_READ),
+	DESC(D_STORE_IDX, DX, AX, 1, 0, 1, MW_ACC_WRITE),
 };
 
 static int setup(void)
@@ -165,6 +167,26 @@ TEST(past_the_requested_size_from_the_objects_start_is_heap_overflow)
 	ASSERT_EQ(e->heap_overflow.copy_len, 1, "its size");
 	ASSERT_EQ(e->heap_overflow.access, MW_ACCESS_LOAD, "a load");
 	ASSERT_TRUE(fx_is_live(&fx, OBJ(10)), "the object stays live");
+	fx_teardown(&fx);
+}
+
+/* p[len] = 0 as [len + p]: with scale 1 the object's start may sit in the index register. */
+TEST(a_terminator_past_the_object_through_either_register_is_heap_overflow_write)
+{
+	const struct mw_event *e;
+
+	DEEP_SETUP();
+	fx_kmalloc(&fx, SITE_ALLOC, OBJ(11), 40);
+	fx_deep_access(&fx, D_STORE_IDX, 39, OBJ(11));	/* p[len - 1] = 0 */
+	ASSERT_EQ(fx_drain(&fx), 0, "the last byte: no report");
+	fx_deep_access(&fx, D_STORE_IDX, 40, OBJ(11));	/* p[len] = 0 */
+	e = one(MW_HEAP_OVERFLOW_WRITE);
+	ASSERT_TRUE(e, "one byte past, the pointer in the index register");
+	ASSERT_EQ(e->heap_overflow.obj.addr, OBJ(11), "the object");
+	ASSERT_EQ(e->heap_overflow.copy_addr, OBJ(11) + 40, "the store's address");
+	ASSERT_EQ(e->heap_overflow.copy_len, 1, "its size");
+	fx_deep_access(&fx, D_STORE_IDX, OBJ(11) + 8, 32);	/* inner pointer + 32 */
+	ASSERT_EQ(fx_drain(&fx), 0, "neither register the object's start: no claim");
 	fx_teardown(&fx);
 }
 
