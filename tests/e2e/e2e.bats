@@ -884,3 +884,64 @@ crash_run() { # bug
 	[[ "$output" == *"vm: guest kernel crashed (kernel BUG at mm/usercopy.c"* ]]
 	[[ "$output" == *"vm: before the crash, modwatch: heap_overflow_read at buggy_crash_heap_read+"*", object allocated at buggy_crash_heap_read+"* ]]
 }
+
+# --deep (guest-suite.sh): the violation of deep.json at mw_buggy's function $1.
+deep_at() { # function
+	violations "$RESULTS/deep.json" | jq -c --arg f "$1" 'select(.site.function == $f)'
+}
+
+@test "--deep: each plain load and store of mw_buggy is reported with its size, direction, task and stacks" {
+	guest_ok
+	[ "$(cat "$RESULTS/deep.rc")" = 1 ] || { cat "$RESULTS/deep.err"; false; }
+	[ "$(wc -l <"$RESULTS/deep.sites")" = 5 ]
+	[ "$(violations "$RESULTS/deep.json" | wc -l)" = 5 ]
+	# scenario: the access's type and size (mw_buggy.c's header table)
+	declare -A want=([deep_uaf_load]="load 8" [deep_uaf_store]="store 8"
+		[deep_uaf_work]="store 8" [deep_term]="store 1" [deep_index]="load 4")
+	while read -r name kind func; do
+		v=$(deep_at "$func")
+		[ -n "$v" ] || { echo "$name: missed"; false; }
+		[ "$(jq -r .kind <<<"$v")" = "$kind" ] || { echo "$name: $(jq -r .kind <<<"$v")"; false; }
+		[ "$(jq -r '"\(.access.type) \(.access.len)"' <<<"$v")" = "${want[$name]}" ] ||
+			{ echo "$name: $(jq -c .access <<<"$v")"; false; }
+		[ "$(jq -r .incomplete <<<"$v")" = false ]
+		[ "$(jq -r .alloc.site.module <<<"$v")" = mw_buggy ]
+		[ "$(jq '.alloc.stack | length' <<<"$v")" -gt 0 ]
+		[ "$(jq '.stack | length' <<<"$v")" -gt 0 ]
+	done <"$RESULTS/deep.sites"
+	# The frees, where there was one; the overflows' objects are live (past their size).
+	for f in buggy_deep_load buggy_deep_store buggy_deep_work_fn; do
+		[ "$(deep_at "$f" | jq '.free.stack | length')" -gt 0 ]
+	done
+	[ "$(deep_at buggy_deep_term | jq '.access.offset, .object.size' | paste -sd' ')" = "40 40" ]
+	# The work item ran in a kworker, which is the task the report names.
+	[[ "$(deep_at buggy_deep_work_fn | jq -r .comm)" == kworker/* ]]
+	[ "$(deep_at buggy_deep_work_fn | jq -r .free.site.function)" = buggy_deep_work_queue ]
+	# The KASAN layout of the saved report, as a developer reads it.
+	"$BUILD/modwatch" report "$RESULTS/deep.json" >"$BATS_TEST_TMPDIR/k"
+	grep -q '^BUG: modwatch: slab-use-after-free in buggy_deep_work_fn+0x[0-9a-f]* \[mw_buggy\]$' \
+		"$BATS_TEST_TMPDIR/k"
+	grep -q '^Write of size 8 at addr [0-9a-f]* by task kworker/' "$BATS_TEST_TMPDIR/k"
+	grep -q '^Read of size 4 at addr [0-9a-f]* by task trigger/' "$BATS_TEST_TMPDIR/k"
+}
+
+@test "--deep: mw_clean's twins stay silent, their accesses probed and judged" {
+	guest_ok
+	[ "$(cat "$RESULTS/deep_clean.rc")" = 0 ] || { cat "$RESULTS/deep_clean.err"; false; }
+	[ "$(violations "$RESULTS/deep_clean.json" | wc -l)" = 0 ]
+	[ "$(grep -c ' ok' "$RESULTS/deep_clean.out")" = 100 ]
+	[ "$(jq 'select(.type == "start") | .modules[0].deep.probes' "$RESULTS/deep_clean.json")" -gt 0 ]
+	# 20 rounds of five scenarios, each of several probed loads and stores
+	[ "$(jq 'select(.type == "summary") | .programs[] | select(.name == "mw_kp_access") | .runs' \
+		"$RESULTS/deep_clean.json")" -ge 500 ]
+}
+
+@test "--deep-functions probes only the accesses of the functions it names" {
+	guest_ok
+	[ "$(cat "$RESULTS/deep_some.rc")" = 1 ]
+	[ "$(violations "$RESULTS/deep_some.json" | jq -r .site.function | sort | paste -sd' ')" = \
+		"buggy_deep_entry buggy_deep_term" ]
+	all=$(jq 'select(.type == "start") | .modules[0].deep.probes' "$RESULTS/deep.json")
+	some=$(jq 'select(.type == "start") | .modules[0].deep.probes' "$RESULTS/deep_some.json")
+	[ "$some" -gt 0 ] && [ "$some" -lt "$all" ]
+}

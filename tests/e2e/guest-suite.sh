@@ -80,6 +80,23 @@ echo $? >"$out/lockstacks.rc"
 echo $? >"$out/mw_clean.all.rc"
 insmod "$mods/mw_clean.ko"
 
+# --deep: mw_buggy's plain loads and stores, one session (each scenario has
+# its own objects and function); mw_clean's twins 20 times over, with the
+# programs' run counts (the twins' accesses were probed and judged); and
+# --deep-functions, which probes only the functions it names.
+"$trigger" --dev /dev/mw_buggy --deep sites >"$out/deep.sites"
+"$mw" --json --deep -o "$out/deep.json" -m mw_buggy --ko "mw_buggy=$mods/mw_buggy.ko" -- \
+	"$trigger" --dev /dev/mw_buggy --deep all >"$out/deep.out" 2>"$out/deep.err"
+echo $? >"$out/deep.rc"
+"$mw" --json --deep --prog-stats -o "$out/deep_clean.json" -m mw_clean \
+	--ko "mw_clean=$mods/mw_clean.ko" -- "$trigger" --dev /dev/mw_clean --repeat 20 \
+	$(cut -d' ' -f1 "$out/deep.sites") >"$out/deep_clean.out" 2>"$out/deep_clean.err"
+echo $? >"$out/deep_clean.rc"
+"$mw" --json --deep --deep-functions 'buggy_deep_[et]*' -o "$out/deep_some.json" -m mw_buggy \
+	--ko "mw_buggy=$mods/mw_buggy.ko" -- "$trigger" --dev /dev/mw_buggy --deep all \
+	>/dev/null 2>"$out/deep_some.err"
+echo $? >"$out/deep_some.rc"
+
 # CI mode whose command ends in rmmod, no sleep: the unload is an event. The
 # exit function (notrace, unprobed) returns holding mw_exit_lock.
 "$mw" --json -o "$out/unload.json" -m mw_buggy --ko "mw_buggy=$mods/mw_buggy.ko" -- \

@@ -90,6 +90,21 @@
  *                              _STATIC_WRITE from the buggy_static_write (the other task):
  *                              fault's handler        copy_from_user into it meanwhile
  *
+ *
+ * --deep's scenarios (mw_ioctl.h's MW_IOC_DEEP_*, mw_deep.h): the bug is a plain load or store
+ * deep_uaf_load                MW_IOC_DEEP_LOAD       buggy_deep_load: kmalloc, kfree, then a
+ *   use_after_free (Read 8)                           field read
+ * deep_uaf_store               MW_IOC_DEEP_STORE      buggy_deep_store: kmem_cache_alloc (a cache
+ *   use_after_free (Write 8)                          with a constructor), kmem_cache_free, then
+ *                                                     obj->count++
+ * deep_uaf_work                MW_IOC_DEEP_WORK       buggy_deep_work_fn (a kworker): the delayed
+ *   use_after_free (Write 8)                          work's obj->count++, its object freed by
+ *                                                     buggy_deep_work_queue while it was pending
+ * deep_term                    MW_IOC_DEEP_TERM       buggy_deep_term: kmalloc(rec_size), the
+ *   heap_overflow_write (1)                           string's NUL stored at [rec_size]
+ * deep_index                   MW_IOC_DEEP_INDEX      buggy_deep_entry: table[n] of a table of n
+ *   heap_overflow_read (4)                            u32 (buggy_deep_index's loop runs to i <= n)
+ *
  * How each bug stays survivable on Debian's 6.1 kernel (HARDENED_USERCOPY, FREELIST_HARDENED,
  * INIT_ON_ALLOC, no lockdep, no DEBUG_MUTEXES):
  * - user slices: the trigger passes user buffers larger than the slice, so nothing faults;
@@ -141,6 +156,7 @@
 #define mw_site noinline __noclone
 
 #include "mw_share.h"
+#include "mw_deep.h"
 
 static unsigned int rec_size = MW_REC_SIZE;
 module_param(rec_size, uint, 0444);
@@ -879,9 +895,123 @@ static long buggy_shared_free(void)
 	return 0;
 }
 
+/* ---- plain loads and stores: --deep (mw_deep.h) ---- */
+
+/* deep_uaf_load: a field of a record read after kfree(); read-only, like uaf_copy. */
+static mw_site long buggy_deep_load(void)
+{
+	struct mw_deep_rec *rec = kmalloc(sizeof(*rec), GFP_KERNEL);
+
+	if (!rec)
+		return -ENOMEM;
+	rec->id = 1;
+	rec->seq = 2;
+	kfree(rec);
+	return READ_ONCE(rec->seq) & 0xff;
+}
+
+/* deep_uaf_store: s->count++ on an object already given back to its cache. */
+static mw_site long buggy_deep_store(void)
+{
+	struct mw_deep_obj *obj = kmem_cache_alloc(mw_deep_cache, GFP_KERNEL);
+
+	if (!obj)
+		return -ENOMEM;
+	obj->seq = 1;
+	kmem_cache_free(mw_deep_cache, obj);
+	obj->count++;
+	return 0;
+}
+
+/* deep_uaf_work: the work item counts on its object, which was freed while it was pending. */
+static mw_site void buggy_deep_work_fn(struct work_struct *work)
+{
+	struct mw_deep_obj *obj = READ_ONCE(mw_deep_job);
+
+	obj->count++;
+}
+static DECLARE_DELAYED_WORK(buggy_deep_work, buggy_deep_work_fn);
+
+static mw_site long buggy_deep_work_queue(void)
+{
+	struct mw_deep_obj *obj = kmem_cache_alloc(mw_deep_cache, GFP_KERNEL);
+
+	if (!obj)
+		return -ENOMEM;
+	WRITE_ONCE(mw_deep_job, obj);
+	schedule_delayed_work(&buggy_deep_work, HZ / 10);
+	kmem_cache_free(mw_deep_cache, obj);	/* the work is not cancelled */
+	flush_delayed_work(&buggy_deep_work);	/* it runs now, in a kworker */
+	return 0;
+}
+
+/* deep_term: a user string of rec_size bytes in kmalloc(rec_size), its NUL at [rec_size]. */
+static mw_site long buggy_deep_term(const struct mw_buf *b)
+{
+	size_t len = rec_size;
+	char *s;
+
+	if (b->len < len || len >= 64)
+		return -EINVAL;
+	s = kmalloc(len, GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
+	if (copy_from_user(s, u64_to_user_ptr(b->uptr), len)) {
+		kfree(s);
+		return -EFAULT;
+	}
+	s[len] = '\0';
+	mw_sum = mw_checksum(s, len);
+	kfree(s);
+	return 0;
+}
+
+/* One entry of a table: the load deep_index makes one element past its end. */
+static mw_site u32 buggy_deep_entry(const u32 *table, unsigned int i)
+{
+	return table[i];
+}
+
+static mw_site long buggy_deep_index(void)
+{
+	unsigned int i, n = mw_deep_entries(rec_size);
+	u32 *table, sum = 0;
+
+	if (!n)
+		return -EINVAL;
+	table = kmalloc_array(n, sizeof(*table), GFP_KERNEL);
+	if (!table)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		table[i] = i;
+	for (i = 0; i <= n; i++)	/* the off-by-one */
+		sum += buggy_deep_entry(table, i);
+	kfree(table);
+	return sum & 0xffff;
+}
+
+/* --deep's commands; -ENOTTY for any other. */
+static long buggy_deep_ioctl(unsigned int cmd, void __user *argp)
+{
+	switch (cmd) {
+	case MW_IOC_DEEP_LOAD:
+		return buggy_deep_load();
+	case MW_IOC_DEEP_STORE:
+		return buggy_deep_store();
+	case MW_IOC_DEEP_WORK:
+		return buggy_deep_work_queue();
+	case MW_IOC_DEEP_TERM:
+		return mw_buf_cmd(argp, buggy_deep_term);
+	case MW_IOC_DEEP_INDEX:
+		return buggy_deep_index();
+	}
+	return -ENOTTY;
+}
+
 static long mw_buggy_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	void __user *argp = (void __user *)arg;
+	long ret;
 
 	switch (cmd) {
 	case MW_IOC_INFO:
@@ -967,7 +1097,8 @@ static long mw_buggy_ioctl(struct file *file, unsigned int cmd, unsigned long ar
 	case MW_IOC_CRASH_HEAP_READ:
 		return mw_buf_cmd(argp, buggy_crash_heap_read);
 	}
-	return mw_share_ioctl(file, cmd, argp);
+	ret = buggy_deep_ioctl(cmd, argp);
+	return ret != -ENOTTY ? ret : mw_share_ioctl(file, cmd, argp);
 }
 
 /* A trigger killed between MW_IOC_HOLD and MW_IOC_RELEASE must not leave the hold behind. */
@@ -1002,8 +1133,10 @@ static int mw_create_caches(void)
 					     MW_LOCKOBJ_FLAGS, NULL);
 	if (mw_dbg_cache && mw_lockobj_cache)
 		mw_lockobj_pin = kmem_cache_alloc(mw_lockobj_cache, GFP_KERNEL);
-	if (mw_lockobj_pin)
+	if (mw_lockobj_pin && !mw_deep_create())
 		return 0;
+	if (mw_lockobj_pin)
+		kmem_cache_free(mw_lockobj_cache, mw_lockobj_pin);
 	kmem_cache_destroy(mw_lockobj_cache);
 	kmem_cache_destroy(mw_dbg_cache);
 	return -ENOMEM;
@@ -1011,6 +1144,7 @@ static int mw_create_caches(void)
 
 static void mw_destroy_caches(void)
 {
+	mw_deep_destroy();
 	kmem_cache_free(mw_lockobj_cache, mw_lockobj_pin);
 	kmem_cache_destroy(mw_lockobj_cache);
 	kmem_cache_destroy(mw_dbg_cache);
@@ -1068,6 +1202,7 @@ static void __exit mw_buggy_exit(void)
 {
 	misc_deregister(&mw_buggy_dev);
 	cancel_work_sync(&mw_unload_work);
+	cancel_delayed_work_sync(&buggy_deep_work);
 	mw_destroy_caches();
 	mw_share_exit();
 	kfree(mw_name);

@@ -29,6 +29,7 @@
 #define mw_site noinline __noclone
 
 #include "mw_share.h"
+#include "mw_deep.h"
 
 static unsigned int rec_size = MW_REC_SIZE;
 module_param(rec_size, uint, 0444);
@@ -713,9 +714,154 @@ static long clean_shared_free(void)
 	return 0;
 }
 
+/* ---- plain loads and stores: --deep (mw_deep.h) ---- */
+
+/* The current record, replaced by each deep_uaf_load; the old one is retired by kfree_rcu(). */
+static struct mw_deep_rec __rcu *clean_deep_cur;
+
+/*
+ * deep_uaf_load's twin: a reader of the record it retires itself. kfree_rcu() frees it
+ * only after every read section running now, this one too, so the read is correct.
+ */
+static mw_site long clean_deep_load(void)
+{
+	struct mw_deep_rec *fresh = kmalloc(sizeof(*fresh), GFP_KERNEL), *old;
+	long seq = 0;
+
+	if (!fresh)
+		return -ENOMEM;
+	fresh->id = 1;
+	fresh->seq = 2;
+	rcu_read_lock();
+	old = unrcu_pointer(xchg(&clean_deep_cur, RCU_INITIALIZER(fresh)));
+	if (old) {
+		kfree_rcu(old, rcu);
+		seq = READ_ONCE(old->seq);
+	}
+	rcu_read_unlock();
+	return seq & 0xff;
+}
+
+/* deep_uaf_store's twin: an object freed, then allocated again (most likely the same memory). */
+static mw_site long clean_deep_store(void)
+{
+	struct mw_deep_obj *obj = kmem_cache_alloc(mw_deep_cache, GFP_KERNEL);
+
+	if (!obj)
+		return -ENOMEM;
+	obj->seq = 1;
+	kmem_cache_free(mw_deep_cache, obj);
+	obj = kmem_cache_alloc(mw_deep_cache, GFP_KERNEL);
+	if (!obj)
+		return -ENOMEM;
+	obj->count++;
+	kmem_cache_free(mw_deep_cache, obj);
+	return 0;
+}
+
+/* deep_uaf_work's twin: the work runs on its live object, which is freed after it. */
+static mw_site void clean_deep_work_fn(struct work_struct *work)
+{
+	struct mw_deep_obj *obj = READ_ONCE(mw_deep_job);
+
+	obj->count++;
+}
+static DECLARE_DELAYED_WORK(clean_deep_work, clean_deep_work_fn);
+
+static mw_site long clean_deep_work_queue(void)
+{
+	struct mw_deep_obj *obj = kmem_cache_alloc(mw_deep_cache, GFP_KERNEL);
+
+	if (!obj)
+		return -ENOMEM;
+	WRITE_ONCE(mw_deep_job, obj);
+	schedule_delayed_work(&clean_deep_work, HZ / 10);
+	flush_delayed_work(&clean_deep_work);
+	kmem_cache_free(mw_deep_cache, obj);
+	return 0;
+}
+
+/* deep_term's twin: room for the NUL, stored at the last byte (exact bounds). */
+static mw_site long clean_deep_term(const struct mw_buf *b)
+{
+	size_t len = rec_size;
+	char *s;
+
+	if (b->len < len || len >= 64)
+		return -EINVAL;
+	s = kmalloc(len + 1, GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
+	if (copy_from_user(s, u64_to_user_ptr(b->uptr), len)) {
+		kfree(s);
+		return -EFAULT;
+	}
+	s[len] = '\0';
+	mw_sum = mw_checksum(s, len);
+	kfree(s);
+	return 0;
+}
+
+static mw_site u32 clean_deep_entry(const u32 *table, unsigned int i)
+{
+	return table[i];
+}
+
+/*
+ * deep_index's twin: entries [0, n), the last one exactly at the end; then the second half
+ * through a pointer into the middle of the table, as code handed a slice of it does.
+ */
+static mw_site long clean_deep_index(void)
+{
+	unsigned int i, n = mw_deep_entries(rec_size);
+	u32 *table, *half, sum = 0;
+
+	if (!n)
+		return -EINVAL;
+	table = kmalloc_array(n, sizeof(*table), GFP_KERNEL);
+	if (!table)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		table[i] = i;
+	for (i = 0; i < n; i++)
+		sum += clean_deep_entry(table, i);
+	half = table + n / 2;
+	for (i = 0; i < n - n / 2; i++)
+		sum += clean_deep_entry(half, i);
+	kfree(table);
+	return sum & 0xffff;
+}
+
+/* --deep's commands; -ENOTTY for any other. */
+static long clean_deep_ioctl(unsigned int cmd, void __user *argp)
+{
+	switch (cmd) {
+	case MW_IOC_DEEP_LOAD:
+		return clean_deep_load();
+	case MW_IOC_DEEP_STORE:
+		return clean_deep_store();
+	case MW_IOC_DEEP_WORK:
+		return clean_deep_work_queue();
+	case MW_IOC_DEEP_TERM:
+		return mw_buf_cmd(argp, clean_deep_term);
+	case MW_IOC_DEEP_INDEX:
+		return clean_deep_index();
+	}
+	return -ENOTTY;
+}
+
+/* At unload: the work, the current record (no reader is left), the cache. */
+static void clean_deep_exit(void)
+{
+	cancel_delayed_work_sync(&clean_deep_work);
+	kfree(rcu_dereference_protected(clean_deep_cur, 1));
+	mw_deep_destroy();
+}
+
 static long mw_clean_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	void __user *argp = (void __user *)arg;
+	long ret;
 
 	switch (cmd) {
 	case MW_IOC_INFO:
@@ -797,7 +943,8 @@ static long mw_clean_ioctl(struct file *file, unsigned int cmd, unsigned long ar
 	case MW_IOC_HOLD_UNLOAD:
 		return mw_hold_until_unload();
 	}
-	return mw_share_ioctl(file, cmd, argp);
+	ret = clean_deep_ioctl(cmd, argp);
+	return ret != -ENOTTY ? ret : mw_share_ioctl(file, cmd, argp);
 }
 
 /* Forgets a hold flag that a killed trigger left set; no lock is held here. */
@@ -829,7 +976,7 @@ static int mw_create_caches(void)
 	mw_dbg_cache = kmem_cache_create("mw_clean_dbg", MW_DBG_OBJ_SIZE, 0, MW_DBG_FLAGS, NULL);
 	mw_lockobj_cache = kmem_cache_create("mw_clean_lockobj", sizeof(struct mw_lockobj), 0,
 					     SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE, NULL);
-	if (mw_dbg_cache && mw_lockobj_cache)
+	if (mw_dbg_cache && mw_lockobj_cache && !mw_deep_create())
 		return 0;
 	kmem_cache_destroy(mw_lockobj_cache);
 	kmem_cache_destroy(mw_dbg_cache);
@@ -847,6 +994,7 @@ static int __init mw_clean_init(void)
 		return ret;
 	ret = misc_register(&mw_clean_dev);
 	if (ret) {
+		mw_deep_destroy();
 		kmem_cache_destroy(mw_lockobj_cache);
 		kmem_cache_destroy(mw_dbg_cache);
 	}
@@ -860,6 +1008,7 @@ static void __exit mw_clean_exit(void)
 	clean_free_kept();
 	clean_inflight_free();	/* a trigger killed before its free */
 	mw_share_exit();
+	clean_deep_exit();
 	kmem_cache_destroy(mw_lockobj_cache);
 	kmem_cache_destroy(mw_dbg_cache);
 	/* What mw_buggy's exit gets wrong with hold_at_exit, done right. */

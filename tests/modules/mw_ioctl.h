@@ -171,8 +171,28 @@ struct mw_report_rec {
 #define MW_IOC_STATIC_READ	_IOW(MW_IOC_MAGIC, 0x2c, struct mw_buf)
 #define MW_IOC_STATIC_WRITE	_IOW(MW_IOC_MAGIC, 0x2d, struct mw_buf)
 
+/*
+ * --deep's scenarios (mw_deep.h): the bug is the module's own load or store.
+ * DEEP_LOAD: a kmalloc'd record freed, then a field read (mw_clean: the
+ * reader of a record it retired with kfree_rcu(), in its RCU read section).
+ * DEEP_STORE: an object of the module cache freed, then a field written
+ * (mw_clean: freed, allocated again, then written). DEEP_WORK: a delayed
+ * work item runs on an object freed while it was pending (mw_clean: it
+ * runs before the free). DEEP_TERM: len bytes of a user string in
+ * kmalloc(len), the terminator stored at [len] (mw_clean: kmalloc(len + 1)).
+ * DEEP_INDEX: a table of n u32 entries summed over [0, n] (mw_clean: over
+ * [0, n), and its second half through a pointer into its middle). The
+ * return value is a checksum of what the module read.
+ */
+#define MW_IOC_DEEP_LOAD	_IO(MW_IOC_MAGIC, 0x30)
+#define MW_IOC_DEEP_STORE	_IO(MW_IOC_MAGIC, 0x31)
+#define MW_IOC_DEEP_WORK	_IO(MW_IOC_MAGIC, 0x32)
+#define MW_IOC_DEEP_TERM	_IOW(MW_IOC_MAGIC, 0x33, struct mw_buf)
+#define MW_IOC_DEEP_INDEX	_IO(MW_IOC_MAGIC, 0x34)
+
 /* Scenario flags. */
 #define MW_SCN_BLOCKS	0x1	/* mw_buggy blocks in the kernel until the task is killed */
+#define MW_SCN_DEEP	0x2	/* a plain load or store: reported only by modwatch --deep */
 
 /*
  * The scenario table: X(name, kind, flags, site).
@@ -181,6 +201,7 @@ struct mw_report_rec {
  *           ioctl_size_mismatch is reported as a warning;
  *   site  - the mw_buggy.c function that holds the violating call (what a report should name).
  * mw_buggy.c's header comment gives the commands and the other call sites of each scenario.
+ * For MW_SCN_DEEP scenarios, site is the function holding the load or store.
  */
 #define MW_SCENARIOS(X)								\
 	X(slice_write,		user_slice_overrun,	0, "buggy_copy_past_count")	\
@@ -211,6 +232,11 @@ struct mw_report_rec {
 	X(held_on_unload,	lock_held_on_unload,	0, "buggy_lock_until_unload") \
 	X(race_nolock,		data_race,		0, "buggy_shared_write")	\
 	X(race_two_locks,	unprotected_shared_access, 0, "buggy_shared_read_a") \
-	X(race_static,		data_race,		0, "buggy_static_write")
+	X(race_static,		data_race,		0, "buggy_static_write")	\
+	X(deep_uaf_load,	use_after_free,		MW_SCN_DEEP, "buggy_deep_load") \
+	X(deep_uaf_store,	use_after_free,		MW_SCN_DEEP, "buggy_deep_store") \
+	X(deep_uaf_work,	use_after_free,		MW_SCN_DEEP, "buggy_deep_work_fn") \
+	X(deep_term,		heap_overflow_write,	MW_SCN_DEEP, "buggy_deep_term") \
+	X(deep_index,		heap_overflow_read,	MW_SCN_DEEP, "buggy_deep_entry")
 
 #endif /* MW_IOCTL_H */

@@ -9,6 +9,8 @@
  *             violating call)
  *   all       every scenario in table order, except the blocking one (recursive_lock)
  *             unless --include-blocking is given
+ *   --deep    list, sites and all take the deep_* scenarios instead, whose bug is a plain
+ *             load or store that only modwatch --deep sees (named, they always run)
  *   SCENARIO  the named scenarios, in the order given
  *   hot N     MW_IOC_HOT N times on mw_clean, printing the wall time in ns: make bench's
  *             watched hot path (not a scenario)
@@ -720,6 +722,49 @@ static int run_held_on_unload(struct ctx *c)
 	return simple_cmd(c, MW_IOC_HOLD_UNLOAD);
 }
 
+/* ---- plain loads and stores (modwatch --deep) ---- */
+
+/* The module's checksum of what it read (>= 0), or -errno. */
+static int deep_cmd(struct ctx *c, unsigned long cmd)
+{
+	long ret = xioctl(c, cmd, NULL);
+
+	if (ret < 0)
+		return (int)ret;
+	note(c, "read=%ld", ret);
+	return 0;
+}
+
+static int run_deep_uaf_load(struct ctx *c)
+{
+	return deep_cmd(c, MW_IOC_DEEP_LOAD);
+}
+
+static int run_deep_uaf_store(struct ctx *c)
+{
+	return deep_cmd(c, MW_IOC_DEEP_STORE);
+}
+
+static int run_deep_uaf_work(struct ctx *c)
+{
+	return deep_cmd(c, MW_IOC_DEEP_WORK);
+}
+
+static int run_deep_term(struct ctx *c)
+{
+	char text[MW_HEAP_LEN];
+	long ret;
+
+	memset(text, 'a', sizeof(text));
+	ret = buf_cmd(c, MW_IOC_DEEP_TERM, text, sizeof(text));
+	return ret < 0 ? (int)ret : 0;
+}
+
+static int run_deep_index(struct ctx *c)
+{
+	return deep_cmd(c, MW_IOC_DEEP_INDEX);
+}
+
 /* ---- the table and the command line ---- */
 
 struct scenario {
@@ -784,15 +829,25 @@ static int open_device(struct ctx *c, const char *dev)
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: trigger [--dev PATH] [--include-blocking] [--block-timeout SEC] "
-		     "[--repeat N] list|sites|all|crash|hot N|SCENARIO...\n"
-		     "  --repeat N  run each named scenario N times (a violation storm)\n");
+		     "[--repeat N] [--deep] list|sites|all|crash|hot N|SCENARIO...\n"
+		     "  --repeat N  run each named scenario N times (a violation storm)\n"
+		     "  --deep      list, sites and all take the scenarios of plain loads and "
+		     "stores (modwatch --deep) instead\n");
 }
 
-static int list(bool sites)
+/* list, sites and all take the API-boundary scenarios, or with --deep the plain-access ones. */
+static bool in_set(const struct scenario *s, bool deep)
+{
+	return !(s->flags & MW_SCN_DEEP) == !deep;
+}
+
+static int list(bool sites, bool deep)
 {
 	size_t i;
 
 	for (i = 0; i < NR_SCENARIOS; i++) {
+		if (!in_set(&scenarios[i], deep))
+			continue;
 		if (sites)
 			printf("%s %s %s\n", scenarios[i].name, scenarios[i].kind,
 			       scenarios[i].site);
@@ -802,13 +857,14 @@ static int list(bool sites)
 	return 0;
 }
 
-static int run_all(struct ctx *c, bool include_blocking)
+static int run_all(struct ctx *c, bool include_blocking, bool deep)
 {
 	int failed = 0;
 	size_t i;
 
 	for (i = 0; i < NR_SCENARIOS; i++)
-		if (include_blocking || !(scenarios[i].flags & MW_SCN_BLOCKS))
+		if (in_set(&scenarios[i], deep) &&
+		    (include_blocking || !(scenarios[i].flags & MW_SCN_BLOCKS)))
 			failed |= run_one(c, &scenarios[i]);
 	return failed;
 }
@@ -876,7 +932,7 @@ int main(int argc, char **argv)
 {
 	struct ctx c = { .fd = -1, .block_timeout = DEFAULT_BLOCK_TIMEOUT };
 	const char *dev = DEFAULT_DEV;
-	bool include_blocking = false;
+	bool include_blocking = false, deep = false;
 	unsigned long repeat = 1;
 	int i;
 
@@ -885,6 +941,8 @@ int main(int argc, char **argv)
 			dev = argv[++i];
 		} else if (!strcmp(argv[i], "--include-blocking")) {
 			include_blocking = true;
+		} else if (!strcmp(argv[i], "--deep")) {
+			deep = true;
 		} else if (!strcmp(argv[i], "--block-timeout") && i + 1 < argc) {
 			c.block_timeout = (unsigned int)strtoul(argv[++i], NULL, 10);
 		} else if (!strcmp(argv[i], "--repeat") && i + 1 < argc) {
@@ -903,7 +961,7 @@ int main(int argc, char **argv)
 	}
 	c.dev = dev;
 	if (!strcmp(argv[i], "list") || !strcmp(argv[i], "sites"))
-		return list(!strcmp(argv[i], "sites"));
+		return list(!strcmp(argv[i], "sites"), deep);
 	if (!strcmp(argv[i], "hot"))
 		return run_hot(dev, i + 1 < argc ? argv[i + 1] : NULL);
 	if (!strcmp(argv[i], "crash"))
@@ -922,6 +980,6 @@ int main(int argc, char **argv)
 	if (open_device(&c, dev))
 		return 1;
 	if (!strcmp(argv[i], "all"))
-		return run_all(&c, include_blocking);
+		return run_all(&c, include_blocking, deep);
 	return run_named(&c, argv + i, argc - i, repeat ? repeat : 1);
 }
