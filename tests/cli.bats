@@ -116,6 +116,11 @@ non_json_lines() {
 		[[ "$output" == *"loadable modules are missing"* ]]
 		[[ "$output" == *"double_free            cannot run: needs loadable-modules"* ]]
 	fi
+	# --deep's reach: each loaded module's loads and stores, or that there is none
+	[[ "$output" == *"deep (--deep: each loaded module's own loads and stores, from its .ko)"* ]]
+	if [ ! -s /proc/modules ]; then
+		[[ "$output" == *$'\n  no loaded module'* ]]
+	fi
 }
 
 # Outside the watched modules only the kmem tracepoints and the module

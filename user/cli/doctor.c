@@ -4,6 +4,7 @@
  * rules can run here. Every rule names what it needs, so a missing feature
  * is explained once instead of failing later and obscurely.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +23,10 @@
 #include "report/json_writer.h"
 #include "report/rules.h"
 #include "symbols/ksym.h"
+#include "ko/accesses.h"
 #include "ko/callees.h"
+#include "ko/ko.h"
+#include "probe/module_registry.h"
 
 static const char *yes_no(bool v, bool known)
 {
@@ -296,6 +300,47 @@ static __u32 print_programs(const struct mw_kernel *k)
 	return off;
 }
 
+/* --deep's reach in module @name: the loads and stores its .ko holds, by what becomes of them. */
+static void print_deep_module(const char *name)
+{
+	struct mw_accesses a = { 0 };
+	char path[4096], left[512] = "none";
+	unsigned int c;
+	int len = 0;
+
+	if (mw_ko_find(name, path, sizeof(path))) {
+		printf("  %-22s no .ko in modules.dep (modwatch --ko NAME=PATH)\n", name);
+		return;
+	}
+	if (mw_ko_accesses(path, NULL, 0, &a)) {
+		printf("  %-22s cannot decode %s (said above)\n", name, path);
+		return;
+	}
+	for (c = MW_ACC_KEPT + 1; c < MW_ACC_NR && len < (int)sizeof(left); c++)
+		if (a.classes[c])
+			len += snprintf(left + len, sizeof(left) - len, "%s%s %llu", len ? ", " : "",
+					mw_acc_class_name(c), (unsigned long long)a.classes[c]);
+	printf("  %-22s %6llu to probe (%llu reads, %llu writes); left out: %s\n", name,
+	       (unsigned long long)a.classes[MW_ACC_KEPT], (unsigned long long)a.reads,
+	       (unsigned long long)a.writes, left);
+	mw_accesses_free(&a);
+}
+
+static void print_deep(void)
+{
+	char (*names)[64] = NULL;
+	int i, n = mw_registry_loaded_names(&names);
+
+	printf("deep (--deep: each loaded module's own loads and stores, from its .ko)\n");
+	if (n == 0 || n == -ENOENT)
+		printf("  no loaded module\n");
+	else if (n < 0)
+		printf("  cannot read /proc/modules: %s\n", strerror(-n));
+	for (i = 0; i < n; i++)
+		print_deep_module(names[i]);
+	free(names);
+}
+
 int mw_cmd_doctor(void)
 {
 	struct mw_kernel k;
@@ -316,6 +361,7 @@ int mw_cmd_doctor(void)
 	print_probe_modes(&k);
 	print_callees();
 	print_uninit();
+	print_deep();
 	if (!core_ok) {
 		printf("modwatch cannot run here: it needs BTF, BPF ring buffers and raw "
 		       "tracepoints%s\n", root ? "" : " (and root)");
