@@ -244,10 +244,19 @@ scenario() { violations "$RESULTS/mw_buggy.$1.json"; }
 # Scenario $1's reports are all "possible", and the kernel skipped heap hook
 # runs (the summary's counters.missed: the programs' recursion misses).
 possible_for_missed_runs() { # scenario
-	local f=$RESULTS/mw_buggy.$1.json
-	[ "$(jq -s '[.[] | select(.type == "violation" and .incomplete != true)] | length' "$f")" = 0 ] &&
-		[ "$(jq -s '[.[] | select(.type == "violation")] | length' "$f")" -gt 0 ] &&
-		[ "$(jq 'select(.type == "summary") | .counters.missed' "$f")" -gt 0 ]
+	possible_in "$RESULTS/mw_buggy.$1.json"
+}
+
+# The same for the session of result file $1.
+possible_in() { # file
+	[ "$(jq -s '[.[] | select(.type == "violation" and .incomplete != true)] | length' "$1")" = 0 ] &&
+		[ "$(jq -s '[.[] | select(.type == "violation")] | length' "$1")" -gt 0 ] &&
+		skipped_runs "$1"
+}
+
+# The kernel skipped heap hook runs in the session of result file $1.
+skipped_runs() { # file
+	[ "$(jq 'select(.type == "summary") | .counters.missed' "$1")" -gt 0 ]
 }
 
 @test "each mw_buggy scenario reports only its own kind" {
@@ -577,7 +586,8 @@ one_report() { # scenario kind function
 @test "--probe-mode global needs no .ko, catches heap overflows and says what it cannot do" {
 	guest_ok
 	f=$RESULTS/global.json
-	[ "$(cat "$RESULTS/global.rc")" = 1 ]
+	# exit 0 only where the kernel skipped a heap hook run (see above)
+	[ "$(cat "$RESULTS/global.rc")" = 1 ] || { [ "$(cat "$RESULTS/global.rc")" = 0 ] && possible_in "$f"; }
 	grep -q "cannot enforce user_slice_overrun" "$RESULTS/global.err"
 	[ "$(jq -r 'select(.type == "start") | .modules[0].probes' "$f")" = 0 ]
 	[ "$(violations "$f" | jq -r '.kind + " " + .site.function' | sort | tr '\n' ,)" = \
@@ -616,6 +626,9 @@ one_report() { # scenario kind function
 			{ echo "$p runs kernel-wide"; false; }
 	done
 	grep -q "^  only in watched modules' code: .*mw_kp_entry" "$d" || { cat "$d"; false; }
+	# --deep's reach in the guest's boot modules (the test modules are not in modules.dep)
+	sed -n '/^deep (--deep/,$p' "$d" | grep -Eq '^  [a-z0-9_]+ +[0-9]+ to probe \([0-9]+ reads' ||
+		{ cat "$d"; false; }
 	# no callee the modules call is "absent here"; their only blind spots are locks
 	absent=$(sed -n 's/^  absent here ([^)]*): //p' "$d" | tr -d ,)
 	for ko in "$MODS/mw_buggy.ko" "$MODS/mw_clean.ko"; do
@@ -892,7 +905,8 @@ deep_at() { # function
 
 @test "--deep: each plain load and store of mw_buggy is reported with its size, direction, task and stacks" {
 	guest_ok
-	[ "$(cat "$RESULTS/deep.rc")" = 1 ] || { cat "$RESULTS/deep.err"; false; }
+	[ "$(cat "$RESULTS/deep.rc")" = 1 ] || { [ "$(cat "$RESULTS/deep.rc")" = 0 ] &&
+		possible_in "$RESULTS/deep.json"; } || { cat "$RESULTS/deep.err"; false; }
 	[ "$(wc -l <"$RESULTS/deep.sites")" = 5 ]
 	[ "$(violations "$RESULTS/deep.json" | wc -l)" = 5 ]
 	# scenario: the access's type and size (mw_buggy.c's header table)
@@ -904,7 +918,8 @@ deep_at() { # function
 		[ "$(jq -r .kind <<<"$v")" = "$kind" ] || { echo "$name: $(jq -r .kind <<<"$v")"; false; }
 		[ "$(jq -r '"\(.access.type) \(.access.len)"' <<<"$v")" = "${want[$name]}" ] ||
 			{ echo "$name: $(jq -c .access <<<"$v")"; false; }
-		[ "$(jq -r .incomplete <<<"$v")" = false ]
+		# certain, unless the kernel skipped a heap hook run in its window (see above)
+		[ "$(jq -r .incomplete <<<"$v")" = false ] || skipped_runs "$RESULTS/deep.json"
 		[ "$(jq -r .alloc.site.module <<<"$v")" = mw_buggy ]
 		[ "$(jq '.alloc.stack | length' <<<"$v")" -gt 0 ]
 		[ "$(jq '.stack | length' <<<"$v")" -gt 0 ]
@@ -938,7 +953,8 @@ deep_at() { # function
 
 @test "--deep-functions probes only the accesses of the functions it names" {
 	guest_ok
-	[ "$(cat "$RESULTS/deep_some.rc")" = 1 ]
+	[ "$(cat "$RESULTS/deep_some.rc")" = 1 ] || { [ "$(cat "$RESULTS/deep_some.rc")" = 0 ] &&
+		possible_in "$RESULTS/deep_some.json"; }
 	[ "$(violations "$RESULTS/deep_some.json" | jq -r .site.function | sort | paste -sd' ')" = \
 		"buggy_deep_entry buggy_deep_term" ]
 	all=$(jq 'select(.type == "start") | .modules[0].deep.probes' "$RESULTS/deep.json")

@@ -19,8 +19,8 @@ RESULTS=$KOUT/real
 
 # What the gate must cover, whatever guest-real.sh grows into.
 MODULES="loop null_blk nbd ext4 vfat minix isofs squashfs fuse tun bridge veth dummy dm_mod
-	uinput evdev snd snd_timer snd_pcm snd_dummy"
-STEPS="ext4 vfat minix isofs null_blk nbd dm net dummy uinput snd"
+	uinput evdev snd snd_timer snd_pcm snd_dummy zram"
+STEPS="ext4 vfat minix isofs null_blk nbd dm net dummy uinput snd zram"
 
 setup_file() {
 	local rc=0 t0=$SECONDS

@@ -65,7 +65,7 @@ VM=$REPO/tools/vm
 	BUILD=${OUT:-$REPO/build}
 	repo=$BATS_TEST_TMPDIR/user-repo
 	mkdir -p "$repo/src" "$repo/tests" "$repo/modwatch/build" "$repo/modwatch/examples"
-	cp "$REPO"/tests/modules/{mw_buggy.c,mw_info.h,mw_ioctl.h,mw_share.h} "$repo/src/"
+	cp "$REPO"/tests/modules/{mw_buggy.c,mw_deep.h,mw_info.h,mw_ioctl.h,mw_share.h} "$repo/src/"
 	printf 'obj-m := mw_buggy.o\nccflags-y := -I$(src)\n' >"$repo/src/Kbuild"
 	cp "$BUILD/modules/trigger" "$repo/tests/trigger"
 	printf '#!/bin/sh\nexec "$(dirname "$0")/trigger" --dev /dev/mw_buggy double_free\n' \

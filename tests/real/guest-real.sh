@@ -21,10 +21,11 @@ set -u
 # Dependencies (configfs, jbd2, fat, stp, soundcore...) and modules the
 # kernel loads on demand (nls_*) are found by difference and unloaded too.
 MODULES="loop null_blk nbd ext4 vfat minix isofs squashfs fuse tun bridge veth dummy dm_mod
-	uinput evdev snd snd_timer snd_pcm snd_dummy"
+	uinput evdev snd snd_timer snd_pcm snd_dummy zram"
 params() {
 	case $1 in
 	null_blk) echo "nr_devices=1 gb=1 memory_backed=1" ;;	# writes are kept
+	zram) echo "num_devices=1" ;;
 	esac
 }
 
@@ -165,6 +166,22 @@ w_dummy() {
 w_uinput() { "$drive" uinput 64; }
 w_snd() { "$drive" snd 0; }
 
+# A compressed RAM disk (zsmalloc; the compressor loads on demand) with ext4 on it.
+w_zram() {
+	echo 64M >/sys/block/zram0/disksize
+	"$tools/mke2fs" -q -F -t ext4 /dev/zram0
+	mnt=$work/mnt/zram
+	mkdir -p "$mnt"
+	mount -t ext4 /dev/zram0 "$mnt"
+	fs_work "$mnt"
+	umount "$mnt"
+	mount -t ext4 /dev/zram0 "$mnt"
+	fs_check "$mnt"
+	umount "$mnt"
+	cat /sys/block/zram0/mm_stat
+	echo 1 >/sys/block/zram0/reset
+}
+
 # Best effort, after the steps: whatever a failed step left behind would keep
 # its module busy and turn one failure into two.
 teardown() {
@@ -179,6 +196,7 @@ teardown() {
 		[ ! -e "/sys/class/net/$l" ] || $ip link del "$l"
 	done
 	[ ! -e /sys/class/net/mwbr0 ] || { ifconfig mwbr0 down; brctl delbr mwbr0; }
+	[ ! -e /sys/block/zram0/reset ] || echo 1 >/sys/block/zram0/reset
 	true
 }
 
@@ -226,6 +244,7 @@ workload() {
 	step dummy w_dummy
 	step uinput w_uinput
 	step snd w_snd
+	step zram w_zram
 	stamp teardown
 	teardown
 	stamp unload
@@ -338,7 +357,8 @@ else
 	# Seconds the modwatch session may take, attach and detach included.
 	# Under TCG a kprobe costs ~50 ms to register and ~40 ms to remove, and
 	# every module here (~5500 probes) is watched at once: ~8 min for both.
-	limit=1200
+	# --deep on big modules takes longer: REAL_LIMIT (tests/real/deep-gate).
+	limit=${REAL_LIMIT:-1200}
 fi
 drive=$build/real-drive
 tools=$build/real-tools
