@@ -197,11 +197,13 @@ $(OUT)/%_load: tests/bench/%_load.c
 
 # What modwatch costs, as ratios of paired runs (tools/bench says what it measures).
 # The VM part on KERNEL (make bench KERNEL=6.12); BASE=REV: that git revision
-# side by side; WORKLOADS="tree tcp kmem": the tax section's workloads.
+# side by side; WORKLOADS="tree tcp kmem": the tax section's workloads; DEEP_BENCH="loop tun":
+# the modules the deep section times sessions on (default: mw_clean mw_buggy loop tun bridge
+# zram ext4).
 bench:
 	$(Q)tools/install-deps bench
 	$(Q)$(MAKE) --no-print-directory all kernel-modules-$(KERNEL) $(OUT)/kmem_load $(OUT)/tcp_load
-	$(Q)MODWATCH_KERNEL=$(KERNEL) BASE="$(BASE)" WORKLOADS="$(WORKLOADS)" \
+	$(Q)MODWATCH_KERNEL=$(KERNEL) BASE="$(BASE)" WORKLOADS="$(WORKLOADS)" DEEP_MODULES="$(DEEP_BENCH)" \
 		tools/bench $(OUT) "$(ROUNDS)" "$(ONLY)"
 
 # Watch this machine's own loaded modules until Ctrl-C.

@@ -9,12 +9,14 @@
 # N times without modwatch, watched, and watched with --deep, ROUNDS paired
 # runs. Prints "key value" lines for tools/bench.
 #
-#   bench-deep.sh BUILD ROUNDS N [MODS]
+#   bench-deep.sh BUILD ROUNDS N [MODS [MODULES]]   (MODULES: the modules sessions are
+#                                                    timed on; default below)
 set -u
 build=$1
 rounds=$2
 n=$3
 mods=${4:-$build/modules}
+modules=${5:-mw_clean mw_buggy loop tun bridge zram ext4}
 mw=$build/modwatch
 trigger=$mods/trigger
 out=/tmp/deep.json
@@ -42,7 +44,7 @@ insmod "$mods/mw_clean.ko" && insmod "$mods/mw_buggy.ko" || { echo "error insmod
 for m in loop tun bridge zram ext4; do
 	modprobe "$m" || echo "error modprobe $m"
 done
-for m in mw_clean mw_buggy loop tun bridge zram ext4; do
+for m in $modules; do
 	session plain "$m"
 	session deep "$m" --deep
 done
