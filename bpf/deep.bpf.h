@@ -81,29 +81,25 @@ static __always_inline bool mw_deep_overflow(const struct mw_access_desc *d, __u
 
 /*
  * use_after_free: @ea lies in an object of the module that is freed and
- * not handed out again (the quarantine), or that core code got since (the
- * reused records, a "possible" one: mw_report_reused()). Once per freed
- * object; kfree_rcu()'d objects never (RCU readers: mw_report_uaf()). A
- * live object that holds @ea wins over a freed one: memory of a freed
- * large kmalloc may be a new slab's by now, whose objects the search would
- * otherwise take for the old one's inside.
+ * not handed out again (the quarantine). Once per freed object;
+ * kfree_rcu()'d objects never (RCU readers: mw_report_uaf()). A live
+ * object that holds @ea wins over a freed one: memory of a freed large
+ * kmalloc may be a new slab's by now, whose objects the search would
+ * otherwise take for the old one's inside. Memory core code got since (the
+ * reused records) is no claim here, not even a possible one, unlike a
+ * call's use of it: a plain load is how the module reads what core code
+ * allocated for it, through code inlined into the module (bridge's
+ * fdb_find_rcu() walking the rhashtable bucket_table_alloc() made where a
+ * freed record of bridge's had been: the --deep real-module gate).
  */
 static __always_inline void mw_deep_uaf(const struct mw_access_desc *d, __u64 ea, bool store)
 {
 	struct mw_site s = { .addr = d->site, .module_id = d->module_id };
-	__u32 access = store ? MW_ACCESS_STORE : MW_ACCESS_LOAD;
 	struct mw_object *q;
 
 	q = mw_heap_find(&mw_quarantine, MW_IN_QUARANTINE, ea);
-	if (q) {
-		if (q->module_id == d->module_id && !mw_heap_find(&mw_objects, MW_IN_OBJECTS, ea))
-			mw_report_uaf(&s, q, ea, d->size, access, false);
-		return;
-	}
-	q = mw_heap_find(&mw_reused, MW_IN_REUSED, ea);
-	if (q && !mw_heap_find(&mw_objects, MW_IN_OBJECTS, ea))
-		mw_report_reused((struct mw_reuse *)q, d->site, d->module_id, MW_USE_AFTER_FREE,
-				 ea, d->size, access);
+	if (q && q->module_id == d->module_id && !mw_heap_find(&mw_objects, MW_IN_OBJECTS, ea))
+		mw_report_uaf(&s, q, ea, d->size, store ? MW_ACCESS_STORE : MW_ACCESS_LOAD, false);
 }
 
 /*

@@ -190,6 +190,24 @@ TEST(a_terminator_past_the_object_through_either_register_is_heap_overflow_write
 	fx_teardown(&fx);
 }
 
+/*
+ * Memory the module freed, then core code got (an rhashtable's bucket
+ * table), which the module reads through inlined code: no claim, not
+ * even a possible one (a call's use of it would be).
+ */
+TEST(a_load_from_memory_core_code_got_since_is_no_report)
+{
+	DEEP_SETUP();
+	fx_kmalloc(&fx, SITE_ALLOC, OBJ(40), 128);
+	fx_kfree(&fx, SITE_FREE1, OBJ(40));
+	fx_kmalloc(&fx, SITE_CORE, OBJ(40), 128);
+	ASSERT_TRUE(!fx_is_quarantined(&fx, OBJ(40)), "core code's now");
+	fx_deep_access(&fx, D_LOAD_ARR, OBJ(40), 0);
+	fx_deep_access(&fx, D_STORE16, OBJ(40), 0);
+	ASSERT_EQ(fx_drain(&fx), 0, "the module reading core code's object: no report");
+	fx_teardown(&fx);
+}
+
 /* What must make no claim: each is a twin of a report above. */
 TEST(in_bounds_inner_bases_reallocations_and_rcu_readers_are_no_report)
 {
