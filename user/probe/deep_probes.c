@@ -19,6 +19,7 @@
 #include "probe/kprobes.h"
 #include "probe/module_registry.h"
 #include "probe/site_probes.h"
+#include "probe/slots.h"
 #include "probe/skel.h"
 #include "symbols/ksym.h"
 
@@ -33,22 +34,6 @@ struct deep_plan {
 	size_t n;
 	__u32 skipped[MW_SKIP_NR];	/* found in the .ko, not probed, by enum mw_skip */
 };
-
-/* A free entry of mw_access_descs (next fit), or -ENOSPC. */
-static int alloc_slot(struct mw_deep_slots *ds)
-{
-	__u32 i, idx;
-
-	for (i = 0; i < MW_MAX_ACCESS_SITES; i++) {
-		idx = (ds->hint + i) % MW_MAX_ACCESS_SITES;
-		if (!ds->used[idx]) {
-			ds->used[idx] = true;
-			ds->hint = idx + 1;
-			return idx;
-		}
-	}
-	return -ENOSPC;
-}
 
 /* Slot @idx free again, its descriptor zeroed: a probe still firing finds no module. */
 static void free_slot(struct mw_deep_slots *ds, struct modwatch_bpf *skel, __u32 idx)
@@ -91,7 +76,7 @@ static void plan_access(struct deep_plan *p, const struct mw_access_site *a)
 	__u32 skip = place(p, a, &d.site);
 	int slot;
 
-	if (skip == MW_SKIP_NONE && (slot = alloc_slot(p->ds)) < 0)
+	if (skip == MW_SKIP_NONE && (slot = mw_slot_alloc(p->ds->used, MW_MAX_ACCESS_SITES, &p->ds->hint)) < 0)
 		skip = MW_SKIP_FULL;
 	if (skip != MW_SKIP_NONE) {
 		p->skipped[skip]++;

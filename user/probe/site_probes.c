@@ -29,6 +29,7 @@
 #include "probe/kprobes.h"
 #include "probe/module_registry.h"
 #include "probe/site_probes.h"
+#include "probe/slots.h"
 #include "symbols/ksym.h"
 #include "symbols/srcline.h"
 #include "probe/skel.h"
@@ -173,22 +174,6 @@ static void set_probed_free(struct modwatch_bpf *skel, __u64 call, bool probed)
 		bpf_map_update_elem(fd, &ret, &one, BPF_ANY);
 	else
 		bpf_map_delete_elem(fd, &ret);
-}
-
-static int alloc_slot(struct mw_sites *ss)
-{
-	__u32 i;
-
-	for (i = 0; i < MW_MAX_SITES; i++) {
-		__u32 idx = (ss->hint + i) % MW_MAX_SITES;
-
-		if (!ss->used[idx]) {
-			ss->used[idx] = true;
-			ss->hint = idx + 1;
-			return idx;
-		}
-	}
-	return -ENOSPC;
 }
 
 static void free_slot(struct mw_sites *ss, struct modwatch_bpf *skel, __u32 idx)
@@ -413,7 +398,7 @@ static void plan_site(struct plan *pl, size_t i)
 		       cs->skip_next	  ? cs->skip_next : MW_SKIP_REFUSED;
 	if (!skip)
 		skip = locate_site(pl, cs, &site.addr);
-	if (!skip && (idx = alloc_slot(pl->ss)) < 0)
+	if (!skip && (idx = mw_slot_alloc(pl->ss->used, MW_MAX_SITES, &pl->ss->hint)) < 0)
 		skip = MW_SKIP_FULL;
 	if (skip) {
 		add_unprobed(pl->m, cs, skip, 0);
