@@ -18,6 +18,7 @@
 #include "lib/error.h"
 #include "probe/bpf.h"
 #include "probe/kernel.h"
+#include "probe/kprobes.h"
 #include "probe/progs.h"
 #include "probe/site_probes.h"
 #include "report/json_writer.h"
@@ -113,6 +114,19 @@ static void print_global_reach(int check_size, int strncpy, int nofault)
 }
 
 /* The two ways of probing user copies, and what each can see here. */
+/* modwatch pauses kprobe optimization while it attaches many probes: a killed one leaves it off. */
+static void print_optimization(void)
+{
+	int o = mw_kprobes_optimization();
+
+	if (o == 0)
+		printf("  kprobe optimization    OFF: every probe traps; if no modwatch runs: "
+		       "echo 1 >/proc/sys/debug/kprobes-optimization\n");
+	else
+		printf("  kprobe optimization    %s\n", o == 1 ? "on" :
+		       o == -ENOENT ? "none in this kernel (no CONFIG_OPTPROBES)" : "unknown");
+}
+
 static void print_probe_modes(const struct mw_kernel *k)
 {
 	static const char *const global[] = { "__check_object_size", "strncpy_from_user",
@@ -128,6 +142,7 @@ static void print_probe_modes(const struct mw_kernel *k)
 	}
 	printf("  sites (default)        ready: kprobes on each watched module's own calls "
 	       "(needs its .ko)\n");
+	print_optimization();
 	printf("  global                 %s on exported functions:\n",
 	       k->kprobe_multi ? "multi-kprobe links" : "kprobes");
 	for (i = 0; i < sizeof(global) / sizeof(global[0]); i++) {

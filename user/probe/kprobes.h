@@ -25,6 +25,8 @@ struct mw_kprobe {
 void mw_kprobes_attach(struct mw_kprobe *first, size_t n, size_t stride);
 /* Destroys @n @links and frees the array: in a background thread if @background. */
 void mw_kprobes_detach(struct bpf_link **links, __u32 n, bool background);
+/* debug.kprobes-optimization: 1 or 0, or -errno; batches of 64 or more pause it. */
+int mw_kprobes_optimization(void);
 /* Returns once the background detaches are done. */
 void mw_kprobes_wait(void);
 
