@@ -174,9 +174,9 @@ stack_functions() { # json path
 	done
 	# The failure holds each report in KASAN's layout too: the call trace out to the syscall.
 	xmllint --xpath "string(//testcase[@name='double_free']/failure)" "$x" >"$BATS_TEST_TMPDIR/f"
-	grep -qx "BUG: modwatch: double-free in buggy_double_free+0x[0-9a-f]* \[mw_buggy\]" \
+	grep -qx "BUG: modwatch: double-free in buggy_double_free+0x[0-9a-f]*\(/0x[0-9a-f]*\)\? \[mw_buggy\]" \
 		"$BATS_TEST_TMPDIR/f"
-	sed -n '/^Call trace:$/,/^$/p' "$BATS_TEST_TMPDIR/f" | grep -q "^ __x64_sys_ioctl+0x[0-9a-f]*$"
+	sed -n '/^Call trace:$/,/^$/p' "$BATS_TEST_TMPDIR/f" | grep -q "^ __x64_sys_ioctl+0x[0-9a-f]*\(/0x[0-9a-f]*\)\?$"
 	# The warning passes, its report kept as the case's output.
 	xmllint --xpath "//testcase[@name='ioctl_size_mismatch']/system-out" "$x" |
 		grep -q 'ioctl_size_mismatch'
@@ -206,17 +206,17 @@ stack_functions() { # json path
 	guest_ok
 	[ "$(cat "$RESULTS/kasan.rc")" = 1 ] || { cat "$RESULTS/kasan.err"; false; }
 	k=$RESULTS/kasan.txt
-	grep -qx "BUG: modwatch: slab-use-after-free in buggy_uaf_copy+0x[0-9a-f]* \[mw_buggy\]" "$k"
+	grep -qx "BUG: modwatch: slab-use-after-free in buggy_uaf_copy+0x[0-9a-f]*\(/0x[0-9a-f]*\)\? \[mw_buggy\]" "$k"
 	grep -qx "Read of size [0-9]* at addr [0-9a-f]* by task trigger/[0-9]*" "$k"
 	# the call through copy_to_user()'s inlines, out to the module's line
 	sed -n '/^Call trace:$/,/^$/p' "$k" | grep -q "^ copy_to_user .*/uaccess.h:[0-9]* \[inline\]$"
 	sed -n '/^Call trace:$/,/^$/p' "$k" | grep -q \
-		"^ buggy_uaf_copy+0x[0-9a-f]* \[mw_buggy\] mw_buggy.c:[0-9]*$"
+		"^ buggy_uaf_copy+0x[0-9a-f]*\(/0x[0-9a-f]*\)\? \[mw_buggy\] mw_buggy.c:[0-9]*$"
 	# then its callers, decoded as decode_stacktrace.sh would: the module's with lines
 	sed -n '/^Call trace:$/,/^$/p' "$k" | grep -q \
-		"^ mw_buggy_ioctl+0x[0-9a-f]* \[mw_buggy\] mw_buggy.c:[0-9]*$"
-	sed -n '/^Call trace:$/,/^$/p' "$k" | grep -q "^ __x64_sys_ioctl+0x[0-9a-f]*$"
-	sed -n '/^Freed by task [0-9]*:$/,/^$/p' "$k" | grep -q "^ mw_buggy_ioctl+0x[0-9a-f]* \[mw_buggy\]"
+		"^ mw_buggy_ioctl+0x[0-9a-f]*\(/0x[0-9a-f]*\)\? \[mw_buggy\] mw_buggy.c:[0-9]*$"
+	sed -n '/^Call trace:$/,/^$/p' "$k" | grep -q "^ __x64_sys_ioctl+0x[0-9a-f]*\(/0x[0-9a-f]*\)\?$"
+	sed -n '/^Freed by task [0-9]*:$/,/^$/p' "$k" | grep -q "^ mw_buggy_ioctl+0x[0-9a-f]*\(/0x[0-9a-f]*\)\? \[mw_buggy\]"
 	sed -n '/^Allocated by task [0-9]*:$/,/^$/p' "$k" |
 		grep -q " \[mw_buggy\] $(source_line buggy_uaf_copy "kzalloc(")$"
 	grep -q "^Freed by task [0-9]*:$" "$k"
@@ -346,11 +346,11 @@ one_report() { # scenario kind function
 	trace=$(sed -n '/^Call trace:$/,/^$/p' <<<"$output")
 	# The syscall's path into the driver, inlines first, as decode_stacktrace.sh shows it.
 	grep -q "^ vfs_ioctl fs/ioctl.c:[0-9]* \[inline\]$" <<<"$trace"
-	grep -q "^ __x64_sys_ioctl+0x[0-9a-f]* fs/ioctl.c:[0-9]*$" <<<"$trace"
-	grep -q "^ do_syscall_64+0x[0-9a-f]* arch/x86/entry/common.c:[0-9]*$" <<<"$trace"
+	grep -q "^ __x64_sys_ioctl+0x[0-9a-f]*\(/0x[0-9a-f]*\)\? fs/ioctl.c:[0-9]*$" <<<"$trace"
+	grep -q "^ do_syscall_64+0x[0-9a-f]*\(/0x[0-9a-f]*\)\? arch/x86/entry/common.c:[0-9]*$" <<<"$trace"
 	# Without it the same frames have no line.
 	run "$BUILD/modwatch" report "$RESULTS/mw_buggy.uaf_copy.json"
-	grep -q "^ __x64_sys_ioctl+0x[0-9a-f]*$" <<<"$output"
+	grep -q "^ __x64_sys_ioctl+0x[0-9a-f]*\(/0x[0-9a-f]*\)\?$" <<<"$output"
 }
 
 @test "--stacks all: each acquire of lockdep's chain and the held spinlock's, with its stack" {
@@ -934,7 +934,7 @@ deep_at() { # function
 	[ "$(deep_at buggy_deep_work_fn | jq -r .free.site.function)" = buggy_deep_work_queue ]
 	# The KASAN layout of the saved report, as a developer reads it.
 	"$BUILD/modwatch" report "$RESULTS/deep.json" >"$BATS_TEST_TMPDIR/k"
-	grep -q '^BUG: modwatch: slab-use-after-free in buggy_deep_work_fn+0x[0-9a-f]* \[mw_buggy\]$' \
+	grep -q '^BUG: modwatch: slab-use-after-free Write in buggy_deep_work_fn+0x[0-9a-f]*/0x[0-9a-f]* \[mw_buggy\]$' \
 		"$BATS_TEST_TMPDIR/k"
 	grep -q '^Write of size 8 at addr [0-9a-f]* by task kworker/' "$BATS_TEST_TMPDIR/k"
 	grep -q '^Read of size 4 at addr [0-9a-f]* by task trigger/' "$BATS_TEST_TMPDIR/k"

@@ -348,10 +348,15 @@ TEST(loads_and_stores_print_as_such_and_copies_as_before)
 	free(s);
 
 	s = render_kasan(&ovf);
+	HAS(s, "BUG: modwatch: slab-out-of-bounds Write in ", "KASAN: the headline says Write");
 	HAS(s, "Write of size 8 at addr ffff8881000007a8", "KASAN: a store writes");
 	free(s);
 	s = render_kasan(&uaf);
+	HAS(s, "BUG: modwatch: slab-use-after-free Read in ", "KASAN: the headline says Read");
 	HAS(s, "Read of size 4 at addr ffff8881000007c8", "KASAN: a load reads");
+	free(s);
+	s = render_kasan(&copy);
+	HAS(s, "BUG: modwatch: slab-out-of-bounds in ", "KASAN: a copy's headline as before");
 	free(s);
 	fx_teardown(&fx);
 }

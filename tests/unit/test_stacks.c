@@ -142,3 +142,23 @@ TEST(a_stack_is_read_from_the_frame_at_the_site_on)
 	ASSERT_EQ(mw_stack_read(0, 0, cut, MW_STACK_DEPTH_MAX), 0, "reference 0: no stack");
 	fx_teardown(&fx);
 }
+
+/* A code symbol's size is what the kernel prints after the slash: up to the next symbol. */
+TEST(a_code_symbol_is_resolved_with_its_size_up_to_the_next_one)
+{
+	__u64 fn = fx_ksym("bpf_prog_test_run_raw_tp");
+	struct mw_sym s, next;
+
+	ASSERT_NE(fn, 0, "the test runner is in kallsyms");
+	ASSERT_EQ(mw_ksym_resolve(fn + 1, &s), 0, "an address inside it resolves");
+	ASSERT_TRUE(s.name && !strcmp(s.name, "bpf_prog_test_run_raw_tp"), "to it");
+	ASSERT_GT(s.size, 1, "with its size");
+	ASSERT_TRUE(s.size < 0x10000, "a function's, not a section's");
+	ASSERT_EQ(mw_ksym_resolve(fn + s.size - 1, &next), 0, "its last byte resolves");
+	ASSERT_TRUE(next.name == s.name, "to it still");
+	ASSERT_EQ(mw_ksym_resolve(fn + s.size, &next), 0, "and the byte after it");
+	ASSERT_TRUE(next.name && strcmp(next.name, s.name), "to the next function");
+	ASSERT_EQ(next.offset, 0, "at its start");
+	mw_ksym_resolve_var(fn, &next);
+	ASSERT_EQ(next.size, 0, "data symbols get no size");
+}

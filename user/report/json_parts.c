@@ -40,7 +40,7 @@ static void json_source(struct jw *out, const struct mw_sym *s)
 	jw_putc(']', out);
 }
 
-/* ,"module":M,"@name_key":NAME,"offset":N of symbol @s (NULL: unknown). */
+/* ,"module":M,"@name_key":NAME,"offset":N[,"size":N] of symbol @s (NULL: unknown). */
 void json_sym(struct jw *out, const struct mw_sym *s, const char *name_key)
 {
 	jw_puts(",\"module\":", out);
@@ -56,9 +56,11 @@ void json_sym(struct jw *out, const struct mw_sym *s, const char *name_key)
 	else
 		jw_puts("null", out);
 	json_key_u64(out, "offset", s ? s->offset : 0);
+	if (s && s->size)
+		json_key_u64(out, "size", s->size);
 }
 
-/* {"addr":"0x..","module":"m"|null,"function":"f"|null,"offset":N,"source":[..]} */
+/* {"addr":"0x..","module":"m"|null,"function":"f"|null,"offset":N[,"size":N],"source":[..]} */
 void json_code(struct jw *out, __u64 addr)
 {
 	struct mw_sym s;

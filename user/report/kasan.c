@@ -111,20 +111,32 @@ static const char *shown(const char *module, const char *file)
 	return !file ? "?" : module ? mw_srcline_display(module, file) : file;
 }
 
+/* "func+0x1c/0x40" as the kernel prints a code address (no size: unknown), or the address. */
+static void print_func(FILE *out, json_object *site)
+{
+	const char *func = str(site, "function");
+
+	if (!func) {
+		fprintf(out, "0x%s", hex(site, "addr"));
+		return;
+	}
+	fprintf(out, "%s+0x%llx", func, num(site, "offset"));
+	if (num(site, "size"))
+		fprintf(out, "/0x%llx", num(site, "size"));
+}
+
 /* One frame per inlined call, then the site itself, with its line. */
 static void print_frames(FILE *out, json_object *site)
 {
-	const char *mod = str(site, "module"), *func = str(site, "function");
+	const char *mod = str(site, "module");
 	struct mw_src_frame f[MW_SRC_FRAMES];
 	int i, n = site_frames(site, f, MW_SRC_FRAMES);
 
 	for (i = 0; i + 1 < n; i++)
 		fprintf(out, " %s %s:%d [inline]\n", f[i].func ?: "?", shown(mod, f[i].file),
 			f[i].line);
-	if (!func)
-		fprintf(out, " 0x%s", hex(site, "addr"));
-	else
-		fprintf(out, " %s+0x%llx", func, num(site, "offset"));
+	fputc(' ', out);
+	print_func(out, site);
 	if (mod)
 		fprintf(out, " [%s]", mod);
 	if (n)
@@ -150,17 +162,28 @@ static void print_trace(FILE *out, json_object *holder, const char *key, json_ob
 		print_frames(out, json_object_array_get_idx(stack, i));
 }
 
-/* "func+0x1e [mod]" for the header. */
+/* "func+0x1e/0x40 [mod]" for the header. */
 static void print_site_name(FILE *out, json_object *site)
 {
-	const char *func = str(site, "function"), *mod = str(site, "module");
+	const char *mod = str(site, "module");
 
-	if (func)
-		fprintf(out, "%s+0x%llx", func, num(site, "offset"));
-	else
-		fprintf(out, "0x%s", hex(site, "addr"));
+	print_func(out, site);
 	if (mod)
 		fprintf(out, " [%s]", mod);
+}
+
+/*
+ * " Read"/" Write" after the title of a plain load or store (--deep), as in
+ * syzbot's KASAN titles ("slab-use-after-free Write in f+0x1c/0x40"); ""
+ * for every other report, whose title says what the call did.
+ */
+static const char *headline_access(json_object *v)
+{
+	const char *type = str(get(v, "access"), "type");
+
+	if (!type)
+		return "";
+	return !strcmp(type, "load") ? " Read" : !strcmp(type, "store") ? " Write" : "";
 }
 
 /* The access line: what the module did to which address, by which task. */
@@ -274,9 +297,9 @@ static void mw_kasan_render(FILE *out, json_object *v, bool color)
 
 	if (kind == MW_KIND_NONE)
 		return;
-	fprintf(out, "%s\n%s%s: modwatch: %s%s in ", RULE, color ? "\033[1;31m" : "",
+	fprintf(out, "%s\n%s%s: modwatch: %s%s%s in ", RULE, color ? "\033[1;31m" : "",
 		warning ? "WARNING" : "BUG", incomplete ? "possible " : "",
-		rule->title ? rule->title : rule->kasan);
+		rule->title ? rule->title : rule->kasan, headline_access(v));
 	print_site_name(out, get(v, "site"));
 	fprintf(out, "%s\n", color ? "\033[0m" : "");
 	print_access(out, v, kind, &addr);

@@ -174,6 +174,21 @@ static size_t find_below(__u64 addr, bool text)
 	return lo;
 }
 
+/*
+ * Code symbol @i's size as the kernel prints it ("+0x1c/0x40"): up to the
+ * next code symbol above it in the same module, looked for among a few
+ * neighbours; 0 when none is.
+ */
+static __u64 size_of(size_t i)
+{
+	size_t j, end = i + 64 < nr_syms ? i + 64 : nr_syms;
+
+	for (j = i + 1; j < end; j++)
+		if (syms[j].text && syms[j].addr > syms[i].addr)
+			return syms[j].module == syms[i].module ? syms[j].addr - syms[i].addr : 0;
+	return 0;
+}
+
 static int resolve(__u64 addr, bool text, struct mw_sym *sym)
 {
 	size_t i;
@@ -189,6 +204,9 @@ static int resolve(__u64 addr, bool text, struct mw_sym *sym)
 	sym->name = syms[i - 1].name;
 	sym->module = syms[i - 1].module;
 	sym->offset = addr - syms[i - 1].addr;
+	sym->size = text ? size_of(i - 1) : 0;
+	if (sym->size && sym->offset >= sym->size)
+		sym->size = 0;	/* past the next symbol: not in this one after all */
 	return 0;
 }
 

@@ -11,6 +11,7 @@ struct mw_sym {
 	const char *module;	/* NULL for core kernel */
 	const char *name;	/* NULL when unknown */
 	__u64 offset;
+	__u64 size;		/* code: up to the next symbol, as kallsyms says it; 0: unknown */
 };
 int mw_ksym_resolve(__u64 addr, struct mw_sym *sym);
 int mw_ksym_resolve_var(__u64 addr, struct mw_sym *sym);
