@@ -41,7 +41,7 @@ non_json_lines() {
 	[[ "$output" == *"-- CMD"* ]]
 	for opt in --module --ko --probe-mode --json --strict --every --no-crash-log --output \
 		--max-objects --quarantine --ringbuf-kb --verbose --prog-stats --kind --pid --comm \
-		--debug-dir --junit --sarif --source-root --format; do
+		--debug-dir --junit --sarif --source-root --format --quiet "modwatch status"; do
 		[[ "$output" == *"$opt"* ]]
 	done
 	# every exit status, modwatch's own failure apart from "violations found"
@@ -499,4 +499,42 @@ time.sleep(60)' "$RUNTIME_DIRECTORY/modwatch.pid" 3>&- &
 	jq -e --argjson pid "$holder" '.running and .pid == $pid and .kernel == "6.1.0-test" and
 		(.uptime | . >= 3723 and . < 3730) and .reports.by_kind.double_free == 2 and
 		.lost == 7 and .modules[0].name == "mw_buggy" and .outputs.journal' <<<"$output"
+}
+
+@test "-q: a session's warnings go unsaid, its errors and reports not; -v undoes it" {
+	export RUNTIME_DIRECTORY=$BATS_TEST_TMPDIR
+	out=$BATS_TEST_TMPDIR/out
+	# --probe-mode global always warns what it cannot do
+	"$MODWATCH" --probe-mode global -o "$out" -- true 2>"$BATS_TEST_TMPDIR/err"
+	grep -q '^modwatch: warning: --probe-mode global' "$BATS_TEST_TMPDIR/err"
+	"$MODWATCH" -q --probe-mode global -o "$out" -- true 2>"$BATS_TEST_TMPDIR/err"
+	[ ! -s "$BATS_TEST_TMPDIR/err" ] || { cat "$BATS_TEST_TMPDIR/err"; false; }
+	grep -q '^modwatch: summary after' "$out"
+	"$MODWATCH" -q -v --probe-mode global -o "$out" -- true 2>"$BATS_TEST_TMPDIR/err"
+	grep -q '^modwatch: warning: --probe-mode global' "$BATS_TEST_TMPDIR/err"
+	# an error is said whatever -q says
+	run "$MODWATCH" -q -o "$BATS_TEST_TMPDIR/no/such/dir/out" -- true
+	[ "$status" -eq 4 ]
+	[[ "$output" == "modwatch: cannot write $BATS_TEST_TMPDIR/no/such/dir/out: "* ]]
+	run "$MODWATCH" --quiet --kind bogus -- true
+	[ "$status" -eq 2 ]
+	[[ "$output" == "modwatch: unknown --kind 'bogus'"* ]]
+}
+
+@test "-v says each start phase and module step; -vv adds libbpf's debug log" {
+	export RUNTIME_DIRECTORY=$BATS_TEST_TMPDIR
+	err=$BATS_TEST_TMPDIR/err
+	"$MODWATCH" -o "$BATS_TEST_TMPDIR/out" -- true 2>"$err"
+	! grep -q '^modwatch: +[0-9.]* s: ' "$err"
+	! grep -q '^libbpf: ' "$err"
+	"$MODWATCH" -v -o "$BATS_TEST_TMPDIR/out" -- true 2>"$err"
+	grep -q '^modwatch: +[0-9.]* s: starting$' "$err"
+	grep -q '^modwatch: +[0-9.]* s: BPF loaded: ' "$err"
+	grep -q '^modwatch: +[0-9.]* s: BPF unloaded$' "$err"
+	v_libbpf=$(grep -c '^libbpf: ' "$err" || true)
+	"$MODWATCH" --verbose -v -o "$BATS_TEST_TMPDIR/out" -- true 2>"$err"
+	grep -q '^modwatch: +[0-9.]* s: starting$' "$err"
+	vv_libbpf=$(grep -c '^libbpf: ' "$err")
+	[ "$vv_libbpf" -gt "$v_libbpf" ]
+	grep -q "^libbpf: loading object 'modwatch_bpf'" "$err"
 }
