@@ -41,7 +41,7 @@ non_json_lines() {
 	[[ "$output" == *"-- CMD"* ]]
 	for opt in --module --ko --probe-mode --json --strict --every --no-crash-log --output \
 		--max-objects --quarantine --ringbuf-kb --verbose --prog-stats --kind --pid --comm \
-		--debug-dir --junit --sarif --source-root --format; do
+		--debug-dir --junit --sarif --source-root --format --quiet "modwatch status"; do
 		[[ "$output" == *"$opt"* ]]
 	done
 	# every exit status, modwatch's own failure apart from "violations found"
@@ -403,4 +403,138 @@ non_json_lines() {
 	run "$MODWATCH" --json --kind double_free,use_after_free --comm true -- true
 	[ "$status" -eq 0 ]
 	[ "$(printf '%s\n' "$output" | tail -1 | jq -r .type)" = summary ]
+}
+
+# A status file as a session writes it (session/status.c), for pid $1, in $RUNTIME_DIRECTORY.
+write_status() { # pid
+	cat >"$RUNTIME_DIRECTORY/status.json" <<-JSON
+	{"pid":$1,"version":"0.1.0","start_time":$(($(date +%s) - 3723)),"updated":$(date +%s),
+	 "kernel":"6.1.0-test","modules":[{"name":"mw_buggy","probes":120,"reports":3},
+	 {"name":"loop","probes":40,"reports":0}],"reports":{"violations":2,"warnings":1,
+	 "repeats":5,"by_kind":{"double_free":2,"ioctl_size_mismatch":1}},"lost":7,
+	 "output_dropped":0,"disabled_rules":[{"rule":"lock_order_inversion",
+	 "why":"refused by this kernel's verifier"}],"outputs":{"reports":"/var/log/mw.json",
+	 "junit":null,"sarif":null,"journal":true,"metrics":"9464"}}
+	JSON
+}
+
+# Holds the instance lock in $RUNTIME_DIRECTORY as a session does (flock), as $holder,
+# until killed; returns once /proc/locks shows it.
+hold_lock() {
+	python3 -c 'import fcntl, sys, time
+f = open(sys.argv[1], "w")
+fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+time.sleep(60)' "$RUNTIME_DIRECTORY/modwatch.pid" 3>&- &
+	holder=$!
+	local ino _
+	for _ in $(seq 50); do
+		ino=$(stat -c %i "$RUNTIME_DIRECTORY/modwatch.pid" 2>/dev/null) &&
+			grep -q "FLOCK .* $holder [0-9a-f:]*:$ino " /proc/locks && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+@test "status: none running is one line, exit 3; --json says running false" {
+	export RUNTIME_DIRECTORY=$BATS_TEST_TMPDIR
+	run "$MODWATCH" status
+	[ "$status" -eq 3 ]
+	[ "$output" = "modwatch: not running" ]
+	run "$MODWATCH" status --json
+	[ "$status" -eq 3 ]
+	[ "$(jq -c . <<<"$output")" = '{"running":false}' ]
+	run "$MODWATCH" status --bogus
+	[ "$status" -eq 2 ]
+}
+
+@test "status: a status file no instance lock stands behind is stale, exit 3" {
+	export RUNTIME_DIRECTORY=$BATS_TEST_TMPDIR
+	true & dead=$!
+	wait "$dead"
+	write_status "$dead"
+	run "$MODWATCH" status
+	[ "$status" -eq 3 ]
+	[ "$output" = "modwatch: not running: $RUNTIME_DIRECTORY/status.json is stale (pid $dead is gone)" ]
+	run "$MODWATCH" status --json
+	[ "$status" -eq 3 ]
+	jq -e --argjson pid "$dead" --arg f "$RUNTIME_DIRECTORY/status.json" \
+		'.running == false and .stale.pid == $pid and .stale.file == $f' <<<"$output"
+	# its pid alive (reused), but the lock file there and not held: stale still
+	: >"$RUNTIME_DIRECTORY/modwatch.pid"
+	write_status $$
+	run "$MODWATCH" status
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"is stale (pid $$ holds no instance lock)" ]]
+}
+
+@test "status: a running instance's status file, plain and as JSON" {
+	export RUNTIME_DIRECTORY=$BATS_TEST_TMPDIR
+	# the instance lock held, as a session holds it, by the pid the file names
+	hold_lock
+	# the lock holder, before its status file names it: starting
+	run "$MODWATCH" status
+	[ "$status" -eq 0 ]
+	[ "$output" = "modwatch: running (pid $holder), starting: no status written yet" ]
+	write_status "$holder"
+	run "$MODWATCH" status
+	kill "$holder"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "modwatch: running (pid $holder), version 0.1.0" ]
+	[[ "${lines[1]}" == "started:  "*" UTC, up 0d 01:02:0"[34] ]]
+	[ "${lines[2]}" = "kernel:   6.1.0-test" ]
+	[ "${lines[3]}" = "modules:  2 watched: mw_buggy (120 probes, 3 reports), loop (40 probes, 0 reports)" ]
+	[ "${lines[4]}" = "reports:  2 violations, 1 warnings, 5 repeats" ]
+	[ "${lines[5]}" = "by kind:  double_free 2, ioctl_size_mismatch 1" ]
+	[ "${lines[6]}" = "lost:     7 (ring buffer full), 0 report lines the output refused" ]
+	[ "${lines[7]}" = "disabled: lock_order_inversion (refused by this kernel's verifier)" ]
+	[ "${lines[8]}" = "outputs:  reports to /var/log/mw.json, journald, metrics on 9464" ]
+	[[ "${lines[9]}" == "updated:  "[01]" s ago ($RUNTIME_DIRECTORY/status.json)" ]]
+	wait "$holder" || true
+	hold_lock
+	write_status "$holder"
+	run "$MODWATCH" status --json
+	kill "$holder"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 1 ]
+	jq -e --argjson pid "$holder" '.running and .pid == $pid and .kernel == "6.1.0-test" and
+		(.uptime | . >= 3723 and . < 3730) and .reports.by_kind.double_free == 2 and
+		.lost == 7 and .modules[0].name == "mw_buggy" and .outputs.journal' <<<"$output"
+}
+
+@test "-q: a session's warnings go unsaid, its errors and reports not; -v undoes it" {
+	export RUNTIME_DIRECTORY=$BATS_TEST_TMPDIR
+	out=$BATS_TEST_TMPDIR/out
+	# --probe-mode global always warns what it cannot do
+	"$MODWATCH" --probe-mode global -o "$out" -- true 2>"$BATS_TEST_TMPDIR/err"
+	grep -q '^modwatch: warning: --probe-mode global' "$BATS_TEST_TMPDIR/err"
+	"$MODWATCH" -q --probe-mode global -o "$out" -- true 2>"$BATS_TEST_TMPDIR/err"
+	[ ! -s "$BATS_TEST_TMPDIR/err" ] || { cat "$BATS_TEST_TMPDIR/err"; false; }
+	grep -q '^modwatch: summary after' "$out"
+	"$MODWATCH" -q -v --probe-mode global -o "$out" -- true 2>"$BATS_TEST_TMPDIR/err"
+	grep -q '^modwatch: warning: --probe-mode global' "$BATS_TEST_TMPDIR/err"
+	# an error is said whatever -q says
+	run "$MODWATCH" -q -o "$BATS_TEST_TMPDIR/no/such/dir/out" -- true
+	[ "$status" -eq 4 ]
+	[[ "$output" == "modwatch: cannot write $BATS_TEST_TMPDIR/no/such/dir/out: "* ]]
+	run "$MODWATCH" --quiet --kind bogus -- true
+	[ "$status" -eq 2 ]
+	[[ "$output" == "modwatch: unknown --kind 'bogus'"* ]]
+}
+
+@test "-v says each start phase and module step; -vv adds libbpf's debug log" {
+	export RUNTIME_DIRECTORY=$BATS_TEST_TMPDIR
+	err=$BATS_TEST_TMPDIR/err
+	"$MODWATCH" -o "$BATS_TEST_TMPDIR/out" -- true 2>"$err"
+	! grep -q '^modwatch: +[0-9.]* s: ' "$err"
+	! grep -q '^libbpf: ' "$err"
+	"$MODWATCH" -v -o "$BATS_TEST_TMPDIR/out" -- true 2>"$err"
+	grep -q '^modwatch: +[0-9.]* s: starting$' "$err"
+	grep -q '^modwatch: +[0-9.]* s: BPF loaded: ' "$err"
+	grep -q '^modwatch: +[0-9.]* s: BPF unloaded$' "$err"
+	v_libbpf=$(grep -c '^libbpf: ' "$err" || true)
+	"$MODWATCH" --verbose -v -o "$BATS_TEST_TMPDIR/out" -- true 2>"$err"
+	grep -q '^modwatch: +[0-9.]* s: starting$' "$err"
+	vv_libbpf=$(grep -c '^libbpf: ' "$err")
+	[ "$vv_libbpf" -gt "$v_libbpf" ]
+	grep -q "^libbpf: loading object 'modwatch_bpf'" "$err"
 }

@@ -199,6 +199,38 @@ start() {
 	[ ! -e "$T/second.json" ]
 }
 
+@test "status: a live session's own status file; none after SIGTERM, a stale one after SIGKILL" {
+	export RUNTIME_DIRECTORY=$T
+	start -o "$T/out" --kind -ioctl_size_mismatch
+	wait_for 30 test -e "$T/status.json"
+	run "$MODWATCH" status --json
+	[ "$status" -eq 0 ] || { echo "$output"; cat "$T/err"; false; }
+	jq -e --argjson pid "$daemon" --arg k "$(uname -r)" --arg out "$T/out" \
+		'.running and .pid == $pid and .kernel == $k and .outputs.reports == $out and
+		 .disabled_rules == [{"rule":"ioctl_size_mismatch","why":"left out by --kind"}]' <<<"$output"
+	[ "$(stat -c %a "$T/status.json")" = 644 ]
+	# rewritten each second
+	before=$(jq .updated "$T/status.json")
+	wait_for 5 sh -c "[ \$(jq .updated '$T/status.json') -gt $before ]"
+	run "$MODWATCH" status
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "modwatch: running (pid $daemon), version $("$MODWATCH" version | cut -d' ' -f2)" ]
+	kill -TERM "$daemon"
+	wait "$daemon" || true
+	[ ! -e "$T/status.json" ]
+	run "$MODWATCH" status
+	[ "$status" -eq 3 ]
+	[ "$output" = "modwatch: not running" ]
+	start -o "$T/out"
+	wait_for 30 test -e "$T/status.json"
+	kill -KILL "$daemon"
+	wait "$daemon" || true
+	run "$MODWATCH" status
+	[ "$status" -eq 3 ]
+	[ "$output" = "modwatch: not running: $T/status.json is stale (pid $daemon is gone)" ]
+	daemon=
+}
+
 # A free port on loopback, as the kernel picks one.
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'

@@ -12,6 +12,7 @@ enum {
 	MW_EXIT_USAGE = 2,
 	MW_EXIT_CMD_FAILED = 3,	/* CI mode: clean, but CMD itself failed */
 	MW_EXIT_FAILURE = 4,	/* modwatch failed: could not load, could not watch */
+	MW_EXIT_NOT_RUNNING = 3,	/* modwatch status: none runs (systemctl's and LSB's 3) */
 };
 
 #endif /* MODWATCH_MODWATCH_H */

@@ -871,6 +871,24 @@ service_ok() {
 	grep -q '^modwatch_map_entries{map="mw_objects"} [0-9]' "$m"
 }
 
+@test "service: modwatch status of a live session with reports, then not running once it stops" {
+	service_ok
+	[ "$(cat "$S/status.rc")" = 1 ] || { cat "$S/status.err"; false; }
+	[ "$(cat "$S/status.live.rc")" = 0 ] || { cat "$S/status.live.json"; false; }
+	s=$S/status.live.json
+	probes=$(jq -r 'select(.type == "start") | .modules[0].probes' "$S/status.json")
+	jq -e --arg k "$(jq -r 'select(.type == "start") | .kernel' "$S/status.json")" \
+		--argjson probes "$probes" '.running and .kernel == $k and .pid > 1 and
+		.uptime >= 2 and .modules == [{"name":"mw_buggy","probes":$probes,"reports":2}] and
+		.reports.violations == 1 and .reports.warnings == 1 and
+		.reports.by_kind == {"double_free":1,"ioctl_size_mismatch":1} and .lost == 0 and
+		(.outputs.reports | endswith("/service/status.json"))' "$s"
+	grep -qx "modules:  1 watched: mw_buggy ($probes probes, 2 reports)" "$S/status.live.txt"
+	grep -qx "by kind:  double_free 1, ioctl_size_mismatch 1" "$S/status.live.txt"
+	[ "$(cat "$S/status.after.rc")" = 3 ]
+	[ "$(cat "$S/status.after.txt")" = "modwatch: not running" ]
+}
+
 # A guest of its own that the bug crashes (oops=panic): modwatch's ring buffer
 # dies with it; its line in the kernel's trace buffer, dumped on the oops,
 # reaches the serial log, and tools/vm repeats it.

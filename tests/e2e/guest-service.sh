@@ -134,4 +134,15 @@ echo $? >"$out/hup.rc"
 	       '$tools/curl' -sf http://127.0.0.1:9464/metrics -o '$out/metrics.prom'" \
 	2>"$out/metrics.err"
 echo $? >"$out/metrics.rc"
+
+# modwatch status against a live session with real reports (from inside its
+# CI mode's command: it runs then), and once it has stopped.
+"$mw" --json -o "$out/status.json" -m mw_buggy --ko "$ko" -- \
+	sh -c "'$trigger' --dev /dev/mw_buggy double_free slice_ioctl >/dev/null; sleep 2;
+	       '$mw' status --json >'$out/status.live.json'; echo \$? >'$out/status.live.rc';
+	       '$mw' status >'$out/status.live.txt'" \
+	2>"$out/status.err"
+echo $? >"$out/status.rc"
+"$mw" status >"$out/status.after.txt" 2>&1
+echo $? >"$out/status.after.rc"
 echo done >"$out/complete"

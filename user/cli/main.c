@@ -12,6 +12,7 @@
 #include "modwatch.h"
 #include "cli/doctor.h"
 #include "cli/options.h"
+#include "cli/status.h"
 #include "lib/error.h"
 #include "report/kasan.h"
 #include "session/session.h"
@@ -22,6 +23,7 @@ static const char usage_text[] =
 "  or:  modwatch doctor [--verifier [--json]]\n"
 "  or:  modwatch [-j] [-o FILE] storm [N [PER_SECOND]]\n"
 "  or:  modwatch report [--ko NAME=PATH]... [--debug-dir DIR] [--vmlinux FILE] [-o OUT] FILE.json\n"
+"  or:  modwatch status [--json]\n"
 "  or:  modwatch help | version\n"
 "\n"
 "modwatch watches what loaded kernel modules do at their API boundary (the\n"
@@ -39,6 +41,12 @@ static const char usage_text[] =
 "  report    print saved JSON lines (--json's) as KASAN-shaped reports,\n"
 "            on any machine, as root or not: each site's file:line from\n"
 "            the .ko given with --ko (else as the JSON carries it)\n"
+"  status    say whether modwatch runs and what it is doing: pid, start\n"
+"            time, kernel, watched modules, reports by kind, lost events,\n"
+"            disabled rules, outputs (from the status file it rewrites each\n"
+"            second in its runtime folder); --json: one JSON object. Exit\n"
+"            status 0 running, 3 not running (a status file left by one\n"
+"            that died is said to be stale), 4 it cannot be told\n"
 "  storm     measure the report path: a BPF generator makes N distinct\n"
 "            reports (default 1000000) through the ring buffer, the\n"
 "            deduplication and the printer, as fast as they drain (it\n"
@@ -169,7 +177,14 @@ static const char usage_text[] =
 "      --ringbuf-kb N    ring buffer size in KiB, a power of two >= 4\n"
 "                        (default 1024); a full buffer loses reports, which\n"
 "                        are counted and printed\n"
-"  -v, --verbose         libbpf's messages, the verifier log on failure\n"
+"  -q, --quiet           say only errors on standard error: no warnings, no\n"
+"                        notes (the report stream is unchanged)\n"
+"  -v, --verbose         say more on standard error (repeatable): -v each\n"
+"                        start phase and its time, each module's probes\n"
+"                        planned and attached and the call sites not probed,\n"
+"                        libbpf's warnings, the verifier's log of a refused\n"
+"                        program; -vv libbpf's debug log too. The last of\n"
+"                        -q and -v wins\n"
 "  -h, --help            this text\n"
 "  -V, --version         print the version\n"
 "\n"
@@ -267,6 +282,21 @@ static int cmd_storm(int argc, char **argv, struct mw_run_opts *o)
 	return mw_cmd_storm(o, count, rate);
 }
 
+/* modwatch status [-j|--json]: the running instance's state. */
+static int cmd_status(int argc, char **argv, struct mw_run_opts *o)
+{
+	bool json = o->format == MW_FORMAT_JSON;
+
+	for (; optind < argc; optind++) {
+		if (strcmp(argv[optind], "-j") && strcmp(argv[optind], "--json")) {
+			mw_usage_error("status takes --json, got '%s'", argv[optind]);
+			return MW_EXIT_USAGE;
+		}
+		json = true;
+	}
+	return mw_cmd_status(json);
+}
+
 /* modwatch report FILE.json: saved reports as KASAN-shaped text. */
 static int cmd_report(int argc, char **argv, struct mw_run_opts *o)
 {
@@ -297,6 +327,7 @@ static const struct cmd {
 	{ "doctor", cmd_doctor },
 	{ "storm", cmd_storm },
 	{ "report", cmd_report },
+	{ "status", cmd_status },
 	{ "help", cmd_help },
 	{ "version", cmd_version },
 };

@@ -91,6 +91,7 @@ static const struct option long_opts[] = {
 	{ "journal", no_argument, NULL, OPT_JOURNAL },
 	{ "metrics", required_argument, NULL, OPT_METRICS },
 	{ "verbose", no_argument, NULL, 'v' },
+	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -103,9 +104,10 @@ static const char *argv_opt;
 
 static void opt_verror(const char *fmt, va_list ap)
 {
-	fprintf(stderr, "modwatch: %s%s", opt_where, *opt_where ? ": " : "");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, " (see modwatch --help)\n");
+	char what[1024];
+
+	vsnprintf(what, sizeof(what), fmt, ap);
+	mw_err("%s%s%s (see modwatch --help)", opt_where, *opt_where ? ": " : "", what);
 }
 
 int mw_usage_error(const char *fmt, ...)
@@ -505,8 +507,12 @@ static int parse_opt(int c, const char *optval, struct mw_run_opts *o)
 	case OPT_DEEP:
 		o->cfg.deep = true;
 		return 0;
-	case 'v':
-		mw_verbose = true;
+	case 'v':	/* -v, -vv: each one more; after -q, -v is -v */
+		o->verbosity = o->verbosity < MW_VERBOSE ? MW_VERBOSE : MW_DEBUG;
+		mw_verbosity = o->verbosity;
+		return 0;
+	case 'q':
+		o->verbosity = mw_verbosity = MW_QUIET;
 		return 0;
 	case 'h':
 		return MW_OPTS_HELP;
@@ -560,7 +566,7 @@ int mw_opts_parse(int argc, char **argv, struct mw_run_opts *o)
 	int c, err;
 
 	opterr = 0;	/* our own one-line messages */
-	while ((c = getopt_long(argc, argv, "+:m:jo:vhV", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:m:jo:vqhV", long_opts, NULL)) != -1) {
 		argv_opt = argv[optind - 1];
 		err = parse_opt(c, optarg, o);
 		if (err)
@@ -609,6 +615,7 @@ static int reread(struct mw_run_opts *o)
 	int err;
 
 	optind = 0;	/* getopt starts over */
+	mw_verbosity = MW_NORMAL;	/* as the options now say, if they say */
 	err = mw_opts_parse(saved_argc, saved_argv, o);
 	if (!err && optind < saved_argc && !mw_opts_after_dashdash(saved_argv) &&
 	    !strcmp(saved_argv[optind], "run")) {

@@ -39,6 +39,7 @@ struct mw_run_opts {
 	const char *debug_dirs[16];	/* --debug-dir */
 	int nr_debug_dirs;
 	const char *vmlinux;	/* --vmlinux */
+	int verbosity;		/* -q, -v, -vv: enum mw_verbosity, as lib/error.h's mw_verbosity */
 	struct mw_strs *strs;	/* every option's value, owned: freed with the options */
 	/* Read the command line and --config again into fresh options (SIGHUP). */
 	int (*reread)(struct mw_run_opts *o);

@@ -5,7 +5,7 @@
 #include <time.h>
 #include "lib/error.h"
 
-bool mw_verbose;
+int mw_verbosity = MW_NORMAL;
 
 static void mw_vprint(const char *tag, const char *fmt, va_list ap)
 {
@@ -27,6 +27,8 @@ void mw_warn(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (mw_verbosity < MW_NORMAL)
+		return;
 	va_start(ap, fmt);
 	mw_vprint("warning: ", fmt, ap);
 	va_end(ap);
@@ -42,7 +44,7 @@ void mw_phase(const char *fmt, ...)
 	struct timespec t;
 	va_list ap;
 
-	if (!mw_verbose)
+	if (mw_verbosity < MW_VERBOSE)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	if (!t0.tv_sec && !t0.tv_nsec)
@@ -53,4 +55,21 @@ void mw_phase(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+int mw_vraw(int level, const char *fmt, va_list ap)
+{
+	if (mw_verbosity >= level)
+		vfprintf(stderr, fmt, ap);
+	return 0;
+}
+
+int mw_raw(int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	mw_vraw(level, fmt, ap);
+	va_end(ap);
+	return 0;
 }

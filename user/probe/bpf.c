@@ -64,7 +64,7 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 			snprintf(libbpf_first, sizeof(libbpf_first), "%.*s",
 				 (int)strcspn(line, "\n"), line);
 	}
-	return mw_verbose ? vfprintf(stderr, fmt, ap) : 0;
+	return mw_vraw(level == LIBBPF_DEBUG ? MW_DEBUG : MW_VERBOSE, fmt, ap);
 }
 
 /*
@@ -425,7 +425,7 @@ static void diagnose(const struct mw_config *cfg, const struct mw_kernel *k, con
 	/* The end says why: the last 40 lines (a full log kept only its start before v6.4). */
 	for (len = strlen(log); len > 0 && lines < 41; len--)
 		lines += log[len - 1] == '\n';
-	fprintf(stderr, "modwatch: the verifier on %s%s:\n%s", name,
+	mw_raw(MW_VERBOSE, "modwatch: the verifier on %s%s:\n%s", name,
 		strlen(log) >= size - 1 ? " (its log filled 16 MiB: older kernels keep the start)" :
 		"", log + len);
 out:
@@ -456,7 +456,7 @@ int mw_bpf_load(struct modwatch_bpf **out, const struct mw_config *cfg, const st
 			continue;	/* statistics dropped: each time one more program's */
 		if (!err || l->n == refused || l->n == MW_MAX_PROGS)
 			break;
-		if (mw_verbose)
+		if (mw_verbosity >= MW_VERBOSE)
 			diagnose(cfg, k, refused_prog);
 	}
 	free(logs);

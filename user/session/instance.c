@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/file.h>
+#include <sys/sysmacros.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <linux/capability.h>
@@ -140,7 +141,7 @@ int mw_instance_lock(void)
 		mw_err("cannot make %s for the instance lock: %s", path, strerror(errno));
 		return -errno;
 	}
-	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/modwatch.pid");
+	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/" MW_LOCK_FILE);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
 		mw_err("cannot open the instance lock %s: %s", path, strerror(errno));
@@ -160,4 +161,39 @@ int mw_instance_lock(void)
 	if (ftruncate(fd, 0) || pwrite(fd, pid, n, 0) != n)
 		mw_warn("cannot write this pid to %s: %s", path, strerror(errno));
 	return fd;
+}
+
+/*
+ * Who holds the instance lock, read from /proc/locks rather than by trying
+ * it: a reader that took the lock, even for a moment, could turn away an
+ * instance starting then. 1 if held (*pid its holder, 0 if the kernel
+ * shows none in this pid namespace), 0 if not (or there is no lock file),
+ * or -errno.
+ */
+int mw_instance_holder(pid_t *pid)
+{
+	char path[4096], line[256];
+	unsigned int maj, min;
+	unsigned long ino;
+	struct stat st;
+	long holder = 0;
+	int held = 0;
+	FILE *f;
+
+	*pid = 0;
+	snprintf(path, sizeof(path), "%s/" MW_LOCK_FILE, mw_runtime_dir());
+	if (stat(path, &st))
+		return errno == ENOENT ? 0 : -errno;
+	f = fopen("/proc/locks", "re");
+	if (!f)
+		return -errno;
+	/* "1: FLOCK  ADVISORY  WRITE 1234 00:1a:5678 0 EOF"; a waiter's line has "->" first. */
+	while (!held && fgets(line, sizeof(line), f))
+		held = sscanf(line, "%*s FLOCK %*s %*s %ld %x:%x:%lu", &holder, &maj, &min,
+			      &ino) == 4 && ino == st.st_ino && maj == major(st.st_dev) &&
+		       min == minor(st.st_dev);
+	fclose(f);
+	if (held)
+		*pid = holder > 0 ? holder : 0;
+	return held;
 }

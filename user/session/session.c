@@ -41,6 +41,7 @@
 #include "session/report.h"
 #include "session/session.h"
 #include "session/state.h"
+#include "session/status.h"
 #include "session/storm.h"
 #include "session/watch.h"
 #include "symbols/ksym.h"
@@ -335,6 +336,7 @@ static int event_loop(struct session *s)
 			session_check_cycles(s);
 			if (s->kernel.modules)
 				session_refresh_modules(s);
+			session_write_status(s);
 			last_check = session_now_ns();
 		}
 		if (session_now_ns() - last_repeats >= REPEAT_NS) {
@@ -619,6 +621,7 @@ static int begin(struct session *s)
 	s->start_ns = session_now_ns();
 	s->start_real = time(NULL);
 	print_start(s);
+	session_write_status(s);
 	say_ready(s);
 	if (s->opts->cmd) {
 		mw_notify_forget_env();
@@ -678,8 +681,10 @@ static void close_session(struct session *s)
 	mw_journal_close();
 	mw_output_close(s->output);
 	mw_opts_free(s->reloaded);
-	if (s->lock_fd >= 0)
+	if (s->lock_fd >= 0) {
+		session_remove_status();
 		close(s->lock_fd);
+	}
 }
 
 static int run_session(struct mw_run_opts *o, __u64 storm, __u64 rate)

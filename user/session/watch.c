@@ -43,7 +43,7 @@ static void say_unprobed(const struct mw_module *m)
 	if (!m->nr_probes && m->nr_unprobed > init)
 		mw_warn("module %s: none of its call sites could be probed: only its heap rules "
 			"run (-v says why)", m->name);
-	if (!mw_verbose)
+	if (mw_verbosity < MW_VERBOSE)
 		return;
 	for (i = 0; i < m->nr_unprobed; i++)
 		mw_warn("module %s: %s+0x%llx not probed: %s%s%s", m->name, m->unprobed[i].func,

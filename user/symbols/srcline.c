@@ -215,7 +215,7 @@ static Dwfl_Module *open_module(const char *name)
 	if (m->mod && !dwfl_module_getdwarf(m->mod, &bias))
 		m->mod = NULL;
 	m->exec = m->mod && is_exec(m->mod);
-	if (!m->mod && mw_verbose)
+	if (!m->mod && mw_verbosity >= MW_VERBOSE)
 		mw_warn("no source lines for %s: %s (a split debug file: --debug-dir)", m->name,
 			dwfl_errmsg(-1));
 	return m->mod;
