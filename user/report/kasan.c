@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include "events.h"
 #include "modwatch.h"
+#include "lib/escape.h"
 #include "lib/error.h"
 #include "report/kasan.h"
 #include "report/printer.h"
@@ -80,6 +81,7 @@ static const char *hex(json_object *o, const char *key)
 {
 	const char *s = str(o, key);
 
+	/* modwatch report checks a saved line's addresses are hex (report/json_check.c). */
 	return !s ? "?" : strncmp(s, "0x", 2) ? s : s + 2;
 }
 
@@ -106,9 +108,13 @@ static int site_frames(json_object *site, struct mw_src_frame *f, int max)
 	return i;
 }
 
-static const char *shown(const char *module, const char *file)
+/* A frame's file, escaped: @buf of MW_ESC_LEN bytes. */
+static const char *shown(char *buf, const char *module, const char *file)
 {
-	return !file ? "?" : module ? mw_srcline_display(module, file) : file;
+	if (!file)
+		return "?";
+	return mw_escape(buf, MW_ESC_LEN, module ? mw_srcline_display(module, file) : file,
+			 SIZE_MAX);
 }
 
 /* One frame per inlined call, then the site itself, with its line. */
@@ -118,17 +124,19 @@ static void print_frames(FILE *out, json_object *site)
 	struct mw_src_frame f[MW_SRC_FRAMES];
 	int i, n = site_frames(site, f, MW_SRC_FRAMES);
 
+	char file[MW_ESC_LEN];
+
 	for (i = 0; i + 1 < n; i++)
-		fprintf(out, " %s %s:%d [inline]\n", f[i].func ?: "?", shown(mod, f[i].file),
-			f[i].line);
+		fprintf(out, " %s %s:%d [inline]\n", mw_esc(f[i].func ?: "?"),
+			shown(file, mod, f[i].file), f[i].line);
 	if (!func)
 		fprintf(out, " 0x%s", hex(site, "addr"));
 	else
-		fprintf(out, " %s+0x%llx", func, num(site, "offset"));
+		fprintf(out, " %s+0x%llx", mw_esc(func), num(site, "offset"));
 	if (mod)
-		fprintf(out, " [%s]", mod);
+		fprintf(out, " [%s]", mw_esc(mod));
 	if (n)
-		fprintf(out, " %s:%d", shown(mod, f[n - 1].file), f[n - 1].line);
+		fprintf(out, " %s:%d", shown(file, mod, f[n - 1].file), f[n - 1].line);
 	fputc('\n', out);
 }
 
@@ -156,11 +164,11 @@ static void print_site_name(FILE *out, json_object *site)
 	const char *func = str(site, "function"), *mod = str(site, "module");
 
 	if (func)
-		fprintf(out, "%s+0x%llx", func, num(site, "offset"));
+		fprintf(out, "%s+0x%llx", mw_esc(func), num(site, "offset"));
 	else
 		fprintf(out, "0x%s", hex(site, "addr"));
 	if (mod)
-		fprintf(out, " [%s]", mod);
+		fprintf(out, " [%s]", mw_esc(mod));
 }
 
 /* The access line: what the module did to which address, by which task. */
@@ -168,7 +176,7 @@ static void print_access(FILE *out, json_object *v, __u32 kind, __u64 *addr)
 {
 	json_object *acc = get(v, "access"), *copy = get(v, "copy"), *obj = get(v, "object");
 	const char *type = str(acc, "type");
-	const char *comm = str(v, "comm") ?: "?";
+	const char *comm = mw_esc(str(v, "comm") ?: "?");
 	enum mw_kasan_access how = mw_rule(kind)->access;
 	__u64 tid = num(v, "tid");
 	json_object *at = NULL;	/* the read or write: "access", or the copy's */
@@ -210,7 +218,7 @@ static void print_object(FILE *out, json_object *obj, __u64 addr)
 	fprintf(out, "\nThe buggy address belongs to the object at %s\n", hex(obj, "addr"));
 	/* A kmalloc object's cache is not named: its size class alone would be a guess. */
 	if (cache)
-		fprintf(out, " which belongs to the cache %s of size %llu\n", cache,
+		fprintf(out, " which belongs to the cache %s of size %llu\n", mw_esc(cache),
 			num(obj, "alloc_size"));
 	else
 		fprintf(out, " which belongs to a kmalloc cache (%llu bytes allocated)\n",
@@ -232,8 +240,8 @@ static void print_lock(FILE *out, const char *what, json_object *lock)
 {
 	if (!lock)
 		return;
-	fprintf(out, "\n%s: %s (%s) at %s\n", what, str(lock, "name") ?: "?",
-		str(lock, "type") ?: "?", hex(lock, "addr"));
+	fprintf(out, "\n%s: %s (%s) at %s\n", what, mw_esc(str(lock, "name") ?: "?"),
+		mw_esc(str(lock, "type") ?: "?"), hex(lock, "addr"));
 }
 
 /* "Allocated by task N:" and "Freed by task N:" with their sites. */

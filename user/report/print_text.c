@@ -18,6 +18,7 @@
 #include "report/payload.h"
 #include "report/print_text.h"
 #include "report/printer.h"
+#include "lib/escape.h"
 #include "report/counters.h"
 #include "report/rules.h"
 #include "report/text_parts.h"
@@ -52,7 +53,8 @@ static void print_blind(FILE *out, const struct mw_module *m)
 
 	fprintf(out, "modwatch:   %-24s blind to", "");
 	for (i = 0; i < m->nr_blind; i++)
-		fprintf(out, "%s %s (%s) %u", i ? "," : "", m->blind[i].name, m->blind[i].family,
+		fprintf(out, "%s %s (%s) %u", i ? "," : "",
+			mw_escn(m->blind[i].name, sizeof(m->blind[i].name)), m->blind[i].family,
 			m->blind[i].calls);
 	fputc('\n', out);
 }
@@ -86,10 +88,10 @@ static void print_deep(FILE *out, const struct mw_module *m)
 
 static void print_module(FILE *out, const struct mw_module *m)
 {
-	fprintf(out, "modwatch:   %-24s text 0x%llx-0x%llx", m->name,
+	fprintf(out, "modwatch:   %-24s text 0x%llx-0x%llx", mw_esc(m->name),
 		(unsigned long long)m->text_lo, (unsigned long long)m->text_hi);
 	if (m->ko[0]) {
-		fprintf(out, ", %u call sites in %s, %u kprobes on %u of them", m->nr_sites, m->ko,
+		fprintf(out, ", %u call sites in %s, %u kprobes on %u of them", m->nr_sites, mw_esc(m->ko),
 			m->nr_probes, m->nr_slots - m->probed_entries);
 		if (m->probed_entries)
 			fprintf(out, " and on %u of its %u entry points", m->probed_entries,
@@ -107,9 +109,9 @@ static void print_module(FILE *out, const struct mw_module *m)
 static void text_module(FILE *out, const struct mw_module *m)
 {
 	if (!m->loaded) {
-		fprintf(out, "modwatch: module %s unloaded: its probes are detached\n", m->name);
+		fprintf(out, "modwatch: module %s unloaded: its probes are detached\n", mw_esc(m->name));
 	} else {
-		fprintf(out, "modwatch: module %s loaded, now watched:\n", m->name);
+		fprintf(out, "modwatch: module %s loaded, now watched:\n", mw_esc(m->name));
 		print_module(out, m);
 	}
 	fflush(out);
@@ -121,7 +123,7 @@ static void text_start(FILE *out, const struct mw_start *s)
 	__u32 i;
 	int m;
 
-	fprintf(out, "modwatch: kernel %s, watching %u module%s\n", s->kernel, s->reg->nr,
+	fprintf(out, "modwatch: kernel %s, watching %u module%s\n", mw_esc(s->kernel), s->reg->nr,
 		s->reg->nr == 1 ? "" : "s");
 	for (i = 0; i < s->reg->nr; i++)
 		print_module(out, &s->reg->mods[i]);
@@ -149,15 +151,15 @@ static void text_violation(FILE *out, struct mw_registry *reg, const struct mw_e
 
 	fprintf(out, "[%llu.%06llu] %s %s%s%s:", (unsigned long long)(e->hdr.ts_ns / 1000000000),
 		(unsigned long long)(e->hdr.ts_ns % 1000000000 / 1000),
-		mw_registry_name(reg, e->hdr.module_id),
+		mw_esc(mw_registry_name(reg, e->hdr.module_id)),
 		e->hdr.flags & MW_EV_WARNING ? "warning: " : "",
 		e->hdr.flags & MW_EV_INCOMPLETE ? "possible " : "", mw_kind_name(e->hdr.kind));
 	if (payload)
 		payload->text(out, e);
 	else
 		print_generic(out, e);
-	fprintf(out, " (pid %u tid %u comm %.*s cpu %u)%s\n", e->hdr.pid, e->hdr.tid,
-		MW_COMM_LEN, e->hdr.comm, e->hdr.cpu,
+	fprintf(out, " (pid %u tid %u comm %s cpu %u)%s\n", e->hdr.pid, e->hdr.tid,
+		mw_escn(e->hdr.comm, MW_COMM_LEN), e->hdr.cpu,
 		e->hdr.flags & MW_EV_INCOMPLETE ? " [evidence may be incomplete]" : "");
 	/* No flush: the session flushes once per ring buffer batch. */
 }
@@ -177,14 +179,15 @@ static void text_cycle(FILE *out, struct mw_registry *reg, const struct mw_edge 
 	int i;
 
 	fprintf(out, "%s lock_order_inversion: a cycle of %d locks:",
-		mw_registry_name(reg, e[path[len - 1]].module_id), len);
+		mw_esc(mw_registry_name(reg, e[path[len - 1]].module_id)), len);
 	for (i = 0; i < len; i++) {
 		const struct mw_edge *x = &e[path[i]];
 
 		mw_lock_name(x->a, name, sizeof(name));
 		mw_ksym_format(x->site_a, sa, sizeof(sa));
 		mw_ksym_format(x->site_b, sb, sizeof(sb));
-		fprintf(out, "%s %s taken at %s, then the next at %s", i ? ";" : "", name, sa, sb);
+		fprintf(out, "%s %s taken at %s, then the next at %s", i ? ";" : "", mw_esc(name), sa,
+			sb);
 	}
 	fputc('\n', out);
 	fflush(out);
@@ -197,7 +200,7 @@ static void text_repeat(FILE *out, struct mw_registry *reg, const struct mw_dedu
 
 	mw_ksym_format(k->site, site, sizeof(site));
 	fprintf(out, "%s %s at %s: repeated %llu more time%s (%llu in all)\n",
-		mw_registry_name(reg, k->module_id), mw_kind_name(k->kind), site,
+		mw_esc(mw_registry_name(reg, k->module_id)), mw_kind_name(k->kind), site,
 		(unsigned long long)more, more == 1 ? "" : "s", (unsigned long long)total);
 	fflush(out);
 }
@@ -212,7 +215,8 @@ static void text_live(FILE *out, struct mw_registry *reg, const struct mw_alloc_
 	for (i = 0; i < n; i++) {
 		mw_ksym_format(g[i].site, site, sizeof(site));
 		fprintf(out, "modwatch:   %-24s %-40s %llu object%s, %llu bytes\n",
-			mw_registry_name(reg, g[i].module_id), site, (unsigned long long)g[i].count,
+			mw_esc(mw_registry_name(reg, g[i].module_id)), site,
+			(unsigned long long)g[i].count,
 			g[i].count == 1 ? "" : "s", (unsigned long long)g[i].bytes);
 	}
 	fflush(out);
@@ -265,7 +269,7 @@ static void text_summary(FILE *out, const struct mw_summary *s)
 		for (k = 1; k < MW_KIND_NR; k++)
 			if (s->reg->mods[i].counts[k])
 				fprintf(out, "modwatch:   %-24s %-22s %llu (+%llu repeats)\n",
-					s->reg->mods[i].name, mw_kind_name(k),
+					mw_esc(s->reg->mods[i].name), mw_kind_name(k),
 					(unsigned long long)s->reg->mods[i].counts[k],
 					(unsigned long long)s->reg->mods[i].repeats[k]);
 	for (k = 1; k < MW_KIND_NR; k++)
@@ -283,8 +287,8 @@ static void text_summary(FILE *out, const struct mw_summary *s)
 		fprintf(out, "modwatch:   heap hook runs the kernel skipped: %llu (lifetime "
 			"reports may be incomplete)\n", (unsigned long long)s->missed);
 	for (i = 0; i < (__u32)s->nr_supp; i++)
-		fprintf(out, "modwatch:   suppressed by %s:%s:%s: %llu\n", s->supp[i].kind,
-			s->supp[i].module, s->supp[i].func, (unsigned long long)s->supp[i].hits);
+		fprintf(out, "modwatch:   suppressed by %s:%s:%s: %llu\n", mw_esc(s->supp[i].kind),
+			mw_esc(s->supp[i].module), mw_esc(s->supp[i].func), (unsigned long long)s->supp[i].hits);
 	if (s->output_dropped)
 		fprintf(out, "modwatch:   report lines the output could not take: %llu\n",
 			(unsigned long long)s->output_dropped);
