@@ -295,10 +295,11 @@ non_json_lines() {
 	run "$MODWATCH" report /nonexistent.json
 	[ "$status" -eq 4 ]
 	[ "$output" = "modwatch: cannot read /nonexistent.json: No such file or directory" ]
-	printf '{"type":"start"}\nmodwatch: a text line\n' >"$BATS_TEST_TMPDIR/t.json"
+	printf '{"type":"lost","new":1,"total":1}\nmodwatch: a text line\n' >"$BATS_TEST_TMPDIR/t.json"
 	run "$MODWATCH" report "$BATS_TEST_TMPDIR/t.json"
 	[ "$status" -eq 2 ]
-	[ "$output" = "modwatch: $BATS_TEST_TMPDIR/t.json:2: not a JSON object (modwatch report reads what --json wrote)" ]
+	[ "${lines[0]}" = "modwatch: LOST 1 violation report (ring buffer full; 1 in all): raise --ringbuf-kb" ]
+	[ "${lines[1]}" = "modwatch: $BATS_TEST_TMPDIR/t.json:2: not a JSON object (modwatch report reads what --json wrote)" ]
 	run "$MODWATCH" report
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"report takes one file of JSON lines"* ]]

@@ -9,11 +9,13 @@
 #include <getopt.h>
 #include <string.h>
 #include <stdio.h>
+#include <unistd.h>
 #include "modwatch.h"
 #include "cli/doctor.h"
 #include "cli/options.h"
 #include "lib/error.h"
 #include "report/kasan.h"
+#include "report/report_cmd.h"
 #include "session/session.h"
 #include "symbols/srcline.h"
 
@@ -267,14 +269,41 @@ static int cmd_storm(int argc, char **argv, struct mw_run_opts *o)
 	return mw_cmd_storm(o, count, rate);
 }
 
-/* modwatch report FILE.json: saved reports as KASAN-shaped text. */
+/* --ko NAME=PATH for modwatch report: a .ko it cannot read is said, the JSON's lines kept. */
+static void report_kos(const struct mw_run_opts *o)
+{
+	int i;
+
+	for (i = 0; i < o->nr_kos; i++) {
+		if (access(o->kos[i][1], R_OK))
+			mw_warn("--ko %s=%s: %s: %s's sites keep the lines the JSON carries",
+				o->kos[i][0], o->kos[i][1], strerror(errno), o->kos[i][0]);
+		else
+			mw_srcline_add(o->kos[i][0], o->kos[i][1]);
+	}
+}
+
+/* modwatch report [OPTIONS] FILE [OPTIONS]: saved JSON lines, checked, in --format's form. */
 static int cmd_report(int argc, char **argv, struct mw_run_opts *o)
 {
-	int err = mw_opts_parse(argc, argv, o), i;
+	static const enum mw_report_form forms[] = {
+		[MW_FORMAT_AUTO] = MW_REPORT_KASAN, [MW_FORMAT_KASAN] = MW_REPORT_KASAN,
+		[MW_FORMAT_LINE] = MW_REPORT_LINE, [MW_FORMAT_JSON] = MW_REPORT_JSON,
+	};
+	const char *file = NULL;
+	int err;
 
+	while (!(err = mw_opts_parse(argc, argv, o)) && optind < argc) {
+		if (file || mw_opts_after_dashdash(argv)) {
+			mw_usage_error("report takes one file of JSON lines (or -), got '%s' too",
+				       argv[optind]);
+			return MW_EXIT_USAGE;
+		}
+		file = argv[optind++];
+	}
 	if (err)
 		return stopped(err);
-	if (optind != argc - 1) {
+	if (!file) {
 		mw_usage_error("report takes one file of JSON lines (or -)");
 		return MW_EXIT_USAGE;
 	}
@@ -284,9 +313,8 @@ static int cmd_report(int argc, char **argv, struct mw_run_opts *o)
 	}
 	if (mw_opts_use_sources(o))
 		return MW_EXIT_USAGE;
-	for (i = 0; i < o->nr_kos; i++)
-		mw_srcline_add(o->kos[i][0], o->kos[i][1]);
-	return mw_cmd_report(argv[optind]);
+	report_kos(o);
+	return mw_cmd_report(file, forms[o->format]);
 }
 
 static const struct cmd {
