@@ -291,14 +291,113 @@ non_json_lines() {
 	fi
 }
 
+# --format: kasan (the default, golden above), line (the live session's one
+# line per report) and json (the checked lines again, through the daemon's
+# JSON writer: the golden file comes back byte for byte); options may follow
+# the file too.
+@test "report: --format line, kasan and json, before or after the file" {
+	golden=$BATS_TEST_DIRNAME/golden
+	run "$MODWATCH" report "$golden/report.json" --format json
+	[ "$status" -eq 0 ]
+	diff -u "$golden/report.json" <(printf '%s\n' "$output")
+	run "$MODWATCH" report "$golden/report.json" --format kasan
+	[ "$status" -eq 0 ]
+	diff -u "$golden/report.txt" <(printf '%s\n' "$output")
+	run "$MODWATCH" report --format line "$golden/report.json"
+	[ "$status" -eq 0 ]
+	[ "${lines[2]}" = "[425.466501] mydrv double_free: at mydrv_release+0x38 [mydrv] (drivers/misc/mydrv.c:472) (pid 577 tid 577 comm trigger cpu 1)" ]
+	[ "${lines[3]}" = "[0.000000] mydrv warning: possible use_after_free: at mydrv_read+0x63 [mydrv] (drivers/misc/mydrv.c:327) (pid 610 tid 612 comm reader cpu 0) [evidence may be incomplete]" ]
+	[ "$(grep -c '^\[' <<<"$output")" = 5 ]
+	run "$MODWATCH" report "$golden/report.json" extra.json
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"report takes one file of JSON lines (or -), got 'extra.json' too"* ]]
+}
+
+# Every type of line the daemon writes renders, in the live session's words:
+# tests/golden/report-types.txt, the same in the kasan form (no violation in it).
+@test "report: start, module, lost, repeat, live and summary lines render" {
+	golden=$BATS_TEST_DIRNAME/golden
+	run "$MODWATCH" report --format line "$golden/report-types.json"
+	[ "$status" -eq 0 ]
+	diff -u "$golden/report-types.txt" <(printf '%s\n' "$output")
+	run "$MODWATCH" report "$golden/report-types.json"
+	[ "$status" -eq 0 ]
+	diff -u "$golden/report-types.txt" <(printf '%s\n' "$output")
+}
+
+# What is not one of modwatch's JSON objects a line is the line's error,
+# FILE:LINE: why, exit 2; nothing of it is printed.
+@test "report: lines that are not one JSON object, out-of-range numbers, wrapping ranges: FILE:LINE, exit 2" {
+	f=$BATS_TEST_TMPDIR/bad.json
+	site='"site":{"addr":"0x1","module":"m","function":"f","offset":1,"source":[{"function":"f","file":"m.c","line":4294967297}]}'
+	while IFS='|' read -r line why; do
+		printf '{"type":"lost","new":1,"total":1}\n%s\n' "$line" >"$f"
+		run "$MODWATCH" report --format line "$f"
+		[ "$status" -eq 2 ]
+		[ "${#lines[@]}" = 2 ]
+		[ "${lines[1]}" = "modwatch: $f:2: $why" ]
+	done <<-EOF
+	[1,2]|a JSON array, not an object (modwatch report reads what --json wrote)
+	"str"|a JSON string, not an object (modwatch report reads what --json wrote)
+	42|a JSON number, not an object (modwatch report reads what --json wrote)
+	{"type":"lost","new":1,"total":1} {}|text after the JSON object, at column 35
+	{"type":"violation","kind":"double_free",$site}|"line": 4294967297 is out of range (at most 2147483647)
+	{"type":"violation","kind":"double_free","tid":4294967296}|"tid": 4294967296 is out of range (at most 4294967295)
+	{"type":"violation","kind":"double_free","object":{"addr":"0xffffffffffffff00","size":512}}|"size": the range from "addr" wraps past the end of the address space
+	{"type":"violation","kind":"double_free","access":{"addr":"0xfffffffffffffff0","len":17}}|"len": the range from "addr" wraps past the end of the address space
+	{"type":"violation","kind":"double_free","object":{"addr":"0x12zz","size":1}}|"addr": not an address (0x and up to 16 hex digits)
+	{"type":"lost","new":-1,"total":1}|"new": a negative number
+	{"type":"lost","new":1.5,"total":1}|"new": not a whole number
+	{"type":"violation","kind":"no_such_kind"}|a violation of no kind modwatch knows
+	{"kind":"double_free"}|no "type" of modwatch's JSON lines (start, violation, ...)
+	EOF
+	run "$MODWATCH" report "$BATS_TEST_TMPDIR"
+	[ "$status" -eq 2 ]
+	[ "$output" = "modwatch: $BATS_TEST_TMPDIR: a directory, not a file of JSON lines" ]
+}
+
+# A task can name itself anything (prctl(PR_SET_NAME)); a saved line can hold
+# any string. What a person reads shows control bytes escaped (\xNN, \n, \t,
+# \\), so no line can retitle the terminal or pass for a report of its own;
+# the JSON form keeps JSON's escaping.
+@test "report: control bytes of saved strings are shown escaped, in every form" {
+	f=$BATS_TEST_TMPDIR/hostile.json
+	printf '%s\n' '{"type":"violation","kind":"double_free","severity":"violation","module":"m\u001b[2J","time_ns":1,"pid":5,"tid":5,"cpu":0,"comm":"a\u001b]0;pwn\u0007b\nBUG: fake","incomplete":false,"site":{"addr":"0x10","module":"m\u001b[2J","function":"f\\g","offset":1,"source":[{"function":"f","file":"x\tc","line":3}]},"object":{"addr":"0x100","size":8,"alloc_size":8,"cache":"0x0","cache_name":"c\u007f"}}' >"$f"
+	run "$MODWATCH" report "$f"
+	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = 'BUG: modwatch: double-free in f\\g+0x1 [m\x1b[2J]' ]
+	[ "${lines[2]}" = 'Free of addr 100 by task a\x1b]0;pwn\x07b\nBUG: fake/5' ]
+	[ "${lines[4]}" = ' f\\g+0x1 [m\x1b[2J] x\tc:3' ]
+	[ "${lines[6]}" = ' which belongs to the cache c\x7f of size 8' ]
+	run "$MODWATCH" report --format line "$f"
+	[ "$status" -eq 0 ]
+	[ "$output" = '[0.000000] m\x1b[2J double_free: at f\\g+0x1 [m\x1b[2J] (x\tc:3) (pid 5 tid 5 comm a\x1b]0;pwn\x07b\nBUG: fake cpu 0)' ]
+	for form in kasan line; do
+		! "$MODWATCH" report --format $form "$f" | LC_ALL=C grep -q $'[\x01-\x09\x0b-\x1f\x7f]'
+	done
+	run "$MODWATCH" report --format json "$f"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'"comm":"a\u001b]0;pwn\u0007b\u000aBUG: fake"'* ]]
+	[[ "$output" == *'"cache_name":"c\u007f"'* ]]
+}
+
+@test "report: --ko with a .ko it cannot read is a warning, the JSON's lines kept" {
+	golden=$BATS_TEST_DIRNAME/golden
+	"$MODWATCH" report --ko mydrv=/nonexistent.ko "$golden/report.json" \
+		>"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err"
+	[ "$(cat "$BATS_TEST_TMPDIR/err")" = "modwatch: warning: --ko mydrv=/nonexistent.ko: No such file or directory: mydrv's sites keep the lines the JSON carries" ]
+	diff -u "$golden/report.txt" "$BATS_TEST_TMPDIR/out"
+}
+
 @test "report: a missing file, a line that is not JSON, no file: one-line errors" {
 	run "$MODWATCH" report /nonexistent.json
 	[ "$status" -eq 4 ]
 	[ "$output" = "modwatch: cannot read /nonexistent.json: No such file or directory" ]
-	printf '{"type":"start"}\nmodwatch: a text line\n' >"$BATS_TEST_TMPDIR/t.json"
+	printf '{"type":"lost","new":1,"total":1}\nmodwatch: a text line\n' >"$BATS_TEST_TMPDIR/t.json"
 	run "$MODWATCH" report "$BATS_TEST_TMPDIR/t.json"
 	[ "$status" -eq 2 ]
-	[ "$output" = "modwatch: $BATS_TEST_TMPDIR/t.json:2: not a JSON object (modwatch report reads what --json wrote)" ]
+	[ "${lines[0]}" = "modwatch: LOST 1 violation report (ring buffer full; 1 in all): raise --ringbuf-kb" ]
+	[ "${lines[1]}" = "modwatch: $BATS_TEST_TMPDIR/t.json:2: not a JSON object (modwatch report reads what --json wrote)" ]
 	run "$MODWATCH" report
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"report takes one file of JSON lines"* ]]

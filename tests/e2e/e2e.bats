@@ -227,6 +227,22 @@ stack_functions() { # json path
 	[ "$(grep -c '^==================================================================$' "$k")" = 2 ]
 }
 
+# The trigger names itself "a", ESC "]0;pwn", BEL, "b", newline, "BUG" (an
+# xterm title and a forged line): modwatch shows it escaped, no control byte
+# reaches the file, and no line of it starts with the forged "BUG".
+@test "a comm of ESC, BEL and a newline is shown escaped in the KASAN and line layouts" {
+	guest_ok
+	for form in kasan line; do
+		[ "$(cat "$RESULTS/hostile.$form.rc")" = 1 ] || { cat "$RESULTS/hostile.$form.err"; false; }
+		! LC_ALL=C grep -q $'[\x01-\x09\x0b-\x1f\x7f]' "$RESULTS/hostile.$form"
+		! grep -q '^BUG$\|^BUG[/ ]' "$RESULTS/hostile.$form"
+	done
+	grep -qx 'Read of size [0-9]* at addr [0-9a-f]* by task a\\x1b]0;pwn\\x07b\\nBUG/[0-9]*' \
+		"$RESULTS/hostile.kasan"
+	grep -q 'use_after_free: .* (pid [0-9]* tid [0-9]* comm a\\x1b]0;pwn\\x07b\\nBUG cpu [0-9]*)' \
+		"$RESULTS/hostile.line"
+}
+
 # Scenarios whose rules modwatch enforces; the others must stay silent.
 # leak is reported when the module unloads, not during its own session.
 CAUGHT="slice_write slice_ioctl double_fetch_len double_fetch_get_user double_fetch_race

@@ -119,6 +119,16 @@ echo $? >"$out/ci.rc"
 	"$trigger" --dev /dev/mw_buggy uaf_copy >/dev/null 2>"$out/kasan.err"
 echo $? >"$out/kasan.rc"
 
+# A task that names itself with ESC, BEL and a newline (prctl(PR_SET_NAME), 15
+# bytes): the KASAN and line layouts show its comm escaped.
+hostile=$(printf 'a\033]0;pwn\007b\nBUG')
+for form in kasan line; do
+	"$mw" --format $form -o "$out/hostile.$form" -m mw_buggy --ko "mw_buggy=$mods/mw_buggy.ko" \
+		-- "$trigger" --dev /dev/mw_buggy --comm "$hostile" uaf_copy >/dev/null \
+		2>"$out/hostile.$form.err"
+	echo $? >"$out/hostile.$form.rc"
+done
+
 # --strict: the warning of slice_ioctl fails the run.
 "$mw" --json -o "$out/strict.json" --strict -m mw_buggy --ko "mw_buggy=$mods/mw_buggy.ko" -- \
 	"$trigger" --dev /dev/mw_buggy slice_ioctl >/dev/null 2>"$out/strict.err"

@@ -2,7 +2,11 @@
 /*
  * trigger - runs modwatch's test scenarios against /dev/mw_buggy or /dev/mw_clean.
  *
- *   trigger [--dev PATH] [--include-blocking] [--block-timeout SEC] list|sites|all|SCENARIO...
+ *   trigger [--dev PATH] [--include-blocking] [--block-timeout SEC] [--comm NAME]
+ *           list|sites|all|SCENARIO...
+ *
+ *   --comm    name the task NAME first (prctl(PR_SET_NAME), the kernel keeps 15 bytes):
+ *             any bytes, ESC and newlines too, for the test that reports show them escaped
  *
  *   list      one line per scenario: "NAME KIND" (KIND is the violation mw_buggy commits)
  *   sites     one line per scenario: "NAME KIND FUNCTION" (the mw_buggy.c function of the
@@ -829,7 +833,8 @@ static int open_device(struct ctx *c, const char *dev)
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: trigger [--dev PATH] [--include-blocking] [--block-timeout SEC] "
-		     "[--repeat N] [--deep] list|sites|all|crash|hot N|SCENARIO...\n"
+		     "[--repeat N] [--deep] [--comm NAME] list|sites|all|crash|hot N|SCENARIO...\n"
+		     "  --comm NAME name this task NAME (prctl(PR_SET_NAME)) first\n"
 		     "  --repeat N  run each named scenario N times (a violation storm)\n"
 		     "  --deep      list, sites and all take the scenarios of plain loads and "
 		     "stores (modwatch --deep) instead\n");
@@ -947,6 +952,11 @@ int main(int argc, char **argv)
 			c.block_timeout = (unsigned int)strtoul(argv[++i], NULL, 10);
 		} else if (!strcmp(argv[i], "--repeat") && i + 1 < argc) {
 			repeat = strtoul(argv[++i], NULL, 10);
+		} else if (!strcmp(argv[i], "--comm") && i + 1 < argc) {
+			if (prctl(PR_SET_NAME, argv[++i])) {
+				perror("trigger: prctl(PR_SET_NAME)");
+				return 1;
+			}
 		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			usage(stdout);
 			return 0;

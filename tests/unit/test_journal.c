@@ -14,6 +14,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 #include <stdio.h>
+#include "events.h"
+#include "probe/module_registry.h"
 #include "service/journal.h"
 #include "test.h"
 
@@ -321,4 +323,48 @@ TEST(journal_stream_is_stderr_when_journal_stream_names_it)
 	ASSERT_TRUE(!mw_journal_stream(), "empty");
 	unsetenv("JOURNAL_STREAM");
 	ASSERT_TRUE(!mw_journal_stream(), "unset");
+}
+
+/* @name's field among @n of @f, or NULL. */
+static const struct field *field_named(const struct field *f, int n, const char *name)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(f[i].name, name))
+			return &f[i];
+	return NULL;
+}
+
+/*
+ * A task named with ESC, BEL and a newline: MODWATCH_COMM carries its raw
+ * bytes, in the binary form for the newline; MESSAGE, the text a person
+ * reads, shows them escaped (lib/escape.h) and stays one plain line.
+ */
+TEST(journal_keeps_a_hostile_comm_raw_in_its_field_and_escaped_in_message)
+{
+	static const char comm[] = "a\x1b]0;pwn\x07" "b\nBUG:";
+	static const char shown[] = "comm a\\x1b]0;pwn\\x07b\\nBUG: cpu";
+	static struct mw_registry reg;
+	struct mw_event e = { .hdr = { .kind = MW_DOUBLE_FREE, .pid = 7, .tid = 7 } };
+	const struct field *c, *m;
+	struct field f[16];
+	struct journald j;
+	int n, fd;
+
+	memcpy(e.hdr.comm, comm, sizeof(comm));
+	ASSERT_OK(journald_start(&j), "bind a socket and open the journal on it");
+	ASSERT_OK(mw_journal_report(&reg, &e), "mw_journal_report()");
+	n = journald_recv(&j, &fd);
+	journald_stop(&j);
+	ASSERT_GT(n, 0, "one datagram");
+	n = parse(buf, n, f, 16);
+	ASSERT_GT(n, 0, "its fields parsed back");
+	c = field_named(f, n, "MODWATCH_COMM");
+	m = field_named(f, n, "MESSAGE");
+	ASSERT_TRUE(c && field_is(c, "MODWATCH_COMM", comm, sizeof(comm) - 1, true),
+		    "the comm's raw bytes, in the binary form");
+	ASSERT_TRUE(m && !m->binary && !memchr(m->value, '\x1b', m->len) &&
+		    memmem(m->value, m->len, shown, sizeof(shown) - 1),
+		    "MESSAGE: one plain line, the comm escaped");
 }

@@ -9,12 +9,14 @@
 #include <getopt.h>
 #include <string.h>
 #include <stdio.h>
+#include <unistd.h>
 #include "modwatch.h"
 #include "cli/doctor.h"
 #include "cli/options.h"
 #include "cli/status.h"
 #include "lib/error.h"
 #include "report/kasan.h"
+#include "report/report_cmd.h"
 #include "session/session.h"
 #include "symbols/srcline.h"
 
@@ -22,7 +24,8 @@ static const char usage_text[] =
 "Usage: modwatch [OPTIONS] [run] [-- CMD [ARGS...]]\n"
 "  or:  modwatch doctor [--verifier [--json]]\n"
 "  or:  modwatch [-j] [-o FILE] storm [N [PER_SECOND]]\n"
-"  or:  modwatch report [--ko NAME=PATH]... [--debug-dir DIR] [--vmlinux FILE] [-o OUT] FILE.json\n"
+"  or:  modwatch report [--format FMT] [--ko NAME=PATH]... [--debug-dir DIR] [--vmlinux FILE]\n"
+"                       [-o OUT] FILE.json (options may follow FILE too)\n"
 "  or:  modwatch status [--json]\n"
 "  or:  modwatch help | version\n"
 "\n"
@@ -40,7 +43,12 @@ static const char usage_text[] =
 "            program), as a table or JSON lines\n"
 "  report    print saved JSON lines (--json's) as KASAN-shaped reports,\n"
 "            on any machine, as root or not: each site's file:line from\n"
-"            the .ko given with --ko (else as the JSON carries it)\n"
+"            the .ko given with --ko (else as the JSON carries it).\n"
+"            --format kasan (default): violations in KASAN's layout, other\n"
+"            lines as text; line: every line as text; json: the lines\n"
+"            again. A line that is not one of --json's objects (numbers\n"
+"            in range, ranges inside the address space) is FILE:LINE: why,\n"
+"            exit status 2\n"
 "  status    say whether modwatch runs and what it is doing: pid, start\n"
 "            time, kernel, watched modules, reports by kind, lost events,\n"
 "            disabled rules, outputs (from the status file it rewrites each\n"
@@ -111,7 +119,9 @@ static const char usage_text[] =
 "                        the call, \"Allocated by task\", \"Freed by task\",\n"
 "                        the object and its cache, with source lines);\n"
 "                        line: one line per report (the default otherwise,\n"
-"                        for logs); json: as --json\n"
+"                        for logs); json: as --json. In text, control\n"
+"                        bytes of comms, names and paths are escaped:\n"
+"                        \\\\ \\n \\t, else \\xNN (README.md: \"Control bytes\")\n"
 "      --strict          warnings fail CI mode too: ioctl_size_mismatch,\n"
 "                        unprotected_shared_access, and \"possible\" reports\n"
 "                        whose evidence the kernel may\n"
@@ -297,14 +307,41 @@ static int cmd_status(int argc, char **argv, struct mw_run_opts *o)
 	return mw_cmd_status(json);
 }
 
-/* modwatch report FILE.json: saved reports as KASAN-shaped text. */
+/* --ko NAME=PATH for modwatch report: a .ko it cannot read is said, the JSON's lines kept. */
+static void report_kos(const struct mw_run_opts *o)
+{
+	int i;
+
+	for (i = 0; i < o->nr_kos; i++) {
+		if (access(o->kos[i][1], R_OK))
+			mw_warn("--ko %s=%s: %s: %s's sites keep the lines the JSON carries",
+				o->kos[i][0], o->kos[i][1], strerror(errno), o->kos[i][0]);
+		else
+			mw_srcline_add(o->kos[i][0], o->kos[i][1]);
+	}
+}
+
+/* modwatch report [OPTIONS] FILE [OPTIONS]: saved JSON lines, checked, in --format's form. */
 static int cmd_report(int argc, char **argv, struct mw_run_opts *o)
 {
-	int err = mw_opts_parse(argc, argv, o), i;
+	static const enum mw_report_form forms[] = {
+		[MW_FORMAT_AUTO] = MW_REPORT_KASAN, [MW_FORMAT_KASAN] = MW_REPORT_KASAN,
+		[MW_FORMAT_LINE] = MW_REPORT_LINE, [MW_FORMAT_JSON] = MW_REPORT_JSON,
+	};
+	const char *file = NULL;
+	int err;
 
+	while (!(err = mw_opts_parse(argc, argv, o)) && optind < argc) {
+		if (file || mw_opts_after_dashdash(argv)) {
+			mw_usage_error("report takes one file of JSON lines (or -), got '%s' too",
+				       argv[optind]);
+			return MW_EXIT_USAGE;
+		}
+		file = argv[optind++];
+	}
 	if (err)
 		return stopped(err);
-	if (optind != argc - 1) {
+	if (!file) {
 		mw_usage_error("report takes one file of JSON lines (or -)");
 		return MW_EXIT_USAGE;
 	}
@@ -314,9 +351,8 @@ static int cmd_report(int argc, char **argv, struct mw_run_opts *o)
 	}
 	if (mw_opts_use_sources(o))
 		return MW_EXIT_USAGE;
-	for (i = 0; i < o->nr_kos; i++)
-		mw_srcline_add(o->kos[i][0], o->kos[i][1]);
-	return mw_cmd_report(argv[optind]);
+	report_kos(o);
+	return mw_cmd_report(file, forms[o->format]);
 }
 
 static const struct cmd {

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include <stdio.h>
+#include "lib/escape.h"
 #include "report/json_writer.h"
 
 static const char hex[] = "0123456789abcdef";
@@ -56,41 +57,6 @@ void jw_printf(struct jw *w, const char *fmt, ...)
 	va_end(ap);
 }
 
-/*
- * The length of the valid UTF-8 sequence that starts at @s, of which @left
- * bytes are inside the string's bound; 0 when there is none (RFC 3629's
- * table: no overlong forms, no surrogates, nothing past U+10FFFF). A NUL
- * is never a continuation byte, so this does not read past a string's end.
- */
-static size_t utf8_len(const unsigned char *s, size_t left)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t n, k;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (s[0] == 0xe0)
-		lo = 0xa0;		/* shorter as two bytes */
-	else if (s[0] == 0xed)
-		hi = 0x9f;		/* U+D800..U+DFFF, surrogates */
-	else if (s[0] == 0xf0)
-		lo = 0x90;		/* shorter as three bytes */
-	else if (s[0] == 0xf4)
-		hi = 0x8f;		/* past U+10FFFF */
-	if (n > left)
-		return 0;
-	for (k = 1; k < n; k++, lo = 0x80, hi = 0xbf)
-		if (s[k] < lo || s[k] > hi)
-			return 0;
-	return n;
-}
-
 /* A byte JSON or UTF-8 does not take as it is: \" and \\, else \u00XX. */
 static void json_escape(struct jw *out, unsigned char c)
 {
@@ -114,7 +80,7 @@ void json_text(struct jw *out, const char *s, size_t max)
 
 		if (c != '"' && c != '\\' && c >= 0x20 && c < 0x7f)
 			continue;
-		if (c >= 0x80 && (n = utf8_len(u + i, max - i))) {
+		if (c >= 0x80 && (n = mw_utf8_len(u + i, max - i))) {
 			i += n - 1;
 			continue;
 		}

@@ -20,7 +20,9 @@
 #include <stdio.h>
 #include "events.h"
 #include "modwatch.h"
+#include "lib/escape.h"
 #include "lib/error.h"
+#include "report/json_read.h"
 #include "report/kasan.h"
 #include "report/printer.h"
 #include "report/rules.h"
@@ -50,36 +52,12 @@ static const struct {
 	{ "alloc_site", NULL, "Allocated at:" },
 };
 
-static json_object *get(json_object *o, const char *key)
-{
-	json_object *v = NULL;
-
-	return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
-
-static const char *str(json_object *o, const char *key)
-{
-	json_object *v = get(o, key);
-
-	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
-}
-
-static __u64 num(json_object *o, const char *key)
-{
-	json_object *v = get(o, key);
-
-	if (!v)
-		return 0;
-	if (json_object_is_type(v, json_type_string))
-		return strtoull(json_object_get_string(v), NULL, 0);
-	return (__u64)json_object_get_int64(v);
-}
-
 /* An address as the kernel prints it: hex without "0x". */
 static const char *hex(json_object *o, const char *key)
 {
-	const char *s = str(o, key);
+	const char *s = mw_jstr(o, key);
 
+	/* modwatch report checks a saved line's addresses are hex (report/json_check.c). */
 	return !s ? "?" : strncmp(s, "0x", 2) ? s : s + 2;
 }
 
@@ -87,11 +65,11 @@ static const char *hex(json_object *o, const char *key)
  * The site's source frames: from the module's .ko when it is registered
  * (a live session, or modwatch report --ko), else as the JSON carries them.
  */
-static int site_frames(json_object *site, struct mw_src_frame *f, int max)
+int mw_json_site_frames(json_object *site, struct mw_src_frame *f, int max)
 {
-	json_object *src = get(site, "source");
-	const char *mod = str(site, "module"), *func = str(site, "function");
-	int i, n = mw_srcline(mod, func, num(site, "offset"), f, max);
+	json_object *src = mw_jget(site, "source");
+	const char *mod = mw_jstr(site, "module"), *func = mw_jstr(site, "function");
+	int i, n = mw_srcline(mod, func, mw_jnum(site, "offset"), f, max);
 
 	if (n > 0 || !src || !json_object_is_type(src, json_type_array))
 		return n > 0 ? n : 0;
@@ -99,48 +77,53 @@ static int site_frames(json_object *site, struct mw_src_frame *f, int max)
 	for (i = 0; i < n && i < max; i++) {
 		json_object *x = json_object_array_get_idx(src, i);
 
-		f[i].func = str(x, "function");
-		f[i].file = str(x, "file");
-		f[i].line = num(x, "line");
+		f[i].func = mw_jstr(x, "function");
+		f[i].file = mw_jstr(x, "file");
+		f[i].line = mw_jnum(x, "line");
 	}
 	return i;
 }
 
-static const char *shown(const char *module, const char *file)
+/* A frame's file, escaped: @buf of MW_ESC_LEN bytes. */
+static const char *shown(char *buf, const char *module, const char *file)
 {
-	return !file ? "?" : module ? mw_srcline_display(module, file) : file;
+	if (!file)
+		return "?";
+	return mw_escape(buf, MW_ESC_LEN, module ? mw_srcline_display(module, file) : file,
+			 SIZE_MAX);
 }
 
 /* "func+0x1c/0x40" as the kernel prints a code address (no size: unknown), or the address. */
 static void print_func(FILE *out, json_object *site)
 {
-	const char *func = str(site, "function");
+	const char *func = mw_jstr(site, "function");
 
 	if (!func) {
 		fprintf(out, "0x%s", hex(site, "addr"));
 		return;
 	}
-	fprintf(out, "%s+0x%llx", func, num(site, "offset"));
-	if (num(site, "size"))
-		fprintf(out, "/0x%llx", num(site, "size"));
+	fprintf(out, "%s+0x%llx", mw_esc(func), mw_jnum(site, "offset"));
+	if (mw_jnum(site, "size"))
+		fprintf(out, "/0x%llx", mw_jnum(site, "size"));
 }
 
 /* One frame per inlined call, then the site itself, with its line. */
 static void print_frames(FILE *out, json_object *site)
 {
-	const char *mod = str(site, "module");
+	const char *mod = mw_jstr(site, "module");
 	struct mw_src_frame f[MW_SRC_FRAMES];
-	int i, n = site_frames(site, f, MW_SRC_FRAMES);
+	int i, n = mw_json_site_frames(site, f, MW_SRC_FRAMES);
+	char file[MW_ESC_LEN];
 
 	for (i = 0; i + 1 < n; i++)
-		fprintf(out, " %s %s:%d [inline]\n", f[i].func ?: "?", shown(mod, f[i].file),
-			f[i].line);
+		fprintf(out, " %s %s:%d [inline]\n", mw_esc(f[i].func ?: "?"),
+			shown(file, mod, f[i].file), f[i].line);
 	fputc(' ', out);
 	print_func(out, site);
 	if (mod)
-		fprintf(out, " [%s]", mod);
+		fprintf(out, " [%s]", mw_esc(mod));
 	if (n)
-		fprintf(out, " %s:%d", shown(mod, f[n - 1].file), f[n - 1].line);
+		fprintf(out, " %s:%d", shown(file, mod, f[n - 1].file), f[n - 1].line);
 	fputc('\n', out);
 }
 
@@ -150,7 +133,7 @@ static void print_frames(FILE *out, json_object *site)
  */
 static void print_trace(FILE *out, json_object *holder, const char *key, json_object *site)
 {
-	json_object *stack = key ? get(holder, key) : NULL;
+	json_object *stack = key ? mw_jget(holder, key) : NULL;
 	int i, n = stack && json_object_is_type(stack, json_type_array) ?
 			   (int)json_object_array_length(stack) : 0;
 
@@ -165,11 +148,11 @@ static void print_trace(FILE *out, json_object *holder, const char *key, json_ob
 /* "func+0x1e/0x40 [mod]" for the header. */
 static void print_site_name(FILE *out, json_object *site)
 {
-	const char *mod = str(site, "module");
+	const char *mod = mw_jstr(site, "module");
 
 	print_func(out, site);
 	if (mod)
-		fprintf(out, " [%s]", mod);
+		fprintf(out, " [%s]", mw_esc(mod));
 }
 
 /*
@@ -179,7 +162,7 @@ static void print_site_name(FILE *out, json_object *site)
  */
 static const char *headline_access(json_object *v)
 {
-	const char *type = str(get(v, "access"), "type");
+	const char *type = mw_jstr(mw_jget(v, "access"), "type");
 
 	if (!type)
 		return "";
@@ -189,11 +172,11 @@ static const char *headline_access(json_object *v)
 /* The access line: what the module did to which address, by which task. */
 static void print_access(FILE *out, json_object *v, __u32 kind, __u64 *addr)
 {
-	json_object *acc = get(v, "access"), *copy = get(v, "copy"), *obj = get(v, "object");
-	const char *type = str(acc, "type");
-	const char *comm = str(v, "comm") ?: "?";
+	json_object *acc = mw_jget(v, "access"), *copy = mw_jget(v, "copy"), *obj = mw_jget(v, "object");
+	const char *type = mw_jstr(acc, "type");
+	const char *comm = mw_esc(mw_jstr(v, "comm") ?: "?");
 	enum mw_kasan_access how = mw_rule(kind)->access;
-	__u64 tid = num(v, "tid");
+	__u64 tid = mw_jnum(v, "tid");
 	json_object *at = NULL;	/* the read or write: "access", or the copy's */
 	bool write = false;
 
@@ -205,39 +188,39 @@ static void print_access(FILE *out, json_object *v, __u32 kind, __u64 *addr)
 		write = how == MW_KASAN_COPY_WRITE;
 	}
 	if (at) {
-		*addr = num(at, "addr");
+		*addr = mw_jnum(at, "addr");
 		fprintf(out, "%s of size %llu at addr %s by task %s/%llu\n", write ? "Write" : "Read",
-			num(at, "len"), hex(at, "addr"), comm, tid);
+			mw_jnum(at, "len"), hex(at, "addr"), comm, tid);
 	} else if (how == MW_KASAN_FREE || how == MW_KASAN_FREE_PTR) {
 		const char *key = how == MW_KASAN_FREE ? "addr" : "ptr";
 
 		at = how == MW_KASAN_FREE ? obj : v;
-		*addr = num(at, key);
+		*addr = mw_jnum(at, key);
 		fprintf(out, "Free of addr %s by task %s/%llu\n", hex(at, key), comm, tid);
 	} else {
 		fprintf(out, "%s\nTask: %s/%llu\n", mw_kind_desc(kind), comm, tid);
 	}
-	if (get(v, "uninit_len"))
+	if (mw_jget(v, "uninit_len"))
 		fprintf(out, "Bytes %llu-%llu of %llu are uninitialized "
-			"(%llu unwritten since the allocation)\n", num(v, "uninit_first"),
-			num(v, "uninit_end") ? num(v, "uninit_end") - 1 : 0, num(copy, "len"),
-			num(v, "uninit_len"));
+			"(%llu unwritten since the allocation)\n", mw_jnum(v, "uninit_first"),
+			mw_jnum(v, "uninit_end") ? mw_jnum(v, "uninit_end") - 1 : 0, mw_jnum(copy, "len"),
+			mw_jnum(v, "uninit_len"));
 }
 
 /* KASAN's closing paragraph: the object and the cache the address is in. */
 static void print_object(FILE *out, json_object *obj, __u64 addr)
 {
-	__u64 start = num(obj, "addr"), size = num(obj, "size");
-	const char *cache = str(obj, "cache_name");
+	__u64 start = mw_jnum(obj, "addr"), size = mw_jnum(obj, "size");
+	const char *cache = mw_jstr(obj, "cache_name");
 
 	fprintf(out, "\nThe buggy address belongs to the object at %s\n", hex(obj, "addr"));
 	/* A kmalloc object's cache is not named: its size class alone would be a guess. */
 	if (cache)
-		fprintf(out, " which belongs to the cache %s of size %llu\n", cache,
-			num(obj, "alloc_size"));
+		fprintf(out, " which belongs to the cache %s of size %llu\n", mw_esc(cache),
+			mw_jnum(obj, "alloc_size"));
 	else
 		fprintf(out, " which belongs to a kmalloc cache (%llu bytes allocated)\n",
-			num(obj, "alloc_size"));
+			mw_jnum(obj, "alloc_size"));
 	if (addr >= start && addr < start + size)
 		fprintf(out, "The buggy address is located %llu bytes inside of\n",
 			addr - start);
@@ -255,26 +238,26 @@ static void print_lock(FILE *out, const char *what, json_object *lock)
 {
 	if (!lock)
 		return;
-	fprintf(out, "\n%s: %s (%s) at %s\n", what, str(lock, "name") ?: "?",
-		str(lock, "type") ?: "?", hex(lock, "addr"));
+	fprintf(out, "\n%s: %s (%s) at %s\n", what, mw_esc(mw_jstr(lock, "name") ?: "?"),
+		mw_esc(mw_jstr(lock, "type") ?: "?"), hex(lock, "addr"));
 }
 
 /* "Allocated by task N:" and "Freed by task N:" with their sites. */
 static void print_history(FILE *out, json_object *v)
 {
-	json_object *alloc = get(v, "alloc"), *freed = get(v, "free");
+	json_object *alloc = mw_jget(v, "alloc"), *freed = mw_jget(v, "free");
 	size_t i;
 
 	if (alloc) {
-		fprintf(out, "\nAllocated by task %llu:\n", num(alloc, "tid"));
-		print_trace(out, alloc, "stack", get(alloc, "site"));
+		fprintf(out, "\nAllocated by task %llu:\n", mw_jnum(alloc, "tid"));
+		print_trace(out, alloc, "stack", mw_jget(alloc, "site"));
 	}
 	if (freed) {
-		fprintf(out, "\nFreed by task %llu:\n", num(freed, "tid"));
-		print_trace(out, freed, "stack", get(freed, "site"));
+		fprintf(out, "\nFreed by task %llu:\n", mw_jnum(freed, "tid"));
+		print_trace(out, freed, "stack", mw_jget(freed, "site"));
 	}
 	for (i = 0; i < sizeof(site_blocks) / sizeof(site_blocks[0]); i++) {
-		json_object *site = get(v, site_blocks[i].key);
+		json_object *site = mw_jget(v, site_blocks[i].key);
 
 		if (!site || !json_object_is_type(site, json_type_object))
 			continue;
@@ -285,14 +268,14 @@ static void print_history(FILE *out, json_object *v)
 }
 
 /* One report, from its JSON object; @color: ANSI bold red headline (a terminal). */
-static void mw_kasan_render(FILE *out, json_object *v, bool color)
+void mw_kasan_render(FILE *out, json_object *v, bool color)
 {
-	const char *sev = str(v, "severity"), *kname = str(v, "kind");
+	const char *sev = mw_jstr(v, "severity"), *kname = mw_jstr(v, "kind");
 	__u32 kind = kname ? mw_kind_by_name(kname) : MW_KIND_NONE;
-	bool incomplete = json_object_get_boolean(get(v, "incomplete"));
+	bool incomplete = json_object_get_boolean(mw_jget(v, "incomplete"));
 	const struct mw_rule *rule = mw_rule(kind);
 	bool warning = (sev && !strcmp(sev, "warning")) || rule->kernel_warning;
-	json_object *obj = get(v, "object");
+	json_object *obj = mw_jget(v, "object");
 	__u64 addr = 0;
 
 	if (kind == MW_KIND_NONE)
@@ -300,21 +283,21 @@ static void mw_kasan_render(FILE *out, json_object *v, bool color)
 	fprintf(out, "%s\n%s%s: modwatch: %s%s%s in ", RULE, color ? "\033[1;31m" : "",
 		warning ? "WARNING" : "BUG", incomplete ? "possible " : "",
 		rule->title ? rule->title : rule->kasan, headline_access(v));
-	print_site_name(out, get(v, "site"));
+	print_site_name(out, mw_jget(v, "site"));
 	fprintf(out, "%s\n", color ? "\033[0m" : "");
 	print_access(out, v, kind, &addr);
 	if (incomplete)
 		fputs("The kernel skipped some of modwatch's hook runs before this report: its "
 		      "evidence may be incomplete.\n", out);
 	fprintf(out, "\nCall trace:\n");
-	print_trace(out, v, "stack", get(v, "site"));
+	print_trace(out, v, "stack", mw_jget(v, "site"));
 	print_history(out, v);
-	print_lock(out, "The lock", get(v, "lock"));
-	print_lock(out, "The lock held", get(v, "held"));
-	print_lock(out, "The first lock", get(v, "a"));
-	print_lock(out, "The second lock", get(v, "b"));
+	print_lock(out, "The lock", mw_jget(v, "lock"));
+	print_lock(out, "The lock held", mw_jget(v, "held"));
+	print_lock(out, "The first lock", mw_jget(v, "a"));
+	print_lock(out, "The second lock", mw_jget(v, "b"));
 	if (obj)
-		print_object(out, obj, addr ? addr : num(obj, "addr"));
+		print_object(out, obj, addr ? addr : mw_jnum(obj, "addr"));
 	fprintf(out, "%s\n", RULE);
 }
 
@@ -326,7 +309,7 @@ int mw_kasan_line(FILE *out, const char *line, bool color)
 
 	if (!v)
 		return -EINVAL;
-	type = str(v, "type");
+	type = mw_jstr(v, "type");
 	if (type && !strcmp(type, "violation"))
 		mw_kasan_render(out, v, color);
 	json_object_put(v);
@@ -356,40 +339,4 @@ const struct mw_printer *mw_kasan_printer(void)
 	p = mw_print_text;
 	p.violation = kasan_violation;
 	return &p;
-}
-
-/*
- * modwatch report FILE: the violations of saved JSON lines in the KASAN
- * layout; lines of other types are skipped. Sites of a module whose .ko
- * was registered (--ko) get their lines from it, the others keep the ones
- * the JSON carries.
- */
-int mw_cmd_report(const char *path)
-{
-	FILE *in = strcmp(path, "-") ? fopen(path, "re") : stdin;
-	char *line = NULL;
-	size_t cap = 0, nr = 0;
-	int err = 0;
-	bool color;
-
-	if (!in) {
-		mw_err("cannot read %s: %s", path, strerror(errno));
-		return MW_EXIT_FAILURE;
-	}
-	color = isatty(STDOUT_FILENO);
-	while (getline(&line, &cap, in) > 0) {
-		nr++;
-		if (line[0] == '\n')
-			continue;
-		if (mw_kasan_line(stdout, line, color)) {
-			mw_err("%s:%zu: not a JSON object (modwatch report reads what --json wrote)",
-			       path, nr);
-			err = -EINVAL;
-			break;
-		}
-	}
-	free(line);
-	if (in != stdin)
-		fclose(in);
-	return err ? MW_EXIT_USAGE : MW_EXIT_OK;
 }

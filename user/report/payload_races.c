@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include "events.h"
 #include "races.h"
+#include "lib/escape.h"
 #include "report/json_parts.h"
 #include "report/json_writer.h"
 #include "report/payload_races.h"
@@ -19,10 +20,10 @@ static void text_share_access(FILE *out, const struct mw_share_access *a, __u64 
 	__u32 i;
 
 	mw_ksym_format(a->site, site, sizeof(site));
-	fprintf(out, "%s [+%llu, +%llu) at %s by tid %u (%.*s) holding ",
+	fprintf(out, "%s [+%llu, +%llu) at %s by tid %u (%s) holding ",
 		a->dir == MW_FROM_USER ? "copy_from_user into" : "copy_to_user from",
 		(unsigned long long)(a->addr - obj), (unsigned long long)a->len, site, a->tid,
-		(int)sizeof(a->comm), a->comm);
+		mw_escn(a->comm, sizeof(a->comm)));
 	if (!a->nr_locks)
 		fputs("no lock", out);
 	for (i = 0; i < a->nr_locks && i < MW_RACE_LOCKS; i++)

@@ -18,6 +18,7 @@
 #include "report/payload.h"
 #include "report/print_text.h"
 #include "report/printer.h"
+#include "lib/escape.h"
 #include "report/counters.h"
 #include "report/rules.h"
 #include "report/text_parts.h"
@@ -52,7 +53,8 @@ static void print_blind(FILE *out, const struct mw_module *m)
 
 	fprintf(out, "modwatch:   %-24s blind to", "");
 	for (i = 0; i < m->nr_blind; i++)
-		fprintf(out, "%s %s (%s) %u", i ? "," : "", m->blind[i].name, m->blind[i].family,
+		fprintf(out, "%s %s (%s) %u", i ? "," : "",
+			mw_escn(m->blind[i].name, sizeof(m->blind[i].name)), m->blind[i].family,
 			m->blind[i].calls);
 	fputc('\n', out);
 }
@@ -84,13 +86,21 @@ static void print_deep(FILE *out, const struct mw_module *m)
 	fputc('\n', out);
 }
 
+void mw_text_module_head(FILE *out, const char *name, __u64 lo, __u64 hi, const char *ko,
+			 __u32 sites, __u32 probes, __u32 probed)
+{
+	fprintf(out, "modwatch:   %-24s text 0x%llx-0x%llx", mw_esc(name), (unsigned long long)lo,
+		(unsigned long long)hi);
+	if (ko && ko[0])
+		fprintf(out, ", %u call sites in %s, %u kprobes on %u of them", sites, mw_esc(ko),
+			probes, probed);
+}
+
 static void print_module(FILE *out, const struct mw_module *m)
 {
-	fprintf(out, "modwatch:   %-24s text 0x%llx-0x%llx", m->name,
-		(unsigned long long)m->text_lo, (unsigned long long)m->text_hi);
+	mw_text_module_head(out, m->name, m->text_lo, m->text_hi, m->ko, m->nr_sites,
+			    m->nr_probes, m->nr_slots - m->probed_entries);
 	if (m->ko[0]) {
-		fprintf(out, ", %u call sites in %s, %u kprobes on %u of them", m->nr_sites, m->ko,
-			m->nr_probes, m->nr_slots - m->probed_entries);
 		if (m->probed_entries)
 			fprintf(out, " and on %u of its %u entry points", m->probed_entries,
 				m->nr_entries);
@@ -104,15 +114,26 @@ static void print_module(FILE *out, const struct mw_module *m)
 		print_deep(out, m);
 }
 
+void mw_text_module_event(FILE *out, const char *name, bool loaded)
+{
+	if (!loaded)
+		fprintf(out, "modwatch: module %s unloaded: its probes are detached\n", mw_esc(name));
+	else
+		fprintf(out, "modwatch: module %s loaded, now watched:\n", mw_esc(name));
+}
+
 static void text_module(FILE *out, const struct mw_module *m)
 {
-	if (!m->loaded) {
-		fprintf(out, "modwatch: module %s unloaded: its probes are detached\n", m->name);
-	} else {
-		fprintf(out, "modwatch: module %s loaded, now watched:\n", m->name);
+	mw_text_module_event(out, m->name, m->loaded);
+	if (m->loaded)
 		print_module(out, m);
-	}
 	fflush(out);
+}
+
+void mw_text_kernel(FILE *out, const char *kernel, __u32 nr)
+{
+	fprintf(out, "modwatch: kernel %s, watching %u module%s\n", mw_esc(kernel), nr,
+		nr == 1 ? "" : "s");
 }
 
 static void text_start(FILE *out, const struct mw_start *s)
@@ -121,8 +142,7 @@ static void text_start(FILE *out, const struct mw_start *s)
 	__u32 i;
 	int m;
 
-	fprintf(out, "modwatch: kernel %s, watching %u module%s\n", s->kernel, s->reg->nr,
-		s->reg->nr == 1 ? "" : "s");
+	mw_text_kernel(out, s->kernel, s->reg->nr);
 	for (i = 0; i < s->reg->nr; i++)
 		print_module(out, &s->reg->mods[i]);
 	fprintf(out, "modwatch: BPF map memory:\n");
@@ -143,22 +163,37 @@ static void print_generic(FILE *out, const struct mw_event *e)
 	fprintf(out, " at %s", site);
 }
 
+void mw_text_violation_head(FILE *out, const struct mw_text_report *r)
+{
+	fprintf(out, "[%llu.%06llu] %s %s%s%s:", (unsigned long long)(r->ts_ns / 1000000000),
+		(unsigned long long)(r->ts_ns % 1000000000 / 1000), mw_esc(r->module),
+		r->warning ? "warning: " : "", r->incomplete ? "possible " : "", mw_esc(r->kind));
+}
+
+void mw_text_violation_tail(FILE *out, const struct mw_text_report *r)
+{
+	fprintf(out, " (pid %u tid %u comm %s cpu %u)%s\n", r->pid, r->tid,
+		mw_escn(r->comm, r->comm_len), r->cpu,
+		r->incomplete ? " [evidence may be incomplete]" : "");
+}
+
 static void text_violation(FILE *out, struct mw_registry *reg, const struct mw_event *e)
 {
 	const struct mw_payload *payload = mw_rule(e->hdr.kind)->payload;
+	const struct mw_text_report r = {
+		.ts_ns = e->hdr.ts_ns, .module = mw_registry_name(reg, e->hdr.module_id),
+		.kind = mw_kind_name(e->hdr.kind), .warning = e->hdr.flags & MW_EV_WARNING,
+		.incomplete = e->hdr.flags & MW_EV_INCOMPLETE, .pid = e->hdr.pid,
+		.tid = e->hdr.tid, .cpu = e->hdr.cpu, .comm = e->hdr.comm,
+		.comm_len = MW_COMM_LEN,
+	};
 
-	fprintf(out, "[%llu.%06llu] %s %s%s%s:", (unsigned long long)(e->hdr.ts_ns / 1000000000),
-		(unsigned long long)(e->hdr.ts_ns % 1000000000 / 1000),
-		mw_registry_name(reg, e->hdr.module_id),
-		e->hdr.flags & MW_EV_WARNING ? "warning: " : "",
-		e->hdr.flags & MW_EV_INCOMPLETE ? "possible " : "", mw_kind_name(e->hdr.kind));
+	mw_text_violation_head(out, &r);
 	if (payload)
 		payload->text(out, e);
 	else
 		print_generic(out, e);
-	fprintf(out, " (pid %u tid %u comm %.*s cpu %u)%s\n", e->hdr.pid, e->hdr.tid,
-		MW_COMM_LEN, e->hdr.comm, e->hdr.cpu,
-		e->hdr.flags & MW_EV_INCOMPLETE ? " [evidence may be incomplete]" : "");
+	mw_text_violation_tail(out, &r);
 	/* No flush: the session flushes once per ring buffer batch. */
 }
 
@@ -177,14 +212,15 @@ static void text_cycle(FILE *out, struct mw_registry *reg, const struct mw_edge 
 	int i;
 
 	fprintf(out, "%s lock_order_inversion: a cycle of %d locks:",
-		mw_registry_name(reg, e[path[len - 1]].module_id), len);
+		mw_esc(mw_registry_name(reg, e[path[len - 1]].module_id)), len);
 	for (i = 0; i < len; i++) {
 		const struct mw_edge *x = &e[path[i]];
 
 		mw_lock_name(x->a, name, sizeof(name));
 		mw_ksym_format(x->site_a, sa, sizeof(sa));
 		mw_ksym_format(x->site_b, sb, sizeof(sb));
-		fprintf(out, "%s %s taken at %s, then the next at %s", i ? ";" : "", name, sa, sb);
+		fprintf(out, "%s %s taken at %s, then the next at %s", i ? ";" : "", mw_esc(name), sa,
+			sb);
 	}
 	fputc('\n', out);
 	fflush(out);
@@ -196,10 +232,29 @@ static void text_repeat(FILE *out, struct mw_registry *reg, const struct mw_dedu
 	char site[MW_SYM_LEN];
 
 	mw_ksym_format(k->site, site, sizeof(site));
-	fprintf(out, "%s %s at %s: repeated %llu more time%s (%llu in all)\n",
-		mw_registry_name(reg, k->module_id), mw_kind_name(k->kind), site,
-		(unsigned long long)more, more == 1 ? "" : "s", (unsigned long long)total);
+	mw_text_repeat_line(out, mw_registry_name(reg, k->module_id), mw_kind_name(k->kind), site,
+			    more, total);
 	fflush(out);
+}
+
+void mw_text_repeat_line(FILE *out, const char *module, const char *kind, const char *site,
+			 __u64 more, __u64 total)
+{
+	fprintf(out, "%s %s at %s: repeated %llu more time%s (%llu in all)\n", mw_esc(module),
+		mw_esc(kind), site, (unsigned long long)more, more == 1 ? "" : "s",
+		(unsigned long long)total);
+}
+
+void mw_text_live_head(FILE *out, size_t n)
+{
+	fprintf(out, "modwatch: %zu allocation site%s with live objects\n", n, n == 1 ? "" : "s");
+}
+
+void mw_text_live_group(FILE *out, const char *module, const char *site, __u64 count,
+			__u64 bytes)
+{
+	fprintf(out, "modwatch:   %-24s %-40s %llu object%s, %llu bytes\n", mw_esc(module), site,
+		(unsigned long long)count, count == 1 ? "" : "s", (unsigned long long)bytes);
 }
 
 static void text_live(FILE *out, struct mw_registry *reg, const struct mw_alloc_group *g,
@@ -208,12 +263,11 @@ static void text_live(FILE *out, struct mw_registry *reg, const struct mw_alloc_
 	char site[MW_SYM_LEN];
 	size_t i;
 
-	fprintf(out, "modwatch: %zu allocation site%s with live objects\n", n, n == 1 ? "" : "s");
+	mw_text_live_head(out, n);
 	for (i = 0; i < n; i++) {
 		mw_ksym_format(g[i].site, site, sizeof(site));
-		fprintf(out, "modwatch:   %-24s %-40s %llu object%s, %llu bytes\n",
-			mw_registry_name(reg, g[i].module_id), site, (unsigned long long)g[i].count,
-			g[i].count == 1 ? "" : "s", (unsigned long long)g[i].bytes);
+		mw_text_live_group(out, mw_registry_name(reg, g[i].module_id), site, g[i].count,
+				   g[i].bytes);
 	}
 	fflush(out);
 }
@@ -249,6 +303,22 @@ static void text_refusals(FILE *out, const struct mw_load *l)
 		fprintf(out, "modwatch:   rules off on this kernel: %s\n", rules);
 }
 
+void mw_text_summary_head(FILE *out, __u64 runtime_ns, __u64 violations, __u64 warnings,
+			  __u64 repeats, __u64 lost)
+{
+	fprintf(out, "modwatch: summary after %.1f s: %llu violation%s, %llu warning%s, "
+		"%llu repeats, %llu lost\n", runtime_ns / 1e9, (unsigned long long)violations,
+		violations == 1 ? "" : "s", (unsigned long long)warnings, warnings == 1 ? "" : "s",
+		(unsigned long long)repeats, (unsigned long long)lost);
+}
+
+void mw_text_summary_count(FILE *out, const char *module, const char *kind, __u64 count,
+			   __u64 repeats)
+{
+	fprintf(out, "modwatch:   %-24s %-22s %llu (+%llu repeats)\n", mw_esc(module),
+		mw_esc(kind), (unsigned long long)count, (unsigned long long)repeats);
+}
+
 static void text_summary(FILE *out, const struct mw_summary *s)
 {
 	__u64 lost = 0;
@@ -256,18 +326,13 @@ static void text_summary(FILE *out, const struct mw_summary *s)
 
 	for (k = 0; k < MW_KIND_NR; k++)
 		lost += s->stats[MW_STAT_LOST_BASE + k];
-	fprintf(out, "modwatch: summary after %.1f s: %llu violation%s, %llu warning%s, "
-		"%llu repeats, %llu lost\n", s->runtime_ns / 1e9,
-		(unsigned long long)s->violations, s->violations == 1 ? "" : "s",
-		(unsigned long long)s->warnings, s->warnings == 1 ? "" : "s",
-		(unsigned long long)s->repeats, (unsigned long long)lost);
+	mw_text_summary_head(out, s->runtime_ns, s->violations, s->warnings, s->repeats, lost);
 	for (i = 0; i < s->reg->nr; i++)
 		for (k = 1; k < MW_KIND_NR; k++)
 			if (s->reg->mods[i].counts[k])
-				fprintf(out, "modwatch:   %-24s %-22s %llu (+%llu repeats)\n",
-					s->reg->mods[i].name, mw_kind_name(k),
-					(unsigned long long)s->reg->mods[i].counts[k],
-					(unsigned long long)s->reg->mods[i].repeats[k]);
+				mw_text_summary_count(out, s->reg->mods[i].name, mw_kind_name(k),
+						      s->reg->mods[i].counts[k],
+						      s->reg->mods[i].repeats[k]);
 	for (k = 1; k < MW_KIND_NR; k++)
 		if (s->stats[MW_STAT_LOST_BASE + k])
 			fprintf(out, "modwatch:   lost %-22s %llu\n", mw_kind_name(k),
@@ -283,8 +348,8 @@ static void text_summary(FILE *out, const struct mw_summary *s)
 		fprintf(out, "modwatch:   heap hook runs the kernel skipped: %llu (lifetime "
 			"reports may be incomplete)\n", (unsigned long long)s->missed);
 	for (i = 0; i < (__u32)s->nr_supp; i++)
-		fprintf(out, "modwatch:   suppressed by %s:%s:%s: %llu\n", s->supp[i].kind,
-			s->supp[i].module, s->supp[i].func, (unsigned long long)s->supp[i].hits);
+		fprintf(out, "modwatch:   suppressed by %s:%s:%s: %llu\n", mw_esc(s->supp[i].kind),
+			mw_esc(s->supp[i].module), mw_esc(s->supp[i].func), (unsigned long long)s->supp[i].hits);
 	if (s->output_dropped)
 		fprintf(out, "modwatch:   report lines the output could not take: %llu\n",
 			(unsigned long long)s->output_dropped);

@@ -9,6 +9,7 @@
 #include "probe/heap_maps.h"
 #include "probe/lock_maps.h"
 #include "probe/statics.h"
+#include "lib/escape.h"
 #include "report/text_parts.h"
 #include "symbols/ksym.h"
 
@@ -33,7 +34,7 @@ void text_object(FILE *out, const struct mw_object *o)
 		fprintf(out, "0x%llx (%llu bytes, static ", (unsigned long long)o->addr,
 			(unsigned long long)o->size);
 		if (!mw_ksym_resolve_data(o->addr, &s))
-			fprintf(out, "%s [%s])", s.name, s.module);
+			fprintf(out, "%s [%s])", mw_esc(s.name), mw_esc(s.module));
 		else
 			fputs("of the module)", out);
 		return;
@@ -42,7 +43,7 @@ void text_object(FILE *out, const struct mw_object *o)
 	fprintf(out, "0x%llx (%llu bytes", (unsigned long long)o->addr,
 		(unsigned long long)o->size);
 	if (!mw_heap_cache_name(o->cache, cache, sizeof(cache)))
-		fprintf(out, ", cache %s", cache);
+		fprintf(out, ", cache %s", mw_esc(cache));
 	fprintf(out, ") allocated at %s by tid %u", alloc, o->alloc_tid);
 }
 
@@ -52,5 +53,5 @@ void text_lock(FILE *out, const struct mw_lock *l)
 	char name[256];
 
 	mw_lock_name(l->addr, name, sizeof(name));
-	fprintf(out, "%s %s", mw_lock_type_name(l->type), name);
+	fprintf(out, "%s %s", mw_lock_type_name(l->type), mw_esc(name));
 }

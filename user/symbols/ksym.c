@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
+#include "lib/escape.h"
 #include "symbols/ksym.h"
 #include "symbols/srcline.h"
 
@@ -323,15 +324,16 @@ void mw_ksym_format(__u64 addr, char *buf, size_t len)
 		return;
 	}
 	if (!s.module) {
-		snprintf(buf, len, "%s+0x%llx", s.name, (unsigned long long)s.offset);
+		snprintf(buf, len, "%s+0x%llx", mw_esc(s.name), (unsigned long long)s.offset);
 		return;
 	}
-	n = snprintf(buf, len, "%s+0x%llx [%s]", s.name, (unsigned long long)s.offset, s.module);
+	n = snprintf(buf, len, "%s+0x%llx [%s]", mw_esc(s.name), (unsigned long long)s.offset,
+		     mw_esc(s.module));
 	/* The line of the module's own source that made it, through any inlines. */
 	nr = mw_srcline(s.module, s.name, s.offset, f, MW_SRC_FRAMES);
 	if (nr > 0 && n > 0 && (size_t)n < len)
-		snprintf(buf + n, len - n, " (%s:%d)", mw_srcline_display(s.module, f[nr - 1].file),
-			 f[nr - 1].line);
+		snprintf(buf + n, len - n, " (%s:%d)",
+			 mw_esc(mw_srcline_display(s.module, f[nr - 1].file)), f[nr - 1].line);
 }
 
 int mw_section_addr(const char *module, const char *section, __u64 *addr)

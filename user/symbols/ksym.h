@@ -15,6 +15,7 @@ struct mw_sym {
 };
 int mw_ksym_resolve(__u64 addr, struct mw_sym *sym);
 int mw_ksym_resolve_var(__u64 addr, struct mw_sym *sym);
+/* "func+0x1e [mod] (file:line)" for a person: names escaped (lib/escape.h). */
 void mw_ksym_format(__u64 addr, char *buf, size_t len);
 void mw_ksym_free(void);
 int mw_ksym_reload(void);
