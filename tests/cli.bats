@@ -250,6 +250,27 @@ non_json_lines() {
 	[[ "$output" == "modwatch: cannot write /nonexistent/dir/x.json: No such file or directory" ]]
 }
 
+# A start that fails after the outputs are opened (no such module): the
+# report file the last session wrote is still there, and no CI file is made.
+@test "a failed start keeps an existing --output file byte for byte and writes no CI file" {
+	out=$BATS_TEST_TMPDIR/reports.json junit=$BATS_TEST_TMPDIR/r.xml sarif=$BATS_TEST_TMPDIR/r.sarif
+	printf 'last night\x27s reports\n\0binary\n' >"$out"
+	cp "$out" "$BATS_TEST_TMPDIR/before"
+	run "$MODWATCH" --json -o "$out" --junit "$junit" --sarif "$sarif" -m no_such_module_xyz -- true
+	[ "$status" -eq 4 ]
+	cmp "$out" "$BATS_TEST_TMPDIR/before"
+	[ ! -e "$junit" ]
+	[ ! -e "$sarif" ]
+	run "$MODWATCH" --json -o "$BATS_TEST_TMPDIR/new.json" -m no_such_module_xyz -- true
+	[ "$status" -eq 4 ]
+	[ ! -e "$BATS_TEST_TMPDIR/new.json" ]
+	# a session that starts replaces it, and writes both CI files 0600
+	run "$MODWATCH" --json -o "$out" --junit "$junit" --sarif "$sarif" -- true
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .type "$out" | tr '\n' ' ')" = "start summary " ]
+	[ "$(stat -c %a "$junit") $(stat -c %a "$sarif")" = "600 600" ]
+}
+
 @test "CI mode: --junit and --sarif files of a run validate; unwritable ones fail first" {
 	junit=$BATS_TEST_TMPDIR/r.xml sarif=$BATS_TEST_TMPDIR/r.sarif
 	run "$MODWATCH" --json -o /dev/null --junit "$junit" --sarif "$sarif" -- true
