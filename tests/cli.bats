@@ -271,6 +271,30 @@ non_json_lines() {
 	[ "$(stat -c %a "$junit") $(stat -c %a "$sarif")" = "600 600" ]
 }
 
+# No /run (a CI container): the lock goes to $TMPDIR/modwatch-UID, one note
+# says so; a symlink there is refused, and only CI mode goes on without a lock.
+@test "no /run: the instance lock falls back to TMPDIR, never to a symlink, never fatal in CI mode" {
+	export MODWATCH_RUNTIME_DIR=/nonexistent/modwatch TMPDIR=$BATS_TEST_TMPDIR
+	dir=$TMPDIR/modwatch-$(id -u)
+	run "$MODWATCH" --json -o /dev/null -- true
+	[ "$status" -eq 0 ]
+	[ "$(grep -c 'modwatch: note: ' <<<"$output")" = 1 ]
+	[[ "$output" == *"note: cannot use /nonexistent/modwatch for the instance lock (No such file or directory): it is in $dir"* ]]
+	[ "$(stat -c %a "$dir")" = 700 ]
+	[ -f "$dir/modwatch.pid" ]
+	rm -r "$dir"
+	ln -s "$BATS_TEST_TMPDIR/elsewhere" "$dir"
+	mkdir "$BATS_TEST_TMPDIR/elsewhere"
+	run "$MODWATCH" --json -o /dev/null -- true
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"warning: $dir is not a folder (a symlink?): not using it for the instance lock"* ]]
+	[[ "$output" == *"CI mode goes on without one"* ]]
+	[ ! -e "$BATS_TEST_TMPDIR/elsewhere/modwatch.pid" ]
+	run timeout 10 "$MODWATCH" --json -o /dev/null
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"modwatch: cannot make /nonexistent/modwatch for the instance lock: No such file or directory (nor $dir: Not a directory)"* ]]
+}
+
 @test "CI mode: --junit and --sarif files of a run validate; unwritable ones fail first" {
 	junit=$BATS_TEST_TMPDIR/r.xml sarif=$BATS_TEST_TMPDIR/r.sarif
 	run "$MODWATCH" --json -o /dev/null --junit "$junit" --sarif "$sarif" -- true

@@ -7,6 +7,7 @@
 
 void mw_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void mw_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void mw_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 extern bool mw_verbose;
 void mw_phase(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -718,8 +718,7 @@ static int run_session(struct mw_run_opts *o, __u64 storm, __u64 rate)
 	if (mw_caps_check())
 		return MW_EXIT_FAILURE;
 	/* Before any output is opened: a second instance must not truncate the first's. */
-	s.lock_fd = mw_instance_lock();
-	if (s.lock_fd < 0)
+	if (mw_instance_lock(o->cmd, &s.lock_fd))
 		return MW_EXIT_FAILURE;
 	if (!open_session(&s) && !begin(&s))
 		code = run_until_stopped(&s);
