@@ -76,6 +76,19 @@ $(OUT)/obj/%.o: user/%.c $(USER_HDRS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
+# The git commit --version names: rewritten only when it changes, so that a
+# build without a new commit relinks nothing. "unknown" outside git.
+MW_COMMIT	:= $(shell c=$$(git rev-parse --short=12 HEAD 2>/dev/null) && \
+		   { git diff --quiet HEAD || c=$$c-dirty; echo $$c; } || echo unknown)
+$(OUT)/build_commit.h: FORCE
+	$(Q)mkdir -p $(@D)
+	$(Q)echo '#define MODWATCH_COMMIT "$(MW_COMMIT)"' > $@.tmp && \
+		(cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@)
+
+$(OUT)/obj/cli/version.o: $(OUT)/build_commit.h
+
+FORCE:
+
 $(OUT)/libmodwatch.a: $(USER_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^

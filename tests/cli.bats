@@ -51,6 +51,21 @@ non_json_lines() {
 	done
 }
 
+# What a bug report needs, as bpftool -V gives it: the commit is the one
+# built (the Makefile bakes it in), the libraries say their own versions.
+@test "--version names the version, the commit, the libraries and the features" {
+	run "$MODWATCH" --version
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" =~ ^modwatch\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+	commit=$(git -C "$BATS_TEST_DIRNAME" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+	[[ "${lines[1]}" == "commit: $commit"* ]]
+	[[ "${lines[2]}" =~ ^libbpf:\ v[0-9]+\.[0-9]+$ ]]
+	[[ "${lines[3]}" =~ ^libelf/libdw:\ elfutils\ 0\.[0-9]+$ ]]
+	[[ "${lines[4]}" =~ ^capstone:\ [0-9]+\.[0-9]+$ ]]
+	[[ "$output" == *$'\nfeatures: deep (capstone'* ]]
+	[ "$("$MODWATCH" version)" = "$output" ]
+}
+
 @test "an unknown flag exits 2 with a one-line message" {
 	run "$MODWATCH" --bogus
 	[ "$status" -eq 2 ]

@@ -12,6 +12,7 @@
 #include "modwatch.h"
 #include "cli/doctor.h"
 #include "cli/options.h"
+#include "cli/version.h"
 #include "lib/error.h"
 #include "report/kasan.h"
 #include "session/session.h"
@@ -176,7 +177,8 @@ static const char usage_text[] =
 "                        are counted and printed\n"
 "  -v, --verbose         libbpf's messages, the verifier log on failure\n"
 "  -h, --help            this text\n"
-"  -V, --version         print the version\n"
+"  -V, --version         print the version, the git commit it was built from,\n"
+"                        the libraries linked in and the features\n"
 "\n"
 "Examples:\n"
 "  sudo modwatch -m mydrv                  watch mydrv until Ctrl-C\n"
@@ -194,7 +196,7 @@ static int cmd_help(int argc, char **argv, struct mw_run_opts *o)
 static int cmd_version(int argc, char **argv, struct mw_run_opts *o)
 {
 	(void)argc, (void)argv, (void)o;
-	printf("modwatch %s\n", MODWATCH_VERSION);
+	mw_print_version();
 	return MW_EXIT_OK;
 }
 
