@@ -52,3 +52,19 @@ setup() {
 	[[ "$output" == *"user/x/big.c: 864 lines (at most 800)"* ]]
 	[[ "$output" == *"user/x/big.c:1: long_one() is 61 lines (at most 60)"* ]]
 }
+
+# make help is made from the Makefile's "## " comments: every .PHONY target
+# has one, and the main variables are there.
+@test "make help lists every .PHONY target and the main variables, one line each" {
+	cd "$REPO"
+	run make --no-print-directory help
+	[ "$status" -eq 0 ]
+	phony=$(make -pRrq -f Makefile : 2>/dev/null | sed -n 's/^\.PHONY: //p' | tr ' ' '\n' | sort -u)
+	[ "$(wc -w <<<"$phony")" -gt 15 ]
+	for t in $phony; do
+		grep -qE "^  $t +[^ ]" <<<"$output" || { echo "make help has no line for $t"; false; }
+	done
+	for v in OUT V KERNEL KERNELS ONLY PREFIX; do
+		grep -qE "^  $v +[^ ]" <<<"$output" || { echo "make help has no line for $v"; false; }
+	done
+}
