@@ -50,11 +50,32 @@ UNIT_OBJS	:= $(patsubst tests/unit/%.c,$(OUT)/unit/%.o,$(UNIT_SRCS))
 
 .PHONY: all deps modules real test test-unit test-cli test-e2e test-real test-real-deep run watch \
 	bench clean \
-	install uninstall man graph lint
+	install uninstall man graph lint help
 
-all: $(OUT)/modwatch $(OUT)/unit-tests
+# `make help`: the targets from their "## " comments, the variables from
+# the "## NAME: what" lines below, so that help cannot fall behind.
+## OUT: the build folder (default build)
+## V: V=1 shows the commands
+## CLANG: the clang that builds the BPF side (default clang-16)
+## KERNELS: the kernels the VM suites run on (default "6.1 6.12")
+## KERNEL: the kernel of make run, bench and test-real-deep (default: the first of KERNELS)
+## ONLY: make bench ONLY=SECTION: one section of the benchmark
+## DEEP_MODULES: the modules test-real-deep watches with --deep
+## PREFIX: where make install puts things (default /usr/local; DESTDIR stages them)
 
-deps:
+.DEFAULT_GOAL := all
+
+help: ## this list: the targets and the main variables
+	$(Q)echo 'Targets:'
+	$(Q)sed -n 's/^\([a-z][a-z0-9-]*\):.*## \(.*\)/  \1\t\2/p' $(firstword $(MAKEFILE_LIST)) | \
+		expand -t 18
+	$(Q)echo 'Variables (make VAR=value):'
+	$(Q)sed -n 's/^## \([A-Z_]*\): \(.*\)/  \1\t\2/p' $(firstword $(MAKEFILE_LIST)) | \
+		expand -t 18
+
+all: $(OUT)/modwatch $(OUT)/unit-tests ## build modwatch and the unit tests into $(OUT) (the default)
+
+deps: ## install the build and test dependencies that are missing (tools/install-deps)
 	$(Q)tools/install-deps
 
 $(OUT)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS)
@@ -75,6 +96,19 @@ $(OUT)/obj/%.o: user/%.c $(USER_HDRS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+# The git commit --version names: rewritten only when it changes, so that a
+# build without a new commit relinks nothing. "unknown" outside git.
+MW_COMMIT	:= $(shell c=$$(git rev-parse --short=12 HEAD 2>/dev/null) && \
+		   { git diff --quiet HEAD || c=$$c-dirty; echo $$c; } || echo unknown)
+$(OUT)/build_commit.h: FORCE
+	$(Q)mkdir -p $(@D)
+	$(Q)echo '#define MODWATCH_COMMIT "$(MW_COMMIT)"' > $@.tmp && \
+		(cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@)
+
+$(OUT)/obj/cli/version.o: $(OUT)/build_commit.h
+
+FORCE:
 
 $(OUT)/libmodwatch.a: $(USER_OBJS)
 	$(call msg,AR,$@)
@@ -102,7 +136,7 @@ KERNEL		?= $(firstword $(KERNELS))
 # The test modules, built against the test VM's kernel headers: $(OUT)/modules
 # for tools/vm's default kernel (the unit tests read their DWARF), and
 # $(OUT)/kernels/K/modules for each kernel K the VM suites boot.
-modules:
+modules: ## build the test modules against the test VM's kernel into $(OUT)/modules
 	$(call msg,MODULES,$(OUT)/modules)
 	$(Q)$(MAKE) --no-print-directory -C tests/modules KDIR="$$(tools/vm headers)" \
 		O=$(abspath $(OUT)/modules) $(if $(V),,-s)
@@ -120,7 +154,7 @@ kernel-modules-%:
 # left after SIGKILL) and curl (a scrape) too.
 REAL_TOOLS	:= mke2fs mkfs.minix ip setpriv bpftool curl
 
-real: $(OUT)/real-drive $(addprefix $(OUT)/real-tools/,$(REAL_TOOLS))
+real: $(OUT)/real-drive $(addprefix $(OUT)/real-tools/,$(REAL_TOOLS)) ## the real-module gate's driver and the host tools its guest runs
 
 $(OUT)/real-drive: tests/real/drive.c
 	$(call msg,CC,$@)
@@ -134,7 +168,7 @@ $(OUT)/real-tools/%:
 		{ echo "$*: not installed (tools/install-deps)" >&2; exit 1; }; \
 	cp -L "$$src" $@
 
-test: deps
+test: deps ## everything: lint, build, then the unit, CLI and VM (e2e) suites
 	$(Q)$(MAKE) --no-print-directory lint all modules real
 	$(Q)$(MAKE) --no-print-directory test-unit test-cli test-e2e
 
@@ -143,10 +177,10 @@ test: deps
 # Graphviz; it fails naming any cycle. `make lint` checks the graph and the
 # code's shape (files in user/ <= 800 lines, functions <= 60): make test
 # runs it first.
-graph:
+graph: ## print the include graph of the units (DOT=1: as Graphviz); fails on a cycle
 	$(Q)tools/unit-graph $(if $(DOT),--dot)
 
-lint:
+lint: ## the include graph and the code's shape (files in user/ <= 800 lines, functions <= 60)
 	$(Q)tools/unit-graph >/dev/null && tools/code-shape
 
 # The schemas the CI report files are checked against (npm pack, pinned); one
@@ -155,10 +189,10 @@ $(OUT)/schemas/sarif-2.1.0.json $(OUT)/schemas/junit-4.xsd &: tools/ci-schemas
 	$(call msg,SCHEMAS,$(OUT)/schemas)
 	$(Q)tools/ci-schemas $(OUT)/schemas
 
-test-unit: $(OUT)/unit-tests $(OUT)/schemas/sarif-2.1.0.json $(OUT)/schemas/junit-4.xsd
+test-unit: $(OUT)/unit-tests $(OUT)/schemas/sarif-2.1.0.json $(OUT)/schemas/junit-4.xsd ## the unit tests, on this machine
 	$(Q)$(OUT)/unit-tests
 
-test-cli: $(OUT)/modwatch $(OUT)/schemas/sarif-2.1.0.json $(OUT)/schemas/junit-4.xsd
+test-cli: $(OUT)/modwatch $(OUT)/schemas/sarif-2.1.0.json $(OUT)/schemas/junit-4.xsd ## the command-line, service, install and tree suites (bats), on this machine
 	$(Q)MODWATCH=$(abspath $(OUT)/modwatch) SCHEMAS=$(abspath $(OUT)/schemas) \
 		bats --tap tests/cli.bats tests/service.bats tests/install.bats tests/tree.bats
 
@@ -167,18 +201,19 @@ test-cli: $(OUT)/modwatch $(OUT)/schemas/sarif-2.1.0.json $(OUT)/schemas/junit-4
 # (e2e.bats) and the real-module gate (real.bats), each test's name prefixed
 # with its kernel; then the VM harness itself (vm.bats) on the first. A
 # failure on one kernel does not stop the others.
-test-e2e: $(OUT)/modwatch real $(OUT)/schemas/sarif-2.1.0.json $(OUT)/schemas/junit-4.xsd \
-	  $(addprefix kernel-modules-,$(KERNELS))
+E2E_DEPS	= $(OUT)/modwatch real $(OUT)/schemas/sarif-2.1.0.json $(OUT)/schemas/junit-4.xsd \
+		  $(addprefix kernel-modules-,$(KERNELS))
+test-e2e: $(E2E_DEPS) ## end to end in the test VM, on each kernel of KERNELS
 	$(Q)tests/e2e/run-kernels $(abspath $(OUT)) $(KERNELS)
 
 # The real-module gate with --deep on KERNEL (every load and store of DEEP_MODULES
 # probed; not part of make test: ext4 alone is ~17,000 kprobes).
 DEEP_MODULES	?= loop tun bridge ext4 zram
-test-real-deep: $(OUT)/modwatch real
+test-real-deep: $(OUT)/modwatch real ## the real-module gate with --deep on KERNEL (DEEP_MODULES)
 	$(Q)tests/real/deep-gate $(OUT) $(KERNEL) $(DEEP_MODULES)
 
 # Only the real-module gate: Debian's own modules under real workloads.
-test-real: $(OUT)/modwatch real
+test-real: $(OUT)/modwatch real ## only the real-module gate, on each kernel of KERNELS
 	$(Q)st=0; for k in $(KERNELS); do \
 		MODWATCH_KERNEL=$$k OUT=$(abspath $(OUT)) BATS_TEST_NAME_PREFIX="$$k: " \
 			bats --tap tests/e2e/real.bats || st=1; \
@@ -186,7 +221,7 @@ test-real: $(OUT)/modwatch real
 
 # The demo: boot the test VM, load mw_buggy, watch it while every scenario runs
 # (init_on_alloc=0: Debian zeroes allocations by default, hiding uninit_leak).
-run: deps
+run: deps ## the demo: boot the test VM on KERNEL and watch mw_buggy's scenarios
 	$(Q)$(MAKE) --no-print-directory all kernel-modules-$(KERNEL)
 	$(Q)tools/vm run --share $(CURDIR) --kernel-version $(KERNEL) --append init_on_alloc=0 -- \
 		sh tools/demo-guest.sh $(abspath $(OUT)) $(abspath $(OUT)/kernels/$(KERNEL)/modules)
@@ -200,19 +235,19 @@ $(OUT)/%_load: tests/bench/%_load.c
 # side by side; WORKLOADS="tree tcp kmem": the tax section's workloads; DEEP_BENCH="loop tun":
 # the modules the deep section times sessions on (default: mw_clean mw_buggy loop tun bridge
 # zram ext4).
-bench:
+bench: ## what modwatch costs (BASE, ROUNDS, ONLY, WORKLOADS, DEEP_BENCH; tools/bench)
 	$(Q)tools/install-deps bench
 	$(Q)$(MAKE) --no-print-directory all kernel-modules-$(KERNEL) $(OUT)/kmem_load $(OUT)/tcp_load
 	$(Q)MODWATCH_KERNEL=$(KERNEL) BASE="$(BASE)" WORKLOADS="$(WORKLOADS)" DEEP_MODULES="$(DEEP_BENCH)" \
 		tools/bench $(OUT) "$(ROUNDS)" "$(ONLY)"
 
 # Watch this machine's own loaded modules until Ctrl-C.
-watch: all
+watch: all ## watch this machine's loaded modules until Ctrl-C
 	$(Q)$(OUT)/modwatch
 
 # The man page: --help documents the options (so it cannot fall behind the
 # code), doc/modwatch.h2m what --help has no room for.
-man: $(OUT)/modwatch.8
+man: $(OUT)/modwatch.8 ## the man page, $(OUT)/modwatch.8, from --help and doc/modwatch.h2m
 
 $(OUT)/modwatch.8: $(OUT)/modwatch doc/modwatch.h2m
 	$(call msg,MAN,$@)
@@ -230,7 +265,7 @@ CONF		= $(DESTDIR)$(SYSCONFDIR)/modwatch/modwatch.conf
 # and start the service. Not stripped: dh_strip keeps the debug symbols.
 # An existing config is the admin's: if it differs from the shipped one,
 # ours goes beside it as modwatch.conf.new (as dpkg would ask).
-install: $(OUT)/modwatch $(OUT)/modwatch.8
+install: $(OUT)/modwatch $(OUT)/modwatch.8 ## install modwatch, its man page, unit, logrotate and config (DESTDIR, PREFIX...)
 	$(Q)sed $(UNIT_SED) dist/modwatch.service.in > $(OUT)/modwatch.service
 	$(Q)$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) \
 		$(DESTDIR)$(SYSCONFDIR)/logrotate.d
@@ -247,7 +282,7 @@ install: $(OUT)/modwatch $(OUT)/modwatch.8
 	fi
 
 # Removes what install put; a config the admin edited stays (and says so).
-uninstall:
+uninstall: ## remove what install put (a config you edited stays)
 	$(Q)rm -f $(DESTDIR)$(SBINDIR)/modwatch $(DESTDIR)$(MANDIR)/man8/modwatch.8 \
 		$(DESTDIR)$(UNITDIR)/modwatch.service $(DESTDIR)$(SYSCONFDIR)/logrotate.d/modwatch
 	$(Q)for f in "$(CONF)" "$(CONF).new"; do \
@@ -256,5 +291,5 @@ uninstall:
 	$(Q)if [ -e "$(CONF)" ]; then echo "uninstall: kept $(CONF), which you edited"; fi
 	$(Q)rmdir "$(DESTDIR)$(SYSCONFDIR)/modwatch" 2>/dev/null || true
 
-clean:
+clean: ## remove $(OUT)
 	$(Q)rm -rf $(OUT)

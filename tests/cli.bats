@@ -51,6 +51,21 @@ non_json_lines() {
 	done
 }
 
+# What a bug report needs, as bpftool -V gives it: the commit is the one
+# built (the Makefile bakes it in), the libraries say their own versions.
+@test "--version names the version, the commit, the libraries and the features" {
+	run "$MODWATCH" --version
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" =~ ^modwatch\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+	commit=$(git -C "$BATS_TEST_DIRNAME" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+	[[ "${lines[1]}" == "commit: $commit"* ]]
+	[[ "${lines[2]}" =~ ^libbpf:\ v[0-9]+\.[0-9]+$ ]]
+	[[ "${lines[3]}" =~ ^libelf/libdw:\ elfutils\ 0\.[0-9]+$ ]]
+	[[ "${lines[4]}" =~ ^capstone:\ [0-9]+\.[0-9]+$ ]]
+	[[ "$output" == *$'\nfeatures: deep (capstone'* ]]
+	[ "$("$MODWATCH" version)" = "$output" ]
+}
+
 @test "an unknown flag exits 2 with a one-line message" {
 	run "$MODWATCH" --bogus
 	[ "$status" -eq 2 ]
@@ -248,6 +263,51 @@ non_json_lines() {
 	run "$MODWATCH" -o /nonexistent/dir/x.json -- true
 	[ "$status" -eq 4 ]
 	[[ "$output" == "modwatch: cannot write /nonexistent/dir/x.json: No such file or directory" ]]
+}
+
+# A start that fails after the outputs are opened (no such module): the
+# report file the last session wrote is still there, and no CI file is made.
+@test "a failed start keeps an existing --output file byte for byte and writes no CI file" {
+	out=$BATS_TEST_TMPDIR/reports.json junit=$BATS_TEST_TMPDIR/r.xml sarif=$BATS_TEST_TMPDIR/r.sarif
+	printf 'last night\x27s reports\n\0binary\n' >"$out"
+	cp "$out" "$BATS_TEST_TMPDIR/before"
+	run "$MODWATCH" --json -o "$out" --junit "$junit" --sarif "$sarif" -m no_such_module_xyz -- true
+	[ "$status" -eq 4 ]
+	cmp "$out" "$BATS_TEST_TMPDIR/before"
+	[ ! -e "$junit" ]
+	[ ! -e "$sarif" ]
+	run "$MODWATCH" --json -o "$BATS_TEST_TMPDIR/new.json" -m no_such_module_xyz -- true
+	[ "$status" -eq 4 ]
+	[ ! -e "$BATS_TEST_TMPDIR/new.json" ]
+	# a session that starts replaces it, and writes both CI files 0600
+	run "$MODWATCH" --json -o "$out" --junit "$junit" --sarif "$sarif" -- true
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .type "$out" | tr '\n' ' ')" = "start summary " ]
+	[ "$(stat -c %a "$junit") $(stat -c %a "$sarif")" = "600 600" ]
+}
+
+# No /run (a CI container): the lock goes to $TMPDIR/modwatch-UID, one note
+# says so; a symlink there is refused, and only CI mode goes on without a lock.
+@test "no /run: the instance lock falls back to TMPDIR, never to a symlink, never fatal in CI mode" {
+	export MODWATCH_RUNTIME_DIR=/nonexistent/modwatch TMPDIR=$BATS_TEST_TMPDIR
+	dir=$TMPDIR/modwatch-$(id -u)
+	run "$MODWATCH" --json -o /dev/null -- true
+	[ "$status" -eq 0 ]
+	[ "$(grep -c 'modwatch: note: ' <<<"$output")" = 1 ]
+	[[ "$output" == *"note: cannot use /nonexistent/modwatch for the instance lock (No such file or directory): it is in $dir"* ]]
+	[ "$(stat -c %a "$dir")" = 700 ]
+	[ -f "$dir/modwatch.pid" ]
+	rm -r "$dir"
+	ln -s "$BATS_TEST_TMPDIR/elsewhere" "$dir"
+	mkdir "$BATS_TEST_TMPDIR/elsewhere"
+	run "$MODWATCH" --json -o /dev/null -- true
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"warning: $dir is not a folder (a symlink?): not using it for the instance lock"* ]]
+	[[ "$output" == *"CI mode goes on without one"* ]]
+	[ ! -e "$BATS_TEST_TMPDIR/elsewhere/modwatch.pid" ]
+	run timeout 10 "$MODWATCH" --json -o /dev/null
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"modwatch: cannot make /nonexistent/modwatch for the instance lock: No such file or directory (nor $dir: Not a directory)"* ]]
 }
 
 @test "CI mode: --junit and --sarif files of a run validate; unwritable ones fail first" {

@@ -214,7 +214,7 @@ start() {
 	wait_for 5 sh -c "[ \$(jq .updated '$T/status.json') -gt $before ]"
 	run "$MODWATCH" status
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "modwatch: running (pid $daemon), version $("$MODWATCH" version | cut -d' ' -f2)" ]
+	[ "${lines[0]}" = "modwatch: running (pid $daemon), version $("$MODWATCH" version | head -1 | cut -d' ' -f2)" ]
 	kill -TERM "$daemon"
 	wait "$daemon" || true
 	[ ! -e "$T/status.json" ]
@@ -263,6 +263,20 @@ free_port() {
 	[ -z "$addr" ] || ! curl -sf -m 2 "http://$addr:$port/metrics" -o /dev/null
 }
 
+# As node_exporter takes them: ":PORT" is every address, "HOST:PORT" the name's.
+@test "metrics: :PORT serves every address, localhost:PORT its own, [::1]:PORT IPv6" {
+	port=$(free_port)
+	run "$MODWATCH" --json -o /dev/null --metrics ":$port" -- \
+		curl -sf -o /dev/null "http://127.0.0.2:$port/metrics"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	run "$MODWATCH" --json -o /dev/null --metrics "localhost:$port" -- \
+		curl -sf -o /dev/null "http://127.0.0.1:$port/metrics"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	run "$MODWATCH" --json -o /dev/null --metrics "[::1]:$port" -- \
+		curl -sf -o /dev/null "http://[::1]:$port/metrics"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+}
+
 @test "metrics: a port in use or a bad address is one clear error" {
 	port=$(free_port)
 	python3 -c "import socket,time; s=socket.socket(); s.bind(('127.0.0.1',$port)); s.listen(); time.sleep(30)" \
@@ -274,9 +288,14 @@ free_port() {
 	[[ "$output" == *"127.0.0.1:$port"*"in use"* ]] || { echo "$output"; false; }
 	run "$MODWATCH" --metrics 70000 -- true
 	[ "$status" -eq 2 ]
-	run "$MODWATCH" --metrics not.an.address:80 -- true
+	[[ "$output" == *"invalid --metrics value '70000'"* ]]
+	run "$MODWATCH" --metrics ::1:80 -- true
 	[ "$status" -eq 2 ]
-	[[ "$output" == *"invalid --metrics address in 'not.an.address:80'"* ]]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == "modwatch: invalid --metrics value '::1:80': give PORT, :PORT (every address), HOST:PORT or [IPv6]:PORT, port 1 to 65535"* ]]
+	run "$MODWATCH" --metrics no-such-host.invalid:80 -- true
+	[ "$status" -eq 4 ]
+	[[ "$output" == *'modwatch: metrics address "no-such-host.invalid:80": cannot resolve no-such-host.invalid: '* ]]
 }
 
 # A real systemd-journald, in a mount namespace of its own whose journal

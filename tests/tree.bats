@@ -52,3 +52,41 @@ setup() {
 	[[ "$output" == *"user/x/big.c: 864 lines (at most 800)"* ]]
 	[[ "$output" == *"user/x/big.c:1: long_one() is 61 lines (at most 60)"* ]]
 }
+
+# make help is made from the Makefile's "## " comments: every .PHONY target
+# has one, and the main variables are there.
+@test "make help lists every .PHONY target and the main variables, one line each" {
+	cd "$REPO"
+	run make --no-print-directory help
+	[ "$status" -eq 0 ]
+	phony=$(make -pRrq -f Makefile : 2>/dev/null | sed -n 's/^\.PHONY: //p' | tr ' ' '\n' | sort -u)
+	[ "$(wc -w <<<"$phony")" -gt 15 ]
+	for t in $phony; do
+		grep -qE "^  $t +[^ ]" <<<"$output" || { echo "make help has no line for $t"; false; }
+	done
+	for v in OUT V KERNEL KERNELS ONLY PREFIX; do
+		grep -qE "^  $v +[^ ]" <<<"$output" || { echo "make help has no line for $v"; false; }
+	done
+}
+
+# Every script in tools/ (and the deep gate) says how to call it: --help
+# prints its usage line, and one that needs arguments, called without them,
+# prints it on standard error and exits 2, never a shell's error.
+@test "each script in tools/ prints a usage line for --help and, missing arguments, exits 2" {
+	cd "$REPO"
+	for f in tools/* tests/real/deep-gate; do
+		[ "$f" != tools/usage.sh ] || continue
+		if [ -x "$f" ]; then cmd=("$f"); else cmd=(sh "$f"); fi
+		run "${cmd[@]}" --help
+		[ "$status" -eq 0 ] || { echo "$f --help: exit $status: $output"; false; }
+		[[ "${lines[0]}" =~ ^[Uu]sage:\ [^\ ]*${f##*/}( |$) ]] || { echo "$f --help: $output"; false; }
+		# the first word after the name not in brackets, nor an option: a required argument
+		args=${lines[0]#*${f##*/}}
+		[[ "$args" =~ ^\ +[A-Za-z] ]] || continue
+		run "${cmd[@]}"
+		[ "$status" -eq 2 ] || { echo "$f: exit $status without arguments: $output"; false; }
+		[[ "$output" == *"usage: "* ]] || { echo "$f: no usage line: $output"; false; }
+		! grep -qE 'unbound variable|line [0-9]+:|Traceback|parameter null or not set' <<<"$output" ||
+			{ echo "$f: a shell's error: $output"; false; }
+	done
+}

@@ -12,6 +12,8 @@
 #   bench-deep.sh BUILD ROUNDS N [MODS [MODULES]]   (MODULES: the modules sessions are
 #                                                    timed on; default below)
 set -u
+. "$(dirname "$0")/usage.sh"
+mw_usage 3 5 'bench-deep.sh BUILD ROUNDS N [MODS [MODULES]]' "$@"
 build=$1
 rounds=$2
 n=$3

@@ -14,6 +14,8 @@
 #   bench-guest.sh BUILD ROUNDS N [MODS]   (MODS: the test modules for the
 #                                           guest's kernel, default BUILD/modules)
 set -u
+. "$(dirname "$0")/usage.sh"
+mw_usage 3 4 'bench-guest.sh BUILD ROUNDS N [MODS]' "$@"
 build=$1
 rounds=$2
 n=$3

@@ -9,6 +9,8 @@
 #
 #   bench-startup.sh BUILD ROUNDS [MODS]
 set -u
+. "$(dirname "$0")/usage.sh"
+mw_usage 2 3 'bench-startup.sh BUILD ROUNDS [MODS]' "$@"
 build=$1
 rounds=$2
 mods=${3:-$build/modules}

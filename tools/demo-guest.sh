@@ -8,6 +8,8 @@
 #   demo-guest.sh BUILD [MODS]   (MODS: the test modules for the guest's kernel,
 #                                 default BUILD/modules)
 set -u
+. "$(dirname "$0")/usage.sh"
+mw_usage 1 2 'demo-guest.sh BUILD [MODS]' "$@"
 build=$1
 mods=${2:-$build/modules}
 

@@ -10,6 +10,13 @@
 # goes to a third port.  The serial console only carries kernel messages.
 
 export PATH=/bin:/usr/sbin:/usr/bin HOME=/root TERM=dumb
+# The initramfs holds this file alone (no tools/usage.sh): its usage inline.
+case ${1-} in
+-h | --help)
+	echo "usage: vm-init.sh (the test VM's /init, started by the kernel: tools/vm run)"
+	exit 0
+	;;
+esac
 
 # Nothing can be reported to the host without the ports: say it on the
 # console (the host keeps the serial log) and stop.

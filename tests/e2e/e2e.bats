@@ -781,6 +781,20 @@ one_report() { # scenario kind function
 	[ "$(tr '\n' ' ' <"$RESULTS/knob")" = "0 2 0 0 1 " ] || { cat "$RESULTS/knob.err"; false; }
 }
 
+# Unrun when written (the VM was busy): a guest whose /run is read-only.
+@test "no writable /run: the lock falls back to /tmp/modwatch-0, one note, and double_free is caught" {
+	guest_ok
+	[ ! -s "$RESULTS/norun.mount" ] || { cat "$RESULTS/norun.mount"; false; }
+	[ "$(cat "$RESULTS/norun.rc")" = 1 ] || { cat "$RESULTS/norun.err"; false; }
+	[ "$(grep -c 'modwatch: note: ' "$RESULTS/norun.err")" = 1 ]
+	grep -q "note: cannot use /run/modwatch for the instance lock (Read-only file system): it is in /tmp/modwatch-0" \
+		"$RESULTS/norun.err"
+	[ "$(cat "$RESULTS/norun.dir")" = "700 0 directory" ]
+	# the lock file held modwatch's pid while the command ran
+	[ "$(tail -1 "$RESULTS/norun.out")" -gt 1 ]
+	[ "$(violations "$RESULTS/norun.json" | jq -s 'map(select(.kind == "double_free")) | length')" = 1 ]
+}
+
 # modwatch as a service (guest-service.sh): OUT/service.
 S=$RESULTS/service
 

@@ -148,6 +148,18 @@ knob=/proc/sys/kernel/ftrace_dump_on_oops
 	echo 0 >$knob
 } >"$out/knob" 2>"$out/knob.err"
 
+# No writable /run, as in a CI container: a read-only tmpfs over the guest's
+# /run for one session, which puts its instance lock in /tmp/modwatch-0 (one
+# note says so), starts, and catches double_free; then /run as it was.
+if mount -t tmpfs -o ro,mode=0755 tmpfs /run 2>"$out/norun.mount"; then
+	"$mw" --json -o "$out/norun.json" -m mw_buggy --ko "mw_buggy=$mods/mw_buggy.ko" -- \
+		sh -c '"$1" --dev /dev/mw_buggy double_free; cat /tmp/modwatch-0/modwatch.pid' \
+		sh "$trigger" >"$out/norun.out" 2>"$out/norun.err"
+	echo $? >"$out/norun.rc"
+	stat -c '%a %u %F' /tmp/modwatch-0 >"$out/norun.dir" 2>&1
+	umount /run
+fi
+
 # A violation storm: two bugs 2000 times each. Bounded output, exact counts;
 # with --every, one report per occurrence.
 "$mw" --json -o "$out/storm.json" -m mw_buggy --ko "mw_buggy=$mods/mw_buggy.ko" -- \

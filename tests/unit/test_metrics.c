@@ -102,12 +102,18 @@ static bool body_is(const struct reply *r, const char *want)
 	return r->body_len == strlen(want) && !memcmp(r->body, want, r->body_len);
 }
 
+/* The endpoint on @listen: the port it is bound to, or -errno. */
+static int start_on(const char *listen)
+{
+	int err = mw_metrics_start(listen);
+
+	return err ? err : mw_metrics_port();
+}
+
 /* The endpoint on a free loopback port: that port, or -errno. */
 static int start_local(void)
 {
-	int err = mw_metrics_start("127.0.0.1:0");
-
-	return err ? err : mw_metrics_port();
+	return start_on("127.0.0.1:0");
 }
 
 TEST(metrics_answer_503_until_the_first_publish)
@@ -239,8 +245,8 @@ TEST(metrics_start_rejects_bad_listen_strings)
 {
 	static const char *const bad[] = {
 		"", "abc", "65536", "99999999", "-1", "+80", "80x", "127.0.0.1:", "127.0.0.1",
-		":9464", "1.2.3.4.5:80", "localhost:9464", "::1:9464", "[::1]", "[::1:9464",
-		"[]:9464", "[127.0.0.1]:9464", "127.0.0.1:65536",
+		":", ":x", "::1:9464", "[::1]", "[::1:9464", "[]:9464", "[127.0.0.1]:9464",
+		"[localhost]:9464", "127.0.0.1:65536", "no-such-host.invalid:9464",
 	};
 	size_t i;
 
@@ -267,6 +273,27 @@ TEST(metrics_bare_port_listens_on_127_0_0_1_only)
 	ASSERT_OK(get(port, "GET", "/", NULL, &r), "127.0.0.1 answers");
 	ASSERT_EQ(request("127.0.0.2", port, "GET", "/", NULL, &r), -ECONNREFUSED,
 		  "127.0.0.2 does not: the socket is not bound to every address");
+	mw_metrics_stop();
+}
+
+/*
+ * As node_exporter takes them: ":PORT" is every address, IPv4's and IPv6's;
+ * a name is resolved, localhost to its IPv4 address (as Go's listeners do).
+ */
+TEST(metrics_colon_port_is_every_address_and_a_host_name_is_resolved)
+{
+	struct reply r;
+	int port = start_on(":0");
+
+	ASSERT_GT(port, 0, "start on :0");
+	ASSERT_OK(request("127.0.0.2", port, "GET", "/", NULL, &r), "127.0.0.2 answers");
+	ASSERT_OK(request("::1", port, "GET", "/", NULL, &r), "so does ::1");
+	mw_metrics_stop();
+	port = start_on("localhost:0");
+	ASSERT_GT(port, 0, "start on localhost:0");
+	ASSERT_OK(get(port, "GET", "/", NULL, &r), "127.0.0.1 answers");
+	ASSERT_EQ(request("127.0.0.2", port, "GET", "/", NULL, &r), -ECONNREFUSED,
+		  "127.0.0.2 does not: not every address");
 	mw_metrics_stop();
 }
 

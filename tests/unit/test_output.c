@@ -137,6 +137,7 @@ TEST(output_reopen_after_rotate)
 	tmp_path(path, sizeof(path), "rot");
 	snprintf(rotated, sizeof(rotated), "%s.1", path);
 	ASSERT_OK(mw_output_open(&o, path, false), "open");
+	ASSERT_OK(mw_output_commit(o), "the session watches");
 	umask(old);
 	ASSERT_OK(stat(path, &st), "created");
 	ASSERT_EQ(st.st_mode & 0777, 0600, "created 0600 whatever the umask");
@@ -155,4 +156,41 @@ TEST(output_reopen_after_rotate)
 	ASSERT_EQ(st.st_mode & 0777, 0600, "recreated 0600");
 	unlink(path);
 	unlink(rotated);
+}
+
+static void write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	if (fd >= 0) {
+		if (write(fd, text, strlen(text)) < 0)
+			perror(path);
+		close(fd);
+	}
+}
+
+/* A session that never starts leaves an existing file as it was, and makes none. */
+TEST(output_failed_start_keeps_the_file)
+{
+	struct mw_output *o;
+	char path[64], *got;
+	struct stat st;
+	size_t len;
+
+	tmp_path(path, sizeof(path), "keep");
+	write_file(path, "last night's reports\n");
+	ASSERT_OK(mw_output_open(&o, path, false), "open");
+	mw_output_close(o);
+	got = slurp(path, &len);
+	ASSERT_TRUE(!strcmp(got, "last night's reports\n"), "kept byte for byte");
+	ASSERT_OK(mw_output_open(&o, path, false), "open again");
+	ASSERT_OK(mw_output_commit(o), "the session watches");
+	fputs("new\n", o->f);
+	mw_output_close(o);
+	got = slurp(path, &len);
+	ASSERT_TRUE(!strcmp(got, "new\n"), "replaced once the session watches");
+	unlink(path);
+	ASSERT_OK(mw_output_open(&o, path, true), "open a new one");
+	mw_output_close(o);
+	ASSERT_TRUE(stat(path, &st) && errno == ENOENT, "no empty file left behind");
 }

@@ -14,6 +14,7 @@
 #include "cli/doctor.h"
 #include "cli/options.h"
 #include "cli/status.h"
+#include "cli/version.h"
 #include "lib/error.h"
 #include "report/kasan.h"
 #include "report/report_cmd.h"
@@ -106,7 +107,9 @@ static const char usage_text[] =
 "                        its reports (warnings only with --strict)\n"
 "      --sarif FILE      also write the reports as SARIF 2.1.0, at the source\n"
 "                        lines of the module's calls, for code-scanning\n"
-"                        dashboards\n"
+"                        dashboards. Both are written when the session ends,\n"
+"                        created 0600; a session that fails to start writes\n"
+"                        neither\n"
 "      --source-root DIR SARIF paths under DIR are relative to it (default:\n"
 "                        the current folder): the repository's root\n"
 "      --probe-mode MODE sites (default): kprobes on the module's own calls,\n"
@@ -170,17 +173,20 @@ static const char usage_text[] =
 "                        slot another holds is not kept, and counted\n"
 "  -o, --output FILE     write reports to FILE instead of standard output\n"
 "                        (in CI mode, keeps them apart from CMD's output);\n"
-"                        created 0600, reopened on SIGHUP (logrotate). Lines\n"
+"                        created 0600, reopened on SIGHUP (logrotate). An\n"
+"                        existing FILE is replaced only once the session\n"
+"                        watches: a failed start leaves it as it was. Lines\n"
 "                        a full disk refuses are kept, retried, and counted\n"
 "                        if lost: watching never stops for them\n"
 "      --append          append to --output's FILE instead of truncating it\n"
 "      --journal         also send each report to journald as a structured\n"
 "                        entry (MESSAGE_ID per kind, MODWATCH_KIND,\n"
 "                        MODWATCH_MODULE, MODWATCH_FUNCTION, MODWATCH_JSON...)\n"
-"      --metrics [ADDR:]PORT\n"
+"      --metrics [HOST]:PORT\n"
 "                        serve OpenMetrics/Prometheus metrics at\n"
-"                        http://ADDR:PORT/metrics (ADDR: 127.0.0.1 unless\n"
-"                        given; [::1]:PORT for IPv6)\n"
+"                        http://HOST:PORT/metrics: PORT alone is 127.0.0.1,\n"
+"                        :PORT every address (IPv4 and IPv6), HOST a name\n"
+"                        (localhost) or an IPv4 address, [::1]:PORT IPv6\n"
 "      --max-objects N   live heap objects tracked at once (default 32768)\n"
 "      --quarantine N    freed objects remembered for double-free checks\n"
 "                        (default 16384; least recently freed are forgotten)\n"
@@ -196,7 +202,8 @@ static const char usage_text[] =
 "                        program; -vv libbpf's debug log too. The last of\n"
 "                        -q and -v wins\n"
 "  -h, --help            this text\n"
-"  -V, --version         print the version\n"
+"  -V, --version         print the version, the git commit it was built from,\n"
+"                        the libraries linked in and the features\n"
 "\n"
 "Examples:\n"
 "  sudo modwatch -m mydrv                  watch mydrv until Ctrl-C\n"
@@ -214,7 +221,7 @@ static int cmd_help(int argc, char **argv, struct mw_run_opts *o)
 static int cmd_version(int argc, char **argv, struct mw_run_opts *o)
 {
 	(void)argc, (void)argv, (void)o;
-	printf("modwatch %s\n", MODWATCH_VERSION);
+	mw_print_version();
 	return MW_EXIT_OK;
 }
 

@@ -11,7 +11,6 @@
 #include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
-#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
@@ -23,6 +22,7 @@
 #include "cli/options.h"
 #include "lib/error.h"
 #include "report/rules.h"
+#include "service/metrics_http.h"
 #include "symbols/srcline.h"
 
 enum {
@@ -352,34 +352,15 @@ static int parse_source_root(const char *dir, struct mw_run_opts *o)
 	return 0;
 }
 
-/* Is @a (@len bytes, IPv6 in brackets) an address to listen on? */
-static bool listen_addr_ok(const char *a, size_t len)
-{
-	char addr[64];
-	__u8 buf[16];
-
-	if (len >= 2 && a[0] == '[' && a[len - 1] == ']') {
-		a++;
-		len -= 2;
-	}
-	if (len >= sizeof(addr))
-		return false;
-	memcpy(addr, a, len);
-	addr[len] = '\0';
-	return inet_pton(AF_INET, addr, buf) == 1 || inet_pton(AF_INET6, addr, buf) == 1;
-}
-
-/* --metrics [ADDR:]PORT: checked here, bound when the session starts. */
+/* --metrics PORT, :PORT, HOST:PORT or [IPv6]:PORT: checked here, resolved and bound at start. */
 static int parse_metrics(const char *arg, struct mw_run_opts *o)
 {
-	const char *colon = strrchr(arg, ':');
-	__u32 v;
+	unsigned int port;
+	char host[256];
 
-	if (mw_parse_u32("--metrics port", colon ? colon + 1 : arg, 1, 65535, &v))
-		return -EINVAL;
-	if (colon && !listen_addr_ok(arg, colon - arg))
-		return mw_usage_error("invalid --metrics address in '%s': expected an IPv4 "
-				      "address, or an IPv6 one in brackets ([::1]:9464)", arg);
+	if (mw_metrics_split(arg, host, sizeof(host), &port) || !port)
+		return mw_usage_error("invalid --metrics value '%s': give PORT, :PORT (every "
+				      "address), HOST:PORT or [IPv6]:PORT, port 1 to 65535", arg);
 	o->metrics = arg;
 	return 0;
 }

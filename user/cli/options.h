@@ -28,7 +28,7 @@ struct mw_run_opts {
 	const char *config;	/* --config FILE */
 	bool append;		/* --append: to --output, never truncating it */
 	bool journal;		/* --journal: reports to journald too */
-	const char *metrics;	/* --metrics [ADDR:]PORT */
+	const char *metrics;	/* --metrics [HOST]:PORT */
 	__u32 kinds_on, kinds_off;	/* --kind K and -K: give cfg.only_kinds */
 	__u32 warn_kinds;	/* --severity K=warning */
 	__u32 violation_kinds;	/* --severity K=violation */

@@ -34,6 +34,18 @@ void mw_warn(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Something a person may want to know that needs no action: "modwatch: note: ...". */
+void mw_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (mw_verbosity < MW_NORMAL)
+		return;
+	va_start(ap, fmt);
+	mw_vprint("note: ", fmt, ap);
+	va_end(ap);
+}
+
 /*
  * -v: how long the start took so far, phase by phase ("modwatch: +1.23 s:
  * BPF loaded"), from the first call on: what a slow start spends its time on.

@@ -21,6 +21,8 @@ extern int mw_verbosity;
 void mw_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* At MW_NORMAL and above. */
 void mw_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* At MW_NORMAL and above: something to know that needs no action. */
+void mw_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* At MW_VERBOSE and above: "+1.23 s: what", the time since the first call. */
 void mw_phase(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Text as it is (another library's log, the verifier's), at @level and above; returns 0. */

@@ -5,6 +5,8 @@
  * by then its module may be gone and kallsyms with it.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
@@ -237,6 +239,21 @@ void mw_findings_free(struct mw_findings *fs)
 }
 
 /* Closes a CI report file: 0, or -errno when any of it failed to be written. */
+/* A CI report file, 0600 like the report stream (it names kernel addresses); NULL and errno. */
+FILE *mw_ci_open(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0600);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
+
+	if (!f && fd >= 0) {
+		int err = errno;
+
+		close(fd);
+		errno = err;
+	}
+	return f;
+}
+
 int mw_ci_close(FILE *out)
 {
 	int err = ferror(out) ? -EIO : 0;

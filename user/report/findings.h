@@ -65,6 +65,7 @@ struct mw_ci_run {
 	const char *source_root;	/* SARIF: file paths under it become relative */
 };
 
+FILE *mw_ci_open(const char *path);
 int mw_ci_close(FILE *out);
 
 #endif /* MODWATCH_FINDINGS_H */

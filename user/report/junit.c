@@ -159,7 +159,7 @@ int mw_junit_write(const char *path, const struct mw_ci_run *run)
 	FILE *out;
 	__u32 i;
 
-	out = fopen(path, "w");
+	out = mw_ci_open(path);
 	if (!out)
 		return -errno;
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", gmtime_r(&now, &tm));

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include "lib/error.h"
 #include "report/output.h"
@@ -19,11 +20,27 @@
 /* Bytes kept while the output refuses them: a few thousand reports. */
 #define BACKLOG_MAX (4u << 20)
 
-static int open_file(const char *path, bool append)
+/*
+ * Never O_TRUNC here: a session that fails to start must leave an existing
+ * file as it was. A file this creates is removed again if the session never
+ * starts; one that was there is truncated by mw_output_commit(), once the
+ * session watches. 0600: reports name kernel addresses and the tasks that
+ * made them.
+ */
+static int open_file(struct mw_output *o, const char *path, bool append)
 {
-	/* 0600: reports name kernel addresses and the tasks that made them. */
-	return open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY |
-		    (append ? O_APPEND : O_TRUNC), 0600);
+	int flags = O_WRONLY | O_CLOEXEC | O_NOCTTY | (append ? O_APPEND : 0), fd;
+
+	fd = open(path, flags | O_CREAT | O_EXCL, 0600);
+	if (fd >= 0) {
+		o->created = true;
+		return fd;
+	}
+	if (errno != EEXIST)
+		return -1;
+	fd = open(path, flags);
+	o->truncate = fd >= 0 && !append;
+	return fd;
 }
 
 static void lines_in(const char *buf, size_t len, __u64 *n)
@@ -154,13 +171,15 @@ int mw_output_open(struct mw_output **op, const char *path, bool append)
 
 	if (!o)
 		return -ENOMEM;
-	o->fd = path ? open_file(path, append) : STDOUT_FILENO;
+	o->fd = path ? open_file(o, path, append) : STDOUT_FILENO;
 	o->backlog = o->fd >= 0 ? malloc(BACKLOG_MAX) : NULL;
 	o->f = o->backlog ? fopencookie(o, "w", io) : NULL;
 	if (!o->f) {
 		err = -errno;	/* open(), malloc() or fopencookie() */
 		if (o->fd >= 0 && path)
 			close(o->fd);
+		if (o->created)
+			unlink(path);
 		free(o->backlog);
 		free(o);
 		return err;
@@ -169,6 +188,26 @@ int mw_output_open(struct mw_output **op, const char *path, bool append)
 	o->path = path ? o->name : NULL;
 	o->append = append;
 	*op = o;
+	return 0;
+}
+
+/*
+ * The session watches: a file that was there is now replaced (without
+ * --append), and a file this made is kept. Nothing is written before this.
+ */
+int mw_output_commit(struct mw_output *o)
+{
+	struct stat st;
+
+	o->created = false;
+	if (!o->truncate)
+		return 0;
+	o->truncate = false;
+	fflush(o->f);
+	if (fstat(o->fd, &st) || !S_ISREG(st.st_mode))
+		return 0;	/* /dev/null, a pipe: nothing to truncate */
+	if (ftruncate(o->fd, 0) || lseek(o->fd, 0, SEEK_SET) < 0)
+		return -errno;
 	return 0;
 }
 
@@ -183,12 +222,13 @@ int mw_output_reopen(struct mw_output *o)
 	if (!o->path)
 		return 0;
 	fflush(o->f);
-	fd = open_file(o->path, true);
+	fd = open(o->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0600);
 	if (fd < 0)
 		return -errno;
 	if (o->fd >= 0)
 		close(o->fd);
 	o->fd = fd;
+	o->created = false;
 	mw_output_retry(o);
 	return 0;
 }
@@ -226,6 +266,8 @@ __u64 mw_output_close(struct mw_output *o)
 			(unsigned long long)(o->dropped - o->dropped_said), o->name);
 	if (o->path)
 		close(o->fd);
+	if (o->created)		/* the session never started: leave no empty file */
+		unlink(o->path);
 	dropped = o->dropped;
 	free(o->backlog);
 	free(o);

@@ -13,6 +13,8 @@ struct mw_output {
 	int fd;
 	const char *path;	/* NULL: standard output */
 	bool append;
+	bool created;		/* made by this open: removed if never committed */
+	bool truncate;		/* was there: truncated at the commit (not --append) */
 	char name[4096];	/* the path, or "standard output" */
 	char *backlog;		/* bytes the output refused, oldest first */
 	size_t blen;
@@ -23,6 +25,7 @@ struct mw_output {
 	__u64 dropped_said;
 };
 int mw_output_open(struct mw_output **o, const char *path, bool append);
+int mw_output_commit(struct mw_output *o);
 int mw_output_reopen(struct mw_output *o);
 void mw_output_retry(struct mw_output *o);
 __u64 mw_output_close(struct mw_output *o);

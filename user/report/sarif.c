@@ -142,7 +142,7 @@ int mw_sarif_write(const char *path, const struct mw_ci_run *run)
 	size_t i;
 	FILE *f;
 
-	f = fopen(path, "w");
+	f = mw_ci_open(path);
 	if (!f)
 		return -errno;
 	out = jw_begin(f);

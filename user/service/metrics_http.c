@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <netdb.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/eventfd.h>
@@ -63,52 +64,86 @@ static int parse_port(const char *s, unsigned int *port)
 	return *port > 65535 ? -EINVAL : 0;
 }
 
-/* The address part of "ADDR:PORT" or "[IPv6]:PORT", @len characters of @s. */
-static int parse_host(const char *listen, size_t len, struct sockaddr_storage *ss)
+/*
+ * "PORT" (127.0.0.1: local unless asked), ":PORT" (every address), "HOST:PORT"
+ * (a name or an IPv4 address) or "[IPv6]:PORT" into @host (empty: every
+ * address) and @port, as node_exporter takes them. 0 or -EINVAL (not said).
+ */
+int mw_metrics_split(const char *listen, char *host, size_t size, unsigned int *port)
 {
-	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
-	struct sockaddr_in *in = (struct sockaddr_in *)ss;
-	char host[INET6_ADDRSTRLEN];
-	bool v6 = listen[0] == '[';
+	const char *colon = strrchr(listen, ':'), *h = listen;
+	struct in6_addr a6;
+	size_t len;
 
-	if (v6 && (len < 2 || listen[len - 1] != ']'))
+	if (parse_port(colon ? colon + 1 : listen, port))
 		return -EINVAL;
-	if (v6) {
-		listen++;
+	if (!colon) {
+		snprintf(host, size, "127.0.0.1");
+		return 0;
+	}
+	len = colon - listen;
+	if (listen[0] == '[') {
+		if (len < 3 || listen[len - 1] != ']')
+			return -EINVAL;
+		h++;
 		len -= 2;
+	} else if (memchr(listen, ':', len) || memchr(listen, ']', len)) {
+		return -EINVAL;		/* an IPv6 address needs its brackets */
 	}
-	if (!len || len >= sizeof(host))
+	if (len >= size)
 		return -EINVAL;
-	memcpy(host, listen, len);
+	memcpy(host, h, len);
 	host[len] = '\0';
-	if (v6) {
-		in6->sin6_family = AF_INET6;
-		return inet_pton(AF_INET6, host, &in6->sin6_addr) == 1 ? 0 : -EINVAL;
-	}
-	in->sin_family = AF_INET;
-	return inet_pton(AF_INET, host, &in->sin_addr) == 1 ? 0 : -EINVAL;
+	return h != listen && inet_pton(AF_INET6, host, &a6) != 1 ? -EINVAL : 0;
 }
 
-/* "PORT", "ADDR:PORT" or "[IPv6]:PORT"; a bare PORT is loopback: local unless asked. */
+/* Every address: IPv6's and IPv4's on one socket, or IPv4's where IPv6 is off. */
+static void any_address(struct sockaddr_storage *ss)
+{
+	int fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	ss->ss_family = fd >= 0 ? AF_INET6 : AF_INET;	/* the address itself is zeroes */
+	if (fd >= 0)
+		close(fd);
+}
+
+/* @host's first IPv4 address (as Go's listeners pick for "localhost"), else its first. */
+static int resolve(const char *listen, const char *host, struct sockaddr_storage *ss)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai, *pick;
+	int rc = getaddrinfo(host, NULL, &hints, &res);
+
+	if (rc) {
+		mw_err("metrics address \"%s\": cannot resolve %s: %s", listen, host,
+		       rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+		return -EINVAL;
+	}
+	for (pick = res, ai = res; ai; ai = ai->ai_next)
+		if (ai->ai_family == AF_INET) {
+			pick = ai;
+			break;
+		}
+	memcpy(ss, pick->ai_addr, pick->ai_addrlen);
+	freeaddrinfo(res);
+	return 0;
+}
+
 static int parse_listen(const char *listen, struct sockaddr_storage *ss)
 {
-	const char *colon = strrchr(listen, ':');
+	char host[256];
 	unsigned int port;
+	int err;
 
 	memset(ss, 0, sizeof(*ss));
-	if (parse_port(colon ? colon + 1 : listen, &port)) {
-		mw_err("metrics address \"%s\": bad port (0..65535): give PORT, ADDR:PORT or [IPv6]:PORT",
-		       listen);
+	if (mw_metrics_split(listen, host, sizeof(host), &port)) {
+		mw_err("metrics address \"%s\": give PORT, :PORT, HOST:PORT or [IPv6]:PORT "
+		       "(port 0..65535)", listen);
 		return -EINVAL;
 	}
-	if (!colon) {
-		((struct sockaddr_in *)ss)->sin_family = AF_INET;
-		((struct sockaddr_in *)ss)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	} else if (parse_host(listen, colon - listen, ss)) {
-		mw_err("metrics address \"%s\": not an IP address: give e.g. 0.0.0.0:%u or [::1]:%u",
-		       listen, port, port);
-		return -EINVAL;
-	}
+	if (!host[0])
+		any_address(ss);
+	else if ((err = resolve(listen, host, ss)))
+		return err;
 	/* sin_port and sin6_port share their offset. */
 	((struct sockaddr_in *)ss)->sin_port = htons(port);
 	return 0;
@@ -150,10 +185,15 @@ static int listen_on(const struct sockaddr_storage *ss)
 	socklen_t len = ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
 						    sizeof(struct sockaddr_in);
 	char where[INET6_ADDRSTRLEN + 8];
-	int one = 1, fd, err;
+	int one = 1, zero = 0, fd, err;
 
 	fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
+		goto fail;
+	/* [::] takes IPv4 too, whatever net.ipv6.bindv6only says. */
+	if (ss->ss_family == AF_INET6 &&
+	    IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)ss)->sin6_addr) &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)))
 		goto fail;
 	/* A restarted daemon rebinds while its last scrapes linger in TIME_WAIT. */
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||

@@ -8,7 +8,9 @@
 
 #include <stddef.h>
 
-int mw_metrics_start(const char *listen);	/* "PORT" (127.0.0.1), "ADDR:PORT", "[IPv6]:PORT" */
+/* "PORT" (127.0.0.1), ":PORT" (every address), "HOST:PORT", "[IPv6]:PORT" */
+int mw_metrics_split(const char *listen, char *host, size_t size, unsigned int *port);
+int mw_metrics_start(const char *listen);
 int mw_metrics_port(void);			/* as bound (port 0: the kernel's pick) */
 void mw_metrics_publish(const char *prom, size_t prom_len, const char *om, size_t om_len);
 void mw_metrics_stop(void);

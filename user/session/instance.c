@@ -105,12 +105,87 @@ int mw_caps_check_perf(void)
 	return -EPERM;
 }
 
-/* $RUNTIME_DIRECTORY (systemd's RuntimeDirectory=), else /run/modwatch. */
+/* Where the lock is: chosen by mw_instance_lock(), from runtime_dirs(). */
+static char runtime_dir[4096];
+
+/*
+ * The lock's folders, in order: $RUNTIME_DIRECTORY (systemd's
+ * RuntimeDirectory=), $MODWATCH_RUNTIME_DIR (the tests' stand-in for /run),
+ * /run/modwatch; then, where there is no /run (a CI container) or it is
+ * read-only, ${TMPDIR:-/tmp}/modwatch-UID. Returns how many it filled in.
+ */
+static int runtime_dirs(char dirs[3][4096])
+{
+	const char *env = getenv("RUNTIME_DIRECTORY"), *tmp = getenv("TMPDIR");
+	int n = 0;
+
+	if (env && *env == '/')
+		snprintf(dirs[n++], sizeof(dirs[0]), "%s", env);
+	env = getenv("MODWATCH_RUNTIME_DIR");
+	snprintf(dirs[n++], sizeof(dirs[0]), "%s", env && *env == '/' ? env : "/run/modwatch");
+	snprintf(dirs[n++], sizeof(dirs[0]), "%s/modwatch-%u", tmp && *tmp == '/' ? tmp : "/tmp",
+		 (unsigned int)geteuid());
+	return n;
+}
+
+/*
+ * The runtime folder: the lock's, once taken; else (modwatch status, which
+ * takes none) the first of runtime_dirs() that is a folder, as an instance
+ * that made it chose it; else the first.
+ */
 const char *mw_runtime_dir(void)
 {
-	const char *dir = getenv("RUNTIME_DIRECTORY");
+	char dirs[3][4096];
+	struct stat st;
+	int i, n;
 
-	return dir && *dir == '/' ? dir : "/run/modwatch";
+	if (runtime_dir[0])
+		return runtime_dir;
+	n = runtime_dirs(dirs);
+	for (i = 0; i < n; i++)
+		if (!stat(dirs[i], &st) && S_ISDIR(st.st_mode))
+			break;
+	memcpy(runtime_dir, dirs[i < n ? i : 0], sizeof(runtime_dir));
+	return runtime_dir;
+}
+
+/*
+ * A folder in a shared /tmp is only ours if it is a real folder (no
+ * symlink), this user's and no one else's to write: else another user could
+ * hold or replace the lock. 0 or -errno (said).
+ */
+static int check_private(const char *dir)
+{
+	struct stat st;
+
+	if (lstat(dir, &st))
+		return -errno;
+	if (!S_ISDIR(st.st_mode)) {
+		mw_warn("%s is not a folder (a symlink?): not using it for the instance lock", dir);
+		return -ENOTDIR;
+	}
+	if (st.st_uid != geteuid() || (st.st_mode & 0022)) {
+		mw_warn("%s belongs to uid %u or others may write to it: not using it for the "
+			"instance lock", dir, (unsigned int)st.st_uid);
+		return -EPERM;
+	}
+	return 0;
+}
+
+/* The lock file in @dir, made 0700 if missing: its fd, or -errno (not said). */
+static int open_lock(const char *dir, bool shared)
+{
+	char path[4200];
+	int err;
+
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		return -errno;
+	if (shared && (err = check_private(dir)))
+		return err;
+	if (snprintf(path, sizeof(path), "%s/" MW_LOCK_FILE, dir) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	err = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	return err < 0 ? -errno : err;
 }
 
 static void say_other(int fd, const char *path)
@@ -127,26 +202,14 @@ static void say_other(int fd, const char *path)
 		       "stop it first (systemctl stop modwatch)", path);
 }
 
-/*
- * Take the instance lock, held until exit (the kernel drops it when the
- * process dies, however it dies). Returns its fd or -errno (said).
- */
-int mw_instance_lock(void)
+/* Hold the lock of @fd, in @dir, into *@held: 0 or -errno (said). */
+static int take_lock(int fd, const char *dir, int *held)
 {
-	char path[4096], pid[24];
-	int fd, n;
+	char path[4200], pid[24];
+	int n;
 
-	snprintf(path, sizeof(path), "%s", mw_runtime_dir());
-	if (mkdir(path, 0700) && errno != EEXIST) {
-		mw_err("cannot make %s for the instance lock: %s", path, strerror(errno));
-		return -errno;
-	}
-	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/" MW_LOCK_FILE);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0) {
-		mw_err("cannot open the instance lock %s: %s", path, strerror(errno));
-		return -errno;
-	}
+	if (snprintf(path, sizeof(path), "%s/" MW_LOCK_FILE, dir) >= (int)sizeof(path))
+		path[0] = '\0';	/* open_lock() made it: it fits */
 	if (flock(fd, LOCK_EX | LOCK_NB)) {
 		int err = errno == EWOULDBLOCK ? -EBUSY : -errno;
 
@@ -160,7 +223,44 @@ int mw_instance_lock(void)
 	n = snprintf(pid, sizeof(pid), "%d\n", getpid());
 	if (ftruncate(fd, 0) || pwrite(fd, pid, n, 0) != n)
 		mw_warn("cannot write this pid to %s: %s", path, strerror(errno));
-	return fd;
+	*held = fd;
+	return 0;
+}
+
+/*
+ * Take the instance lock, held until exit (the kernel drops it when the
+ * process dies, however it dies), in the first of runtime_dirs() that works;
+ * a fallback is one note. With nowhere to put it, CI mode (@ci) goes on
+ * without one (*@held stays -1): its session ends with its command.
+ * 0 or -errno (said).
+ */
+int mw_instance_lock(bool ci, int *held)
+{
+	char dirs[3][4096];
+	int i, n = runtime_dirs(dirs), fd = -ENOENT, first = 0;
+
+	for (i = 0; i < n; i++) {
+		fd = open_lock(dirs[i], i == n - 1);
+		if (fd >= 0)
+			break;
+		if (!i)
+			first = fd;
+	}
+	if (fd < 0 && !ci) {
+		mw_err("cannot make %s for the instance lock: %s (nor %s: %s)", dirs[0],
+		       strerror(-first), dirs[n - 1], strerror(-fd));
+		return fd;
+	}
+	if (fd < 0) {
+		mw_warn("no instance lock: cannot make %s (%s) nor %s (%s); CI mode goes on "
+			"without one", dirs[0], strerror(-first), dirs[n - 1], strerror(-fd));
+		return 0;
+	}
+	if (i)
+		mw_note("cannot use %s for the instance lock (%s): it is in %s", dirs[0],
+			strerror(-first), dirs[i]);
+	memcpy(runtime_dir, dirs[i], sizeof(runtime_dir));
+	return take_lock(fd, dirs[i], held);
 }
 
 /*
@@ -172,7 +272,7 @@ int mw_instance_lock(void)
  */
 int mw_instance_holder(pid_t *pid)
 {
-	char path[4096], line[256];
+	char path[4200], line[256];
 	unsigned int maj, min;
 	unsigned long ino;
 	struct stat st;

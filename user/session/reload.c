@@ -69,6 +69,8 @@ static int reload_outputs(struct session *s, struct mw_run_opts *n)
 
 	if (!same_str(o->output, n->output) || o->append != n->append) {
 		err = mw_output_open(&out, n->output, n->append);
+		if (!err && (err = mw_output_commit(out)))
+			mw_output_close(out);
 		if (err) {
 			mw_warn("reload: cannot write %s: %s", n->output, strerror(-err));
 			return err;

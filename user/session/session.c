@@ -12,7 +12,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <libgen.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -436,20 +438,32 @@ static int write_ci_files(struct session *s)
 	return err;
 }
 
-/* Fail before watching if a CI file cannot be written at all. */
+/*
+ * Fail before watching if a CI file cannot be written at all, but make no
+ * file: only a session that ran writes one (at its end), and then a whole one.
+ */
 static int check_writable(const char *path, const char *what)
 {
-	FILE *f;
+	char dir[4096];
+	struct stat st;
+	int err = 0;
 
 	if (!path)
 		return 0;
-	f = fopen(path, "we");
-	if (!f) {
-		mw_err("cannot write the %s file %s: %s", what, path, strerror(errno));
-		return -errno;
+	if (!stat(path, &st)) {
+		if (S_ISDIR(st.st_mode))
+			err = -EISDIR;
+		else if (access(path, W_OK))
+			err = -errno;
+	} else if (errno != ENOENT) {
+		err = -errno;
+	} else {
+		snprintf(dir, sizeof(dir), "%s", path);
+		err = access(dirname(dir), W_OK | X_OK) ? -errno : 0;
 	}
-	fclose(f);
-	return 0;
+	if (err)
+		mw_err("cannot write the %s file %s: %s", what, path, strerror(-err));
+	return err;
 }
 
 static int exit_code(const struct session *s)
@@ -618,6 +632,12 @@ static int begin(struct session *s)
 {
 	int err;
 
+	/* Only now is an existing --output file replaced: a failed start keeps it. */
+	err = mw_output_commit(s->output);
+	if (err) {
+		mw_err("cannot truncate %s: %s", s->output->name, strerror(-err));
+		return err;
+	}
 	s->start_ns = session_now_ns();
 	s->start_real = time(NULL);
 	print_start(s);
@@ -703,8 +723,7 @@ static int run_session(struct mw_run_opts *o, __u64 storm, __u64 rate)
 	if (mw_caps_check())
 		return MW_EXIT_FAILURE;
 	/* Before any output is opened: a second instance must not truncate the first's. */
-	s.lock_fd = mw_instance_lock();
-	if (s.lock_fd < 0)
+	if (mw_instance_lock(o->cmd, &s.lock_fd))
 		return MW_EXIT_FAILURE;
 	if (!open_session(&s) && !begin(&s))
 		code = run_until_stopped(&s);
