@@ -197,7 +197,7 @@ $(FUZZ_BINS): $(OUT)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.c tests/fuzz/fuzz.h 
 		$(OUT)/fuzz/libmodwatch.a $(FUZZ_LDLIBS) -o $@
 
 $(OUT)/fuzz/seeds.stamp: tests/fuzz/seeds $(wildcard $(OUT)/modules/*.ko) tests/golden/report.json \
-			 dist/modwatch.conf
+			 include/sites.h dist/modwatch.conf
 	$(call msg,SEEDS,$(OUT)/fuzz/seed)
 	$(Q)tests/fuzz/seeds $(OUT) && touch $@
 
