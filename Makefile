@@ -49,7 +49,7 @@ UNIT_SRCS	:= $(wildcard tests/unit/*.c)
 UNIT_OBJS	:= $(patsubst tests/unit/%.c,$(OUT)/unit/%.o,$(UNIT_SRCS))
 
 .PHONY: all deps modules real test test-unit test-cli test-e2e test-real test-real-deep run watch \
-	bench clean \
+	bench clean fuzz test-fuzz \
 	install uninstall man graph lint help
 
 # `make help`: the targets from their "## " comments, the variables from
@@ -61,6 +61,7 @@ UNIT_OBJS	:= $(patsubst tests/unit/%.c,$(OUT)/unit/%.o,$(UNIT_SRCS))
 ## KERNEL: the kernel of make run, bench and test-real-deep (default: the first of KERNELS)
 ## ONLY: make bench ONLY=SECTION: one section of the benchmark
 ## DEEP_MODULES: the modules test-real-deep watches with --deep
+## FUZZ_TIME: make fuzz's seconds a target; FUZZ_SMOKE: make test-fuzz's (default 30)
 ## PREFIX: where make install puts things (default /usr/local; DESTDIR stages them)
 
 .DEFAULT_GOAL := all
@@ -170,7 +171,7 @@ $(OUT)/real-tools/%:
 
 test: deps ## everything: lint, build, then the unit, CLI and VM (e2e) suites
 	$(Q)$(MAKE) --no-print-directory lint all modules real
-	$(Q)$(MAKE) --no-print-directory test-unit test-cli test-e2e
+	$(Q)$(MAKE) --no-print-directory test-unit test-cli test-fuzz test-e2e
 
 # The include graph of the units (a .c with its .h) of user/, include/ and
 # bpf/, and its cycles: `make graph` prints it, `make graph DOT=1` as
@@ -195,6 +196,51 @@ test-unit: $(OUT)/unit-tests $(OUT)/schemas/sarif-2.1.0.json $(OUT)/schemas/juni
 test-cli: $(OUT)/modwatch $(OUT)/schemas/sarif-2.1.0.json $(OUT)/schemas/junit-4.xsd ## the command-line, service, install and tree suites (bats), on this machine
 	$(Q)MODWATCH=$(abspath $(OUT)/modwatch) SCHEMAS=$(abspath $(OUT)/schemas) \
 		bats --tap tests/cli.bats tests/service.bats tests/install.bats tests/tree.bats
+
+# The libFuzzer targets (tests/fuzz/: the .ko reader, `modwatch report`'s
+# reader, --config and the options), built with clang, ASan and UBSan into
+# $(OUT)/fuzz, dynamically linked (the sanitizers cannot be static). Seeds
+# come from the test modules (their debug info stripped), tiny objects
+# assembled here, the golden reports and the shipped configuration.
+FUZZ_TARGETS	:= ko report config
+FUZZ_SAN	:= -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS	:= -O1 -g -fno-omit-frame-pointer $(FUZZ_SAN) -Wall -Wextra -Werror -std=gnu11 \
+		   -D_GNU_SOURCE -Iinclude -Iuser -I$(OUT)
+FUZZ_LDLIBS	:= -levent_extra -levent_core -lbpf -ljson-c -ldw -lelf -lcapstone -lz -llzma -lbz2 \
+		   -lpthread -ldl
+FUZZ_OBJS	:= $(patsubst user/%.c,$(OUT)/fuzz/obj/%.o,$(USER_SRCS))
+FUZZ_BINS	:= $(addprefix $(OUT)/fuzz/,$(FUZZ_TARGETS))
+# make fuzz: FUZZ_TIME seconds a target; make test-fuzz: FUZZ_SMOKE seconds, and the
+# regression inputs (tests/fuzz/regress/TARGET/) once each.
+FUZZ_TIME	?= 600
+FUZZ_SMOKE	?= 30
+FUZZ_ENV	:= ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 \
+		   UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+
+$(OUT)/fuzz/obj/%.o: user/%.c $(USER_HDRS)
+	$(call msg,FUZZCC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(OUT)/fuzz/libmodwatch.a: $(FUZZ_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_BINS): $(OUT)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.c tests/fuzz/fuzz.h $(OUT)/fuzz/libmodwatch.a
+	$(call msg,FUZZLD,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Itests/fuzz $< tests/fuzz/fuzz.c \
+		$(OUT)/fuzz/libmodwatch.a $(FUZZ_LDLIBS) -o $@
+
+$(OUT)/fuzz/seeds.stamp: tests/fuzz/seeds $(wildcard $(OUT)/modules/*.ko) tests/golden/report.json \
+			 include/sites.h dist/modwatch.conf
+	$(call msg,SEEDS,$(OUT)/fuzz/seed)
+	$(Q)tests/fuzz/seeds $(OUT) && touch $@
+
+fuzz: $(FUZZ_BINS) $(OUT)/fuzz/seeds.stamp ## run each fuzz target FUZZ_TIME seconds (default 600)
+	$(Q)$(FUZZ_ENV) tests/fuzz/run $(OUT) $(FUZZ_TIME) $(FUZZ_TARGETS)
+
+test-fuzz: $(FUZZ_BINS) $(OUT)/fuzz/seeds.stamp ## replay the fuzz regression inputs, then FUZZ_SMOKE s a target
+	$(Q)$(FUZZ_ENV) tests/fuzz/run --regress $(OUT) $(FUZZ_SMOKE) $(FUZZ_TARGETS)
 
 # End to end in the Debian test VM (tools/vm), on each kernel of KERNELS, all
 # at once (tests/e2e/run-kernels says why): both test modules, every scenario

@@ -74,6 +74,26 @@ start() {
 	[[ "$output" == *"cannot read the configuration file $T/none.conf: No such file"* ]]
 }
 
+@test "config: a folder, a NUL byte, a long line: one error each that says so, exit 2" {
+	one_error() { # expected-text
+		[ "$status" -eq 2 ] || { echo "$output"; false; }
+		[ "${#lines[@]}" -eq 1 ] || { echo "$output"; false; }
+		[[ "$output" == "modwatch: $1"* ]] || { echo "$output"; false; }
+	}
+	run "$MODWATCH" --config "$T" -- true
+	one_error "cannot read the configuration file $T: it is a directory"
+	printf 'format json\nmodule mw\0buggy\n' >"$T/nul.conf"
+	run "$MODWATCH" --config "$T/nul.conf" -- true
+	one_error "$T/nul.conf:2: the line has a NUL byte"
+	{ echo strict; printf 'module %04095d\n' 0; } >"$T/long.conf"
+	run "$MODWATCH" --config "$T/long.conf" -- true
+	one_error "$T/long.conf:2: line longer than 4094 characters"
+	# 4094 characters and the newline: the longest line there may be
+	printf 'module %04087d\n' 0 >"$T/long.conf"
+	run "$MODWATCH" --config "$T/long.conf" --help
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+}
+
 @test "config: the file's options apply, and the command line after it overrides them" {
 	cat >"$T/m.conf" <<-EOF
 	# every kind but one, as JSON lines, to a file

@@ -50,6 +50,42 @@ const char *mw_test_modules_dir(void)
 	return "build/modules";
 }
 
+int mw_test_stderr(int (*fn)(void *ctx), void *ctx, char *buf, size_t len)
+{
+	char tmp[] = "/tmp/mw-stderr-XXXXXX";
+	int fd = mkstemp(tmp), saved = dup(STDERR_FILENO), ret;
+	ssize_t n;
+
+	if (fd >= 0)
+		unlink(tmp);
+	if (fd < 0 || saved < 0 || !len) {
+		if (fd >= 0)
+			close(fd);
+		if (saved >= 0)
+			close(saved);
+		return -EIO;
+	}
+	fflush(stderr);
+	dup2(fd, STDERR_FILENO);
+	ret = fn(ctx);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	n = pread(fd, buf, len - 1, 0);
+	buf[n > 0 ? n : 0] = '\0';
+	close(fd);
+	return ret;
+}
+
+int mw_test_lines(const char *text)
+{
+	int n = 0;
+
+	for (; *text; text++)
+		n += *text == '\n';
+	return n;
+}
+
 void mw_test_register(const char *name, void (*fn)(void))
 {
 	if (nr_tests == MAX_TESTS) {

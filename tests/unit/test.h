@@ -8,6 +8,7 @@
 #define MODWATCH_TEST_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 void mw_test_register(const char *name, void (*fn)(void));
@@ -16,6 +17,13 @@ void mw_test_fail(const char *file, int line, const char *fmt, ...)
 bool mw_test_failed(void);
 const char *mw_test_build_dir(void);
 const char *mw_test_modules_dir(void);
+/*
+ * @fn(@ctx) with its stderr caught into @buf (@len bytes, NUL-terminated,
+ * cut if longer): @fn's return value, or -EIO if stderr could not be caught.
+ */
+int mw_test_stderr(int (*fn)(void *ctx), void *ctx, char *buf, size_t len);
+/* The lines of @text: its newlines. */
+int mw_test_lines(const char *text);
 
 #define TEST(name)								\
 	static void test_##name(void);						\

@@ -303,7 +303,7 @@ static int acc_relocs(struct acc_ctx *c)
 		if (ko_is_code(&c->r, a.shndx))
 			err = ko_each_rela(&c->r, scn, &sh, acc_reloc, &a);
 	}
-	qsort(c->relocs.v, c->relocs.n, sizeof(struct ko_loc), ko_cmp_loc);
+	ko_sort_locs(&c->relocs);
 	return err;
 }
 

@@ -307,7 +307,7 @@ static int ko_add_entries(struct ko_reader *r)
 	size_t i;
 	int err = 0;
 
-	qsort(r->entries.v, r->entries.n, sizeof(*e), ko_cmp_loc);
+	ko_sort_locs(&r->entries);
 	for (i = 0; i < r->entries.n && !err; i++)
 		if (!i || e[i].shndx != e[i - 1].shndx || e[i].off != e[i - 1].off)
 			err = ko_add_site(r, e[i].shndx, r->scns[e[i].shndx].name, e[i].off,
@@ -322,7 +322,8 @@ static int ko_scan_rela(struct ko_reader *r, Elf_Scn *rela, const GElf_Shdr *rsh
 	enum ko_table t;
 	Elf_Scn *code;
 
-	if (target >= r->nr_scns)
+	/* Section 0 is SHN_UNDEF, no section: it has no name, nor bytes to relocate. */
+	if (!target || target >= r->nr_scns)
 		return ko_malformed(r, "relocations for a section that does not exist");
 	c.name = r->scns[target].name;
 	if (ko_table_of(c.name, &t))
@@ -334,8 +335,11 @@ static int ko_scan_rela(struct ko_reader *r, Elf_Scn *rela, const GElf_Shdr *rsh
 		return 0;
 	code = elf_getscn(r->elf, target);
 	c.data = code ? elf_getdata(code, NULL) : NULL;
-	if (!c.data || !c.data->d_buf)
+	if (!c.data)
 		return ko_malformed(r, elf_errmsg(-1));
+	/* Empty code (libelf gives no buffer): any relocation in it is past its end. */
+	if (!c.data->d_size || !c.data->d_buf)
+		return rsh->sh_size ? ko_malformed(r, "relocations for an empty code section") : 0;
 	return ko_each_rela(r, rela, rsh, ko_code_rela, &c);
 }
 
@@ -350,7 +354,7 @@ int ko_scan_relocs(struct ko_reader *r)
 			err = ko_scan_rela(r, scn, &sh);
 	if (err)
 		return err;
-	qsort(r->ftrace.v, r->ftrace.n, sizeof(struct ko_loc), ko_cmp_loc);
+	ko_sort_locs(&r->ftrace);
 	return ko_add_entries(r);
 }
 

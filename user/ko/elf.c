@@ -258,6 +258,13 @@ int ko_cmp_loc(const void *a, const void *b)
 	return x->off < y->off ? -1 : x->off > y->off;
 }
 
+/* qsort() must not be given NULL, even for no elements: an empty vector has no array yet. */
+void ko_sort_locs(struct ko_vec *vec)
+{
+	if (vec->n)
+		qsort(vec->v, vec->n, sizeof(struct ko_loc), ko_cmp_loc);
+}
+
 bool ko_any_loc(const struct ko_vec *vec, size_t shndx, __u64 lo, __u64 hi)
 {
 	const struct ko_loc *l = vec->v;
@@ -441,7 +448,7 @@ int ko_load_symbols(struct ko_reader *r)
 			return -ENOMEM;
 	}
 	qsort(r->funcs, r->nr_funcs, sizeof(*r->funcs), cmp_func);
-	qsort(r->bounds.v, r->bounds.n, sizeof(struct ko_loc), ko_cmp_loc);
+	ko_sort_locs(&r->bounds);
 	return 0;
 }
 

@@ -30,6 +30,8 @@ const struct ko_func *ko_find_func(const struct ko_reader *r, size_t shndx, __u6
 /* elf.c: the reader's arrays. */
 void *ko_push(struct ko_vec *vec, size_t size);
 int ko_cmp_loc(const void *a, const void *b);
+/* Sorts @vec (struct ko_loc) by section and offset; an empty one has no array to sort. */
+void ko_sort_locs(struct ko_vec *vec);
 int ko_add_loc(struct ko_reader *r, struct ko_vec *vec, size_t shndx, __u64 off);
 /* Does sorted @vec (struct ko_loc) hold a location in [lo, hi) of section @shndx? */
 bool ko_any_loc(const struct ko_vec *vec, size_t shndx, __u64 lo, __u64 hi);

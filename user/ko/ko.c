@@ -160,7 +160,8 @@ static int ko_parse(struct ko_reader *r)
 		return err;
 	ko_read_name(r);
 	ko_read_build_id(r);
-	qsort(r->ko->sites, r->ko->nr_sites, sizeof(*r->ko->sites), cmp_site);
+	if (r->ko->nr_sites)	/* none: no array, and qsort() must not be given NULL */
+		qsort(r->ko->sites, r->ko->nr_sites, sizeof(*r->ko->sites), cmp_site);
 	ko_classify(r);
 	err = ko_split_entries(r->ko);
 	if (err)
