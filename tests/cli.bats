@@ -416,6 +416,46 @@ non_json_lines() {
 	[ "$output" = "modwatch: $BATS_TEST_TMPDIR: a directory, not a file of JSON lines" ]
 }
 
+# report -o OUT: OUT is replaced only by a whole, good rendering.
+@test "report -o: a bad line or a missing FILE keeps OUT as it was; a good FILE replaces it" {
+	golden=$BATS_TEST_DIRNAME/golden/report.json
+	out=$BATS_TEST_TMPDIR/out.txt
+	echo "what OUT held" >"$out"
+	printf '{"type":"lost","new":1,"total":1}\n[1,2]\n' >"$BATS_TEST_TMPDIR/bad.json"
+	run "$MODWATCH" report -o "$out" "$BATS_TEST_TMPDIR/bad.json"
+	[ "$status" -eq 2 ]
+	[ "$(cat "$out")" = "what OUT held" ]
+	run "$MODWATCH" report -o "$out" "$BATS_TEST_TMPDIR/missing.json"
+	[ "$status" -ne 0 ]
+	[ "$(cat "$out")" = "what OUT held" ]
+	run "$MODWATCH" report -o "$out" "$golden"
+	[ "$status" -eq 0 ]
+	grep -q "^BUG: modwatch: " "$out"
+	[ "$(ls "$BATS_TEST_TMPDIR" | grep -c tmp)" = 0 ]
+}
+
+# --color: the headline in bold red only when asked, or on a terminal
+# without NO_COLOR; a pipe (auto) stays plain.
+@test "--color: always colours the KASAN headline, never and auto on a pipe do not, a bad WHEN is a usage error" {
+	golden=$BATS_TEST_DIRNAME/golden/report.json
+	esc=$(printf '\033[1;31m')
+	run "$MODWATCH" report --color=always "$golden"
+	[ "$status" -eq 0 ]
+	grep -qF "${esc}BUG: modwatch: " <<<"$output"
+	run "$MODWATCH" report "$golden" --color
+	[ "$status" -eq 0 ]
+	grep -qF "${esc}BUG: modwatch: " <<<"$output"
+	for when in never auto; do
+		run "$MODWATCH" report --color=$when "$golden"
+		[ "$status" -eq 0 ]
+		grep -q "^BUG: modwatch: " <<<"$output"
+		! grep -qF "$esc" <<<"$output"
+	done
+	run "$MODWATCH" report --color=sometimes "$golden"
+	[ "$status" -eq 2 ]
+	[ "$output" = "modwatch: invalid --color 'sometimes': expected auto, always or never (see modwatch --help)" ]
+}
+
 # A task can name itself anything (prctl(PR_SET_NAME)); a saved line can hold
 # any string. What a person reads shows control bytes escaped (\xNN, \n, \t,
 # \\), so no line can retitle the terminal or pass for a report of its own;

@@ -7,9 +7,11 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <string.h>
+#include <limits.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "modwatch.h"
 #include "cli/doctor.h"
 #include "cli/options.h"
@@ -125,6 +127,9 @@ static const char usage_text[] =
 "                        for logs); json: as --json. In text, control\n"
 "                        bytes of comms, names and paths are escaped:\n"
 "                        \\\\ \\n \\t, else \\xNN (README.md: \"Control bytes\")\n"
+"      --color[=WHEN]    colour the KASAN layout's headline: auto (the\n"
+"                        default: on a terminal, unless NO_COLOR is set or\n"
+"                        TERM is dumb), always (a bare --color), or never\n"
 "      --strict          warnings fail CI mode too: ioctl_size_mismatch,\n"
 "                        unprotected_shared_access, and \"possible\" reports\n"
 "                        whose evidence the kernel may\n"
@@ -328,6 +333,41 @@ static void report_kos(const struct mw_run_opts *o)
 	}
 }
 
+/*
+ * report -o OUT: a regular file (or a new one) is written beside it and
+ * renamed over it once FILE was read whole, so a bad line or a missing
+ * FILE never costs OUT what it held; anything else (a pipe, /dev/stdout)
+ * is written as it comes.
+ */
+static int report_to(const char *out, const char *file, enum mw_report_form form)
+{
+	char tmp[PATH_MAX + 32];
+	struct stat st;
+	int rc;
+
+	if ((!stat(out, &st) && !S_ISREG(st.st_mode)) ||
+	    snprintf(tmp, sizeof(tmp), "%s.%d.tmp", out, (int)getpid()) >= (int)sizeof(tmp))
+		snprintf(tmp, sizeof(tmp), "%s", out);
+	if (!freopen(tmp, "w", stdout)) {
+		mw_err("cannot write %s: %s", tmp, strerror(errno));
+		return MW_EXIT_FAILURE;
+	}
+	rc = mw_cmd_report(file, form);
+	if (fflush(stdout) && rc == MW_EXIT_OK) {
+		mw_err("cannot write %s: %s", tmp, strerror(errno));
+		rc = MW_EXIT_FAILURE;
+	}
+	if (!strcmp(tmp, out))
+		return rc;
+	if (rc == MW_EXIT_OK && rename(tmp, out)) {
+		mw_err("cannot rename %s to %s: %s", tmp, out, strerror(errno));
+		rc = MW_EXIT_FAILURE;
+	}
+	if (rc != MW_EXIT_OK)
+		unlink(tmp);
+	return rc;
+}
+
 /* modwatch report [OPTIONS] FILE [OPTIONS]: saved JSON lines, checked, in --format's form. */
 static int cmd_report(int argc, char **argv, struct mw_run_opts *o)
 {
@@ -352,14 +392,11 @@ static int cmd_report(int argc, char **argv, struct mw_run_opts *o)
 		mw_usage_error("report takes one file of JSON lines (or -)");
 		return MW_EXIT_USAGE;
 	}
-	if (o->output && !freopen(o->output, "w", stdout)) {
-		mw_err("cannot write %s: %s", o->output, strerror(errno));
-		return MW_EXIT_FAILURE;
-	}
 	if (mw_opts_use_sources(o))
 		return MW_EXIT_USAGE;
 	report_kos(o);
-	return mw_cmd_report(file, forms[o->format]);
+	return o->output ? report_to(o->output, file, forms[o->format]) :
+			   mw_cmd_report(file, forms[o->format]);
 }
 
 static const struct cmd {

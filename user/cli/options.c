@@ -20,6 +20,7 @@
 #include "modwatch.h"
 #include "cli/config.h"
 #include "cli/options.h"
+#include "lib/color.h"
 #include "lib/error.h"
 #include "report/rules.h"
 #include "service/metrics_http.h"
@@ -43,6 +44,7 @@ enum {
 	OPT_SARIF,
 	OPT_SOURCE_ROOT,
 	OPT_FORMAT,
+	OPT_COLOR,
 	OPT_STACKS,
 	OPT_STACK_DEPTH,
 	OPT_STACK_ENTRIES,
@@ -80,6 +82,7 @@ static const struct option long_opts[] = {
 	{ "sarif", required_argument, NULL, OPT_SARIF },
 	{ "source-root", required_argument, NULL, OPT_SOURCE_ROOT },
 	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "color", optional_argument, NULL, OPT_COLOR },
 	{ "stacks", required_argument, NULL, OPT_STACKS },
 	{ "stack-depth", required_argument, NULL, OPT_STACK_DEPTH },
 	{ "stack-entries", required_argument, NULL, OPT_STACK_ENTRIES },
@@ -319,6 +322,17 @@ static int parse_format(const char *arg, struct mw_run_opts *o)
 	return mw_usage_error("invalid --format '%s': expected line, kasan or json", arg);
 }
 
+/* --color[=auto|always|never] */
+static int parse_color(const char *arg)
+{
+	int mode = mw_color_parse(arg);
+
+	if (mode < 0)
+		return mw_usage_error("invalid --color '%s': expected auto, always or never", arg);
+	mw_color_mode = mode;
+	return 0;
+}
+
 /* --stacks report,heap,lock | all | none */
 static int parse_stacks(char *arg, __u32 *mask)
 {
@@ -393,6 +407,8 @@ static int parse_policy_opt(int c, char *arg, struct mw_run_opts *o)
 		return 0;
 	case OPT_FORMAT:
 		return parse_format(arg, o);
+	case OPT_COLOR:
+		return parse_color(arg);
 	case OPT_JUNIT:
 		o->junit = arg;
 		return 0;
@@ -597,6 +613,7 @@ static int reread(struct mw_run_opts *o)
 
 	optind = 0;	/* getopt starts over */
 	mw_verbosity = MW_NORMAL;	/* as the options now say, if they say */
+	mw_color_mode = MW_COLOR_AUTO;
 	err = mw_opts_parse(saved_argc, saved_argv, o);
 	if (!err && optind < saved_argc && !mw_opts_after_dashdash(saved_argv) &&
 	    !strcmp(saved_argv[optind], "run")) {

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include "events.h"
 #include "modwatch.h"
+#include "lib/color.h"
 #include "lib/escape.h"
 #include "lib/error.h"
 #include "report/json_read.h"
@@ -327,7 +328,7 @@ static void kasan_violation(FILE *out, struct mw_registry *reg, const struct mw_
 		return;
 	mw_print_json.violation(mem, reg, e);
 	fclose(mem);
-	mw_kasan_line(out, buf, isatty(fileno(out)));
+	mw_kasan_line(out, buf, mw_color_on(fileno(out)));
 	free(buf);
 }
 

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include "events.h"
 #include "modwatch.h"
+#include "lib/color.h"
 #include "lib/error.h"
 #include "report/json_check.h"
 #include "report/json_read.h"
@@ -106,7 +107,7 @@ static int render(json_object *v, enum mw_report_form form, char *why, size_t si
 	} else if (line_types[i].text) {
 		line_types[i].text(stdout, v);
 	} else if (form == MW_REPORT_KASAN) {
-		mw_kasan_render(stdout, v, isatty(STDOUT_FILENO));
+		mw_kasan_render(stdout, v, mw_color_on(STDOUT_FILENO));
 	} else {
 		mw_report_text_violation(stdout, v);
 	}
