@@ -195,7 +195,8 @@ test-unit: $(OUT)/unit-tests $(OUT)/schemas/sarif-2.1.0.json $(OUT)/schemas/juni
 
 test-cli: $(OUT)/modwatch $(OUT)/schemas/sarif-2.1.0.json $(OUT)/schemas/junit-4.xsd ## the command-line, service, install and tree suites (bats), on this machine
 	$(Q)MODWATCH=$(abspath $(OUT)/modwatch) SCHEMAS=$(abspath $(OUT)/schemas) \
-		bats --tap tests/cli.bats tests/service.bats tests/install.bats tests/tree.bats
+		bats --tap tests/cli.bats tests/completion.bats tests/service.bats tests/install.bats \
+		tests/tree.bats
 
 # The libFuzzer targets (tests/fuzz/: the .ko reader, `modwatch report`'s
 # reader, --config and the options), built with clang, ASan and UBSan into

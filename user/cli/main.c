@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "modwatch.h"
+#include "cli/completion.h"
 #include "cli/doctor.h"
 #include "cli/options.h"
 #include "cli/status.h"
@@ -30,6 +31,7 @@ static const char usage_text[] =
 "  or:  modwatch report [--format FMT] [--ko NAME=PATH]... [--debug-dir DIR] [--vmlinux FILE]\n"
 "                       [-o OUT] FILE.json (options may follow FILE too)\n"
 "  or:  modwatch status [--json]\n"
+"  or:  modwatch completion bash\n"
 "  or:  modwatch help | version\n"
 "\n"
 "modwatch watches what loaded kernel modules do at their API boundary (the\n"
@@ -58,6 +60,10 @@ static const char usage_text[] =
 "            second in its runtime folder); --json: one JSON object. Exit\n"
 "            status 0 running, 3 not running (a status file left by one\n"
 "            that died is said to be stale), 4 it cannot be told\n"
+"  completion bash\n"
+"            print the bash completion script (the package installs it):\n"
+"            every option, command, kind and value word, from the same\n"
+"            tables as this text; -m offers the loaded modules\n"
 "  storm     measure the report path: a BPF generator makes N distinct\n"
 "            reports (default 1000000) through the ring buffer, the\n"
 "            deduplication and the printer, as fast as they drain (it\n"
@@ -399,18 +405,41 @@ static int cmd_report(int argc, char **argv, struct mw_run_opts *o)
 			   mw_cmd_report(file, forms[o->format]);
 }
 
+static int cmd_completion(int argc, char **argv, struct mw_run_opts *o);
+
+/* The commands; words and files: what completion offers after each. */
 static const struct cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv, struct mw_run_opts *o);
+	const char *words;	/* it takes only these words, not the options */
+	int files;		/* it takes a file */
 } cmds[] = {
-	{ "run", cmd_run },
-	{ "doctor", cmd_doctor },
-	{ "storm", cmd_storm },
-	{ "report", cmd_report },
-	{ "status", cmd_status },
-	{ "help", cmd_help },
-	{ "version", cmd_version },
+	{ "run", cmd_run, NULL, 0 },
+	{ "doctor", cmd_doctor, "--verifier --json", 0 },
+	{ "storm", cmd_storm, NULL, 0 },
+	{ "report", cmd_report, NULL, 1 },
+	{ "status", cmd_status, "--json", 0 },
+	{ "completion", cmd_completion, "bash", 0 },
+	{ "help", cmd_help, NULL, 0 },
+	{ "version", cmd_version, NULL, 0 },
 };
+#define NR_CMDS (sizeof(cmds) / sizeof(cmds[0]))
+
+/* modwatch completion bash */
+static int cmd_completion(int argc, char **argv, struct mw_run_opts *o)
+{
+	struct mw_completion_cmd list[NR_CMDS];
+	size_t i;
+
+	(void)o;
+	if (optind + 1 != argc || strcmp(argv[optind], "bash")) {
+		mw_usage_error("completion takes one shell: bash");
+		return MW_EXIT_USAGE;
+	}
+	for (i = 0; i < NR_CMDS; i++)
+		list[i] = (struct mw_completion_cmd){ cmds[i].name, cmds[i].words, cmds[i].files };
+	return mw_completion_bash(stdout, list, NR_CMDS) ? MW_EXIT_FAILURE : MW_EXIT_OK;
+}
 
 static int dispatch(int argc, char **argv, struct mw_run_opts *o)
 {
@@ -422,7 +451,7 @@ static int dispatch(int argc, char **argv, struct mw_run_opts *o)
 		return stopped(err);
 	if (optind >= argc || mw_opts_after_dashdash(argv))
 		return cmd_run(argc, argv, o);
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+	for (i = 0; i < NR_CMDS; i++) {
 		if (strcmp(argv[optind], cmds[i].name))
 			continue;
 		optind++;

@@ -100,6 +100,11 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+const struct option *mw_opts_table(void)
+{
+	return long_opts;
+}
+
 /* A config file's "FILE:LINE" while one is read: errors name it. */
 static char opt_where[PATH_MAX + 16];
 /* The option being parsed, for the error message. */

@@ -45,6 +45,9 @@ struct mw_run_opts {
 	int (*reread)(struct mw_run_opts *o);
 };
 int mw_opts_new(struct mw_run_opts **o);
+struct option;
+/* getopt's table of the long options, ended by a NULL name: --help's options, --config's keys. */
+const struct option *mw_opts_table(void);
 void mw_opts_free(struct mw_run_opts *o);
 
 /* What mw_opts_parse() stops for, not an error: main.c prints it and exits 0. */
