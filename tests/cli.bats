@@ -421,6 +421,7 @@ non_json_lines() {
 	golden=$BATS_TEST_DIRNAME/golden/report.json
 	out=$BATS_TEST_TMPDIR/out.txt
 	echo "what OUT held" >"$out"
+	chmod 0640 "$out"
 	printf '{"type":"lost","new":1,"total":1}\n[1,2]\n' >"$BATS_TEST_TMPDIR/bad.json"
 	run "$MODWATCH" report -o "$out" "$BATS_TEST_TMPDIR/bad.json"
 	[ "$status" -eq 2 ]
@@ -431,6 +432,7 @@ non_json_lines() {
 	run "$MODWATCH" report -o "$out" "$golden"
 	[ "$status" -eq 0 ]
 	grep -q "^BUG: modwatch: " "$out"
+	[ "$(stat -c %a "$out")" = 640 ]	# replaced, as written in place: its mode kept
 	[ "$(ls "$BATS_TEST_TMPDIR" | grep -c tmp)" = 0 ]
 }
 

@@ -349,15 +349,19 @@ static int report_to(const char *out, const char *file, enum mw_report_form form
 {
 	char tmp[PATH_MAX + 32];
 	struct stat st;
+	bool existed = !stat(out, &st);
 	int rc;
 
-	if ((!stat(out, &st) && !S_ISREG(st.st_mode)) ||
+	if ((existed && !S_ISREG(st.st_mode)) ||
 	    snprintf(tmp, sizeof(tmp), "%s.%d.tmp", out, (int)getpid()) >= (int)sizeof(tmp))
 		snprintf(tmp, sizeof(tmp), "%s", out);
 	if (!freopen(tmp, "w", stdout)) {
 		mw_err("cannot write %s: %s", tmp, strerror(errno));
 		return MW_EXIT_FAILURE;
 	}
+	/* The file replaced keeps its mode, as it would have written in place. */
+	if (existed && strcmp(tmp, out))
+		fchmod(fileno(stdout), st.st_mode & 07777);
 	rc = mw_cmd_report(file, form);
 	if (fflush(stdout) && rc == MW_EXIT_OK) {
 		mw_err("cannot write %s: %s", tmp, strerror(errno));
