@@ -14,6 +14,7 @@ SBINDIR		?= $(PREFIX)/sbin
 MANDIR		?= $(PREFIX)/share/man
 SYSCONFDIR	?= /etc
 UNITDIR		?= $(PREFIX)/lib/systemd/system
+DATADIR		?= $(PREFIX)/share
 INSTALL		?= install
 
 ifeq ($(V),1)
@@ -63,6 +64,7 @@ UNIT_OBJS	:= $(patsubst tests/unit/%.c,$(OUT)/unit/%.o,$(UNIT_SRCS))
 ## DEEP_MODULES: the modules test-real-deep watches with --deep
 ## FUZZ_TIME: make fuzz's seconds a target; FUZZ_SMOKE: make test-fuzz's (default 30)
 ## PREFIX: where make install puts things (default /usr/local; DESTDIR stages them)
+## DATADIR: where make install puts the bash completion and the report schema (default PREFIX/share)
 
 .DEFAULT_GOAL := all
 
@@ -307,20 +309,29 @@ $(OUT)/modwatch.8: $(OUT)/modwatch doc/modwatch.h2m
 UNIT_SED	= -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
 CONF		= $(DESTDIR)$(SYSCONFDIR)/modwatch/modwatch.conf
 
+# The bash completion, from the binary's own option and command tables.
+$(OUT)/modwatch.bash-completion: $(OUT)/modwatch
+	$(call msg,GEN,$@)
+	$(Q)$< completion bash > $@.tmp && mv $@.tmp $@
+
 # No systemctl here: DESTDIR staging must not touch the running system, and
 # a package's maintainer scripts (dh_installsystemd) or the admin enable
 # and start the service. Not stripped: dh_strip keeps the debug symbols.
 # An existing config is the admin's: if it differs from the shipped one,
 # ours goes beside it as modwatch.conf.new (as dpkg would ask).
-install: $(OUT)/modwatch $(OUT)/modwatch.8 ## install modwatch, its man page, unit, logrotate and config (DESTDIR, PREFIX...)
+COMPLETION	= $(DESTDIR)$(DATADIR)/bash-completion/completions/modwatch
+SCHEMA		= doc/schema/modwatch-report.schema.json
+install: $(OUT)/modwatch $(OUT)/modwatch.8 $(OUT)/modwatch.bash-completion $(SCHEMA) ## install modwatch, its man page, unit, logrotate, config, completion and schema (DESTDIR, PREFIX...)
 	$(Q)sed $(UNIT_SED) dist/modwatch.service.in > $(OUT)/modwatch.service
 	$(Q)$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) \
-		$(DESTDIR)$(SYSCONFDIR)/logrotate.d
+		$(DESTDIR)$(SYSCONFDIR)/logrotate.d $(dir $(COMPLETION)) $(DESTDIR)$(DATADIR)/modwatch
 	$(Q)$(INSTALL) -d -m 0700 $(DESTDIR)$(SYSCONFDIR)/modwatch
 	$(Q)$(INSTALL) -m 0755 $(OUT)/modwatch $(DESTDIR)$(SBINDIR)/modwatch
 	$(Q)$(INSTALL) -m 0644 $(OUT)/modwatch.8 $(DESTDIR)$(MANDIR)/man8/modwatch.8
 	$(Q)$(INSTALL) -m 0644 $(OUT)/modwatch.service $(DESTDIR)$(UNITDIR)/modwatch.service
 	$(Q)$(INSTALL) -m 0644 dist/modwatch.logrotate $(DESTDIR)$(SYSCONFDIR)/logrotate.d/modwatch
+	$(Q)$(INSTALL) -m 0644 $(OUT)/modwatch.bash-completion $(COMPLETION)
+	$(Q)$(INSTALL) -m 0644 $(SCHEMA) $(DESTDIR)$(DATADIR)/modwatch/$(notdir $(SCHEMA))
 	$(Q)if [ -e "$(CONF)" ] && ! cmp -s dist/modwatch.conf "$(CONF)"; then \
 		$(INSTALL) -m 0600 dist/modwatch.conf "$(CONF).new"; \
 		echo "install: kept your $(CONF); the shipped one is $(CONF).new"; \
@@ -331,7 +342,9 @@ install: $(OUT)/modwatch $(OUT)/modwatch.8 ## install modwatch, its man page, un
 # Removes what install put; a config the admin edited stays (and says so).
 uninstall: ## remove what install put (a config you edited stays)
 	$(Q)rm -f $(DESTDIR)$(SBINDIR)/modwatch $(DESTDIR)$(MANDIR)/man8/modwatch.8 \
-		$(DESTDIR)$(UNITDIR)/modwatch.service $(DESTDIR)$(SYSCONFDIR)/logrotate.d/modwatch
+		$(DESTDIR)$(UNITDIR)/modwatch.service $(DESTDIR)$(SYSCONFDIR)/logrotate.d/modwatch \
+		$(COMPLETION) $(DESTDIR)$(DATADIR)/modwatch/$(notdir $(SCHEMA))
+	$(Q)rmdir "$(DESTDIR)$(DATADIR)/modwatch" 2>/dev/null || true
 	$(Q)for f in "$(CONF)" "$(CONF).new"; do \
 		[ ! -e "$$f" ] || ! cmp -s dist/modwatch.conf "$$f" || rm -f "$$f"; \
 	done

@@ -4,7 +4,8 @@
 # make install and uninstall into a DESTDIR, and what they lay out: the
 # systemd unit (verified by systemd-analyze, its hardening as README.md
 # documents it), the man page (rendered, covering every option --help
-# lists), the default config, logrotate, and README.md's alert rules.
+# lists), the default config, logrotate, the bash completion, the report's
+# JSON schema, and README.md's alert rules.
 # MODWATCH names the binary (the Makefile sets it); its folder is OUT.
 
 setup() {
@@ -61,28 +62,36 @@ unit_value() {
 	[ "$(mode "$CONF")" = 600 ]
 	cmp "$CONF" "$ROOT/dist/modwatch.conf"
 	[ "$(mode "$DEST/etc/logrotate.d/modwatch")" = 644 ]
+	[ "$(mode "$DEST/usr/share/bash-completion/completions/modwatch")" = 644 ]
+	"$MODWATCH" completion bash | cmp - "$DEST/usr/share/bash-completion/completions/modwatch"
+	[ "$(mode "$DEST/usr/share/modwatch/modwatch-report.schema.json")" = 644 ]
+	cmp "$DEST/usr/share/modwatch/modwatch-report.schema.json" \
+		"$ROOT/doc/schema/modwatch-report.schema.json"
 	[ ! -e "$CONF.new" ]
 	# the unit names the installed paths, and nothing is left unsubstituted
 	grep -qx 'ExecStart=/usr/sbin/modwatch --config /etc/modwatch/modwatch.conf' "$UNIT"
 	! grep -n '@[A-Z]*@' "$UNIT"
 	# nothing else
-	[ "$(find "$DEST" -type f | wc -l)" -eq 5 ]
+	[ "$(find "$DEST" -type f | wc -l)" -eq 7 ]
 }
 
-@test "make install honours SBINDIR, MANDIR, SYSCONFDIR and UNITDIR" {
+@test "make install honours SBINDIR, MANDIR, SYSCONFDIR, UNITDIR and DATADIR" {
 	run mk install PREFIX=/opt/mw SYSCONFDIR=/opt/mw/etc UNITDIR=/etc/systemd/system \
-		MANDIR=/opt/mw/man
+		MANDIR=/opt/mw/man DATADIR=/opt/mw/data
 	[ "$status" -eq 0 ]
 	[ -x "$DEST/opt/mw/sbin/modwatch" ]
 	[ -f "$DEST/opt/mw/man/man8/modwatch.8" ]
+	[ -f "$DEST/opt/mw/data/bash-completion/completions/modwatch" ]
+	[ -f "$DEST/opt/mw/data/modwatch/modwatch-report.schema.json" ]
 	[ -f "$DEST/opt/mw/etc/modwatch/modwatch.conf" ]
 	[ -f "$DEST/opt/mw/etc/logrotate.d/modwatch" ]
 	grep -qx 'ExecStart=/opt/mw/sbin/modwatch --config /opt/mw/etc/modwatch/modwatch.conf' \
 		"$DEST/etc/systemd/system/modwatch.service"
 	run mk uninstall PREFIX=/opt/mw SYSCONFDIR=/opt/mw/etc UNITDIR=/etc/systemd/system \
-		MANDIR=/opt/mw/man
+		MANDIR=/opt/mw/man DATADIR=/opt/mw/data
 	[ "$status" -eq 0 ]
 	[ -z "$(find "$DEST" -type f)" ]
+	[ ! -e "$DEST/opt/mw/data/modwatch" ]
 }
 
 @test "a second install keeps an edited config and puts the shipped one beside it" {
@@ -108,6 +117,7 @@ unit_value() {
 	[ "$status" -eq 0 ]
 	[ -z "$(find "$DEST" -type f)" ]
 	[ ! -e "$DEST/etc/modwatch" ]
+	[ ! -e "$DEST/usr/share/modwatch" ]
 	mk install
 	echo 'module mydrv' >>"$CONF"
 	mk install
