@@ -98,7 +98,7 @@ $(OUT)/modwatch.skel.h: $(OUT)/modwatch.bpf.o
 $(OUT)/obj/%.o: user/%.c $(USER_HDRS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 # The git commit --version names: rewritten only when it changes, so that a
 # build without a new commit relinks nothing. "unknown" outside git.
@@ -119,7 +119,7 @@ $(OUT)/libmodwatch.a: $(USER_OBJS)
 
 $(OUT)/modwatch: $(OUT)/obj/cli/main.o $(OUT)/libmodwatch.a
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 $(OUT)/unit/%.o: tests/unit/%.c $(USER_HDRS) $(wildcard tests/unit/*.h)
 	$(call msg,CC,$@)
