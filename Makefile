@@ -51,7 +51,7 @@ UNIT_OBJS	:= $(patsubst tests/unit/%.c,$(OUT)/unit/%.o,$(UNIT_SRCS))
 
 .PHONY: all deps modules real test test-unit test-cli test-e2e test-real test-real-deep run watch \
 	bench clean fuzz test-fuzz \
-	install uninstall man graph lint help
+	install uninstall man graph lint help deb
 
 # `make help`: the targets from their "## " comments, the variables from
 # the "## NAME: what" lines below, so that help cannot fall behind.
@@ -350,6 +350,30 @@ uninstall: ## remove what install put (a config you edited stays)
 	done
 	$(Q)if [ -e "$(CONF)" ]; then echo "uninstall: kept $(CONF), which you edited"; fi
 	$(Q)rmdir "$(DESTDIR)$(SYSCONFDIR)/modwatch" 2>/dev/null || true
+
+# The Debian package (debian/), as dpkg-buildpackage -b builds it on Debian
+# 12 from a clean clone, but with the .deb files, .buildinfo and .changes
+# in $(OUT)/deb, not beside the source tree; then lintian, which fails it
+# on an error or a warning (debian/modwatch.lintian-overrides says why
+# each override is there). The package builds in debian/build, removed
+# after with the rest of dpkg-buildpackage's leftovers (--post-clean).
+# MAKEFLAGS stays out: debian/rules is a makefile, and this make's OUT,
+# -j or V would reach it. V=1 shows the build; else its log is
+# $(OUT)/deb/build.log, printed if it fails.
+DEB_DIR		= $(abspath $(OUT)/deb)
+DEB_PVA		= modwatch_$(shell dpkg-parsechangelog -SVersion)_$(shell dpkg --print-architecture)
+DEB_LOG		= $(if $(filter 1,$(V)),,>$(DEB_DIR)/build.log 2>&1 || \
+		  { cat $(DEB_DIR)/build.log; exit 1; })
+deb: ## the Debian package in $(OUT)/deb (dpkg-buildpackage -b, then lintian)
+	$(Q)tools/install-deps
+	$(call msg,DEB,$(DEB_DIR)/$(DEB_PVA).deb)
+	$(Q)rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)
+	$(Q)env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL MODWATCH_DEB_DIR=$(DEB_DIR) \
+		dpkg-buildpackage -us -uc -b --post-clean \
+		--buildinfo-option=-u$(DEB_DIR) --buildinfo-file=$(DEB_DIR)/$(DEB_PVA).buildinfo \
+		--changes-option=-u$(DEB_DIR) --changes-file=$(DEB_DIR)/$(DEB_PVA).changes $(DEB_LOG)
+	$(call msg,LINTIAN,$(DEB_DIR)/$(DEB_PVA).changes)
+	$(Q)lintian --fail-on error,warning $(DEB_DIR)/$(DEB_PVA).changes
 
 clean: ## remove $(OUT)
 	$(Q)rm -rf $(OUT)
