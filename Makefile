@@ -359,9 +359,10 @@ uninstall: ## remove what install put (a config you edited stays)
 # on an error or a warning (debian/modwatch.lintian-overrides says why
 # each override is there). The package builds in debian/build, removed
 # after with the rest of dpkg-buildpackage's leftovers (--post-clean).
-# MAKEFLAGS stays out: debian/rules is a makefile, and this make's OUT,
-# -j or V would reach it. V=1 shows the build; else its log is
-# $(OUT)/deb/build.log, printed if it fails.
+# MAKEFLAGS stays out: debian/rules is a makefile, and through it this
+# make's -j and command-line variables (OUT...) would reach the package's
+# make as its own command line. V=1 (in the environment) shows the build;
+# else its log is $(OUT)/deb/build.log, printed if it fails.
 DEB_DIR		= $(abspath $(OUT)/deb)
 DEB_PVA		= modwatch_$(shell dpkg-parsechangelog -SVersion)_$(shell dpkg --print-architecture)
 DEB_LOG		= $(if $(filter 1,$(V)),,>$(DEB_DIR)/build.log 2>&1 || \
