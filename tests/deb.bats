@@ -199,6 +199,10 @@ try-restart modwatch.service" ]
 	[ "$status" -eq 0 ]
 	run in_root dpkg-query -W -f='${Status}' modwatch
 	[[ "$output" != *installed* ]]
+	for gone in /etc/modwatch /var/log/modwatch; do
+		run in_root test -e "$gone"
+		[ "$status" -eq 1 ] || { echo "$gone is left"; false; }
+	done
 	# Nothing the package or its service made is left: every file the root
 	# gained is dpkg's own bookkeeping (or this test's), every folder one
 	# the host has; and nothing of the host's was removed (no whiteout).
