@@ -213,6 +213,15 @@ static int behalf_sites(void)
 	return err ? err : fx_site(&fx, S_KVFREE, ADDR_KVFREE, MW_CALLEE_KVFREE);
 }
 
+/* The layout without CONFIG_RANDOMIZE_MEMORY, whatever this machine's: VMALLOC_AREA is in its
+ * vmalloc space. */
+static void static_layout(void)
+{
+	mw_heap_init(fx.skel);
+	fx.skel->bss->mw_vmalloc_start = 0xffffc90000000000ull;
+	fx.skel->bss->mw_vmalloc_end = 0xffffea0000000000ull;
+}
+
 static bool alloc_site_is(__u64 ptr, __u64 site, __u64 size, __u32 flags)
 {
 	struct mw_object o;
@@ -262,10 +271,7 @@ TEST(a_vmalloc_area_is_tracked_from_its_call_and_forgotten_when_freed)
 
 	FX_SETUP(&fx, NULL);
 	ASSERT_OK(behalf_sites(), "installing allocator sites");
-	mw_heap_init(fx.skel);
-	/* The layout without CONFIG_RANDOMIZE_MEMORY: VMALLOC_AREA is in its vmalloc space. */
-	fx.skel->bss->mw_vmalloc_start = 0xffffc90000000000ull;
-	fx.skel->bss->mw_vmalloc_end = 0xffffea0000000000ull;
+	static_layout();
 	fx_behalf_call(&fx, S_VMALLOC, 5000);
 	fx_kmalloc(&fx, SITE_CORE, OBJ(23), 64);	/* its struct vm_struct: not the area */
 	fx_behalf_ret(&fx, S_VMALLOC, VMALLOC_AREA);
@@ -293,9 +299,7 @@ TEST(a_kvmalloc_whose_kmalloc_went_unseen_is_not_taken_for_a_vmalloc_area)
 
 	FX_SETUP(&fx, NULL);
 	ASSERT_OK(behalf_sites(), "installing allocator sites");
-	mw_heap_init(fx.skel);
-	fx.skel->bss->mw_vmalloc_start = 0xffffc90000000000ull;
-	fx.skel->bss->mw_vmalloc_end = 0xffffea0000000000ull;
+	static_layout();
 	fx_behalf_call(&fx, S_VMALLOC, 1880);
 	fx_behalf_ret(&fx, S_VMALLOC, slab_obj);
 	ASSERT_TRUE(!fx_is_live(&fx, slab_obj), "a direct-map address is no vmalloc area");
