@@ -213,8 +213,7 @@ static int behalf_sites(void)
 	return err ? err : fx_site(&fx, S_KVFREE, ADDR_KVFREE, MW_CALLEE_KVFREE);
 }
 
-/* The layout without CONFIG_RANDOMIZE_MEMORY, whatever this machine's: VMALLOC_AREA is in its
- * vmalloc space. */
+/* The layout without CONFIG_RANDOMIZE_MEMORY, whatever this machine's: VMALLOC_AREA is vmalloc's. */
 static void static_layout(void)
 {
 	mw_heap_init(fx.skel);
