@@ -227,6 +227,7 @@ extern __u64 mw_behalf_active;
 /* Where the direct map and the struct page array are (bpf/sites.bpf.c). */
 extern __u64 mw_page_offset;
 extern __u64 mw_vmemmap;
+extern __u64 mw_vmalloc_start, mw_vmalloc_end;
 
 /* include/linux/gfp_types.h: ___GFP_ZERO, the same bit in 6.1 and 6.18 */
 #define MW_GFP_ZERO 0x100u
@@ -1055,6 +1056,15 @@ MW_GLOBAL int mw_behalf_close(const struct mw_site *s, __u64 ret, __u32 stack)
 		mw_heap_track(b->ptr, b->size, b->alloc_size, 0, s->addr, b->module_id, 0, stack);
 		return 0;
 	}
+	/*
+	 * Not the candidate: a vmalloc area, if it is in the vmalloc space. A
+	 * kvmalloc() whose kmalloc the tracepoint did not show (a hook run the
+	 * kernel skipped) returns slab memory, a slot smaller than the page
+	 * a vmalloc area would round to: taken for one, its neighbour in the
+	 * slab would look like its tail. Unseen, it is a miss, not a guess.
+	 */
+	if (mw_vmalloc_end && (ret < mw_vmalloc_start || ret >= mw_vmalloc_end))
+		return 0;
 	if (s->arg && b->size_hint)
 		mw_heap_track(ret, b->size_hint, (b->size_hint + 4095) & ~4095ull, 0, s->addr,
 			      b->module_id, MW_OBJ_VMALLOC, stack);

@@ -30,6 +30,12 @@ __u64 mw_heap_summary[MW_SUMMARY_WORDS];
  */
 __u64 mw_page_offset = 0;
 __u64 mw_vmemmap = 0;
+/*
+ * The vmalloc area (vmalloc_base up to vmemmap_base): only an address in
+ * it is a vmalloc area. Both 0: unknown, and any address may be one.
+ */
+__u64 mw_vmalloc_start = 0;
+__u64 mw_vmalloc_end = 0;
 
 SEC("raw_tp")
 int mw_peek(__u64 *ctx)

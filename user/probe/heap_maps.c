@@ -54,9 +54,13 @@ static void set_layout(void)
 {
 	__u64 page_offset = layout_value("page_offset_base", 0xffff888000000000ull);
 	__u64 vmemmap = layout_value("vmemmap_base", 0xffffea0000000000ull);
+	__u64 vmalloc = layout_value("vmalloc_base", 0xffffc90000000000ull);
+	bool known = vmalloc && vmemmap > vmalloc;	/* x86-64: vmalloc, then vmemmap */
 
 	skel->bss->mw_page_offset = page_offset && vmemmap ? page_offset : 0;
 	skel->bss->mw_vmemmap = page_offset && vmemmap ? vmemmap : 0;
+	skel->bss->mw_vmalloc_start = known ? vmalloc : 0;
+	skel->bss->mw_vmalloc_end = known ? vmemmap : 0;
 }
 
 void mw_heap_init(struct modwatch_bpf *s)
