@@ -131,7 +131,7 @@ modes() { # path...
 	[ -z "$output" ]
 }
 
-@test "deb: the unit's command line runs the packaged config, as systemd would start it" {
+@test "deb: the unit's command line runs the packaged config as systemd would; the schema takes its reports" {
 	install_deb
 	exec_start=$(sed -n 's/^ExecStart=//p' "$T/upper/usr/lib/systemd/system/modwatch.service")
 	[ "$exec_start" = "/usr/sbin/modwatch --config /etc/modwatch/modwatch.conf" ]
@@ -146,6 +146,16 @@ modes() { # path...
 	[ "$(modes /var/log/modwatch/reports.json)" = "600 root:root /var/log/modwatch/reports.json" ]
 	jq -s -e 'map(.type) | index("start") != null and index("summary") != null' \
 		"$T/upper/var/log/modwatch/reports.json"
+	# which the installed schema takes, line by line
+	python3 - "$T/upper/usr/share/modwatch/modwatch-report.schema.json" \
+		"$T/upper/var/log/modwatch/reports.json" <<-'EOF'
+	import json, sys, jsonschema
+	check = jsonschema.Draft202012Validator(json.load(open(sys.argv[1])))
+	check.check_schema(check.schema)
+	for n, line in enumerate(open(sys.argv[2]), 1):
+	    for e in check.iter_errors(json.loads(line)):
+	        sys.exit("reports.json:%d: %s" % (n, e.message))
+	EOF
 }
 
 @test "deb: the bash completion loads on demand through bash-completion" {
