@@ -56,7 +56,7 @@ VM=$REPO/tools/vm
 	[[ "$output" == *"see tools/vm --help"* ]]
 }
 
-# README's recipe for a user's own module, as examples/github-actions.yml
+# doc/usage.md's recipe for a user's own module, as examples/github-actions.yml
 # runs it: another repository with the module's sources and its tests, the
 # module built against the VM's headers, the tests run under modwatch in
 # the VM by examples/ci-guest.sh; the job fails on the violation, and the
