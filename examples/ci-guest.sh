@@ -10,7 +10,7 @@
 #
 #   ci-guest.sh MODWATCH MODULE.ko OUT SOURCE_ROOT -- TEST_CMD [ARGS...]
 #
-# From the repository's root on the host (see README, "Your own module"):
+# From the repository's root on the host (see doc/usage.md, "Your own module in CI"):
 #   modwatch/tools/vm run --share "$PWD" -- sh modwatch/examples/ci-guest.sh \
 #       "$PWD/modwatch/build/modwatch" "$PWD/src/mydrv.ko" "$PWD/out" "$PWD" -- ./tests/run
 set -u

@@ -13,7 +13,7 @@ enum {
 	MW_STACKS_HEAP = 1u << 1,	/* each tracked object's allocation and free */
 	MW_STACKS_LOCK = 1u << 2,	/* each acquire by a watched module */
 	MW_STACKS_ALL = MW_STACKS_REPORT | MW_STACKS_HEAP | MW_STACKS_LOCK,
-	/* What make bench found cheap enough to be on by default (README: Stacks). */
+	/* What make bench found cheap enough to be on by default (doc/cost.md). */
 	MW_STACKS_DEFAULT = MW_STACKS_REPORT | MW_STACKS_HEAP,
 };
 

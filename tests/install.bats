@@ -2,10 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make install and uninstall into a DESTDIR, and what they lay out: the
-# systemd unit (verified by systemd-analyze, its hardening as README.md
+# systemd unit (verified by systemd-analyze, its hardening as doc/service.md
 # documents it), the man page (rendered, covering every option --help
 # lists), the default config, logrotate, the bash completion, the report's
-# JSON schema, and README.md's alert rules.
+# JSON schema, and doc/service.md's alert rules.
 # MODWATCH names the binary (the Makefile sets it); its folder is OUT.
 
 setup() {
@@ -229,24 +229,24 @@ unit_value() {
 	[[ "$output" != *error* ]]
 }
 
-# The YAML block after the marker in README.md, "Alerting on it".
-readme_rules() {
+# The YAML block after the marker in doc/service.md, "Alert rules".
+doc_alert_rules() {
 	awk '/<!-- alert-rules: checked by tests\/install.bats -->/ { m = 1; next }
 	     m && /^```yaml$/ { y = 1; next }
 	     y && /^```$/ { exit }
-	     y' "$ROOT/README.md"
+	     y' "$ROOT/doc/service.md"
 }
 
-@test "README.md's Prometheus alert rules pass promtool check rules" {
-	readme_rules >"$BATS_TEST_TMPDIR/rules.yml"
+@test "doc/service.md's Prometheus alert rules pass promtool check rules" {
+	doc_alert_rules >"$BATS_TEST_TMPDIR/rules.yml"
 	grep -q 'alert: ModwatchViolation' "$BATS_TEST_TMPDIR/rules.yml"
 	run promtool check rules "$BATS_TEST_TMPDIR/rules.yml"
 	echo "$output"
 	[ "$status" -eq 0 ]
 }
 
-@test "README.md's alert rules fire on violations, new series too, and a nearly full map" {
-	readme_rules >"$BATS_TEST_TMPDIR/rules.yml"
+@test "doc/service.md's alert rules fire on violations, new series too, and a nearly full map" {
+	doc_alert_rules >"$BATS_TEST_TMPDIR/rules.yml"
 	cat >"$BATS_TEST_TMPDIR/test.yml" <<-'EOT'
 	rule_files: [rules.yml]
 	evaluation_interval: 1m

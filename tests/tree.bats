@@ -1,8 +1,10 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0
 #
-# The source tree's own shape, as tools/unit-graph and tools/code-shape hold
-# it: the include graph of units has no cycle, files and functions stay small.
+# The source tree's own shape, as tools/unit-graph, tools/code-shape and
+# tools/doc-check hold it: the include graph of units has no cycle, files and
+# functions stay small, the front page is short, its links resolve and each of
+# its commands is run by a test.
 # Each check also runs on a made-up tree that breaks it, so it can fail.
 
 setup() {
@@ -57,7 +59,7 @@ setup() {
 # has one, and the main variables are there.
 @test "make help lists every .PHONY target and the main variables, one line each" {
 	cd "$REPO"
-	run make --no-print-directory help
+	run make help	# as README.md shows it
 	[ "$status" -eq 0 ]
 	phony=$(make -pRrq -f Makefile : 2>/dev/null | sed -n 's/^\.PHONY: //p' | tr ' ' '\n' | sort -u)
 	[ "$(wc -w <<<"$phony")" -gt 15 ]
@@ -89,4 +91,67 @@ setup() {
 		! grep -qE 'unbound variable|line [0-9]+:|Traceback|parameter null or not set' <<<"$output" ||
 			{ echo "$f: a shell's error: $output"; false; }
 	done
+}
+
+# README.md's front page: at most 150 lines, every relative link of it and of
+# doc/*.md resolves, and each command of its shell blocks is run, as written,
+# by the test tests/front-page-commands names.
+@test "the front page: short, its links and doc/'s resolve, each command run by a test" {
+	cd "$REPO"
+	run tools/doc-check
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
+
+# A command that needs a make target this tree has not got yet (the package's)
+# is pending: said here, as a skip, until the target comes, and then it fails.
+@test "the front page's commands that wait for a make target" {
+	cd "$REPO"
+	run tools/doc-check
+	pending=$(grep ': pending ' <<<"$output" || true)
+	[ -z "$pending" ] || skip "$(tr '\n' ';' <<<"$pending")"
+}
+
+@test "doc-check names an untested command, a broken link, a long page, a stale entry" {
+	cd "$BATS_TEST_TMPDIR"
+	mkdir -p doc tests
+	printf 'all:\n' >Makefile
+	printf '# x\n\n```sh\nsudo tool --go    # what it does\nmake deb\n```\n\n[x](doc/x.md#usage)\n' >README.md
+	printf '# X\n\n## Usage\n\n[back](../README.md)\n' >doc/x.md
+	printf '#!/bin/sh\n# tool --go, only said\ntool --go >/dev/null\n' >tests/t.sh
+	printf 'tests/t.sh tool --go\npending:deb make deb\n' >tests/front-page-commands
+	run "$REPO/tools/doc-check"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" == *"pending (no make deb yet): make deb"* ]]
+	# a command no test runs
+	sed -i 's/^make deb$/make deb\ntool --stop/' README.md
+	run "$REPO/tools/doc-check"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"README.md:6: tool --stop: no test runs it"* ]]
+	# named, but the script only says it in a comment, or runs more than it
+	printf 'tests/t.sh tool --stop\n' >>tests/front-page-commands
+	printf '# tool --stop\ntool --stop --now\n' >>tests/t.sh
+	run "$REPO/tools/doc-check"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"tests/t.sh does not run: tool --stop"* ]]
+	printf 'tool --stop 2>&1\n' >>tests/t.sh
+	run "$REPO/tools/doc-check"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	# the target came: a pending command needs its test now
+	printf 'deb:\n' >>Makefile
+	run "$REPO/tools/doc-check"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"make deb exists now: name the test that runs it"* ]]
+	sed -i '/^pending:deb/d' tests/front-page-commands
+	sed -i '/^make deb$/d' README.md
+	# a stale entry, a link to no file, to no heading, a page too long
+	printf 'tests/t.sh tool --gone\n' >>tests/front-page-commands
+	printf '[y](doc/y.md) [z](doc/x.md#nowhere)\n' >>README.md
+	seq 150 >>README.md
+	run "$REPO/tools/doc-check"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"tool --gone: not on the front page any more"* ]]
+	[[ "$output" == *"README.md:9: link to doc/y.md: no such file"* ]]
+	[[ "$output" == *"link to doc/x.md#nowhere: no such heading in doc/x.md"* ]]
+	[[ "$output" == *"README.md: 159 lines (at most 150"* ]]
 }

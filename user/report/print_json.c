@@ -2,7 +2,7 @@
 /*
  * The JSON-lines printer: one object per line, for fleets and CI. Every
  * line has "type": "start", "violation", "lost" or "summary". The schema is
- * documented in README.md; keep the two in step.
+ * documented in doc/output.md; keep the two in step.
  */
 #include <string.h>
 #include <stdio.h>

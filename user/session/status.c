@@ -8,7 +8,7 @@
  * (the reader says so, from the instance lock). Mode 0644: it holds counts,
  * module names and output paths, no report's contents nor any kernel
  * address; the folder (0700 by default) decides who may read it.
- * Its members are listed in README.md ("modwatch status").
+ * Its members are listed in doc/usage.md ("modwatch status").
  */
 #include <errno.h>
 #include <fcntl.h>
