@@ -195,10 +195,9 @@ $(OUT)/schemas/sarif-2.1.0.json $(OUT)/schemas/junit-4.xsd &: tools/ci-schemas
 test-unit: $(OUT)/unit-tests $(OUT)/schemas/sarif-2.1.0.json $(OUT)/schemas/junit-4.xsd ## the unit tests, on this machine
 	$(Q)$(OUT)/unit-tests
 
-# deb: tests/deb.bats installs the package that make deb builds.
-test-cli: $(OUT)/modwatch $(OUT)/schemas/sarif-2.1.0.json $(OUT)/schemas/junit-4.xsd deb ## the command-line, service, install, package and tree suites (bats), on this machine
+# tests/deb.bats runs make deb (into $(OUT)/deb) and installs the package.
+test-cli: $(OUT)/modwatch $(OUT)/schemas/sarif-2.1.0.json $(OUT)/schemas/junit-4.xsd ## the command-line, service, install, package and tree suites (bats), on this machine
 	$(Q)MODWATCH=$(abspath $(OUT)/modwatch) SCHEMAS=$(abspath $(OUT)/schemas) \
-		DEB=$(DEB_DIR)/$(DEB_PVA).deb \
 		bats --tap tests/cli.bats tests/completion.bats tests/service.bats tests/install.bats \
 		tests/deb.bats tests/tree.bats
 

@@ -8,19 +8,34 @@
 # and entered with chroot, so the host's files, dpkg database, systemd and
 # ports are never touched. A stub systemctl (and /run/systemd/system,
 # which the maintainer scripts look for) records what the scripts ask of
-# systemd. DEB names the .deb (the Makefile sets it, after make deb).
+# systemd. MODWATCH names the binary (the Makefile sets it): make deb
+# builds the package once for this file into its folder's deb/, unless DEB
+# names a .deb already.
+
+setup_file() {
+	[ -z "${DEB:-}" ] || return 0
+	local out
+	out=$(cd "$(dirname "${MODWATCH:-$BATS_TEST_DIRNAME/../build/modwatch}")" && pwd)
+	# the caller's MAKEFLAGS (make test-cli's) stay out, as in install.bats
+	(cd "$BATS_TEST_DIRNAME/.." &&
+		env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL OUT="$out" make deb >"$BATS_FILE_TMPDIR/make-deb.log" 2>&1) ||
+		{ cat "$BATS_FILE_TMPDIR/make-deb.log"; return 1; }
+	DEB=$(ls "$out"/deb/modwatch_*.deb)
+	export DEB
+}
 
 setup() {
-	: "${DEB:=$(ls "$BATS_TEST_DIRNAME"/../build/deb/modwatch_*.deb | head -n 1)}"
 	ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 	T=$BATS_TEST_TMPDIR
-	mkdir -p "$T/upper/mwtest/run" "$T/work" "$T/root"
+	mkdir -p "$T/upper/mwtest/run" "$T/upper/mwtest/build/deb" "$T/work" "$T/root"
 	cp "$DEB" "$T/upper/mwtest/modwatch.deb"
+	# where the front page's "apt install ./build/deb/modwatch_*.deb" finds it
+	cp "$DEB" "$T/upper/mwtest/build/deb/"
 	# What the root's systemd would be asked, one call a line; a unit is
 	# never enabled nor running for it. A policy-rc.d that allows
 	# everything: the host's (a container's "exit 101") would hide the calls.
-	mkdir -p "$T/upper/usr/bin" "$T/upper/usr/sbin" "$T/upper/run/systemd/system"
-	cat >"$T/upper/usr/bin/systemctl" <<-'EOF'
+	mkdir -p "$T/upper/usr/local/sbin" "$T/upper/usr/sbin" "$T/upper/run/systemd/system"
+	cat >"$T/upper/usr/local/sbin/systemctl" <<-'EOF'
 	#!/bin/sh
 	echo "$*" >>/mwtest/systemctl.log
 	case "$*" in
@@ -29,7 +44,7 @@ setup() {
 	esac
 	EOF
 	printf '#!/bin/sh\nexit 0\n' >"$T/upper/usr/sbin/policy-rc.d"
-	chmod 0755 "$T/upper/usr/bin/systemctl" "$T/upper/usr/sbin/policy-rc.d"
+	chmod 0755 "$T/upper/usr/local/sbin/systemctl" "$T/upper/usr/sbin/policy-rc.d"
 	# A host with the package installed: start from a root without it.
 	if dpkg-query -W -f='${Status}' modwatch 2>/dev/null | grep -q 'ok installed'; then
 		in_root dpkg --purge modwatch >/dev/null
@@ -47,7 +62,7 @@ in_root() { # command...
 		mount -t overlay overlay -o "lowerdir=/,upperdir=$T/upper,workdir=$T/work" "$T/root"
 		for d in proc dev sys; do mount --rbind "/$d" "$T/root/$d"; done
 		ip link set lo up
-		exec chroot "$T/root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+		exec chroot "$T/root" env -i PATH=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
 			LC_ALL=C "$@"' _ "$T" "$@" </dev/null
 }
 
@@ -70,7 +85,11 @@ modes() { # path...
 }
 
 @test "deb: installs every file with its mode, the configs as conffiles, the version --version says" {
-	install_deb
+	# as the front page says it
+	run in_root sh -c 'cd /mwtest && apt install ./build/deb/modwatch_*.deb'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Setting up modwatch ("* ]]
 	# the files it ships (dpkg -L also lists their folders)
 	in_root sh -c 'dpkg-query -L modwatch | while read -r f; do [ -d "$f" ] || echo "$f"; done' |
 		sort >"$T/files"
@@ -230,4 +249,24 @@ try-restart modwatch.service" ]
 	[[ "$output" == *"Setting up modwatch ("* ]]
 	cmp "$T/upper/etc/modwatch/modwatch.conf" "$ROOT/dist/modwatch.conf"
 	[ "$(modes /etc/modwatch/modwatch.conf)" = "600 root:root /etc/modwatch/modwatch.conf" ]
+}
+
+@test "deb: the front page's systemctl enable --now modwatch enables the unit; purge takes it away" {
+	install_deb
+	# the real systemctl, offline: it links the unit into multi-user.target;
+	# the start needs systemd as PID 1, which this root has not got (the
+	# ExecStart test above runs what systemd would start)
+	rm "$T/upper/usr/local/sbin/systemctl"
+	rmdir "$T/upper/run/systemd/system"
+	run in_root systemctl enable --now modwatch
+	echo "$output"
+	[[ "$output" == *"Created symlink /etc/systemd/system/multi-user.target.wants/modwatch.service"* ]]
+	[[ "$output" == *"System has not been booted with systemd"* ]]
+	[ "$(in_root systemctl is-enabled modwatch)" = enabled ]
+	# an upgrade keeps it enabled; a purge removes the link
+	install_deb
+	[ "$(in_root systemctl is-enabled modwatch)" = enabled ]
+	run in_root dpkg --purge modwatch
+	[ "$status" -eq 0 ]
+	[ -z "$(in_root find /etc/systemd/system -name 'modwatch*')" ]
 }
