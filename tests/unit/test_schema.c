@@ -413,6 +413,7 @@ TEST(json_lines_of_every_type_and_kind_are_kept_for_the_schema)
 
 	ASSERT_NE(named, 0x10, "vfs_read in /proc/kallsyms");
 	FX_SETUP(&fx, NULL);
+	mw_locks_init(fx.skel);	/* lock names from the maps, as a session names them */
 	if (real_stacks(&s)) {
 		fx_teardown(&fx);
 		ASSERT_TRUE(false, "a double free with its three stacks");
