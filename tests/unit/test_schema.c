@@ -481,7 +481,7 @@ TEST(the_schema_rejects_an_unlisted_field_a_wrong_type_and_an_unknown_kind)
 	static struct mw_registry reg = { .nr = 1, .mods = { { .name = "mw_fake", .id = 1 } } };
 	struct mw_event e = { .hdr = { .kind = MW_DOUBLE_FREE, .pid = 7, .tid = 7, .module_id = 1,
 				       .comm = "trigger" } };
-	char *line = NULL, lines[8192], v[4][2048], path[64], out[8192];
+	char *line = NULL, lines[4 * 2048 + 1024], v[4][2048], path[64], out[8192];
 	size_t len = 0;
 	FILE *f = open_memstream(&line, &len);
 
@@ -494,18 +494,17 @@ TEST(the_schema_rejects_an_unlisted_field_a_wrong_type_and_an_unknown_kind)
 		    edit(v[2], sizeof(v[2]), line, "\"site\":{\"addr\"", "\"site\":{\"bogus\":1,\"addr\"") &&
 		    edit(v[3], sizeof(v[3]), line, "\"kind\":\"double_free\"", "\"kind\":\"bogus\""),
 		    "the writer's line has the parts to break");
-	snprintf(lines, sizeof(lines), "%s%s%s%s%s", line, v[0], v[1], v[2], v[3]);
+	/* one run of the checker (python's start is most of its time): a blank line is no line */
+	snprintf(lines, sizeof(lines), "%s%s%s%s%s\n{\"type\":\"lost\",\"new\":1,\"total\":2}\n"
+		 "not json\n", line, v[0], v[1], v[2], v[3]);
 	free(line);
 	ASSERT_EQ(check(lines, path, sizeof(path), out, sizeof(out)), 1,
 		  "tools/check-json fails the file");
-	ASSERT_TRUE(!strstr(out, ":1: "), "the writer's own line passes");
+	ASSERT_TRUE(!strstr(out, ":1: ") && !strstr(out, ":6: ") && !strstr(out, ":7: "),
+		    "the writer's own line, a blank line and a good lost line pass");
 	HAS_LINE(out, path, 2, "/: Unevaluated properties are not allowed ('bogus' was unexpected)");
 	HAS_LINE(out, path, 3, "/pid: '7' is not of type 'integer'");
 	HAS_LINE(out, path, 4, "/site: Additional properties are not allowed ('bogus' was unexpected)");
 	HAS_LINE(out, path, 5, "/kind: 'bogus' is not one of");
-	ASSERT_EQ(check("{\"type\":\"lost\",\"new\":1,\"total\":2}\n\n", path, sizeof(path), out,
-			sizeof(out)), 0, "a good line and a blank one pass");
-	ASSERT_EQ(check("{\"type\":\"lost\",\"new\":1,\"total\":2}\nnot json\n", path, sizeof(path),
-			out, sizeof(out)), 1, "a line that is not JSON fails");
-	HAS_LINE(out, path, 2, "/: not JSON: ");
+	HAS_LINE(out, path, 8, "/: not JSON: ");
 }
