@@ -3,7 +3,10 @@
 #
 # The modwatch command line on the machine that builds it: usage errors,
 # doctor, a real JSON run with the kmem tracepoints attached, CI mode.
-# MODWATCH names the binary (the Makefile sets it).
+# MODWATCH names the binary (the Makefile sets it). Every file of JSON
+# lines a test makes is checked against the schema (check_json, schema.bash).
+
+load schema
 
 setup() {
 	: "${MODWATCH:=$BATS_TEST_DIRNAME/../build/modwatch}"
@@ -215,6 +218,7 @@ non_json_lines() {
 	[ "$(tail -1 "$out" | jq -r .type)" = summary ]
 	[ "$(tail -1 "$out" | jq '.lost')" = 0 ]
 	[ "$(tail -1 "$out" | jq '.counters | has("objects_full")')" = true ]
+	check_json "$out"
 }
 
 @test "SIGINT stops a plain-text run with a summary" {
@@ -232,6 +236,7 @@ non_json_lines() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"from-cmd"* ]]
 	[ "$(printf '%s\n' "$output" | tail -1 | jq -r .type)" = summary ]
+	check_json_output
 }
 
 # Where the knob can be written (the test VM: e2e.bats), modwatch sets it
@@ -260,6 +265,7 @@ non_json_lines() {
 	[[ "$output" == *"from-cmd"* ]]
 	[[ "$output" != *'"type":'* ]]
 	[ "$(jq -r .type "$out" | tr '\n' ' ')" = "start summary " ]
+	check_json "$out"
 	run "$MODWATCH" -o /nonexistent/dir/x.json -- true
 	[ "$status" -eq 4 ]
 	[[ "$output" == "modwatch: cannot write /nonexistent/dir/x.json: No such file or directory" ]]
@@ -284,6 +290,7 @@ non_json_lines() {
 	[ "$status" -eq 0 ]
 	[ "$(jq -r .type "$out" | tr '\n' ' ')" = "start summary " ]
 	[ "$(stat -c %a "$junit") $(stat -c %a "$sarif")" = "600 600" ]
+	check_json "$out"
 }
 
 # No /run (a CI container): the lock goes to $TMPDIR/modwatch-UID, one note
@@ -354,12 +361,16 @@ non_json_lines() {
 # --format: kasan (the default, golden above), line (the live session's one
 # line per report) and json (the checked lines again, through the daemon's
 # JSON writer: the golden file comes back byte for byte); options may follow
-# the file too.
+# the file too. The golden lines, and so what comes back, match the schema.
 @test "report: --format line, kasan and json, before or after the file" {
 	golden=$BATS_TEST_DIRNAME/golden
 	run "$MODWATCH" report "$golden/report.json" --format json
 	[ "$status" -eq 0 ]
 	diff -u "$golden/report.json" <(printf '%s\n' "$output")
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/again.json"
+	"$MODWATCH" report --format json "$golden/report-types.json" >"$BATS_TEST_TMPDIR/types.json"
+	check_json "$golden/report.json" "$golden/report-types.json" "$BATS_TEST_TMPDIR/again.json" \
+		"$BATS_TEST_TMPDIR/types.json"
 	run "$MODWATCH" report "$golden/report.json" --format kasan
 	[ "$status" -eq 0 ]
 	diff -u "$golden/report.txt" <(printf '%s\n' "$output")
@@ -573,6 +584,7 @@ non_json_lines() {
 	[ "$(grep '"type":"violation"' "$out" | jq -c '[.site.addr, .copy.len]' | sort -u |
 		wc -l)" -ge 4096 ]
 	[ "$(grep -m1 '"type":"violation"' "$out" | jq -r .site.function)" = vfs_read ]
+	check_json "$out"
 }
 
 @test "storm: paced, the text summary says how late reports were written" {
@@ -604,6 +616,7 @@ non_json_lines() {
 	run "$MODWATCH" --json --kind double_free,use_after_free --comm true -- true
 	[ "$status" -eq 0 ]
 	[ "$(printf '%s\n' "$output" | tail -1 | jq -r .type)" = summary ]
+	check_json_output
 }
 
 # A status file as a session writes it (session/status.c), for pid $1, in $RUNTIME_DIRECTORY.

@@ -7,6 +7,9 @@
 # endpoint (scraped, checked by promtool) and journald (a real one, in a
 # private mount namespace). What needs kprobes and modules (capabilities,
 # SIGKILL leaving no probe) is in tests/e2e/service.bats, in the test VM.
+# The JSON lines a session writes are checked against the schema (check_json).
+
+load schema
 
 setup() {
 	: "${MODWATCH:=$BATS_TEST_DIRNAME/../build/modwatch}"
@@ -108,6 +111,7 @@ start() {
 	[ "$(tail -1 "$T/reports.json" | jq -r .type)" = summary ]
 	[ "$(tail -1 "$T/reports.json" | jq -c .suppressed)" = \
 		'[{"rule":"use_after_free:mw_*:mw_*_ioctl","count":0}]' ]
+	check_json "$T/reports.json"
 	# --format after --config wins
 	run "$MODWATCH" --config "$T/m.conf" --format line -- true
 	[ "$status" -eq 0 ]
@@ -132,6 +136,7 @@ start() {
 	wait "$daemon"
 	daemon=
 	grep -q '^STOPPING=1$' "$T/notify"
+	check_json "$T/out"
 	# CI mode's command does not inherit the socket: it would notify as modwatch
 	NOTIFY_SOCKET=$T/notify.sock run "$MODWATCH" -- sh -c 'echo "cmd sees [${NOTIFY_SOCKET:-}]"'
 	[[ "$output" == *"cmd sees []"* ]]
@@ -158,6 +163,7 @@ start() {
 	# the first reload's rules are the ones in force at the end
 	[ "$(tail -1 "$T/out" | jq -r '[.suppressed[].rule] | join(" ")')" = \
 		"double_free:*:* use_after_free:mydrv:*" ]
+	check_json "$T/out"
 }
 
 @test "SIGHUP: a new output in the file moves the reports there" {
@@ -174,6 +180,7 @@ start() {
 	[ "$(head -1 "$T/a.json" | jq -r .type)" = start ]
 	[ "$(jq -r .type "$T/b.json")" = summary ]
 	[ "$(stat -c %a "$T/b.json")" = 600 ]
+	check_json "$T/a.json" "$T/b.json"
 }
 
 @test "the report file: 0600, appended with --append, reopened on SIGHUP after logrotate" {
@@ -194,6 +201,8 @@ start() {
 	[ "$(stat -c %a "$T/r.json")" = 600 ]
 	[ "$(jq -r .type "$T/r.json")" = summary ]
 	[ "$(sed -n 2p "$T/r.json.1" | jq -r .type)" = start ]
+	tail -n +2 "$T/r.json.1" >"$T/rotated.json"	# after the older line
+	check_json "$T/new.json" "$T/r.json" "$T/rotated.json"
 	# --append without --output says so
 	run "$MODWATCH" --append -- true
 	[ "$status" -eq 2 ]
@@ -349,6 +358,8 @@ free_port() {
 	[ "$(jq -r .MODWATCH_JSON <<<"$e" | jq -r .kind)" = user_slice_overrun ]
 	[ "$(jq -r .MODWATCH_JSON <<<"$e" | jq -c .site)" = \
 		"$(jq -c 'select(.type == "violation") | .site' "$T/storm.json" | head -1)" ]
+	jq -r .MODWATCH_JSON "$T/entries" >"$T/journal.json"
+	check_json "$T/storm.json" "$T/journal.json"
 }
 
 @test "journal: no journald is one warning, and the other outputs go on" {

@@ -8,6 +8,8 @@
 # Needs: make (modwatch; the test modules for that kernel: make test builds
 # them in $OUT/kernels/KERNEL/modules) and tools/vm.
 
+load ../schema
+
 REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 BUILD=${OUT:-$REPO/build}
 KOUT=$BUILD${MODWATCH_KERNEL:+/kernels/$MODWATCH_KERNEL}
@@ -52,6 +54,18 @@ guest_ok() {
 	guest_ok
 	! grep -E 'Oops:|Kernel panic|general protection fault|BUG: (unable|kernel NULL)' \
 		"$RESULTS/dmesg"
+}
+
+# Every file of JSON lines the guest's sessions wrote (each scenario, --deep,
+# the reloads, the service's), on this side: the schema
+# (doc/schema/modwatch-report.schema.json) takes each line. Not doctor's
+# --verifier --json nor status --json: documents of their own.
+@test "every JSON line the guest's sessions wrote matches the schema" {
+	guest_ok
+	files=$(find "$RESULTS" -name '*.json' ! -name verifier.json ! -name status.live.json | sort)
+	[ "$(wc -l <<<"$files")" -ge 30 ] || { echo "only these: $files"; false; }
+	# shellcheck disable=SC2086 # the names have no spaces: $RESULTS is the build folder's
+	check_json $files
 }
 
 @test "both test modules load and unload" {

@@ -12,6 +12,8 @@
 # Needs: make (modwatch, real) and tools/vm. REAL_REUSE=1 skips the VM and
 # judges the results of the last run again.
 
+load ../schema
+
 REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 BUILD=${OUT:-$REPO/build}
 KOUT=$BUILD${MODWATCH_KERNEL:+/kernels/$MODWATCH_KERNEL}
@@ -168,6 +170,13 @@ all_loaded() {
 		{"kind": .kind, "module": .module, "comm": .comm,
 		 "site": "\(.site.function)+\(.site.offset) [\(.site.module)]"}' "$RESULTS/real.json")
 	[ -z "$v" ] || { echo "$(wc -l <<<"$v") violations:"; sort <<<"$v" | uniq -c | head -20; false; }
+}
+
+# Every line of the report, Debian's modules' reports and start line included,
+# as the schema (doc/schema/modwatch-report.schema.json) has it.
+@test "real: every line of modwatch's report matches the schema" {
+	report_ok
+	check_json "$RESULTS/real.json"
 }
 
 # The lifetime warnings are "possible" reports about memory core code got

@@ -4,6 +4,7 @@
  * command line, in as many worker processes as there are CPUs (-j), and
  * prints TAP in the tests' order with a closing "N passed, N failed" comment.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <stdio.h>
 #include "test.h"
@@ -23,6 +25,7 @@ static struct {
 } tests[MAX_TESTS];
 static int nr_tests;
 static bool failed;
+static const char *current;	/* the test a worker runs */
 
 /* The folder this binary is in: the build folder (make puts unit-tests there). */
 const char *mw_test_build_dir(void)
@@ -84,6 +87,84 @@ int mw_test_lines(const char *text)
 	for (; *text; text++)
 		n += *text == '\n';
 	return n;
+}
+
+/*
+ * The JSON lines the tests make, checked against the schema once all have
+ * run (check_json_lines()): one file per test in unit-json/ of the build
+ * folder, so that the checker's FILE:LINE names the test.
+ */
+static void json_dir(char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/unit-json", mw_test_build_dir());
+}
+
+void mw_test_json(const char *text, size_t len)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	json_dir(path, sizeof(path));
+	mkdir(path, 0755);
+	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/%s.json",
+		 current ? current : "unknown");
+	f = fopen(path, "a");
+	if (!f || fwrite(text, 1, len, f) != len || (len && text[len - 1] != '\n' &&
+						     fputc('\n', f) == EOF)) {
+		mw_test_fail(__FILE__, __LINE__, "cannot keep a JSON line in %s: %s", path,
+			     strerror(errno));
+	}
+	if (f)
+		fclose(f);
+}
+
+/* Forget the last run's lines: the tests run now make their own. */
+static void clear_json_lines(void)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 256];
+	struct dirent *d;
+	DIR *dp;
+
+	json_dir(dir, sizeof(dir));
+	dp = opendir(dir);
+	while (dp && (d = readdir(dp)))
+		if (d->d_name[0] != '.') {
+			snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
+			unlink(path);
+		}
+	if (dp)
+		closedir(dp);
+}
+
+/*
+ * Every JSON line the tests kept, against doc/schema/modwatch-report.schema.json,
+ * in one run of tools/check-json (from the source tree, as tools/validate-ci):
+ * true if all match (or none was kept). What is wrong, as TAP comments.
+ */
+static bool check_json_lines(void)
+{
+	char dir[PATH_MAX], *cmd;
+	struct dirent *d;
+	bool any = false;
+	DIR *dp;
+	int rc;
+
+	json_dir(dir, sizeof(dir));
+	dp = opendir(dir);
+	while (dp && !any && (d = readdir(dp)))
+		any = d->d_name[0] != '.';
+	if (dp)
+		closedir(dp);
+	if (!any)
+		return true;
+	if (asprintf(&cmd, "out=$(tools/check-json doc/schema/modwatch-report.schema.json "
+		     "%s/*.json 2>&1); rc=$?; [ -z \"$out\" ] || echo \"$out\" | sed 's/^/# /'; "
+		     "exit $rc", dir) < 0)
+		return false;
+	fflush(stdout);
+	rc = system(cmd);
+	free(cmd);
+	return rc == 0;
 }
 
 void mw_test_register(const char *name, void (*fn)(void))
@@ -149,6 +230,7 @@ static void run_worker(int fd, int k, int jobs, const int *sel, int nr)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (i = k; i < nr; i += jobs) {
 		failed = false;
+		current = tests[sel[i]].name;
 		tests[sel[i]].fn();
 		printf("=%d\n", failed);
 	}
@@ -241,7 +323,9 @@ int main(int argc, char **argv)
 	for (i = 0; i < nr_tests; i++)
 		if (selected(tests[i].name, argc - optind, argv + optind))
 			sel[nr++] = i;
-	printf("1..%d\n", nr);
+	/* and the JSON lines they made, against the schema, as a last test */
+	printf("1..%d\n", nr + 1);
+	clear_json_lines();
 	if (jobs > nr)
 		jobs = nr ? nr : 1;
 	if (start_workers(w, jobs, sel, nr)) {
@@ -258,6 +342,9 @@ int main(int argc, char **argv)
 		if (!w[i].ended)
 			waitpid(w[i].pid, NULL, 0);
 	}
-	printf("# unit: %d passed, %d failed\n", passed, nr - passed);
-	return passed == nr ? 0 : 1;
+	ok = check_json_lines();
+	printf("%sok %d - json_lines_match_the_schema\n", ok ? "" : "not ", nr + 1);
+	passed += ok;
+	printf("# unit: %d passed, %d failed\n", passed, nr + 1 - passed);
+	return passed == nr + 1 ? 0 : 1;
 }

@@ -22,6 +22,13 @@ const char *mw_test_modules_dir(void);
  * cut if longer): @fn's return value, or -EIO if stderr could not be caught.
  */
 int mw_test_stderr(int (*fn)(void *ctx), void *ctx, char *buf, size_t len);
+/*
+ * Keep JSON lines (@len bytes of @text, a newline after the last added if
+ * missing) the test made with modwatch's JSON writer: once all tests have
+ * run, the runner checks them against doc/schema/modwatch-report.schema.json
+ * (its last test, json_lines_match_the_schema).
+ */
+void mw_test_json(const char *text, size_t len);
 /* The lines of @text: its newlines. */
 int mw_test_lines(const char *text);
 

@@ -271,7 +271,7 @@ TEST(another_modules_freed_object_is_no_claim)
 	fx_teardown(&fx);
 }
 
-/* @e as the printer @p writes it, in a buffer the caller frees. */
+/* @e as the printer @p writes it, in a buffer the caller frees; a JSON line kept for the schema. */
 static char *render(const struct mw_printer *p, const struct mw_event *e)
 {
 	char *buf = NULL;
@@ -282,6 +282,8 @@ static char *render(const struct mw_printer *p, const struct mw_event *e)
 		return NULL;
 	p->violation(out, &fx.reg, e);
 	fclose(out);
+	if (p == &mw_print_json)
+		mw_test_json(buf, len);
 	return buf;
 }
 

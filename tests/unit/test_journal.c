@@ -347,7 +347,7 @@ TEST(journal_keeps_a_hostile_comm_raw_in_its_field_and_escaped_in_message)
 	static const char shown[] = "comm a\\x1b]0;pwn\\x07b\\nBUG: cpu";
 	static struct mw_registry reg;
 	struct mw_event e = { .hdr = { .kind = MW_DOUBLE_FREE, .pid = 7, .tid = 7 } };
-	const struct field *c, *m;
+	const struct field *c, *m, *j_json;
 	struct field f[16];
 	struct journald j;
 	int n, fd;
@@ -362,6 +362,9 @@ TEST(journal_keeps_a_hostile_comm_raw_in_its_field_and_escaped_in_message)
 	ASSERT_GT(n, 0, "its fields parsed back");
 	c = field_named(f, n, "MODWATCH_COMM");
 	m = field_named(f, n, "MESSAGE");
+	j_json = field_named(f, n, "MODWATCH_JSON");
+	ASSERT_TRUE(j_json, "MODWATCH_JSON: the JSON line");
+	mw_test_json(j_json->value, j_json->len);	/* checked against the schema after the run */
 	ASSERT_TRUE(c && field_is(c, "MODWATCH_COMM", comm, sizeof(comm) - 1, true),
 		    "the comm's raw bytes, in the binary form");
 	ASSERT_TRUE(m && !m->binary && !memchr(m->value, '\x1b', m->len) &&

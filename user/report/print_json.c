@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The JSON-lines printer: one object per line, for fleets and CI. Every
- * line has "type": "start", "violation", "lost" or "summary". The schema is
- * documented in doc/output.md; keep the two in step.
+ * line has "type": "start", "module", "violation", "repeat", "lost", "live"
+ * or "summary". Its schema is doc/schema/modwatch-report.schema.json (and
+ * doc/output.md in words): a member added here without it fails the tests,
+ * which check every line they make (tools/check-json).
  */
 #include <string.h>
 #include <stdio.h>
