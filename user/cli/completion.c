@@ -4,7 +4,7 @@
  * (the one the parser reads), the kinds from the rule table, the commands
  * from main.c's: only how each option's value completes is said here, one
  * row per option, and an option with a value but no row is an error, so a
- * new option cannot ship without its completion (tests/cli.bats checks
+ * new option cannot ship without its completion (tests/completion.bats checks
  * every option --help lists, and that every word offered is accepted).
  */
 #include <errno.h>
