@@ -1030,6 +1030,12 @@ static __always_inline void mw_behalf_open(const struct mw_site *s, __u64 size_h
 	b->ptr = 0;
 }
 
+/* Whether @addr is in the vmalloc space; any address is when its bounds are unknown. */
+static __always_inline bool mw_in_vmalloc(__u64 addr)
+{
+	return !mw_vmalloc_end || (addr >= mw_vmalloc_start && addr < mw_vmalloc_end);
+}
+
 /* ERR_PTR() values: the top 4095 addresses. */
 #define MW_MAX_ERRNO 4095
 
@@ -1063,9 +1069,7 @@ MW_GLOBAL int mw_behalf_close(const struct mw_site *s, __u64 ret, __u32 stack)
 	 * a vmalloc area would round to: taken for one, its neighbour in the
 	 * slab would look like its tail. Unseen, it is a miss, not a guess.
 	 */
-	if (mw_vmalloc_end && (ret < mw_vmalloc_start || ret >= mw_vmalloc_end))
-		return 0;
-	if (s->arg && b->size_hint)
+	if (s->arg && b->size_hint && mw_in_vmalloc(ret))
 		mw_heap_track(ret, b->size_hint, (b->size_hint + 4095) & ~4095ull, 0, s->addr,
 			      b->module_id, MW_OBJ_VMALLOC, stack);
 	return 0;
